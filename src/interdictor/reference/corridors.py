@@ -1,0 +1,111 @@
+"""Corridors: named sets of ports and an area, with their disposition thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from interdictor.reference import data_path
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    review: float = 35.0
+    exam: float = 60.0
+    hold: float = 85.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.review <= self.exam <= self.hold <= 100:
+            raise ValueError(
+                f"thresholds must satisfy 0 <= review <= exam <= hold <= 100, got "
+                f"review={self.review} exam={self.exam} hold={self.hold}"
+            )
+
+
+@dataclass(frozen=True)
+class Corridor:
+    name: str
+    title: str = ""
+    ports: frozenset[str] = field(default_factory=frozenset)  # every alias, upper case
+    area: tuple[float, float, float, float] | None = None  # south, north, west, east
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    exam_budget_per_day: int = 100
+    exploration_share: float = 0.10
+
+
+@dataclass(frozen=True)
+class CorridorConfig:
+    default: Corridor
+    corridors: tuple[Corridor, ...]
+    version: int = 1
+
+    def get(self, name: str) -> Corridor:
+        if name == self.default.name:
+            return self.default
+        for c in self.corridors:
+            if c.name == name:
+                return c
+        known = ", ".join([self.default.name, *(c.name for c in self.corridors)])
+        raise KeyError(f"unknown corridor {name!r}; known corridors: {known}")
+
+    @property
+    def all(self) -> tuple[Corridor, ...]:
+        return (*self.corridors, self.default)
+
+
+def _corridor(raw: dict[str, Any]) -> Corridor:
+    ports = raw.get("ports") or {}
+    aliases = {str(p).upper() for group in ports.values() for p in (group or [])}
+    area = raw.get("area")
+    return Corridor(
+        name=str(raw["name"]),
+        title=str(raw.get("title", "")),
+        ports=frozenset(aliases),
+        area=(area["south"], area["north"], area["west"], area["east"]) if area else None,
+        thresholds=Thresholds(**(raw.get("thresholds") or {})),
+        exam_budget_per_day=int(raw.get("exam_budget_per_day", 100)),
+        exploration_share=float(raw.get("exploration_share", 0.10)),
+    )
+
+
+def load_corridors(path: Path | None = None) -> CorridorConfig:
+    raw = yaml.safe_load((path or data_path("corridors.yaml")).read_text(encoding="utf-8"))
+    return CorridorConfig(
+        default=_corridor(raw["default"]),
+        corridors=tuple(_corridor(c) for c in raw.get("corridors", [])),
+        version=int(raw.get("version", 1)),
+    )
+
+
+def assign_corridor(
+    shipments: pl.DataFrame,
+    legs: pl.DataFrame,
+    consignee_coords: pl.DataFrame,
+    corridors: Sequence[Corridor],
+    default: str,
+) -> pl.DataFrame:
+    """``shipment_id, corridor``: the first corridor holding the port of entry or the consignee.
+
+    ``consignee_coords`` has ``shipment_id, lat, lon`` (may be empty).  The port of
+    entry is the destination port, or failing that any routing point.
+    """
+    base = shipments.select("shipment_id", pl.col("destination_port").str.to_uppercase().alias("dp"))
+    base = base.join(consignee_coords.select("shipment_id", "lat", "lon"), on="shipment_id", how="left")
+    pts = legs.group_by("shipment_id").agg(pl.col("point"))
+    base = base.join(pts, on="shipment_id", how="left")
+    expr: pl.Expr = pl.lit(default)
+    for c in reversed(list(corridors)):
+        ports = pl.Series(sorted(c.ports), dtype=pl.String)
+        hit = pl.col("dp").is_in(ports).fill_null(False) | (
+            pl.col("point").list.eval(pl.element().is_in(ports)).list.any().fill_null(False)
+        )
+        if c.area is not None:
+            s, n, w, e = c.area
+            hit = hit | (pl.col("lat").is_between(s, n) & pl.col("lon").is_between(w, e)).fill_null(False)
+        expr = pl.when(hit).then(pl.lit(c.name)).otherwise(expr)
+    return base.select("shipment_id", expr.alias("corridor"))

@@ -1,0 +1,38 @@
+"""One typed settings object, passed in — never read from module globals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("interdictor", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Settings from the environment (``INTERDICTOR_*``) or arguments."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERDICTOR_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where the embedded database lives.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: a SQLite file in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
+    )
+    ruleset: str = Field(default="default", description="Shipped rule set name.")
+    ruleset_version: int | None = Field(default=None, description="Rule set version (latest when unset).")
+    corridors_file: Path | None = Field(default=None, description="Corridor configuration (YAML).")
+    chunk_rows: int = Field(default=250_000, ge=1, description="Rows read per chunk of a large file.")
+    border_area_km: float = Field(default=100.0, gt=0, description="Distance to the US–Mexico border that counts as the border area.")
+    nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server for streaming intake.")
+    secret_key: str | None = Field(default=None, description="Key for API-key hashing and session cookies.")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'interdictor.sqlite'}"
