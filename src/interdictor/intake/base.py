@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from interdictor.model import Batch, Reject
 
@@ -36,8 +35,14 @@ class IntakeChunk:
     rejects: list[Reject] = field(default_factory=list)
     raw: list[RawPayload] = field(default_factory=list)
     rows: int = 0  # source rows / records read in this chunk (good and bad)
-    # shipment_id -> raw_id of the payload that holds it (for provenance)
+    # shipment_id -> raw_id of the payload that holds it (for provenance).  Empty with
+    # exactly one payload in ``raw``: every shipment of the chunk came from that payload.
     raw_of: dict[str, str] = field(default_factory=dict)
+    # file-level notices that are not rejects (e.g. "decoded as GB18030")
+    notices: list[str] = field(default_factory=list)
+
+
+ProgressFn = Callable[[int], None]  # bytes consumed so far
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,8 @@ class ReadOptions:
     chunk_rows: int = 200_000
     max_line_bytes: int = 1_000_000
     max_field_chars: int = 4_096
+    progress: ProgressFn | None = None  # called with bytes consumed so far
 
 
 class Reader(Protocol):
-    def __call__(self, path: Path, options: ReadOptions) -> Iterator[IntakeChunk]: ...
-
-
-ProgressFn = Callable[[int], None]  # bytes consumed so far
+    def __call__(self, stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]: ...

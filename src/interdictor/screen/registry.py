@@ -24,9 +24,6 @@ def _detectors() -> dict[str, Detector]:
     }
 
 
-DETECTOR_NAMES: tuple[str, ...] = ("route", "consistency")
-
-
 def available() -> dict[str, Detector]:
     return _detectors()
 

@@ -1,0 +1,326 @@
+"""The ``interdictor`` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from interdictor import __version__
+from interdictor.settings import Settings
+
+app = typer.Typer(
+    name="interdictor",
+    help="Screen partners' advance shipment data for precursor chemicals, pill presses, listed parties and "
+    "routes of concern; rank shipments for examination with reasons a person can check.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_NOTHING, EXIT_REJECTS = 0, 2, 3
+
+
+def _settings(db: str | None) -> Settings:
+    s = Settings()
+    if db:
+        s = s.model_copy(update={"database_url": db})
+    return s
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(EXIT_NOTHING)
+
+
+def _progress(total: int | None) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=False, disable=not err.is_terminal,
+    )
+
+
+def show_top(results: pl.DataFrame, n: int, console: Console, title: str = "Top targets") -> None:
+    table = Table(title=title, show_lines=True, expand=True)
+    table.add_column("#", justify="right", width=4)
+    table.add_column("shipment", overflow="fold", min_width=14)
+    table.add_column("score", justify="right", width=6)
+    table.add_column("disposition", width=11)
+    table.add_column("reasons", overflow="fold", ratio=4)
+    colours = {"hold": "bold red", "exam": "red", "review": "yellow", "clear": "green"}
+    for i, row in enumerate(results.head(n).iter_rows(named=True), 1):
+        reasons = row["reasons"]
+        if isinstance(reasons, list):
+            reasons = " | ".join(f"{r['code']}:{r['weight']:.0f}:{r['evidence']}" for r in reasons)
+        text = "\n".join((reasons or "").split(" | "))
+        d = row["disposition"]
+        table.add_row(str(i), row["shipment_id"], f"{row['score']:.1f}", f"[{colours.get(d, '')}]{d}[/]", text)
+    console.print(table)
+
+
+def print_summary(summary: Any, console: Console, db_url: str | None) -> None:
+    d = summary.dispositions
+    console.print(
+        f"[bold]{summary.shipments:,}[/] shipments from {summary.rows:,} rows in {summary.seconds:.1f} s "
+        f"([bold]{summary.rate:,.0f}[/] shipments/s) — "
+        + ", ".join(f"{k}: {d.get(k, 0):,}" for k in ("hold", "exam", "review", "clear")),
+        highlight=False,
+    )
+    if summary.rejects:
+        console.print(f"[yellow]{summary.rejects:,} rejects[/] ({summary.reject_rows:,} whole rows, the rest single "
+                      f"fields); see --rejects for file, line, field and reason", highlight=False)
+    for note in summary.notices:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    if summary.outside_corridor:
+        console.print(f"{summary.outside_corridor:,} shipments were outside the corridor and left out of the ranking")
+    if summary.stored:
+        console.print(f"stored as run {summary.run_id} ({summary.new_versions:,} new versions, {summary.amended:,} "
+                      f"amendments, {summary.unchanged:,} unchanged) in {db_url}", highlight=False)
+
+
+def run_screen(
+    file: Path, *, settings: Settings, partner: str, fmt: str | None, profile_name: str | None,
+    corridor: str | None, store_it: bool, encoding: str | None, list_reasons: bool,
+) -> tuple[pl.DataFrame, Any, list[Any]]:
+    """Shared by ``screen`` and ``demo``: read, screen, store; returns (ranked results, summary, rejects)."""
+    from interdictor.intake.base import IntakeError, ReadOptions
+    from interdictor.intake.dispatch import read_source
+    from interdictor.intake.mapping import load_profile
+    from interdictor.pipeline import ScreenRun
+    from interdictor.reference.corridors import load_corridors
+    from interdictor.score.rules import load_ruleset
+    from interdictor.screen.loaders import load_context
+    from interdictor.store import open_store
+    from interdictor.store.db import StoreError
+
+    if not file.exists():
+        raise _fail(f"{file}: no such file")
+    if file.is_dir():
+        raise _fail(f"{file} is a directory; give a manifest file")
+    corridors = load_corridors(settings.corridors_file)
+    if corridor is not None:
+        try:
+            corridors.get(corridor)
+        except KeyError as exc:
+            raise _fail(str(exc.args[0])) from exc
+    try:
+        profile = load_profile(profile_name) if profile_name else None
+        ruleset = load_ruleset(settings.ruleset, settings.ruleset_version)
+    except (IntakeError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    store = None
+    if store_it:
+        try:
+            store = open_store(settings.resolved_database_url())
+        except StoreError as exc:
+            raise _fail(f"{exc}\n(use --no-store to screen without a database)") from exc
+    try:
+        with err.status("loading reference data…", spinner="dots") if err.is_terminal else _null():
+            if store is not None:
+                with store.connect() as conn:
+                    ctx = load_context(settings, conn)
+            else:
+                ctx = load_context(settings, None)
+        total = file.stat().st_size
+        with _progress(total) as bar, file.open("rb") as fh:
+            task = bar.add_task(f"screening {file.name}", total=total, info="")
+            opts = ReadOptions(source_name=file.name, encoding=encoding, chunk_rows=settings.chunk_rows,
+                               progress=lambda n: bar.advance(task, n))
+            try:
+                detected, chunks = read_source(fh, fmt, opts, profile)
+                run = ScreenRun(ctx=ctx, ruleset=ruleset, corridors=corridors, partner=partner, source=file.name,
+                                fmt=detected, store=store, corridor=corridor, list_reasons=list_reasons)
+                for chunk in chunks:
+                    run.add(chunk)
+                    s = run.summary
+                    elapsed = max(bar.tasks[0].elapsed or 1e-9, 1e-9)
+                    bar.update(task, info=f"{s.shipments:,} shipments · {s.shipments / elapsed:,.0f}/s · {s.rejects:,} rejects")
+            except IntakeError as exc:
+                raise _fail(str(exc)) from exc
+            bar.update(task, completed=total)
+        results = run.finish()
+        return results, run.summary, run.rejects
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        if store is not None:
+            store.close()
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+@app.command()
+def screen(
+    file: Annotated[Path, typer.Argument(help="Manifest to screen (CSV, JSON Lines, or a partner format).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write ranked results here; format by extension: .csv, .parquet, .jsonl. Without it: CSV to stdout when piped, a table of top targets on a terminal.")] = None,
+    partner: Annotated[str, typer.Option(help="Filer recorded as provenance.")] = "cli",
+    profile: Annotated[str | None, typer.Option(help="Column-mapping profile: a shipped name or a YAML file.")] = None,
+    corridor: Annotated[str | None, typer.Option(help="Rank only shipments of this corridor (e.g. san-diego).")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows and fields (file, line, field, reason) here (.csv or .jsonl).")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Screen without writing the database.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="Override format detection (manifest-csv, manifest-jsonl, fwb, fhl, xfwb, ...).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of the file when it is not UTF-8 (e.g. gb18030, cp1252).")] = None,
+    db: Annotated[str | None, typer.Option(help="Database URL (default: INTERDICTOR_DATABASE_URL or the embedded SQLite file).")] = None,
+    top: Annotated[int, typer.Option(help="How many top targets to show on the terminal.")] = 15,
+) -> None:
+    """Screen a manifest: one ranked, explained row per shipment.
+
+    Exit codes: 0 screened with no rejects; 3 screened, some rows or fields rejected (results still
+    written); 2 nothing screened (bad arguments, unreadable file).
+    """
+    from interdictor.output import result_format, write_rejects, write_results
+
+    settings = _settings(db)
+    if out is not None:
+        try:
+            result_format(out)
+        except ValueError as exc:
+            raise _fail(str(exc)) from exc
+    list_reasons = out is not None and out.suffix.lower() in (".parquet", ".jsonl")
+    results, summary, rejected = run_screen(
+        file, settings=settings, partner=partner, fmt=fmt, profile_name=profile, corridor=corridor,
+        store_it=not no_store, encoding=encoding, list_reasons=list_reasons,
+    )
+    if out is not None:
+        write_results(results, out)
+        err.print(f"wrote {results.height:,} ranked rows to {out}", highlight=False)
+    elif not sys.stdout.isatty():
+        sys.stdout.write(results.write_csv())
+    else:
+        show_top(results, top, Console())
+    if rejects is not None:
+        write_rejects(rejected, rejects)
+        err.print(f"wrote {len(rejected):,} rejects to {rejects}", highlight=False)
+    elif rejected:
+        for r in rejected[:5]:
+            where = f"line {r.line}" if r.line is not None else "file"
+            err.print(f"  [yellow]reject[/] {r.source} {where}{' ' + r.field if r.field else ''}: {r.reason}", highlight=False)
+        if len(rejected) > 5:
+            err.print(f"  … and {len(rejected) - 5:,} more (write them all with --rejects PATH)", highlight=False)
+    print_summary(summary, err, Settings.model_validate(settings.model_dump()).resolved_database_url() if summary.stored else None)
+    if summary.shipments == 0:
+        raise typer.Exit(EXIT_NOTHING)
+    raise typer.Exit(EXIT_REJECTS if summary.rejects else EXIT_OK)
+
+
+@app.command()
+def demo(
+    size: Annotated[int, typer.Option(help="Shipments in the generated day.", min=1)] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same day.")] = 7,
+    top: Annotated[int, typer.Option(help="How many top targets to show.")] = 15,
+    db: Annotated[str | None, typer.Option(help="Database URL (default: the embedded SQLite file).")] = None,
+    keep: Annotated[Path | None, typer.Option(help="Also keep the generated manifest at this path.")] = None,
+) -> None:
+    """Generate a realistic day of corridor traffic, screen it on the embedded database, show the top targets."""
+    import tempfile
+
+    try:
+        from interdictor.demo.generate import generate_manifest
+    except ImportError as exc:  # pragma: no cover - the generator ships with the package
+        raise _fail(f"the demo generator is not installed: {exc}") from exc
+    settings = _settings(db)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = keep or Path(tmp) / f"demo-day-seed{seed}.csv"
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                      TimeElapsedColumn(), console=err, disable=not err.is_terminal) as bar:
+            task = bar.add_task("generating traffic", total=size)
+            stats = generate_manifest(path, size=size, seed=seed, progress=lambda n: bar.update(task, completed=n))
+        err.print(f"generated {stats.shipments:,} shipments ({stats.rows:,} item rows) → {path.name}", highlight=False)
+        results, summary, _ = run_screen(
+            path, settings=settings, partner="demo", fmt="manifest-csv", profile_name=None, corridor=None,
+            store_it=True, encoding=None, list_reasons=False,
+        )
+    show_top(results, top, Console(), title=f"Top {top} targets of {summary.shipments:,} shipments")
+    print_summary(summary, err, settings.resolved_database_url())
+    err.print("next: [bold]interdictor screen YOUR_MANIFEST.csv --out ranked.csv[/]", highlight=False)
+
+
+@app.command()
+def rules(
+    name: Annotated[str, typer.Option(help="Rule set name.")] = "default",
+    version: Annotated[int | None, typer.Option(help="Version (latest when omitted).")] = None,
+    export: Annotated[Path | None, typer.Option(help="Write the rule set as one YAML file (the import/export format).")] = None,
+) -> None:
+    """Show a shipped rule set: every reason code, its weight, floor/cap and meaning."""
+    from interdictor.score.rules import RuleSetError, dump_ruleset, load_ruleset
+
+    try:
+        rs = load_ruleset(name, version)
+    except RuleSetError as exc:
+        raise _fail(str(exc)) from exc
+    if export is not None:
+        export.write_text(dump_ruleset(rs), encoding="utf-8")
+        err.print(f"wrote {rs.label} to {export}")
+        return
+    table = Table(title=f"rule set {rs.label}", expand=True)
+    for col in ("code", "weight", "floor/cap", "meaning"):
+        table.add_column(col, overflow="fold")
+    for code, r in sorted(rs.rules.items()):
+        fc = ", ".join(x for x in (f"floor {r.floor}" if r.floor else "", f"cap {r.cap}" if r.cap else "") if x)
+        table.add_row(code, f"{r.weight:g}", fc, r.description)
+    Console().print(table)
+
+
+@app.command()
+def corridors() -> None:
+    """List the corridors, their ports, thresholds and exam budgets."""
+    from interdictor.reference.corridors import load_corridors
+
+    cfg = load_corridors(Settings().corridors_file)
+    table = Table(title=f"corridors (v{cfg.version})", expand=True)
+    for col in ("name", "ports", "review/exam/hold", "exams/day", "explore"):
+        table.add_column(col, overflow="fold")
+    for c in cfg.all:
+        t = c.thresholds
+        table.add_row(c.name, " ".join(sorted(c.ports)) or "(all others)", f"{t.review:g}/{t.exam:g}/{t.hold:g}",
+                      str(c.exam_budget_per_day), f"{c.exploration_share:.0%}")
+    Console().print(table)
+
+
+@app.command()
+def db(
+    url: Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file).")] = None,
+) -> None:
+    """Create or migrate the database and show where it is."""
+    from interdictor.store import open_store
+    from interdictor.store.db import StoreError
+
+    settings = _settings(url)
+    try:
+        store = open_store(settings.resolved_database_url())
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    err.print(f"database ready: {store.safe_url} ({store.dialect})", highlight=False)
+    store.close()
+
+
+@app.callback(invoke_without_command=True)
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"interdictor {__version__}")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    os.environ.setdefault("POLARS_MAX_THREADS", str(os.cpu_count() or 2))
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,404 @@
+"""The manifest row contract and its vectorised validation.
+
+Rows arrive as a table of strings (one row per item, shipment fields repeated)
+with a ``line`` column.  ``validate_rows`` checks every field at once — types,
+units, codes, lengths, conflicts between rows of one shipment — and returns the
+cleaned rows plus one ``Reject`` per problem.  A bad *field* is emptied and the
+row goes on; a row missing what identifies it (shipment id, item description)
+is rejected whole.  Nothing is dropped without a reject naming line and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Final
+
+import polars as pl
+import pycountry
+
+from interdictor.model import MODES, Reject
+
+REQUIRED: Final = ("shipment_id", "item_description")
+
+# column -> kind; the level says which rows must agree (shipment) or may differ (item)
+SHIPMENT_FIELDS: Final = {
+    "mode": "mode",
+    "filer": "text",
+    "mawb": "id",
+    "hawb": "id",
+    "postal_item_id": "id",
+    "filed_at": "datetime",
+    "carrier": "text",
+    "origin_country": "country",
+    "origin_port": "point",
+    "destination_port": "point",
+    "routing": "routing",
+    "shipper_name": "text",
+    "shipper_address": "text",
+    "shipper_city": "text",
+    "shipper_postal_code": "text",
+    "shipper_country": "country",
+    "shipper_phone": "text",
+    "shipper_email": "text",
+    "consignee_name": "text",
+    "consignee_address": "text",
+    "consignee_city": "text",
+    "consignee_state": "text",
+    "consignee_postal_code": "text",
+    "consignee_country": "country",
+    "consignee_phone": "text",
+    "consignee_email": "text",
+    "pieces": "count",
+    "gross_weight_kg": "weight",
+    "declared_value": "money",
+    "currency": "currency",
+}
+ITEM_FIELDS: Final = {
+    "item_description": "text",
+    "hs_code": "hs",
+    "item_quantity": "quantity",
+    "item_weight_kg": "weight",
+    "item_value": "money",
+    "cas_number": "cas",
+}
+KNOWN: Final = ("shipment_id", *SHIPMENT_FIELDS, *ITEM_FIELDS)
+
+MODE_ALIASES: Final = {
+    **{m: m for m in MODES},
+    "courier": "express",
+    "exp": "express",
+    "post": "postal",
+    "mail": "postal",
+    "epacket": "postal",
+    "sea": "ocean",
+    "vessel": "ocean",
+    "road": "truck",
+    "land": "truck",
+    "cargo": "air",
+    "air cargo": "air",
+    "aircargo": "air",
+}
+
+# units accepted on weights (to kg) — anything else is a field reject naming the unit
+WEIGHT_UNITS: Final = {"": 1.0, "kg": 1.0, "kgs": 1.0, "k": 1.0, "g": 0.001, "gr": 0.001, "lb": 0.45359237,
+                       "lbs": 0.45359237, "l": 0.45359237, "oz": 0.028349523125, "t": 1000.0, "mt": 1000.0}
+MONEY_UNITS: Final = {"": None, "$": "USD", "usd": "USD", "us$": "USD", "€": "EUR", "eur": "EUR", "£": "GBP",
+                      "gbp": "GBP", "¥": "CNY", "rmb": "CNY", "cny": "CNY", "hk$": "HKD", "hkd": "HKD"}
+MAX_WEIGHT_KG: Final = 1_000_000.0
+MAX_MONEY: Final = 1e10
+MAX_COUNT: Final = 10_000_000
+
+DATE_FORMATS: Final = (
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y%m%d",
+    "%d%b%Y",
+)
+
+_NUM = r"^([-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+))\s*"
+
+
+@cache
+def country_table() -> dict[str, str]:
+    """Alpha-2, alpha-3 and English names (upper case) -> alpha-2."""
+    out: dict[str, str] = {}
+    for c in pycountry.countries:
+        a2 = c.alpha_2
+        out[a2] = a2
+        out[c.alpha_3] = a2
+        out[c.name.upper()] = a2
+        for attr in ("common_name", "official_name"):
+            v = getattr(c, attr, None)
+            if v:
+                out[v.upper()] = a2
+    out.update({"UK": "GB", "USA": "US", "UNITED STATES OF AMERICA": "US", "CHINA": "CN", "HONG KONG": "HK",
+                "KOREA": "KR", "SOUTH KOREA": "KR", "TAIWAN": "TW", "VIETNAM": "VN", "RUSSIA": "RU"})
+    return out
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Result of checking one column: the clean value and a per-row problem (null = fine)."""
+
+    value: pl.Expr
+    problem: pl.Expr
+
+
+def _number(col: str) -> tuple[pl.Expr, pl.Expr]:
+    """(number, unit) parsed from text like '1,234.5 kg', '$12', '12,5'."""
+    c = pl.col(col)
+    num = c.str.extract(_NUM, 1)
+    unit = c.str.replace(_NUM, "").str.strip_chars().str.to_lowercase()
+    prefix = c.str.extract(r"^([^\d\s.+-]{1,4})\s*\d", 1).str.to_lowercase()
+    unit = pl.when(num.is_null() & prefix.is_not_null()).then(prefix).otherwise(unit)
+    num = pl.when(num.is_null()).then(c.str.replace(r"^[^\d\s.+-]{1,4}\s*", "").str.extract(_NUM, 1)).otherwise(num)
+    # '1,234' (comma + 3 digits) is thousands; '12,5' is a decimal comma
+    thousands = num.str.contains(r",\d{3}(?:[.,]|$)")
+    num = pl.when(thousands).then(num.str.replace_all(",", "")).otherwise(num.str.replace(",", "."))
+    return num.cast(pl.Float64, strict=False), unit
+
+
+def check(col: str, kind: str, max_chars: int) -> Checked:
+    c = pl.col(col)
+    present = c.is_not_null()
+    too_long = present & (c.str.len_chars() > max_chars)
+    long_msg = pl.format("field is {} characters long (limit {})", c.str.len_chars(), pl.lit(max_chars))
+
+    value: pl.Expr
+    bad: pl.Expr
+    msg: pl.Expr
+    if kind in ("text", "id"):
+        value, bad, msg = c, pl.lit(False), pl.lit(None, pl.String)
+    elif kind == "mode":
+        value = c.str.to_lowercase().replace_strict(MODE_ALIASES, default=None, return_dtype=pl.String)
+        bad = value.is_null()
+        msg = pl.format("unknown mode '{}'; expected one of {}", c, pl.lit(", ".join(MODES)))
+    elif kind == "country":
+        value = c.str.to_uppercase().replace_strict(country_table(), default=None, return_dtype=pl.String)
+        bad = value.is_null()
+        msg = pl.format("'{}' is not an ISO 3166 country code or name", c)
+    elif kind == "currency":
+        up = c.str.to_uppercase()
+        value = pl.when(up.is_in(list(currency_codes()))).then(up)
+        bad = value.is_null()
+        msg = pl.format("'{}' is not an ISO 4217 currency code", c)
+    elif kind == "point":
+        up = c.str.to_uppercase().str.replace_all(r"\s", "")
+        value = pl.when(up.str.contains(r"^[A-Z0-9]{3,5}$")).then(up)
+        bad = value.is_null()
+        msg = pl.format("'{}' is not an IATA, UN/LOCODE or CBP port code", c)
+    elif kind == "routing":
+        up = c.str.to_uppercase().str.replace_all(r"\s", "").str.replace_all(r"[/,;>]", "-").str.strip_chars("-")
+        value = pl.when(up.str.contains(r"^[A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})*$")).then(up)
+        bad = value.is_null()
+        msg = pl.format("routing '{}' is not a dash-separated list of IATA or UN/LOCODE points", c)
+    elif kind == "hs":
+        digits = c.str.replace_all(r"[\s.\-]", "")
+        value = pl.when(digits.str.contains(r"^\d{4,10}$")).then(digits)
+        bad = value.is_null()
+        msg = pl.format("HS code '{}' is not 4 to 10 digits", c)
+    elif kind == "cas":
+        value = pl.when(c.str.contains(r"^\d{2,7}-\d{2}-\d$")).then(c)
+        bad = value.is_null()
+        msg = pl.format("'{}' is not shaped like a CAS number (NNNNNNN-NN-N)", c)
+    elif kind == "datetime":
+        s = c.str.replace(r"Z$", "+00:00")
+        parsed = [s.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in DATE_FORMATS]
+        value = pl.coalesce(parsed)
+        bad = value.is_null()
+        msg = pl.format("cannot read date '{}'; use ISO 8601 (2026-11-27T14:05:00Z)", c)
+    elif kind in ("weight", "money", "count", "quantity"):
+        num, unit = _number(col)
+        if kind == "weight":
+            factor = unit.replace_strict(WEIGHT_UNITS, default=None, return_dtype=pl.Float64)
+            value = num * factor
+            bad = num.is_null() | factor.is_null() | (num < 0) | (value > MAX_WEIGHT_KG)
+            msg = (
+                pl.when(num.is_null()).then(pl.format("cannot read a number in '{}'", c))
+                .when(factor.is_null()).then(pl.format("unknown weight unit '{}' in '{}'; use kg (or lb, g)", unit, c))
+                .when(num < 0).then(pl.format("negative weight '{}'", c))
+                .otherwise(pl.format("implausible weight '{}' (over {} kg)", c, pl.lit(int(MAX_WEIGHT_KG))))
+            )
+        elif kind == "money":
+            known = unit.is_in([u for u in MONEY_UNITS]) | unit.str.to_uppercase().is_in(list(currency_codes()))
+            value = num
+            bad = num.is_null() | ~known | (num < 0) | (num > MAX_MONEY)
+            msg = (
+                pl.when(num.is_null()).then(pl.format("cannot read an amount in '{}'", c))
+                .when(~known).then(pl.format("unknown currency or unit '{}' in '{}'", unit, c))
+                .when(num < 0).then(pl.format("negative amount '{}'", c))
+                .otherwise(pl.format("implausible amount '{}'", c))
+            )
+        else:
+            value = num
+            integral = (num.round(0) == num) if kind == "count" else pl.lit(True)
+            bad = num.is_null() | (unit != "") | (num < 0) | (num > MAX_COUNT) | ~integral
+            msg = pl.format("'{}' is not a {}", c, pl.lit("whole number of pieces" if kind == "count" else "quantity"))
+    else:  # pragma: no cover - a programming error in the field table
+        raise ValueError(f"unknown field kind {kind!r}")
+
+    bad = present & ~too_long & bad.fill_null(True)
+    problem = pl.when(too_long).then(long_msg).when(bad).then(msg).otherwise(None)
+    value = pl.when(too_long | bad).then(None).otherwise(value)
+    return Checked(value=value, problem=problem)
+
+
+def _out_dtype(kind: str) -> pl.DataType:
+    if kind in ("weight", "money", "quantity"):
+        return pl.Float64()
+    if kind == "count":
+        return pl.Int64()
+    if kind == "datetime":
+        return pl.Datetime("us", "UTC")
+    return pl.String()
+
+
+def validate_rows(
+    rows: pl.DataFrame, source: str, max_field_chars: int
+) -> tuple[pl.DataFrame, list[Reject]]:
+    """Clean a table of string rows (with ``line``); return good rows + rejects.
+
+    The returned table has every column of ``KNOWN`` with its typed value, plus
+    ``line``, ``_money_unit`` (currency implied by a '$' etc.), ``_rejected_fields``
+    (count of fields emptied on the row) and any unknown columns (kept as strings).
+    Conflicts between rows of one shipment are checked by ``resolve_conflicts``
+    once all of a shipment's rows are together.
+    """
+    rejects: list[Reject] = []
+    df = rows.with_columns(
+        pl.col(c).str.strip_chars().replace("", None) for c in rows.columns if c != "line"
+    )
+    for c in KNOWN:
+        if c not in df.columns:
+            df = df.with_columns(pl.lit(None, pl.String).alias(c))
+
+    # rows missing what identifies them are rejected whole
+    missing = pl.concat_str(
+        [pl.when(pl.col(r).is_null()).then(pl.lit(r)) for r in REQUIRED], separator=", ", ignore_nulls=True
+    )
+    sid_long = pl.col("shipment_id").str.len_chars() > 128
+    row_problem = (
+        pl.when(missing != "").then(pl.format("missing required field(s): {}", missing))
+        .when(sid_long).then(pl.lit("shipment_id is longer than 128 characters"))
+    )
+    df = df.with_columns(row_problem.alias("_row_problem"))
+    bad_rows = df.filter(pl.col("_row_problem").is_not_null())
+    for r in bad_rows.select("line", "_row_problem", "shipment_id").iter_rows():
+        rejects.append(Reject(source, r[0], None, r[1], shipment_id=r[2] if r[2] and len(r[2]) <= 128 else None))
+    df = df.filter(pl.col("_row_problem").is_null()).drop("_row_problem")
+
+    kinds = {**SHIPMENT_FIELDS, **ITEM_FIELDS}
+    checks = {c: check(c, k, max_field_chars) for c, k in kinds.items()}
+    money_unit = _number("declared_value")[1].replace_strict(
+        {k: v for k, v in MONEY_UNITS.items() if v}, default=None, return_dtype=pl.String
+    )
+    df = df.with_columns(
+        *(chk.problem.alias(f"_p_{c}") for c, chk in checks.items()),
+        money_unit.alias("_money_unit"),
+    ).with_columns(
+        *(chk.value.cast(_out_dtype(kinds[c]), strict=False).alias(c) for c, chk in checks.items())
+    )
+    problems = df.select(
+        "line", "shipment_id", *(pl.col(f"_p_{c}").alias(c) for c in checks)
+    ).unpivot(index=["line", "shipment_id"], variable_name="field", value_name="reason").drop_nulls("reason")
+    raw_vals = rows.select("line", *[c for c in checks if c in rows.columns])
+    if problems.height:
+        long = raw_vals.unpivot(index="line", variable_name="field", value_name="raw")
+        problems = problems.join(long, on=["line", "field"], how="left")
+        for r in problems.sort("line").iter_rows(named=True):
+            raw = r.get("raw")
+            rejects.append(
+                Reject(source, r["line"], r["field"], r["reason"], shipment_id=r["shipment_id"],
+                       raw=raw[:200] if isinstance(raw, str) else None, kind="field")
+            )
+    n_bad = pl.sum_horizontal([pl.col(f"_p_{c}").is_not_null().cast(pl.Int32) for c in checks])
+    df = df.with_columns(n_bad.alias("_rejected_fields")).drop([f"_p_{c}" for c in checks])
+
+    # unknown columns stay as attributes but must not be absurd either
+    extra_cols = [c for c in df.columns if c not in KNOWN and not c.startswith("_") and c != "line"]
+    for c in extra_cols:
+        too_long = df.filter(pl.col(c).str.len_chars() > max_field_chars)
+        for line, sid in too_long.select("line", "shipment_id").iter_rows():
+            rejects.append(Reject(source, line, c, f"field is longer than {max_field_chars} characters",
+                                  shipment_id=sid, kind="field"))
+        if too_long.height:
+            df = df.with_columns(pl.when(pl.col(c).str.len_chars() > max_field_chars).then(None)
+                                 .otherwise(pl.col(c)).alias(c))
+    return df, rejects
+
+
+def resolve_conflicts(df: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[Reject]]:
+    """Shipment-level fields must agree across the rows of one shipment.
+
+    The first non-empty value (by line) wins; a row that says otherwise has that
+    field rejected with the line it disagrees with.
+    """
+    if df.is_empty():
+        return df, []
+    cols = list(SHIPMENT_FIELDS)
+    df = df.sort("line")
+    first = df.group_by("shipment_id", maintain_order=True).agg(
+        *(pl.col(c).drop_nulls().first().alias(f"_f_{c}") for c in cols),
+        *(pl.col("line").filter(pl.col(c).is_not_null()).first().alias(f"_fl_{c}") for c in cols),
+        pl.len().alias("_rows"),
+    )
+    multi = first.filter(pl.col("_rows") > 1)
+    if multi.is_empty():
+        return df, []
+    joined = df.join(multi, on="shipment_id", how="inner")
+    conflict_exprs = [
+        pl.when(pl.col(c).is_not_null() & (pl.col(c) != pl.col(f"_f_{c}")))
+        .then(pl.format("conflicts with '{}' on line {} of the same shipment; first value kept",
+                        pl.col(f"_f_{c}").cast(pl.String), pl.col(f"_fl_{c}")))
+        .alias(c)
+        for c in cols
+    ]
+    conflicts = (
+        joined.select("line", "shipment_id", *conflict_exprs)
+        .unpivot(index=["line", "shipment_id"], variable_name="field", value_name="reason")
+        .drop_nulls("reason")
+    )
+    rejects = [
+        Reject(source, line, field, reason, shipment_id=sid, kind="field")
+        for line, sid, field, reason in conflicts.sort("line").iter_rows()
+    ]
+    if conflicts.height:
+        bad = conflicts.group_by("line").agg(pl.col("field"), pl.len().alias("_n"))
+        df = df.join(bad, on="line", how="left").with_columns(
+            *(pl.when(pl.col("field").list.contains(c).fill_null(False)).then(None).otherwise(pl.col(c)).alias(c)
+              for c in cols),
+            (pl.col("_rejected_fields") + pl.col("_n").fill_null(0)).alias("_rejected_fields"),
+        ).drop("field", "_n")
+    return df, rejects
+
+
+def rows_to_batch(df: pl.DataFrame) -> "Batch":
+    """Validated rows (all rows of each shipment present) -> canonical batch."""
+    from interdictor.model import Batch
+
+    if df.is_empty():
+        return Batch.empty()
+    extra_cols = [c for c in df.columns if c not in KNOWN and not c.startswith("_") and c != "line"]
+    ship_cols = [c for c in SHIPMENT_FIELDS if not c.startswith(("shipper_", "consignee_"))]
+    party_cols = [c for c in SHIPMENT_FIELDS if c.startswith(("shipper_", "consignee_"))]
+    aggs = [pl.col("line").min(), *(pl.col(c).drop_nulls().first() for c in (*ship_cols, *party_cols))]
+    aggs.append(pl.col("_money_unit").drop_nulls().first())
+    if extra_cols:
+        aggs.append(pl.struct(extra_cols).first().struct.json_encode().alias("extra"))
+    per = df.group_by("shipment_id", maintain_order=True).agg(aggs)
+    shipments = per.with_columns(
+        pl.coalesce("currency", "_money_unit").alias("currency"),
+        *([] if extra_cols else [pl.lit(None, pl.String).alias("extra")]),
+    )
+    items = df.select(
+        "shipment_id",
+        pl.int_range(pl.len()).over("shipment_id").cast(pl.Int32).alias("item"),
+        "line",
+        pl.col("item_description").alias("description"),
+        "hs_code",
+        pl.col("item_quantity").alias("quantity"),
+        pl.col("item_weight_kg").alias("weight_kg"),
+        pl.col("item_value").alias("value"),
+        pl.col("origin_country"),
+        "cas_number",
+    )
+    frames = []
+    for role in ("shipper", "consignee"):
+        cols = [c for c in party_cols if c.startswith(role + "_")]
+        sel = per.select("shipment_id", *(pl.col(c).alias(c[len(role) + 1 :]) for c in cols))
+        present = pl.any_horizontal([pl.col(c[len(role) + 1 :]).is_not_null() for c in cols])
+        frames.append(sel.filter(present).with_columns(pl.lit(role).alias("party")))
+    parties = pl.concat(frames, how="diagonal_relaxed")
+    return Batch.build(shipments, items, parties)

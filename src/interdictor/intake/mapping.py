@@ -1,0 +1,151 @@
+"""Column-mapping profiles: a partner's own CSV/JSON headers onto the manifest contract, without code.
+
+A profile is YAML::
+
+    name: ecommerce
+    description: One row per item e-commerce manifest (mawb, bag_id, hawb_or_tracking, ...)
+    columns:                 # our column: their column (or a list of candidates, first present wins)
+      shipment_id: [hawb_or_tracking, tracking_no]
+      shipper_postal_code: shipper_postcode
+      item_quantity: quantity
+    concat:                  # our column built from several of theirs, joined with a separator
+      routing: {columns: [departure_airport, arrival_airport], sep: "-"}
+    defaults:                # constant values when the column is absent or empty
+      mode: express
+    units:                   # unit of a numeric column when the partner writes bare numbers
+      gross_weight_kg: lb
+
+Shipped profiles live in ``interdictor/intake/profiles/``; ``--profile`` takes a
+shipped name or a path to a YAML file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from interdictor.intake.base import IntakeError
+from interdictor.intake.fields import KNOWN
+
+PROFILE_PACKAGE = "interdictor.intake.profiles"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str = ""
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    concat: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+
+    def transform(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Apply concatenations, defaults and units to renamed string rows."""
+        out = rows
+        for ours, (theirs, sep) in self.concat.items():
+            present = [c for c in theirs if c in out.columns]
+            if present and (ours not in out.columns):
+                out = out.with_columns(
+                    pl.concat_str([pl.col(c).str.strip_chars().replace("", None) for c in present],
+                                  separator=sep, ignore_nulls=True).alias(ours)
+                )
+        for ours, value in self.defaults.items():
+            if ours in out.columns:
+                out = out.with_columns(
+                    pl.when(pl.col(ours).str.strip_chars().replace("", None).is_null())
+                    .then(pl.lit(str(value))).otherwise(pl.col(ours)).alias(ours)
+                )
+            else:
+                out = out.with_columns(pl.lit(str(value)).alias(ours))
+        for ours, unit in self.units.items():
+            if ours in out.columns:
+                c = pl.col(ours).str.strip_chars()
+                out = out.with_columns(
+                    pl.when(c.str.contains(r"^[-+]?[\d.,]+$")).then(pl.concat_str([c, pl.lit(" " + unit)]))
+                    .otherwise(c).alias(ours)
+                )
+        return out
+
+
+def _as_tuple(v: Any) -> tuple[str, ...]:
+    if isinstance(v, str):
+        return (v.strip().lower(),)
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return tuple(x.strip().lower() for x in v)
+    raise ValueError(f"expected a column name or a list of names, got {v!r}")
+
+
+def parse_profile(raw: dict[str, Any], source: str) -> Profile:
+    problems: list[str] = []
+    columns: dict[str, tuple[str, ...]] = {}
+    for ours, theirs in (raw.get("columns") or {}).items():
+        if ours not in KNOWN:
+            problems.append(f"columns.{ours}: not a manifest column (known: {', '.join(KNOWN)})")
+            continue
+        try:
+            columns[ours] = _as_tuple(theirs)
+        except ValueError as exc:
+            problems.append(f"columns.{ours}: {exc}")
+    concat: dict[str, tuple[tuple[str, ...], str]] = {}
+    for ours, spec in (raw.get("concat") or {}).items():
+        if not isinstance(spec, dict) or "columns" not in spec:
+            problems.append(f"concat.{ours}: expected {{columns: [...], sep: '-'}}")
+            continue
+        concat[ours] = (_as_tuple(spec["columns"]), str(spec.get("sep", " ")))
+    if problems:
+        raise IntakeError(f"profile {source} is invalid:\n  - " + "\n  - ".join(problems))
+    return Profile(
+        name=str(raw.get("name") or Path(source).stem),
+        description=str(raw.get("description", "")),
+        columns=columns,
+        concat=concat,
+        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
+        units={str(k): str(v) for k, v in (raw.get("units") or {}).items()},
+    )
+
+
+def shipped_profiles() -> dict[str, Profile]:
+    out: dict[str, Profile] = {}
+    for entry in resources.files(PROFILE_PACKAGE).iterdir():
+        if entry.name.endswith((".yaml", ".yml")):
+            p = parse_profile(yaml.safe_load(entry.read_text(encoding="utf-8")) or {}, entry.name)
+            out[p.name] = p
+    return out
+
+
+def load_profile(name_or_path: str) -> Profile:
+    """A shipped profile by name, or a YAML file by path."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise IntakeError(f"cannot read profile {path}: {exc}") from exc
+        return parse_profile(raw, str(path))
+    shipped = shipped_profiles()
+    if name_or_path in shipped:
+        return shipped[name_or_path]
+    raise IntakeError(
+        f"unknown profile {name_or_path!r}; shipped profiles: {', '.join(sorted(shipped)) or 'none'} "
+        f"(or give the path of a YAML profile)"
+    )
+
+
+def apply_profile(header: list[str], profile: Profile | None) -> dict[str, str]:
+    """Map each header name to our column name (identity for names already ours)."""
+    mapping = {h: h for h in header}
+    if profile is None:
+        return mapping
+    for ours, candidates in profile.columns.items():
+        for theirs in candidates:
+            if theirs in mapping and theirs != ours:
+                if ours in mapping and mapping[ours] == ours and ours not in candidates:
+                    mapping[ours] = f"{ours}__original"  # their column of our name is kept aside
+                mapping[theirs] = ours
+                break
+    return mapping

@@ -1,0 +1,243 @@
+"""Screening pipeline: intake chunks → detectors → rule-set scoring → (store) → ranked results.
+
+``screen_batch`` is the pure heart, the same for a CLI file, an HTTP submission or
+a stream message.  ``ScreenRun`` drives it over a reader's chunks and, when given
+a store, records everything: raw payloads, canonical versions, assessments,
+reasons and rejects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import polars as pl
+
+from interdictor.intake.base import IntakeChunk
+from interdictor.model import REASON_SCHEMA, Batch, Reject, conform, empty, reasons_frame
+from interdictor.reference.corridors import CorridorConfig, assign_corridor
+from interdictor.score.rules import RuleSet
+from interdictor.score.scorer import score, weigh
+from interdictor.screen.context import Context
+from interdictor.screen.registry import run_detectors
+
+MAX_EVIDENCE = 600
+
+
+def intake_reasons(batch: Batch, rejects: Iterable[Reject]) -> pl.DataFrame:
+    """A shipment with a rejected row or field says so — a bad line never hides silently."""
+    ids = set(batch.shipments.get_column("shipment_id").to_list())
+    rows = []
+    for r in rejects:
+        if r.shipment_id is None or r.shipment_id not in ids:
+            continue
+        code = "DATA_ROW_REJECTED" if r.kind == "row" or r.field is None or r.field == "shipment_id" else "DATA_FIELD_REJECTED"
+        where = f"line {r.line}" if r.line is not None else "the message"
+        what = f" field {r.field}" if r.field else ""
+        rows.append({"shipment_id": r.shipment_id, "code": code, "weight": 15.0 if code == "DATA_ROW_REJECTED" else 3.0,
+                     "evidence": f"{where}{what} rejected: {r.reason}"})
+    return reasons_frame(rows)
+
+
+def screen_batch(
+    batch: Batch,
+    ctx: Context,
+    ruleset: RuleSet,
+    corridors: CorridorConfig,
+    extra_reasons: pl.DataFrame | None = None,
+    detectors: list[str] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(assessments ``shipment_id, score, disposition, corridor``, weighed reasons) for a batch."""
+    reasons = run_detectors(batch, ctx, detectors)
+    if extra_reasons is not None and extra_reasons.height:
+        reasons = pl.concat([reasons, conform(extra_reasons, REASON_SCHEMA)])
+    reasons = weigh(reasons, ruleset).with_columns(
+        pl.col("evidence").str.slice(0, MAX_EVIDENCE)
+    )
+    coords = pl.DataFrame(schema={"shipment_id": pl.String, "lat": pl.Float64, "lon": pl.Float64})
+    route = ctx.part("route")
+    if route is not None:
+        coords = route.geo.locate_consignees(batch.parties).select("shipment_id", "lat", "lon")
+    corridor_of = assign_corridor(batch.shipments, batch.legs, coords, corridors.corridors, corridors.default.name)
+    thresholds = {c.name: c.thresholds for c in corridors.all}
+    assessed = score(batch.shipments.get_column("shipment_id"), reasons, ruleset, corridor_of, thresholds)
+    return assessed, reasons
+
+
+def content_hashes(batch: Batch) -> pl.DataFrame:
+    """``shipment_id, content_hash``: a stable digest of a shipment's canonical content.
+
+    Provenance (line numbers, raw ids) is left out, so the same shipment sent
+    again in another file is recognised as unchanged.
+    """
+    s_cols = [c for c in batch.shipments.columns if c not in ("shipment_id", "line")]
+    i_cols = [c for c in batch.items.columns if c not in ("shipment_id", "line")]
+    p_cols = [c for c in batch.parties.columns if c != "shipment_id"]
+
+    def joined(df: pl.DataFrame, cols: list[str], sort: str) -> pl.DataFrame:
+        row = pl.concat_str([pl.col(c).cast(pl.String).fill_null("\u2400") for c in cols], separator="\x1f")
+        return df.sort("shipment_id", sort).group_by("shipment_id", maintain_order=True).agg(row.str.join("\x1e").alias(sort + "_txt"))
+
+    s = batch.shipments.select(
+        "shipment_id",
+        pl.concat_str([pl.col(c).cast(pl.String).fill_null("\u2400") for c in s_cols], separator="\x1f").alias("s_txt"),
+    )
+    s = s.join(joined(batch.items, i_cols, "item"), on="shipment_id", how="left").join(
+        joined(batch.parties, p_cols, "party"), on="shipment_id", how="left"
+    )
+    text = s.select(pl.concat_str(["s_txt", "item_txt", "party_txt"], separator="\x1d", ignore_nulls=True)).to_series()
+    digests = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in text.to_list()]
+    return pl.DataFrame({"shipment_id": s.get_column("shipment_id"), "content_hash": digests})
+
+
+def reasons_text(reasons: pl.DataFrame) -> pl.DataFrame:
+    """``shipment_id, reasons`` as ``code:weight:evidence | ...`` (strongest first)."""
+    clean = pl.col("evidence").fill_null("").str.replace_all(r"[|\r\n]+", " ")
+    return (
+        reasons.sort(["shipment_id", "weight", "code"], descending=[False, True, False])
+        .group_by("shipment_id", maintain_order=True)
+        .agg(pl.concat_str([pl.col("code"), pl.col("weight").round(1).cast(pl.String), clean], separator=":")
+             .str.join(" | ").alias("reasons"))
+    )
+
+
+def reasons_lists(reasons: pl.DataFrame) -> pl.DataFrame:
+    """``shipment_id, reasons`` as a list of ``{code, weight, evidence, item, party}``."""
+    return (
+        reasons.sort(["shipment_id", "weight", "code"], descending=[False, True, False])
+        .group_by("shipment_id", maintain_order=True)
+        .agg(pl.struct("code", "weight", "evidence", "item", "party").alias("reasons"))
+    )
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    source: str
+    partner: str
+    rows: int = 0
+    shipments: int = 0
+    new_versions: int = 0
+    amended: int = 0
+    unchanged: int = 0
+    rejects: int = 0
+    reject_rows: int = 0
+    dispositions: Counter[str] = field(default_factory=Counter)
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    stored: bool = False
+    outside_corridor: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.shipments / self.seconds if self.seconds > 0 else 0.0
+
+
+class ScreenRun:
+    """Screens the chunks of one source; stores them when given a store."""
+
+    def __init__(
+        self,
+        *,
+        ctx: Context,
+        ruleset: RuleSet,
+        corridors: CorridorConfig,
+        partner: str = "cli",
+        source: str = "-",
+        fmt: str | None = None,
+        store: object | None = None,
+        corridor: str | None = None,
+        detectors: list[str] | None = None,
+        list_reasons: bool = False,
+    ) -> None:
+        self.ctx = ctx
+        self.ruleset = ruleset
+        self.corridors = corridors
+        self.partner = partner
+        self.fmt = fmt
+        self.store = store
+        self.corridor = corridor
+        self.detectors = detectors
+        self.list_reasons = list_reasons
+        self.summary = RunSummary(run_id=str(uuid.uuid4()), source=source, partner=partner)
+        self._results: list[pl.DataFrame] = []
+        self._started = time.perf_counter()
+        self.rejects: list[Reject] = []
+        if store is not None:
+            from interdictor.store import repo
+
+            repo.start_run(store, self.summary, fmt, ruleset, dict(ctx.versions))
+
+    def add(self, chunk: IntakeChunk) -> pl.DataFrame:
+        """Screen (and store) one chunk; returns its assessments with reasons."""
+        batch = chunk.batch
+        s = self.summary
+        s.rows += chunk.rows
+        s.rejects += len(chunk.rejects)
+        s.reject_rows += sum(1 for r in chunk.rejects if r.kind in ("row", "message", "file"))
+        s.notices.extend(chunk.notices)
+        self.rejects.extend(chunk.rejects)
+        extra = [intake_reasons(batch, chunk.rejects)]
+        now = datetime.now(UTC)
+        heads = None
+        hashes = content_hashes(batch) if len(batch) else pl.DataFrame(schema={"shipment_id": pl.String, "content_hash": pl.String})
+        if self.store is not None and len(batch):
+            from interdictor.store import repo
+
+            heads = repo.versions_for(self.store, self.partner, hashes)
+            amended = heads.filter(pl.col("status") == "amended")
+            if amended.height:
+                extra.append(amended.select(
+                    "shipment_id", pl.lit("SHIPMENT_AMENDED").alias("code"), pl.lit(5.0).alias("weight"),
+                    pl.format("filed again with different content: version {} replaces version {}",
+                              pl.col("version"), pl.col("version") - 1).alias("evidence"),
+                ))
+        assessed, reasons = screen_batch(batch, self.ctx, self.ruleset, self.corridors,
+                                         pl.concat([conform(e, REASON_SCHEMA) for e in extra]), self.detectors)
+        if self.store is not None:
+            from interdictor.store import repo
+
+            repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, self.ruleset, now)
+            if heads is not None:
+                s.new_versions += heads.filter(pl.col("status") != "unchanged").height
+                s.amended += heads.filter(pl.col("status") == "amended").height
+                s.unchanged += heads.filter(pl.col("status") == "unchanged").height
+            s.stored = True
+        s.shipments += len(batch)
+        if self.corridor is not None:
+            inside = assessed.filter(pl.col("corridor") == self.corridor)
+            s.outside_corridor += assessed.height - inside.height
+            assessed = inside
+        s.dispositions.update(assessed.get_column("disposition").to_list())
+        text = reasons_lists(reasons) if self.list_reasons else reasons_text(reasons)
+        out = assessed.join(text, on="shipment_id", how="left")
+        if not self.list_reasons:
+            out = out.with_columns(pl.col("reasons").fill_null(""))
+        self._results.append(out)
+        return out
+
+    def finish(self) -> pl.DataFrame:
+        """Ranked results of the whole run."""
+        self.summary.seconds = time.perf_counter() - self._started
+        if self.store is not None:
+            from interdictor.store import repo
+
+            repo.finish_run(self.store, self.summary)
+        if not self._results:
+            schema = {"shipment_id": pl.String, "score": pl.Float64, "disposition": pl.String, "corridor": pl.String,
+                      "reasons": pl.String}
+            return pl.DataFrame(schema=schema)
+        return pl.concat(self._results).sort(["score", "shipment_id"], descending=[True, False])
+
+
+def to_json_record(row: dict[str, object]) -> str:
+    return json.dumps(row, ensure_ascii=False, default=str)
+
+
+__all__ = ["RunSummary", "ScreenRun", "content_hashes", "empty", "screen_batch"]

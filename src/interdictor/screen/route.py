@@ -1,0 +1,115 @@
+"""Route detector: where the goods come from, how they travel, where they end up.
+
+The pattern of concern runs from a source country in Asia (often re-routed via a
+third country), through a US gateway, to a consignee near the US–Mexico border
+— often a warehouse or forwarder — or on to Mexico.  Each piece is a weak reason
+alone; the full chain is a reason of its own.  Distances come from the
+consignee's postal code (or city) to the boundary line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import polars as pl
+
+from interdictor.model import REASON_SCHEMA, Batch, conform, empty
+from interdictor.reference.geo import Geo
+from interdictor.screen.context import Context
+
+# source countries named in the public record for precursors and pill presses
+SOURCE_COUNTRIES: Final = frozenset({"CN", "HK", "IN"})
+ASIA: Final = frozenset({"CN", "HK", "IN", "VN", "TH", "MY", "SG", "PH", "ID", "KH", "LA", "MM", "KR", "TW",
+                         "JP", "MO", "BD", "PK", "LK"})
+BUSINESS_NODE: Final = (
+    r"(?i)\b(warehouse|wh\b|logistic|forward|freight|bodega|storage|fulfil+ment|fulfil+|export|import|cargo|"
+    r"shipping|transport|distribut|courier|customs broker|3pl|consolidat|almacen|paqueter)"
+)
+
+
+@dataclass(frozen=True)
+class RoutePart:
+    geo: Geo
+    border_area_km: float = 100.0
+
+
+def _country_of_points(legs: pl.DataFrame, geo: Geo) -> pl.DataFrame:
+    return legs.join(geo.airports.select("point", pl.col("country").alias("ap_country")), on="point", how="left").with_columns(
+        pl.when(pl.col("point").str.len_chars() == 5).then(pl.col("point").str.slice(0, 2))
+        .otherwise(pl.col("ap_country")).alias("country")
+    )
+
+
+def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
+    part: RoutePart | None = ctx.part("route")
+    if part is None or batch.shipments.is_empty():
+        return empty(REASON_SCHEMA)
+    geo = part.geo
+    legs = _country_of_points(batch.legs, geo)
+    per = legs.sort("seq").group_by("shipment_id").agg(
+        pl.col("point"), pl.col("country"),
+        pl.col("point").filter(pl.col("country") == "US").first().alias("us_gateway"),
+    )
+    cons = batch.parties.filter(pl.col("party") == "consignee").select(
+        "shipment_id", pl.col("name").alias("c_name"), pl.col("address").alias("c_addr"),
+        pl.col("city").alias("c_city"), pl.col("state").alias("c_state"), pl.col("country").alias("c_country"),
+    ).unique("shipment_id", keep="first")
+    located = geo.locate_consignees(batch.parties)
+    s = (
+        batch.shipments.select("shipment_id", "origin_country", "routing", "destination_port")
+        .join(per, on="shipment_id", how="left")
+        .join(cons, on="shipment_id", how="left")
+        .join(located, on="shipment_id", how="left")
+        .with_columns(pl.coalesce("origin_country", pl.col("country").list.first()).alias("origin"))
+        .with_columns(
+            # transit countries: neither the origin nor the US
+            pl.col("country").list.slice(1, pl.col("country").list.len() - 2)
+            .list.eval(pl.element().filter(pl.element().is_not_null())).alias("mid"),
+        )
+        .with_columns(
+            pl.col("mid").list.set_difference(pl.concat_list(pl.col("origin").fill_null(""), pl.lit("US")))
+            .list.unique(maintain_order=True).alias("third"),
+        )
+    )
+    area = part.border_area_km
+    in_area = pl.col("border_km") <= area
+    business = pl.concat_str([pl.col("c_name").fill_null(""), pl.col("c_addr").fill_null("")], separator=" ").str.contains(BUSINESS_NODE)
+    from_source = pl.col("origin").is_in(list(SOURCE_COUNTRIES))
+    from_asia = pl.col("origin").is_in(list(ASIA))
+    has_gateway = pl.col("us_gateway").is_not_null()
+    place = pl.concat_str([pl.col("c_city").fill_null("?"), pl.col("c_state").fill_null("")], separator=", ")
+    km = pl.col("border_km").round(0).cast(pl.Int64).cast(pl.String)
+    reasons = [
+        s.filter(from_source).select(
+            "shipment_id", pl.lit("ROUTE_ORIGIN_CONCERN").alias("code"), pl.lit(4.0).alias("weight"),
+            pl.format("goods originate in {}, a source country for precursors and pill presses", pl.col("origin")).alias("evidence"),
+        ),
+        s.filter((from_asia & (pl.col("third").list.len() > 0)).fill_null(False)).select(
+            "shipment_id", pl.lit("ROUTE_TRANSIT_CONCERN").alias("code"), pl.lit(8.0).alias("weight"),
+            pl.format("routing {} transits {} between origin {} and the US", pl.col("routing"),
+                      pl.col("third").list.join("/"), pl.col("origin")).alias("evidence"),
+        ),
+        s.filter(in_area.fill_null(False)).select(
+            "shipment_id", pl.lit("ROUTE_BORDER_AREA").alias("code"), pl.lit(8.0).alias("weight"),
+            pl.format("consignee in {} is {} km from the US–Mexico border (located by {})", place, km,
+                      pl.col("located_by")).alias("evidence"),
+        ),
+        s.filter(in_area.fill_null(False) & business.fill_null(False)).select(
+            "shipment_id", pl.lit("ROUTE_BORDER_WAREHOUSE").alias("code"), pl.lit(18.0).alias("weight"),
+            pl.format("consignee '{}' in {} looks like a warehouse/forwarder/logistics business {} km from the border",
+                      pl.col("c_name"), place, km).alias("evidence"),
+        ),
+        s.filter(from_asia.fill_null(False) & has_gateway & in_area.fill_null(False)).select(
+            "shipment_id", pl.lit("ROUTE_ASIA_GATEWAY_BORDER").alias("code"), pl.lit(10.0).alias("weight"),
+            pl.format("{} → US gateway {} → consignee {} km from the border ({})", pl.col("origin"),
+                      pl.col("us_gateway"), km, place).alias("evidence"),
+        ),
+        s.filter((pl.col("c_country") == "MX").fill_null(False) & (has_gateway | (pl.col("destination_port").is_not_null() & pl.col("us_gateway").is_not_null()))).select(
+            "shipment_id", pl.lit("ROUTE_MEXICO_AFTER_US").alias("code"), pl.lit(22.0).alias("weight"),
+            pl.format("consignee in Mexico ({}) but the goods enter through US gateway {}", place,
+                      pl.col("us_gateway")).alias("evidence"),
+        ),
+    ]
+    frames = [conform(r, REASON_SCHEMA) for r in reasons if r.height]
+    return pl.concat(frames) if frames else empty(REASON_SCHEMA)

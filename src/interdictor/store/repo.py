@@ -1,0 +1,173 @@
+"""Writing screened chunks: versions, raw payloads, canonical records, assessments, rejects."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from sqlalchemy import insert, select, update
+
+from interdictor.intake.base import IntakeChunk
+from interdictor.model import REJECT_SCHEMA, rejects_frame
+from interdictor.score.rules import RuleSet
+from interdictor.store import schema as t
+from interdictor.store.db import Store
+
+if TYPE_CHECKING:
+    from interdictor.pipeline import RunSummary
+
+SMALL = 2_000  # below this many ids, look versions up with plain IN queries
+
+
+def audit(conn: Any, actor: str, action: str, object_type: str | None = None, object_id: str | None = None,
+          detail: dict[str, Any] | None = None) -> None:
+    """Append one line to the audit log (inside the caller's transaction)."""
+    conn.execute(insert(t.audit_log).values(
+        at=datetime.now(UTC), actor=actor, action=action, object_type=object_type, object_id=object_id,
+        detail=json.dumps(detail, default=str) if detail else None,
+    ))
+
+
+def start_run(store: Store, s: RunSummary, fmt: str | None, ruleset: RuleSet, versions: dict[str, str]) -> None:
+    with store.begin() as conn:
+        conn.execute(insert(t.ingest_runs).values(
+            run_id=s.run_id, partner=s.partner, source=s.source, format=fmt, ruleset=ruleset.name,
+            ruleset_version=ruleset.version, versions=json.dumps(versions), started_at=datetime.now(UTC),
+            status="running",
+        ))
+        audit(conn, s.partner, "ingest.start", "run", s.run_id, {"source": s.source, "format": fmt})
+
+
+def finish_run(store: Store, s: RunSummary) -> None:
+    with store.begin() as conn:
+        conn.execute(update(t.ingest_runs).where(t.ingest_runs.c.run_id == s.run_id).values(
+            finished_at=datetime.now(UTC), rows=s.rows, shipments=s.shipments, new_versions=s.new_versions,
+            unchanged=s.unchanged, rejects=s.rejects, status="done",
+        ))
+        audit(conn, s.partner, "ingest.finish", "run", s.run_id,
+              {"shipments": s.shipments, "rejects": s.rejects, "new_versions": s.new_versions})
+
+
+def _heads_small(store: Store, partner: str, ids: list[str]) -> pl.DataFrame:
+    rows: list[tuple[str, int, str]] = []
+    with store.connect() as conn:
+        for i in range(0, len(ids), 900):
+            q = select(t.shipments.c.shipment_id, t.shipments.c.version, t.shipments.c.content_hash).where(
+                t.shipments.c.partner == partner, t.shipments.c.is_current.is_(True),
+                t.shipments.c.shipment_id.in_(ids[i : i + 900]),
+            )
+            rows.extend((r[0], int(r[1]), r[2]) for r in conn.execute(q))
+    return pl.DataFrame(rows, schema={"shipment_id": pl.String, "old_version": pl.Int64, "old_hash": pl.String},
+                        orient="row")
+
+
+def _heads_bulk(store: Store, partner: str, ids: pl.Series) -> pl.DataFrame:
+    con = store.adbc()
+    if con is None:
+        return _heads_small(store, partner, ids.to_list())
+    cur = con.cursor()
+    try:
+        cur.adbc_ingest("_incoming_ids", pl.DataFrame({"shipment_id": ids}).to_arrow(), mode="replace", temporary=True)
+        p = "?" if store.dialect == "sqlite" else "$1"
+        cur.execute(
+            "SELECT s.shipment_id, s.version, s.content_hash FROM shipments s "
+            f"JOIN _incoming_ids i ON i.shipment_id = s.shipment_id WHERE s.partner = {p} AND s.is_current",
+            (partner,),
+        )
+        tbl = cur.fetch_arrow_table()
+        cur.execute("DROP TABLE _incoming_ids")
+        con.commit()
+    finally:
+        cur.close()
+    df = pl.from_arrow(tbl)
+    assert isinstance(df, pl.DataFrame)
+    return df.select(pl.col("shipment_id").cast(pl.String), pl.col("version").cast(pl.Int64).alias("old_version"),
+                     pl.col("content_hash").cast(pl.String).alias("old_hash"))
+
+
+def versions_for(store: Store, partner: str, hashes: pl.DataFrame) -> pl.DataFrame:
+    """``shipment_id, content_hash, version, status``: status is new, amended or unchanged."""
+    ids = hashes.get_column("shipment_id")
+    old = _heads_small(store, partner, ids.to_list()) if len(ids) <= SMALL else _heads_bulk(store, partner, ids)
+    return hashes.join(old, on="shipment_id", how="left").select(
+        "shipment_id", "content_hash",
+        (pl.col("old_version").fill_null(0) + pl.when(pl.col("old_hash") == pl.col("content_hash")).then(0).otherwise(1))
+        .cast(pl.Int32).alias("version"),
+        pl.when(pl.col("old_version").is_null()).then(pl.lit("new"))
+        .when(pl.col("old_hash") == pl.col("content_hash")).then(pl.lit("unchanged"))
+        .otherwise(pl.lit("amended")).alias("status"),
+    )
+
+
+def write_chunk(
+    store: Store, s: RunSummary, chunk: IntakeChunk, hashes: pl.DataFrame, heads: pl.DataFrame | None,
+    assessed: pl.DataFrame, reasons: pl.DataFrame, ruleset: RuleSet, now: datetime,
+) -> None:
+    """Store one screened chunk in one transaction.  Unchanged shipments are not written again."""
+    batch = chunk.batch
+    run_id = s.run_id
+    raw_frames = []
+    for raw in chunk.raw:
+        raw_frames.append({
+            "raw_id": f"{run_id}:{raw.raw_id}", "run_id": run_id, "partner": s.partner, "source": raw.source,
+            "first_line": raw.first_line, "last_line": raw.last_line, "document_id": raw.document_id,
+            "sha256": hashlib.sha256(raw.content).hexdigest(), "content": raw.content, "received_at": now,
+        })
+    raw_df = pl.DataFrame(raw_frames, schema={
+        "raw_id": pl.String, "run_id": pl.String, "partner": pl.String, "source": pl.String, "first_line": pl.Int64,
+        "last_line": pl.Int64, "document_id": pl.String, "sha256": pl.String, "content": pl.Binary,
+        "received_at": pl.Datetime("us", "UTC"),
+    })
+    if heads is None:
+        heads = hashes.with_columns(pl.lit(1, pl.Int32).alias("version"), pl.lit("new").alias("status"))
+    todo = heads.filter(pl.col("status") != "unchanged").select("shipment_id", "version", "content_hash")
+    key = [pl.lit(s.partner).alias("partner"), "shipment_id", "version"]
+    if chunk.raw_of:
+        raw_of = pl.DataFrame({"shipment_id": list(chunk.raw_of), "raw_id": [f"{run_id}:{v}" for v in chunk.raw_of.values()]})
+    else:
+        single = f"{run_id}:{chunk.raw[0].raw_id}" if len(chunk.raw) == 1 else None
+        raw_of = pl.DataFrame({"shipment_id": batch.shipments.get_column("shipment_id"),
+                               "raw_id": pl.Series([single] * len(batch), dtype=pl.String)})
+    ships = (
+        batch.shipments.join(todo, on="shipment_id", how="inner")
+        .join(raw_of, on="shipment_id", how="left")
+        .select(*key, pl.lit(run_id).alias("run_id"), "raw_id", "line", "content_hash",
+                pl.lit(True).alias("is_current"), pl.lit(now).dt.replace_time_zone("UTC").alias("received_at"),
+                *[c for c in batch.shipments.columns if c not in ("shipment_id", "line")])
+    )
+    ids = todo.select("shipment_id", "version")
+    items = batch.items.join(ids, on="shipment_id", how="inner").select(*key, *[c for c in batch.items.columns if c != "shipment_id"])
+    parties = (batch.parties.join(ids, on="shipment_id", how="inner")
+               .unique(["shipment_id", "party"], keep="first", maintain_order=True)
+               .select(*key, *[c for c in batch.parties.columns if c != "shipment_id"]))
+    assess = assessed.join(ids, on="shipment_id", how="inner").select(
+        *key, pl.lit(run_id).alias("run_id"), "score", "disposition", "corridor",
+        pl.lit(ruleset.name).alias("ruleset"), pl.lit(ruleset.version, pl.Int32).alias("ruleset_version"),
+        pl.lit(now).dt.replace_time_zone("UTC").alias("created_at"),
+    )
+    rsn = reasons.join(ids, on="shipment_id", how="inner").select(
+        *key, pl.lit(run_id).alias("run_id"), "code", "weight", "evidence", "item", "party",
+    )
+    rej = rejects_frame(chunk.rejects) if chunk.rejects else pl.DataFrame(schema=REJECT_SCHEMA)
+    rej = rej.select(pl.lit(run_id).alias("run_id"), pl.lit(s.partner).alias("partner"),
+                     *REJECT_SCHEMA, pl.lit(now).dt.replace_time_zone("UTC").alias("created_at"))
+    amended = heads.filter(pl.col("status") == "amended").select("shipment_id", "version")
+    _supersede(store, s.partner, amended)
+    store.insert_frames([
+        ("raw_payloads", raw_df), ("shipments", ships), ("items", items), ("parties", parties),
+        ("assessments", assess), ("reasons", rsn), ("rejects", rej),
+    ])
+
+
+def _supersede(store: Store, partner: str, amended: pl.DataFrame) -> None:
+    """Older versions of amended shipments stop being current (they are kept as history)."""
+    if amended.is_empty():
+        return
+    with store.begin() as conn:
+        for sid, version in amended.iter_rows():
+            conn.execute(update(t.shipments).where(
+                t.shipments.c.partner == partner, t.shipments.c.shipment_id == sid, t.shipments.c.version < version,
+            ).values(is_current=False))
