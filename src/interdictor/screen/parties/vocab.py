@@ -1,0 +1,133 @@
+"""The name vocabulary (``data/vocab.yaml``) compiled for the normaliser.
+
+Forms are folded with the same function as names, so the vocabulary and the
+names it classifies can never drift apart.  Forms written in Chinese characters
+are kept apart: they are replaced inside Chinese text before it is romanised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+import yaml
+
+KINDS: Final = ("legal", "generic", "place", "particle", "stop", "title")
+# Kinds that are dropped from the token list entirely.
+DROPPED: Final = frozenset({"stop", "title"})
+
+
+@dataclass(frozen=True)
+class Vocab:
+    phrases: Mapping[tuple[str, ...], tuple[str, str]]  # folded token sequence -> (kind, canonical)
+    han_terms: Mapping[str, tuple[str, str]]  # Chinese form -> (kind, canonical)
+    han_surnames: frozenset[str]
+    max_len: int
+    # A phrase whose last word is cut short ("Joint Stock Compan", "Co., Lim"): field
+    # length limits truncate names at the end, and the cut mostly falls in the suffix.
+    truncated: Mapping[tuple[str, ...], tuple[str, str]]
+    # Single-word legal forms and trade words long enough to recognise with a typo.
+    fuzzy_words: tuple[str, ...]
+
+    def kind_of(self, canon: str) -> str | None:
+        hit = self.phrases.get((canon,))
+        return hit[0] if hit else None
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def compile_vocab(raw: Mapping[str, Any], fold_tokens: Callable[[str], list[str]]) -> Vocab:
+    """Compile the raw YAML mapping; ``fold_tokens`` is the name folder (text.fold_tokens)."""
+    phrases: dict[tuple[str, ...], tuple[str, str]] = {}
+    han: dict[str, tuple[str, str]] = {}
+
+    def add(kind: str, canon: str, form: str) -> None:
+        form = str(form)
+        if any(_is_han(c) for c in form):
+            han.setdefault(form, (kind, canon))
+            return
+        toks = tuple(fold_tokens(form))
+        if toks:
+            # First definition wins: the YAML is ordered from most to least specific.
+            phrases.setdefault(toks, (kind, canon))
+
+    for kind in KINDS:
+        spec = raw.get(kind) or {}
+        if isinstance(spec, list):  # a plain list: each form is its own canonical token
+            for form in spec:
+                toks = fold_tokens(str(form))
+                add(kind, "".join(toks) or str(form), str(form))
+        else:
+            for canon, forms in spec.items():
+                if str(canon).startswith("_"):  # a plain word list inside a kind
+                    for form in forms or []:
+                        toks = fold_tokens(str(form))
+                        add(kind, "".join(toks) or str(form), str(form))
+                    continue
+                add(kind, str(canon), str(canon))
+                for form in forms or []:
+                    add(kind, str(canon), form)
+    if raw.get("countries_as_places"):
+        excluded = {str(x) for x in raw.get("countries_not_places") or []}
+        for country in _country_names():
+            toks = fold_tokens(country)
+            if 1 <= len(toks) <= 3 and "".join(toks) not in excluded:
+                phrases.setdefault(tuple(toks), ("place", "".join(toks)))
+    # Canonical tokens must classify as their own kind (they are what the text holds
+    # after a Chinese term or a multi-word phrase is replaced).
+    for kind, canon in list(phrases.values()) + list(han.values()):
+        phrases.setdefault((canon,), (kind, canon))
+    truncated: dict[tuple[str, ...], tuple[str, str]] = {}
+    for phrase, hit in phrases.items():
+        if hit[0] not in ("legal", "generic"):
+            continue
+        last = phrase[-1]
+        # One cut letter short of nothing is too little to go on alone; after another
+        # word of the phrase ("Co., Lim") three letters are enough.
+        for cut in range(3 if len(phrase) > 1 else 4, len(last)):
+            key = (*phrase[:-1], last[:cut])
+            if key not in phrases:
+                truncated.setdefault(key, hit)
+    fuzzy = tuple(
+        sorted(
+            t[0]
+            for t, (kind, _c) in phrases.items()
+            if len(t) == 1 and len(t[0]) >= 7 and kind in ("legal", "generic")
+        )
+    )
+    surnames = frozenset(str(raw.get("han_surnames", "")).replace(" ", ""))
+    return Vocab(
+        phrases=phrases,
+        han_terms=dict(sorted(han.items(), key=lambda kv: -len(kv[0]))),
+        han_surnames=surnames,
+        max_len=max((len(k) for k in phrases), default=1),
+        truncated=truncated,
+        fuzzy_words=fuzzy,
+    )
+
+
+@cache
+def _country_names() -> list[str]:
+    import pycountry
+
+    out: list[str] = []
+    for c in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(c, attr, None)
+            if value and "," not in value and "(" not in value:
+                out.append(value)
+    return out
+
+
+@cache
+def default_raw() -> dict[str, Any]:
+    text = resources.files("interdictor.screen.parties").joinpath("data", "vocab.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict):
+        raise ValueError("vocab.yaml: expected a mapping at the top level")
+    return raw
