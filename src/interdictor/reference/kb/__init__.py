@@ -1,0 +1,355 @@
+"""The goods knowledge base: precursors, equipment, HS headings, word families, structure rules.
+
+Data lives in the YAML files beside this module (shipped with the package); this module only reads
+and checks them.  ``load_kb()`` returns one immutable :class:`KnowledgeBase`; its ``version`` string
+names the content (file versions plus a short digest) so assessments can record what they used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from interdictor.reference.kb.cas import is_valid_cas
+
+TIERS = ("controlled", "designer", "watch", "context", "lookalike", "drug")
+LICENCES = ("list_i", "schedule_ii", "dea_452")
+FILES = ("substances.yaml", "equipment.yaml", "hs.yaml", "lexicon.yaml", "structure.yaml")
+
+
+class KnowledgeBaseError(ValueError):
+    """The knowledge base files are inconsistent (every problem is listed)."""
+
+
+@dataclass(frozen=True)
+class Control:
+    jurisdiction: str
+    list: str
+    since: str | None = None
+    verify: str | None = None
+    source: str | None = None
+
+    def label(self) -> str:
+        when = f" since {self.since}" if self.since else ""
+        flag = f" ({self.verify}, to verify)" if self.verify else ""
+        return f"{self.jurisdiction} {self.list}{when}{flag}"
+
+
+@dataclass(frozen=True)
+class OtherCas:
+    cas: str
+    form: str
+    smiles: str | None = None
+
+
+@dataclass(frozen=True)
+class Substance:
+    id: str
+    name: str
+    family: str
+    tier: str
+    smiles: str
+    hs: str | None = None
+    cas: str | None = None
+    licence: str | None = None
+    derivative_match: bool = True
+    other_cas: tuple[OtherCas, ...] = ()
+    abbreviations: tuple[str, ...] = ()
+    abbreviations_ambiguous: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    names_zh: tuple[str, ...] = ()
+    leads_to: tuple[str, ...] = ()
+    control: tuple[Control, ...] = ()
+    note: str | None = None
+
+    @property
+    def short(self) -> str:
+        """The name an officer knows it by: its first abbreviation, else its name."""
+        return (self.abbreviations or self.abbreviations_ambiguous or (self.name,))[0]
+
+    def all_cas(self) -> tuple[str, ...]:
+        return ((self.cas,) if self.cas else ()) + tuple(o.cas for o in self.other_cas)
+
+    def status(self) -> str:
+        """'US List I since 2007-04-23, UN 1988 Convention Table I since 2017' (or 'not listed')."""
+        return ", ".join(c.label() for c in self.control) or "not listed"
+
+
+@dataclass(frozen=True)
+class DeclaredAs:
+    words: tuple[str, ...]
+    hs: tuple[str, ...]
+    verified: bool
+
+
+@dataclass(frozen=True)
+class ModelSeries:
+    series: tuple[str, ...]
+    strong_series: tuple[str, ...]
+    numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Equipment:
+    id: str
+    name: str
+    kind: str
+    hs: tuple[str, ...]
+    licence: str | None = None
+    hs_note: str | None = None
+    compose: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    phrases: tuple[str, ...] = ()
+    names_zh: tuple[str, ...] = ()
+    models: ModelSeries | None = None
+    declared_as: tuple[DeclaredAs, ...] = ()
+
+    def all_phrases(self) -> list[str]:
+        """Every phrase: the listed ones and each combination of the composed word groups."""
+        out = list(self.phrases)
+        for groups in self.compose:
+            combos: list[str] = [""]
+            for group in groups:
+                combos = [f"{c} {w}".strip() for c in combos for w in group]
+            out.extend(combos)
+        return out
+
+
+@dataclass(frozen=True)
+class Heading:
+    code: str  # "2933.37"
+    role: str
+    title: str
+    substance: str | None = None
+    equipment: str | None = None
+
+
+@dataclass(frozen=True)
+class GoodsClass:
+    id: str
+    chapters: tuple[str, ...]
+    heading: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: str
+    smarts: str
+    strength: str
+    family: str
+    leads_to: tuple[str, ...]
+    meaning: str
+    max_heavy_atoms: int | None = None
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    id: str
+    smarts: str
+    meaning: str
+    check_share: bool = False
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    version: str
+    substances: tuple[Substance, ...]
+    equipment: tuple[Equipment, ...]
+    headings: dict[str, Heading]
+    chemical_chapters: tuple[str, ...]
+    equipment_chapters: tuple[str, ...]
+    vague: dict[str, tuple[str, ...]]
+    filler: tuple[str, ...]
+    chemical_context: tuple[str, ...]
+    classes: tuple[GoodsClass, ...]
+    alerts: tuple[Alert, ...]
+    rewrites: tuple[Rewrite, ...]
+    similarity_review: float
+    blockers: tuple[str, ...] = ()
+    equipment_blockers: tuple[str, ...] = ()
+    by_id: dict[str, Substance] = field(default_factory=dict)
+    by_cas: dict[str, Substance] = field(default_factory=dict)
+
+    def substance(self, sid: str) -> Substance:
+        return self.by_id[sid]
+
+    def equipment_by_id(self, eid: str) -> Equipment:
+        return next(e for e in self.equipment if e.id == eid)
+
+
+def _t(v: Any) -> tuple[str, ...]:
+    return tuple(str(x) for x in (v or ()))
+
+
+def _substance(raw: dict[str, Any]) -> Substance:
+    return Substance(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        family=str(raw["family"]),
+        tier=str(raw["tier"]),
+        smiles=str(raw["smiles"]),
+        hs=raw.get("hs"),
+        cas=raw.get("cas"),
+        licence=raw.get("licence"),
+        derivative_match=bool(raw.get("derivative_match", True)),
+        other_cas=tuple(OtherCas(str(o["cas"]), str(o["form"]), o.get("smiles")) for o in raw.get("other_cas") or ()),
+        abbreviations=_t(raw.get("abbreviations")),
+        abbreviations_ambiguous=_t(raw.get("abbreviations_ambiguous")),
+        synonyms=_t(raw.get("synonyms")),
+        names_zh=_t(raw.get("names_zh")),
+        leads_to=_t(raw.get("leads_to")),
+        control=tuple(
+            Control(str(c["jurisdiction"]), str(c["list"]), c.get("since"), c.get("verify"), c.get("source"))
+            for c in raw.get("control") or ()
+        ),
+        note=raw.get("note"),
+    )
+
+
+def _equipment(raw: dict[str, Any]) -> Equipment:
+    models = raw.get("models")
+    return Equipment(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        kind=str(raw["kind"]),
+        hs=_t(raw.get("hs")),
+        licence=raw.get("licence"),
+        hs_note=raw.get("hs_note"),
+        compose=tuple(tuple(_t(g) for g in groups) for groups in raw.get("compose") or ()),
+        phrases=_t(raw.get("phrases")),
+        names_zh=_t(raw.get("names_zh")),
+        models=ModelSeries(_t(models["series"]), _t(models.get("strong_series")), _t(models["numbers"]))
+        if models
+        else None,
+        declared_as=tuple(
+            DeclaredAs(_t(d["words"]), _t(d.get("hs")), bool(d.get("verified", False)))
+            for d in raw.get("declared_as") or ()
+        ),
+    )
+
+
+def _read(directory: Path | None, name: str) -> tuple[dict[str, Any], bytes]:
+    if directory is not None:
+        data = (directory / name).read_bytes()
+    else:
+        data = resources.files("interdictor.reference.kb").joinpath(name).read_bytes()
+    raw = yaml.safe_load(data) or {}
+    if not isinstance(raw, dict):
+        raise KnowledgeBaseError(f"{name}: expected a mapping at the top level")
+    return raw, data
+
+
+def parse_kb(docs: dict[str, dict[str, Any]], version: str = "kb") -> KnowledgeBase:
+    """Build and check a knowledge base from the parsed YAML documents (keyed by file name)."""
+    subs = docs["substances.yaml"]
+    equip = docs["equipment.yaml"]
+    hs = docs["hs.yaml"]
+    lex = docs["lexicon.yaml"]
+    struct = docs["structure.yaml"]
+    substances = tuple(_substance(r) for r in subs.get("substances") or ())
+    equipment = tuple(_equipment(r) for r in equip.get("equipment") or ())
+    headings = {
+        code: Heading(code, str(h["role"]), str(h["title"]), h.get("substance"), h.get("equipment"))
+        for code, h in (hs.get("headings") or {}).items()
+    }
+    kb = KnowledgeBase(
+        version=version,
+        substances=substances,
+        equipment=equipment,
+        headings=headings,
+        chemical_chapters=_t(hs.get("chemical_chapters")),
+        equipment_chapters=_t(hs.get("equipment_chapters")),
+        vague={fam: _t(words) for fam, words in (lex.get("vague") or {}).items()},
+        filler=_t(lex.get("filler")),
+        chemical_context=_t(lex.get("chemical_context")),
+        classes=tuple(
+            GoodsClass(cid, _t(c["chapters"]), str(c["heading"]), _t(c["words"]))
+            for cid, c in (lex.get("classes") or {}).items()
+        ),
+        alerts=tuple(
+            Alert(
+                str(a["id"]), str(a["smarts"]), str(a.get("strength", "strong")), str(a["family"]),
+                _t(a.get("leads_to")), str(a["meaning"]), a.get("max_heavy_atoms"),
+            )
+            for a in struct.get("alerts") or ()
+        ),
+        rewrites=tuple(
+            Rewrite(str(r["id"]), str(r["smarts"]), str(r["meaning"]), bool(r.get("check_share", False)))
+            for r in struct.get("rewrites") or ()
+        ),
+        similarity_review=float((struct.get("similarity") or {}).get("review", 0.6)),
+        blockers=_t(subs.get("blockers")),
+        equipment_blockers=_t(equip.get("blockers")),
+        by_id={s.id: s for s in substances},
+        by_cas={c: s for s in substances for c in s.all_cas()},
+    )
+    problems = check_kb(kb)
+    if problems:
+        raise KnowledgeBaseError("knowledge base is inconsistent:\n  - " + "\n  - ".join(problems))
+    return kb
+
+
+def check_kb(kb: KnowledgeBase) -> list[str]:
+    """Every consistency problem at once (chemistry is checked by the tests, which have RDKit)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for s in kb.substances:
+        if s.id in seen:
+            problems.append(f"substance {s.id}: id defined twice")
+        seen.add(s.id)
+        if s.tier not in TIERS:
+            problems.append(f"substance {s.id}: tier {s.tier!r} is not one of {', '.join(TIERS)}")
+        if s.licence is not None and s.licence not in LICENCES:
+            problems.append(f"substance {s.id}: licence {s.licence!r} is not one of {', '.join(LICENCES)}")
+        for cas in s.all_cas():
+            if not is_valid_cas(cas):
+                problems.append(f"substance {s.id}: CAS {cas} fails its check digit")
+        for target in s.leads_to:
+            if target not in kb.by_id:
+                problems.append(f"substance {s.id}: leads_to names unknown substance {target!r}")
+        for n in (*s.synonyms, *s.abbreviations, *s.abbreviations_ambiguous, *s.names_zh):
+            if len(n.strip()) < (2 if any("\u3400" <= c <= "\u9fff" for c in n) else 3):
+                problems.append(f"substance {s.id}: name {n!r} is too short (a YAML list split on a comma?)")
+    for code, h in kb.headings.items():
+        if h.substance and h.substance not in kb.by_id:
+            problems.append(f"heading {code}: unknown substance {h.substance!r}")
+        if h.equipment and h.equipment not in {e.id for e in kb.equipment}:
+            problems.append(f"heading {code}: unknown equipment {h.equipment!r}")
+    for a in kb.alerts:
+        for target in a.leads_to:
+            if target not in kb.by_id:
+                problems.append(f"alert {a.id}: leads_to names unknown substance {target!r}")
+    return problems
+
+
+def load_kb_from(directory: Path | None = None) -> KnowledgeBase:
+    """Read the knowledge base from ``directory`` (default: the files shipped with the package)."""
+    docs: dict[str, dict[str, Any]] = {}
+    digest = hashlib.sha256()
+    versions = []
+    for name in FILES:
+        raw, data = _read(directory, name)
+        docs[name] = raw
+        digest.update(data)
+        versions.append(str(raw.get("version", "?")))
+    return parse_kb(docs, version=f"kb-{'.'.join(versions)}-{digest.hexdigest()[:10]}")
+
+
+@lru_cache(maxsize=1)
+def load_kb() -> KnowledgeBase:
+    """The shipped knowledge base (read once per process; it is immutable)."""
+    return load_kb_from(None)
+
+
+def hs_dotted(code: str | None) -> str | None:
+    """'293337' / '2933.37.00' / '2933 37' → '2933.37'; None when fewer than six digits."""
+    if not code:
+        return None
+    digits = "".join(ch for ch in code if ch.isdigit())
+    return f"{digits[:4]}.{digits[4:6]}" if len(digits) >= 6 else None
