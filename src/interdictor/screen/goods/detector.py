@@ -1,0 +1,97 @@
+"""The goods detector: ``detect(batch, ctx) -> reasons``.
+
+Works on the DISTINCT descriptions of the batch (text, CAS, vague, structure layers), joins the
+findings back to the items, then applies the per-item layers (HS code, declared versus physical,
+licences).  Every reason carries the item index and evidence that says what the item is, why it is
+controlled or suspect, and which evidence matched.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import polars as pl
+
+from interdictor.model import REASON_SCHEMA, Batch, empty, reasons_frame
+from interdictor.screen.context import Context
+from interdictor.screen.goods.cas import cas_numbers, check_cas
+from interdictor.screen.goods.context import GoodsContext
+from interdictor.screen.goods.identify import identities, structure_findings
+from interdictor.screen.goods.itemreasons import Emitter
+from interdictor.screen.goods.resolve import resolve
+from interdictor.screen.goods.text import make_views, scan_text
+from interdictor.screen.goods.vague import vague_descriptions
+
+log = logging.getLogger(__name__)
+
+
+def _items(batch: Batch) -> pl.DataFrame:
+    """Items with what the per-item layers need from the shipment and its consignee."""
+    s = batch.shipments.select(
+        "shipment_id", "filed_at", "gross_weight_kg", "pieces", "declared_value",
+    )
+    consignee = (
+        batch.parties.filter(pl.col("party") == "consignee")
+        .unique("shipment_id", keep="first")
+        .select("shipment_id", pl.col("name").alias("consignee"))
+    )
+    it = batch.items.join(s, on="shipment_id", how="left").join(consignee, on="shipment_id", how="left")
+    n = pl.len().over("shipment_id")
+    digits = pl.col("hs_code").fill_null("").str.replace_all(r"\D", "")
+    return it.with_row_index("row").with_columns(
+        pl.col("row").cast(pl.Int64),
+        digits.alias("hs_digits"),
+        pl.when(digits.str.len_chars() >= 6)
+        .then(pl.concat_str(digits.str.slice(0, 4), pl.lit("."), digits.str.slice(4, 2)))
+        .alias("hs6"),
+        pl.when(digits.str.len_chars() >= 2).then(digits.str.slice(0, 2)).alias("chapter"),
+        # a single-line shipment's totals are the line's when the line leaves them out
+        pl.coalesce("weight_kg", pl.when(n == 1).then(pl.col("gross_weight_kg"))).alias("w"),
+        pl.coalesce("value", pl.when(n == 1).then(pl.col("declared_value"))).alias("v"),
+        pl.when((n == 1) & (pl.col("pieces") > 0)).then(pl.col("gross_weight_kg") / pl.col("pieces")).alias("kg_per_piece"),
+    )
+
+
+def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
+    part = ctx.part("goods")
+    if not isinstance(part, GoodsContext) or batch.items.is_empty():
+        return empty(REASON_SCHEMA)
+    return detect_goods(batch, part)
+
+
+def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
+    it = _items(batch)
+    distinct = it["description"].drop_nulls().unique()
+    views = make_views(distinct)
+    hits = scan_text(views, g.compiled)
+    res = resolve(hits, g.compiled, views.frame)
+    desc_cas = cas_numbers(views.frame.select("did", "description"), g.kb, g.near_cas)
+    vague = vague_descriptions(views.frame, g.vague)
+    structs = structure_findings(views.frame, res, g)
+
+    it = it.join(views.frame.select("did", "description"), on="description", how="left")
+    field_cas = _field_cas(it, g)
+    ids = identities(it, res, desc_cas, field_cas, structs, g)
+    emit = Emitter(g, it, views.frame)
+    rows: list[dict[str, Any]] = []
+    rows += emit.substances(ids)
+    rows += emit.structure_only(structs, ids)
+    rows += emit.substituted(res, structs, ids)
+    rows += emit.cas_slips(desc_cas, field_cas)
+    rows += emit.equipment(res)
+    rows += emit.vague(vague)
+    rows += emit.codes(ids, res, desc_cas, field_cas)
+    rows += emit.profiles(ids, res, vague)
+    rows = emit.licences(rows, ids, res)
+    return reasons_frame(rows)
+
+
+def _field_cas(it: pl.DataFrame, g: GoodsContext) -> pl.DataFrame:
+    """The item's own CAS field, validated like a number found in the text (keyed by row)."""
+    field = it.filter(pl.col("cas_number").is_not_null() & (pl.col("cas_number").str.strip_chars() != ""))
+    if field.is_empty():
+        return pl.DataFrame(schema={"row": pl.Int64, "written": pl.String, "cas": pl.String, "valid": pl.Boolean,
+                                    "substance": pl.String, "near_miss": pl.String})
+    found = field.select(pl.col("row").cast(pl.Int32).alias("did"), pl.col("cas_number").alias("written"))
+    return check_cas(found, g.kb, g.near_cas).rename({"did": "row"}).with_columns(pl.col("row").cast(pl.Int64))

@@ -1,0 +1,295 @@
+"""Reasons per item, from the findings of every layer (only flagged rows reach Python here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from interdictor.screen.goods import profiles as prof
+from interdictor.screen.goods.chem import StructureResult
+from interdictor.screen.goods.context import GoodsContext
+from interdictor.screen.goods.evidence import EQUIP_CODE, FLOOR_CODES, TIER_CODE, WEIGHTS, label, quote, why
+from interdictor.screen.goods.licence import check_transaction
+from interdictor.screen.goods.resolve import Resolved
+
+Row = dict[str, Any]
+_SOURCE_CODE = {"name": "GOODS_PRECURSOR_NAME", "cas": "GOODS_CAS_MATCH", "structure": "GOODS_STRUCTURE_MATCH",
+                "hs": "GOODS_HS_PRECURSOR_HEADING"}
+_METRIC_TEXT = {"usd_per_kg": ("declared value", "$/kg"), "kg_per_unit": ("weight per declared unit", "kg/unit"),
+                "kg_per_piece": ("weight per piece", "kg/piece")}
+
+
+class Emitter:
+    def __init__(self, g: GoodsContext, it: pl.DataFrame, views: pl.DataFrame) -> None:
+        self.g = g
+        self.kb = g.kb
+        self.it = it
+        self._rows: dict[int, Row] = {}
+
+    def item(self, row: int) -> Row:
+        if not self._rows:
+            self._rows = {r["row"]: r for r in self.it.iter_rows(named=True)}
+        return self._rows[row]
+
+    def reason(self, row: int, code: str, evidence: str) -> Row:
+        r = self.item(row)
+        return {"shipment_id": r["shipment_id"], "code": code, "weight": WEIGHTS[code], "evidence": evidence,
+                "item": r["item"], "party": None, "_row": row}
+
+    def _rows_of(self, did_frame: pl.DataFrame) -> pl.DataFrame:
+        return self.it.select("row", "did").join(did_frame, on="did")
+
+    # ------------------------------------------------------------------ substances
+    def substances(self, ids: pl.DataFrame) -> list[Row]:
+        out = []
+        for (row, sid), grp in ids.group_by("row", "substance"):
+            s = self.kb.substance(str(sid))
+            desc = self.item(int(row))["description"]
+            pieces = dict(zip(grp["source"].to_list(), grp["piece"].to_list(), strict=True))
+            head = f"description {quote(desc)} is {label(s)}, {why(self.kb, s)}"
+            if s.tier == "controlled":
+                for source, piece in pieces.items():
+                    if source == "hs" and len(pieces) == 1:
+                        text = (f"declared under HS {self.item(int(row))['hs6']}, the subheading for {label(s)} alone "
+                                f"({why(self.kb, s)}), though the description {quote(desc)} does not name it")
+                    else:
+                        text = f"{head}; {piece}"
+                    out.append(self.reason(int(row), _SOURCE_CODE[source], text))
+            else:
+                out.append(self.reason(int(row), TIER_CODE[s.tier], f"{head}; " + "; ".join(pieces.values())))
+        return out
+
+    def structure_only(self, structs: dict[int, list[tuple[str, str, StructureResult]]], ids: pl.DataFrame) -> list[Row]:
+        out = []
+        known = set(ids.select("row").unique()["row"].to_list())
+        did_rows: dict[int, list[int]] = {}
+        for did, row in self.it.select("did", "row").drop_nulls("did").iter_rows():
+            did_rows.setdefault(did, []).append(row)
+        for did, found in structs.items():
+            for source, text, r in found:
+                if r.exact or r.stereo_of:
+                    continue
+                via = "SMILES" if source == "smiles" else "systematic name (resolved by OPSIN)"
+                code, text_out = self._structure_text(r, via, text)
+                if code is None:
+                    continue
+                for row in did_rows.get(did, []):
+                    if code == "GOODS_STRUCTURE_SIMILAR" and row in known:
+                        continue
+                    out.append(self.reason(row, code, text_out))
+        return out
+
+    def _structure_text(self, r: StructureResult, via: str, text: str) -> tuple[str | None, str]:
+        head = f"structure from {via} '{text}' ({r.smiles}) is not a listed substance"
+        bits, leads = [], []
+        if r.unmasks_to:
+            sid, steps = r.unmasks_to
+            s = self.kb.substance(sid)
+            how = "; ".join(self.g.structures.rewrite_meaning[x] for x in steps) if self.g.structures else ""
+            bits.append(f"unmasked in silico ({how}) it is {label(s)}, {why(self.kb, s)}")
+            leads.append(s.short)
+        if r.shares_parent:
+            sid, parent = r.shares_parent
+            s = self.kb.substance(sid)
+            bits.append(f"it hydrolyses to the same parent ({parent}) as {label(s)}, {s.status()}")
+        for alert_id, _steps in r.alerts:
+            a = next(a for a in self.kb.alerts if a.id == alert_id)
+            if a.strength != "strong":
+                continue
+            names = ", ".join(self.kb.substance(t).short for t in a.leads_to)
+            bits.append(f"it carries {a.meaning} (alert {a.id}; leads to {names})")
+        if bits:
+            return "GOODS_STRUCTURE_ALERT", head + "; " + "; ".join(bits) + " — a designer relative"
+        if r.similar:
+            sid, score = r.similar
+            s = self.kb.substance(sid)
+            return "GOODS_STRUCTURE_SIMILAR", f"{head}, but it is similar (Tanimoto {score}) to {label(s)}, {s.status()}"
+        return None, ""
+
+    def substituted(self, res: Resolved, structs: dict[int, list[tuple[str, str, StructureResult]]],
+                    ids: pl.DataFrame) -> list[Row]:
+        """A listed name written with a substituent attached, when no structure says more."""
+        out = []
+        named = set(ids["row"].to_list())
+        for row, did, sid, display in self._rows_of(res.substituted).select("row", "did", "substance", "display").iter_rows():
+            if did in structs or row in named:
+                continue
+            s = self.kb.substance(sid)
+            desc = self.item(row)["description"]
+            out.append(self.reason(row, "GOODS_DESIGNER_PRECURSOR",
+                                   f"description {quote(desc)} names a substituted {s.short} (the listed name '{display}' "
+                                   f"is written with a substituent attached): a relative of {label(s)}, "
+                                   f"{s.status()}, not the listed substance itself"))
+        return out
+
+    def cas_slips(self, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> list[Row]:
+        out = []
+        bad = self._rows_of(desc_cas.filter(~pl.col("valid")).drop("substance"))
+        bad = pl.concat([bad.select("row", "cas", "near_miss"), field_cas.filter(~pl.col("valid")).select("row", "cas", "near_miss")])
+        for row, cas, near in bad.unique(["row", "cas"]).iter_rows():
+            if near:
+                s = self.kb.substance(near)
+                out.append(self.reason(row, "GOODS_CAS_NEAR_MISS",
+                                       f"CAS {cas} fails its check digit and is one slip from {s.cas}, the CAS of "
+                                       f"{label(s)} ({s.status()})"))
+            else:
+                out.append(self.reason(row, "GOODS_CAS_INVALID", f"CAS-like number {cas} fails its check digit"))
+        return out
+
+    # ------------------------------------------------------------------ equipment
+    def equipment(self, res: Resolved) -> list[Row]:
+        out = []
+        rows = self._rows_of(res.equipment)
+        for row, eid, how, display, model_only in rows.select("row", "equipment", "how", "display", "model_only").iter_rows():
+            e = self.kb.equipment_by_id(eid)
+            desc = self.item(row)["description"]
+            if model_only:
+                out.append(self.reason(row, "EQUIP_MODEL", f"description {quote(desc)} names model '{display}', a "
+                                       f"{e.name.lower()} series (watch-word, not proof)"))
+                continue
+            need = " — every import needs a DEA transaction identification (Form 452) before entry" if e.licence else ""
+            level = " — punches, dies and press parts are exam-level" if e.kind in ("tooling", "parts") else ""
+            article = "" if e.kind in ("tooling", "parts") else "a "
+            out.append(self.reason(row, EQUIP_CODE[e.kind], f"description {quote(desc)} is {article}{e.name.lower()}"
+                                   f"{need}{level}; matched {'model' if how == 'model' else 'words'} '{display}'"))
+        dec = self._rows_of(res.declared_as)
+        for row, eid, display, verified in dec.select("row", "equipment", "display", "verified").iter_rows():
+            e = self.kb.equipment_by_id(eid)
+            hs6 = self.item(row)["hs6"]
+            h = self.kb.headings.get(hs6 or "")
+            if h is None or h.role not in ("equipment", "parts", "disguise"):
+                continue
+            flag = "" if verified else " (an unverified pattern)"
+            out.append(self.reason(row, "EQUIP_DECLARED_AS", f"'{display}' under HS {hs6} ({h.title}) is a way a "
+                                   f"{e.name.lower()} is declared instead{flag}"))
+        return out
+
+    # ------------------------------------------------------------------ vague, codes, profiles
+    def vague(self, vague: pl.DataFrame) -> list[Row]:
+        out = []
+        for row, fams, words in self._rows_of(vague).select("row", "families", "words").iter_rows():
+            desc = self.item(row)["description"]
+            chem = "generic_chemical" in fams
+            code = "GOODS_VAGUE_CHEMICAL" if chem else "GOODS_VAGUE_DESCRIPTION"
+            what = "a generic chemical word" if chem else "only generic words"
+            out.append(self.reason(row, code, f"description {quote(desc)} names no goods, {what} ({words or 'nothing'})"))
+            w = self.item(row)["w"]
+            if "samples" in fams and w is not None and w > self.g.sample_max_kg:
+                out.append(self.reason(row, "GOODS_SAMPLE_WEIGHT", f"a 'sample' of {w:g} kg (samples rarely exceed "
+                                       f"{self.g.sample_max_kg:g} kg)"))
+        return out
+
+    def _chemical_rows(self, ids: pl.DataFrame, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> set[int]:
+        rows = set(ids.filter(~pl.col("ambiguous") & (pl.col("source") != "hs"))["row"].to_list())
+        rows |= set(self._rows_of(desc_cas.filter(pl.col("valid")))["row"].to_list())
+        rows |= set(field_cas.filter(pl.col("valid"))["row"].to_list())
+        return rows
+
+    def codes(self, ids: pl.DataFrame, res: Resolved, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> list[Row]:
+        out = []
+        kb = self.kb
+        specific = set(ids.filter(pl.col("source") == "hs")["row"].to_list())
+        watched = {c: h for c, h in kb.headings.items() if h.role in ("residual", "equipment", "parts")}
+        for row, hs6 in self.it.filter(pl.col("hs6").is_in(list(watched))).select("row", "hs6").iter_rows():
+            if row not in specific:
+                out.append(self.reason(row, "GOODS_HS_WATCHED", f"declared HS {hs6} ({watched[hs6].title}) is a "
+                                       "heading where precursors or pill-press equipment are declared"))
+        chem_rows = self._chemical_rows(ids, desc_cas, field_cas)
+        for row in chem_rows:
+            r = self.item(row)
+            if r["chapter"] and r["chapter"] not in kb.chemical_chapters:
+                out.append(self.reason(row, "GOODS_HS_MISMATCH", f"description {quote(r['description'])} is a chemical "
+                                       f"but is declared under HS {r['hs_digits']} (chapter {r['chapter']}, not a "
+                                       "chemical chapter)"))
+        eq = self._rows_of(res.equipment.filter(~pl.col("model_only")))
+        for row, eid in eq.select("row", "equipment").iter_rows():
+            r = self.item(row)
+            h = kb.headings.get(r["hs6"] or "")
+            if r["chapter"] and (r["chapter"] not in kb.equipment_chapters or (h is not None and h.role == "disguise")):
+                e = kb.equipment_by_id(eid)
+                where = f"HS {r['hs_digits']}" + (f" ({h.title}, a heading presses and dies are hidden under — unverified)"
+                                                  if h is not None and h.role == "disguise" else "")
+                out.append(self.reason(row, "GOODS_HS_MISMATCH", f"description {quote(r['description'])} is a "
+                                       f"{e.name.lower()} (belongs in HS {', '.join(e.hs)}) but is declared under {where}"))
+        cls = self._rows_of(res.flags.filter(pl.col("classes").list.len() > 0).select("did", "classes"))
+        classes = {c.id: c for c in kb.classes}
+        for row, cids in cls.select("row", "classes").iter_rows():
+            r = self.item(row)
+            h = kb.headings.get(r["hs6"] or "")
+            odd_code = r["chapter"] in kb.chemical_chapters or (h is not None and h.role in ("equipment", "parts"))
+            if row in chem_rows or not r["chapter"] or not odd_code:
+                continue
+            fits = [classes[c] for c in cids if r["chapter"] in classes[c].chapters]
+            if fits:
+                continue
+            c = classes[cids[0]]
+            out.append(self.reason(row, "GOODS_HS_MISMATCH", f"description {quote(r['description'])} names "
+                                   f"{c.id.replace('_', ' ')} (chapters {', '.join(c.chapters)}) but is declared under HS "
+                                   f"{r['hs_digits']}{' (' + h.title + ')' if h else ''}"))
+        return out
+
+    def profiles(self, ids: pl.DataFrame, res: Resolved, vague: pl.DataFrame) -> list[Row]:
+        classes = {c.id: c.heading for c in self.kb.classes}
+        chem = set(ids.filter(~pl.col("ambiguous"))["row"].to_list())
+        chem |= set(self._rows_of(vague.filter(pl.col("families").list.contains("generic_chemical")))["row"].to_list())
+        inferred = {row: classes[cids[0]] for row, cids in
+                    self._rows_of(res.flags.filter(pl.col("classes").list.len() > 0)).select("row", "classes").iter_rows()}
+        heading = [
+            (r if r else ("29" if row in chem else inferred.get(row)))
+            for row, r in self.it.select("row", "hs_digits").iter_rows()
+        ]
+        lines = self.it.select(
+            "row", pl.Series("heading", heading, dtype=pl.String), pl.col("w").alias("weight_kg"),
+            pl.col("v").alias("value"), "quantity", "kg_per_piece",
+        ).with_columns(pl.when(pl.col("heading") == "").then(None).otherwise(pl.col("heading")).alias("heading"))
+        lines = lines.filter(pl.col("heading").is_not_null())
+        out = []
+        for row, metric, x, med, spread, key, source in prof.check(lines, self.g.profiles).iter_rows():
+            what, unit = _METRIC_TEXT[metric]
+            code = "GOODS_VALUE_PROFILE" if metric == "usd_per_kg" else "GOODS_WEIGHT_PROFILE"
+            r = self.item(row)
+            basis = "learned from past shipments" if source == "learned" else "built-in prior"
+            out.append(self.reason(row, code, f"{quote(r['description'])}: {what} {10 ** x:.3g} {unit} where HS {key} "
+                                   f"lines run about {10 ** med:.3g} {unit} ({basis}; {abs(x - med) / max(spread, 1e-9):.1f} "
+                                   "spreads off)"))
+        return out
+
+    # ------------------------------------------------------------------ licences
+    def licences(self, rows: list[Row], ids: pl.DataFrame, res: Resolved) -> list[Row]:
+        needs: dict[int, list[tuple[str, str, str]]] = {}  # row → [(goods id, licence, what)]
+        for row, sid in ids.select("row", "substance").unique().iter_rows():
+            s = self.kb.substance(sid)
+            if s.tier in ("controlled", "drug") and s.licence:
+                needs.setdefault(row, []).append((sid, s.licence, f"{label(s)} ({s.status()})"))
+        tooling: dict[int, list[tuple[str, str]]] = {}
+        for row, eid in self._rows_of(res.equipment.filter(~pl.col("model_only"))).select("row", "equipment").iter_rows():
+            e = self.kb.equipment_by_id(eid)
+            if e.licence:
+                needs.setdefault(row, []).append((eid, e.licence, f"a {e.name.lower()}"))
+            else:
+                tooling.setdefault(row, []).append((eid, e.name.lower()))
+        covered: set[int] = set()
+        extra: list[Row] = []
+        for row, wants in needs.items():
+            r = self.item(row)
+            verdicts = [check_transaction(self.g.registry, goods=gid, licence=lic, consignee=r["consignee"],
+                                          when=r["filed_at"], weight_kg=r["w"], what=what) for gid, lic, what in wants]
+            if all(v.notified for v in verdicts):
+                covered.add(row)
+                extra += [self.reason(row, "LICENCE_NOTIFIED", v.evidence) for v in verdicts]
+            else:
+                extra += [self.reason(row, "LICENCE_NOT_NOTIFIED", v.evidence) for v in verdicts if not v.notified]
+        for row, tools in tooling.items():
+            if row in needs:
+                continue
+            r = self.item(row)
+            verdicts = [check_transaction(self.g.registry, goods=eid, licence="dea_452", consignee=r["consignee"],
+                                          when=r["filed_at"], weight_kg=r["w"], what=what) for eid, what in tools]
+            if verdicts and all(v.notified for v in verdicts):
+                covered.add(row)
+                extra += [self.reason(row, "LICENCE_NOTIFIED", v.evidence) for v in verdicts]
+        kept = [r for r in rows + extra if not (r["_row"] in covered and r["code"] in FLOOR_CODES)]
+        for r in kept:
+            r.pop("_row", None)
+        return kept

@@ -1,0 +1,245 @@
+"""Compile the knowledge base into match patterns and Aho-Corasick automata (once per context).
+
+Every name is expanded into the spellings traffickers and clerks actually produce — spaced or joined
+locants ("4piperidone", "4 piperidone"), spaced letters ("N P P", "4-A.P"), a dropped leading locant
+("phenethyl-4-piperidone"), pinyin for Chinese names — and normalised with the same expressions as
+the descriptions.  Two automata: one over the token view, one over the skeleton view (long names
+only, where folding spelling drift cannot create short collisions).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+import polars as pl
+from pypinyin import lazy_pinyin
+
+from interdictor.reference.kb import KnowledgeBase
+from interdictor.screen.goods.normalise import is_han, normalise_many, pad_for_boundaries
+
+PATTERN_SCHEMA = pl.Schema(
+    {
+        "pid": pl.Int32,
+        "view": pl.String,  # token | skeleton
+        "text": pl.String,  # normalised, padded
+        "kind": pl.String,  # substance | equipment | model | blocker_s | blocker_e | context | eq_context | class
+        "target": pl.String,  # substance id, equipment id, class id or context word
+        "how": pl.String,  # name | synonym | abbreviation | ambiguous | chinese | pinyin | phrase | model ...
+        "display": pl.String,  # the knowledge-base spelling, for evidence
+        "strong": pl.Boolean,  # a model series that stands alone / a name that needs no context
+    }
+)
+
+MAX_OPTIONAL_JOINS = 5
+_TRAILING_PAREN = re.compile(r"\s+\(.*\)$|\s+and its .*$")
+EQUIPMENT_CONTEXT = (
+    "press", "presses", "machine", "machines", "tablet", "tablets", "pill", "pills", "die", "dies", "punch",
+    "punches", "mold", "mould", "molds", "moulds", "capsule", "capsules", "tooling", "压片", "胶囊", "模具",
+)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Pattern table plus the automata whose values index it."""
+
+    patterns: pl.DataFrame  # PATTERN_SCHEMA
+    groups: pl.DataFrame  # gid, pid — one automaton key can stand for several patterns
+    token: Any  # ahocorasick.Automaton over the token view
+    skeleton: Any  # ahocorasick.Automaton over the skeleton view
+    fuzzy_vocabulary: tuple[str, ...]  # skeleton tokens of long names, for typo correction
+    known_words: frozenset[str]  # words never "corrected" (lexicon, classes, equipment)
+    subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
+
+
+def _short(tok: str) -> bool:
+    return len(tok) <= 2 or tok.isdigit()
+
+
+def _join_variants(view: str) -> set[str]:
+    """Spaced/joined alternatives around short tokens (locants, single letters), plus all-joined."""
+    toks = view.split()
+    if not toks:
+        return set()
+    optional = [i for i in range(len(toks) - 1) if _short(toks[i]) or _short(toks[i + 1])]
+    out = {" ".join(toks)}
+    if len(optional) <= MAX_OPTIONAL_JOINS:
+        for mask in itertools.product((False, True), repeat=len(optional)):
+            joins = {b for b, on in zip(optional, mask, strict=True) if on}
+            s = toks[0]
+            for i in range(1, len(toks)):
+                s += ("" if (i - 1) in joins else " ") + toks[i]
+            out.add(s)
+    joined = "".join(toks)
+    if len(joined) >= 6:
+        out.add(joined)
+    return out
+
+
+def _drop_leading_locant(view: str) -> str | None:
+    """'n phenethyl 4 piperidone' → 'phenethyl 4 piperidone' when what is left is still specific."""
+    toks = view.split()
+    if len(toks) < 2 or not (_short(toks[0]) or toks[0] in ("alpha", "alfa", "beta", "dl", "tert")):
+        return None
+    rest = " ".join(toks[1:])
+    squeezed = rest.replace(" ", "")
+    han = sum(is_han(c) for c in squeezed)
+    return rest if (len(squeezed) >= 12 or han >= 5) else None
+
+
+def _spaced_letters(view: str) -> str | None:
+    joined = view.replace(" ", "")
+    return " ".join(joined) if 2 <= len(joined) <= 10 and not any(is_han(c) for c in joined) else None
+
+
+def _pinyin(name: str) -> list[str]:
+    han = "".join(c for c in name if is_han(c))
+    if len(han) < 3 or len(han) != len([c for c in name if not c.isspace()]):
+        return []
+    syl = lazy_pinyin(han)
+    return [" ".join(syl), "".join(syl)]
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, views: set[str], view: str, kind: str, target: str, how: str, display: str, strong: bool) -> None:
+        for v in views:
+            text = pad_for_boundaries(v)
+            if text.strip():
+                self.rows.append(
+                    {"view": view, "text": text, "kind": kind, "target": target, "how": how,
+                     "display": display, "strong": strong}
+                )
+
+
+def _expand(names: list[str], abbreviation: bool) -> list[set[str]]:
+    """For each raw name, the set of token-view spellings to match."""
+    out = []
+    for raw, view in zip(names, normalise_many(names), strict=True):
+        variants = _join_variants(view)
+        dropped = _drop_leading_locant(view)
+        if dropped:
+            variants |= _join_variants(dropped)
+        if view.split() and view.split()[0] == "alpha":
+            variants |= _join_variants("a " + " ".join(view.split()[1:]))
+        if abbreviation:
+            spaced = _spaced_letters(view)
+            if spaced:
+                variants.add(spaced)
+        for p in _pinyin(raw):
+            variants |= {p}
+        out.append(variants)
+    return out
+
+
+def compile_kb(kb: KnowledgeBase) -> Compiled:
+    b = _Builder()
+    for s in kb.substances:
+        groups = [
+            ("name", [_TRAILING_PAREN.sub("", s.name)], False),
+            ("synonym", list(s.synonyms), False),
+            ("abbreviation", list(s.abbreviations), True),
+            ("ambiguous", list(s.abbreviations_ambiguous), True),
+            ("chinese", list(s.names_zh), False),
+        ]
+        for how, names, abbrev in groups:
+            for raw, variants in zip(names, _expand(names, abbrev), strict=True):
+                pinyin = set(_pinyin(raw))
+                b.add(variants - pinyin, "token", "substance", s.id, how, raw, how != "ambiguous")
+                b.add(pinyin, "token", "substance", s.id, "pinyin", raw, True)
+                if how in ("name", "synonym") or (how == "abbreviation" and len(raw) >= 10):
+                    long = {v for v in variants - pinyin if len(v.replace(" ", "")) >= 8}
+                    if long:
+                        skel = set(normalise_many(sorted(long), skeleton=True))
+                        b.add(skel, "skeleton", "substance", s.id, how, raw, True)
+    for e in kb.equipment:
+        phrases = e.all_phrases()
+        for raw, view in zip(phrases, normalise_many(phrases), strict=True):
+            variants = {view}
+            if len(view.split()) == 2 and len(view.replace(" ", "")) >= 8:
+                variants.add(view.replace(" ", ""))
+            b.add(variants, "token", "equipment", e.id, "phrase", raw, True)
+        for raw, view in zip(e.names_zh, normalise_many(list(e.names_zh)), strict=True):
+            b.add({view}, "token", "equipment", e.id, "chinese", raw, True)
+        if e.models:
+            for series in e.models.series:
+                strong = series in e.models.strong_series
+                for num in e.models.numbers:
+                    forms = [f"{series}-{num}", f"{series} {num}", f"{series}{num}"]
+                    b.add(set(normalise_many(forms)), "token", "model", e.id, "model", f"{series}-{num}", strong)
+        for d in e.declared_as:
+            for raw, view in zip(d.words, normalise_many(list(d.words)), strict=True):
+                b.add({view}, "token", "declared_as", e.id, "declared_as", raw, d.verified)
+    for kind, words in (("blocker_s", kb.blockers), ("blocker_e", kb.equipment_blockers)):
+        for raw, view in zip(words, normalise_many(list(words)), strict=True):
+            b.add({view}, "token", kind, raw, "blocker", raw, True)
+            if kind == "blocker_s":
+                b.add(set(normalise_many([view], skeleton=True)), "skeleton", kind, raw, "blocker", raw, True)
+    for raw, view in zip(kb.chemical_context, normalise_many(list(kb.chemical_context)), strict=True):
+        b.add({view}, "token", "context", raw, "context", raw, True)
+    for raw, view in zip(EQUIPMENT_CONTEXT, normalise_many(list(EQUIPMENT_CONTEXT)), strict=True):
+        b.add({view}, "token", "eq_context", raw, "context", raw, True)
+    for c in kb.classes:
+        for raw, view in zip(c.words, normalise_many(list(c.words)), strict=True):
+            b.add({view}, "token", "class", c.id, "class", raw, True)
+
+    patterns = (
+        pl.DataFrame(b.rows, schema={k: v for k, v in PATTERN_SCHEMA.items() if k != "pid"})
+        .unique(maintain_order=True)
+        .with_row_index("pid")
+        .with_columns(pl.col("pid").cast(pl.Int32))
+        .select(list(PATTERN_SCHEMA))
+    )
+    keys = patterns.select("view", "text").unique(maintain_order=True).with_row_index("gid")
+    keys = keys.with_columns(pl.col("gid").cast(pl.Int32))
+    groups = patterns.join(keys, on=["view", "text"]).select("gid", "pid")
+    automata = {}
+    for view in ("token", "skeleton"):
+        a = ahocorasick.Automaton()
+        for gid, text in keys.filter(pl.col("view") == view).select("gid", "text").iter_rows():
+            a.add_word(text, (gid, len(text)))
+        a.make_automaton()
+        automata[view] = a
+
+    long_names = [_TRAILING_PAREN.sub("", s.name) for s in kb.substances]
+    long_names += [n for s in kb.substances for n in s.synonyms]
+    vocab = sorted(
+        {t for text in normalise_many(long_names, skeleton=True) for t in text.split() if len(t) >= 6 and t.isalpha()}
+    )
+    known = set()
+    for words in (*kb.vague.values(), kb.filler, kb.chemical_context, EQUIPMENT_CONTEXT):
+        for w in words:
+            known.update(w.lower().split())
+    for c in kb.classes:
+        for w in c.words:
+            known.update(w.lower().split())
+    for e in kb.equipment:
+        for p in e.all_phrases():
+            known.update(p.lower().split())
+    known_skel = set(normalise_many(sorted(known), skeleton=True))
+    known_words = frozenset(w for k in known_skel for w in k.split())
+    return Compiled(
+        patterns, groups, automata["token"], automata["skeleton"], tuple(vocab), known_words,
+        _subsumption(patterns, groups, automata["token"]),
+    )
+
+
+def _subsumption(patterns: pl.DataFrame, groups: pl.DataFrame, automaton: Any) -> frozenset[tuple[str, str]]:
+    """Pairs (a, b) of substances where one of b's spellings sits inside one of a's."""
+    from interdictor.screen.goods.scan import scan_column
+
+    subs = patterns.filter((pl.col("kind") == "substance") & (pl.col("view") == "token"))
+    hits = scan_column(subs["text"], automaton, subs["pid"])
+    inner = hits.join(groups, on="gid", suffix="_in").join(
+        patterns.select(pl.col("pid").alias("pid_in"), pl.col("target").alias("b"), pl.col("kind").alias("k")),
+        left_on="pid", right_on="pid_in",
+    )
+    outer = patterns.select(pl.col("pid").alias("did"), pl.col("target").alias("a"))
+    pairs = inner.filter(pl.col("k") == "substance").join(outer, on="did").filter(pl.col("a") != pl.col("b"))
+    found = {(a, b) for a, b in pairs.select("a", "b").unique().iter_rows()}
+    return frozenset(p for p in found if (p[1], p[0]) not in found)

@@ -1,0 +1,129 @@
+"""Declared versus physical: value per kg, kg per declared unit, kg per piece, per HS heading.
+
+Profiles are robust statistics (median and scaled MAD of log10 values) learned from the lines already
+in the store; a heading with too few lines falls back to the built-in priors of its heading or
+chapter.  A line is flagged only far outside its profile — the 175 lb box of "keyboards", a fine
+chemical at a token value — and only in the direction that hides goods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import polars as pl
+import yaml
+
+METRICS = ("usd_per_kg", "kg_per_unit", "kg_per_piece")
+PROFILE_SCHEMA = pl.Schema(
+    {"key": pl.String, "metric": pl.String, "median": pl.Float64, "spread": pl.Float64, "n": pl.Int64,
+     "source": pl.String}
+)
+MIN_SPREAD = 0.25  # log10: nothing is priced or weighed tighter than about ±80 %
+MIN_FACTOR = 0.7  # log10: never flag less than a factor of five off
+Z = 3.0
+# which way hides goods: value too low, weight too high
+DIRECTION = {"usd_per_kg": -1, "kg_per_unit": 1, "kg_per_piece": 1}
+LINE_SCHEMA = pl.Schema(
+    {"hs_code": pl.String, "weight_kg": pl.Float64, "value": pl.Float64, "quantity": pl.Float64,
+     "kg_per_piece": pl.Float64}
+)
+
+
+@dataclass(frozen=True)
+class Profiles:
+    table: pl.DataFrame  # PROFILE_SCHEMA
+    default: dict[str, tuple[float, float]]
+
+    def describe(self) -> str:
+        learned = self.table.filter(pl.col("source") == "learned").height
+        return f"{self.table.height} profiles ({learned} learned from the store)"
+
+
+def load_priors() -> Profiles:
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("interdictor.reference.kb").joinpath("profiles.yaml").read_bytes()
+    )
+    rows = [
+        {"key": str(key), "metric": m, "median": float(v[0]), "spread": float(v[1]), "n": 0, "source": "prior"}
+        for key, metrics in (raw.get("profiles") or {}).items()
+        for m, v in metrics.items()
+    ]
+    default = {m: (float(v[0]), float(v[1])) for m, v in (raw.get("default") or {}).items()}
+    return Profiles(pl.DataFrame(rows, schema=PROFILE_SCHEMA), default)
+
+
+def line_metrics(lines: pl.DataFrame) -> pl.DataFrame:
+    """Add log10 metrics (null where a number is missing or not positive)."""
+    def lg(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+        return pl.when((num > 0) & (den > 0)).then((num / den).log10()).otherwise(None)
+
+    return lines.with_columns(
+        lg(pl.col("value"), pl.col("weight_kg")).alias("usd_per_kg"),
+        lg(pl.col("weight_kg"), pl.col("quantity")).alias("kg_per_unit"),
+        pl.when(pl.col("kg_per_piece") > 0).then(pl.col("kg_per_piece").log10()).otherwise(None).alias("kg_per_piece"),
+    )
+
+
+def learn(lines: pl.DataFrame, priors: Profiles, min_n: int = 30) -> Profiles:
+    """Profiles learned from history lines (LINE_SCHEMA columns), over the priors."""
+    if lines.is_empty():
+        return priors
+    m = line_metrics(lines).with_columns(
+        pl.col("hs_code").str.replace_all(r"\D", "").alias("_d")
+    )
+    frames = []
+    for width in (4, 6):
+        keyed = m.filter(pl.col("_d").str.len_chars() >= width).with_columns(pl.col("_d").str.slice(0, width).alias("key"))
+        long = keyed.unpivot(index="key", on=list(METRICS), variable_name="metric", value_name="x").drop_nulls("x")
+        frames.append(
+            long.group_by("key", "metric").agg(
+                pl.col("x").median().alias("median"),
+                (1.4826 * (pl.col("x") - pl.col("x").median()).abs().median()).alias("spread"),
+                pl.len().cast(pl.Int64).alias("n"),
+            ).filter(pl.col("n") >= min_n)
+        )
+    learned = pl.concat(frames).with_columns(
+        pl.col("spread").clip(lower_bound=MIN_SPREAD), pl.lit("learned").alias("source")
+    ).select(list(PROFILE_SCHEMA))
+    keep = priors.table.join(learned.select("key", "metric"), on=["key", "metric"], how="anti")
+    return Profiles(pl.concat([learned, keep]), priors.default)
+
+
+def check(lines: pl.DataFrame, profiles: Profiles) -> pl.DataFrame:
+    """``row, metric, x, median, spread, key, source`` for lines far outside their profile.
+
+    ``lines``: ``row`` (caller's id), ``heading`` (digits of the declared or inferred code, may be
+    null) and the LINE_SCHEMA numbers.
+    """
+    m = line_metrics(lines).unpivot(index=["row", "heading"], on=list(METRICS), variable_name="metric", value_name="x")
+    m = m.drop_nulls("x")
+    if m.is_empty():
+        return m.select("row", "metric", "x").with_columns(
+            pl.lit(None, pl.Float64).alias("median"), pl.lit(None, pl.Float64).alias("spread"),
+            pl.lit(None, pl.String).alias("key"), pl.lit(None, pl.String).alias("source"),
+        ).clear()
+    t = profiles.table
+    # most specific profile available: 6 digits, then 4, then the chapter, then the default
+    out = m
+    for width in (6, 4, 2):
+        sub = t.filter(pl.col("key").str.len_chars() == width).rename(
+            {"key": f"k{width}", "median": f"m{width}", "spread": f"s{width}", "source": f"src{width}"}
+        ).drop("n")
+        out = out.with_columns(pl.col("heading").str.slice(0, width).alias(f"k{width}")).join(
+            sub, on=[f"k{width}", "metric"], how="left"
+        )
+    dm = {k: v[0] for k, v in profiles.default.items()}
+    ds = {k: v[1] for k, v in profiles.default.items()}
+    out = out.with_columns(
+        pl.coalesce("m6", "m4", "m2", pl.col("metric").replace_strict(dm, default=None, return_dtype=pl.Float64)).alias("median"),
+        pl.coalesce("s6", "s4", "s2", pl.col("metric").replace_strict(ds, default=None, return_dtype=pl.Float64)).alias("spread"),
+        pl.when(pl.col("m6").is_not_null()).then("k6").when(pl.col("m4").is_not_null()).then("k4")
+        .when(pl.col("m2").is_not_null()).then("k2").otherwise(pl.lit("default")).alias("key"),
+        pl.coalesce("src6", "src4", "src2", pl.lit("prior")).alias("source"),
+    )
+    direction = pl.col("metric").replace_strict(DIRECTION, return_dtype=pl.Float64)
+    dev = (pl.col("x") - pl.col("median")) * direction
+    limit = pl.max_horizontal(Z * pl.col("spread").clip(lower_bound=MIN_SPREAD), pl.lit(MIN_FACTOR))
+    return out.filter(dev > limit).select("row", "metric", "x", "median", "spread", "key", "source")

@@ -1,0 +1,119 @@
+"""Turn raw text hits into one finding per description and thing named.
+
+* one row per (description, substance) and per (description, equipment), keeping the clearest
+  evidence (exact token match before spelling-folded before typo-corrected);
+* a substance whose name is written inside another named in the same description is dropped
+  ("BMK" inside "BMK glycidate");
+* per description: does it carry chemical context, equipment context, which goods classes it names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from interdictor.screen.goods.patterns import Compiled
+
+_VIEW_RANK = {"token": 0, "skeleton": 1, "fuzzy": 2}
+_HOW_RANK = {"abbreviation": 0, "name": 1, "synonym": 2, "chinese": 3, "pinyin": 4, "ambiguous": 5,
+             "phrase": 0, "model": 1, "declared_as": 2}
+
+
+# a name written with a substituent before or after it is a relative, not the listed substance:
+# "1-(4-fluorobenzyl)piperidin-4-one" is not piperidin-4-one
+_PREFIX = re.compile(r"(?:yl|il|oxy|oxi|amino|ido|oyl|oil|ylidene|iliden|o)$")
+_SUFFIX = re.compile(r"^(?:\d+ )*(?:carboxylate|carboxylic|carbonyl|carbaldehyde|sulfonyl|yl|ylidene|oxide)\b")
+
+
+def _substituted(text: str, local: int, end_local: int) -> bool:
+    before = text[:local].split()
+    after = text[end_local + 1 :].strip()
+    prev = before[-1] if before else ""
+    if prev.isdigit() and len(before) >= 2:
+        prev = before[-2]
+    return bool((len(prev) > 3 and _PREFIX.search(prev)) or _SUFFIX.match(after))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    substances: pl.DataFrame  # did, substance, how, display, view, typo, strong
+    substituted: pl.DataFrame  # did, substance, display: a listed name written with a substituent
+    equipment: pl.DataFrame  # did, equipment, how, display, model_only
+    declared_as: pl.DataFrame  # did, equipment, display, verified
+    flags: pl.DataFrame  # did, chem_context, eq_context, classes (list[str])
+
+
+def _best(f: pl.DataFrame, key: str) -> pl.DataFrame:
+    return (
+        f.with_columns(
+            pl.col("view").replace_strict(_VIEW_RANK, default=9, return_dtype=pl.Int8).alias("_v"),
+            pl.col("how").replace_strict(_HOW_RANK, default=9, return_dtype=pl.Int8).alias("_h"),
+            (pl.col("end") - pl.col("start")).alias("_len"),
+        )
+        .sort("did", key, "_v", "_h", "_len", descending=[False, False, False, False, True])
+        .unique(["did", key], keep="first", maintain_order=True)
+        .drop("_v", "_h", "_len")
+    )
+
+
+def resolve(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame) -> Resolved:
+    hits = _mark_substituted(hits, views)
+    substituted = hits.filter(pl.col("kind") == "substituted").select(
+        "did", pl.col("target").alias("substance"), "display"
+    ).unique(["did", "substance"])
+    subs = _best(hits.filter(pl.col("kind") == "substance").rename({"target": "substance"}), "substance")
+    if compiled.subsumes and not subs.is_empty():
+        pairs = pl.DataFrame(
+            [{"a": a, "b": b} for a, b in compiled.subsumes], schema={"a": pl.String, "b": pl.String}
+        )
+        present = subs.select("did", pl.col("substance").alias("a"))
+        drop = present.join(pairs, on="a").select("did", pl.col("b").alias("substance")).unique()
+        subs = subs.join(drop, on=["did", "substance"], how="anti")
+    subs = subs.select("did", "substance", "how", "display", "view", "typo", "strong")
+
+    flags = hits.group_by("did").agg(
+        (pl.col("kind") == "context").any().alias("chem_context"),
+        (pl.col("kind") == "eq_context").any().alias("eq_context"),
+        pl.col("target").filter(pl.col("kind") == "class").unique().alias("classes"),
+    )
+    eq = hits.filter(pl.col("kind").is_in(["equipment", "model"])).rename({"target": "equipment"})
+    eq = eq.join(flags.select("did", "eq_context"), on="did", how="left")
+    # a model number counts as the machine when the words around it speak of one; a strong series
+    # (TDP, ZP) alone is still reported, as a model only
+    eq = eq.filter((pl.col("kind") == "equipment") | pl.col("eq_context") | pl.col("strong"))
+    eq = eq.with_columns(((pl.col("kind") == "model") & ~pl.col("eq_context").fill_null(False)).alias("model_only"))
+    eq = _best(eq, "equipment")
+    # tooling or parts named in the same words as the machine: the specific (longest) wins, and a
+    # generic press hit inside "tablet press parts" was already dropped as contained
+    equipment = eq.select("did", "equipment", "how", "display", "model_only")
+    declared = (
+        hits.filter(pl.col("kind") == "declared_as")
+        .select("did", pl.col("target").alias("equipment"), "display", pl.col("strong").alias("verified"))
+        .unique(["did", "equipment"], keep="first")
+    )
+    return Resolved(subs, substituted, equipment, declared, flags)
+
+
+def _mark_substituted(hits: pl.DataFrame, views: pl.DataFrame) -> pl.DataFrame:
+    """Relabel substance hits written with a substituent attached as kind 'substituted'."""
+    subs = hits.filter((pl.col("kind") == "substance") & pl.col("view").is_in(["token", "skeleton"]))
+    if subs.is_empty():
+        return hits
+    texts = subs.select("did", "view", "local", "start", "end").with_row_index("_i").join(
+        views.select("did", "token", "skeleton"), on="did"
+    )
+    flagged = [
+        i for i, view, local, start, end, token, skel in texts.select(
+            "_i", "view", "local", "start", "end", "token", "skeleton").iter_rows()
+        if _substituted(token if view == "token" else skel, local, local + (end - start))
+    ]
+    if not flagged:
+        return hits
+    marks = subs.with_row_index("_i").filter(pl.col("_i").is_in(flagged)).select("did", "start", "view")
+    marked = marks.with_columns(pl.lit(True).alias("_sub"))
+    return hits.join(marked, on=["did", "start", "view"], how="left").with_columns(
+        pl.when(pl.col("_sub").fill_null(False) & (pl.col("kind") == "substance"))
+        .then(pl.lit("substituted")).otherwise(pl.col("kind")).alias("kind")
+    ).drop("_sub")

@@ -1,0 +1,161 @@
+"""Text layer: what the words of each distinct description name.
+
+Input is the column of DISTINCT descriptions; output is a hits table keyed by ``did`` (the row of the
+description in that column).  Names are matched whole-word on the token view, long names again on the
+skeleton view (spelling drift), and typos in long chemical words are corrected against the names'
+own vocabulary (rapidfuzz over distinct tokens) before one more skeleton pass.  A hit inside a longer
+hit is dropped ("4-piperidone" inside "N-phenethyl-4-piperidone"), and so is a hit that overlaps a
+blocker phrase ("fentanyl test strips", "garlic press").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from interdictor.screen.goods.normalise import skeleton_view, token_view
+from interdictor.screen.goods.patterns import Compiled
+from interdictor.screen.goods.scan import scan_column
+
+FINDING_SCHEMA = pl.Schema(
+    {
+        "did": pl.Int32,
+        "kind": pl.String,
+        "target": pl.String,
+        "how": pl.String,
+        "display": pl.String,
+        "strong": pl.Boolean,
+        "view": pl.String,
+        "start": pl.Int64,
+        "end": pl.Int64,
+        "local": pl.Int64,
+        "typo": pl.String,  # the misspelt words the match tolerated, if any
+    }
+)
+_SUBSTANCE = ("substance", "blocker_s")
+_EQUIP = ("equipment", "model", "declared_as", "blocker_e")
+
+
+@dataclass(frozen=True)
+class Views:
+    """Distinct descriptions with their normalised views (row index = ``did``)."""
+
+    frame: pl.DataFrame  # did, description, token, skeleton
+
+
+def make_views(descriptions: pl.Series) -> Views:
+    frame = (
+        descriptions.rename("description")
+        .to_frame()
+        .with_row_index("did")
+        .with_columns(pl.col("did").cast(pl.Int32), token_view(pl.col("description")).alias("token"))
+        .with_columns(skeleton_view(pl.col("token")).alias("skeleton"))
+    )
+    return Views(frame)
+
+
+def _label(hits: pl.DataFrame, compiled: Compiled, view: str, typo: pl.Series | None = None) -> pl.DataFrame:
+    out = (
+        hits.join(compiled.groups, on="gid")
+        .join(compiled.patterns.select("pid", "kind", "target", "how", "display", "strong"), on="pid")
+        .with_columns(pl.lit(view).alias("view"))
+    )
+    if typo is None:
+        out = out.with_columns(pl.lit(None, dtype=pl.String).alias("typo"))
+    return out
+
+
+def _suppress(f: pl.DataFrame) -> pl.DataFrame:
+    """Drop hits inside a longer hit of the same domain, and hits that overlap a blocker."""
+    if f.is_empty():
+        return f
+    dom = (
+        pl.when(pl.col("kind").is_in(_SUBSTANCE)).then(pl.lit("s"))
+        .when(pl.col("kind").is_in(_EQUIP)).then(pl.lit("e"))
+        .otherwise(pl.lit("o"))
+    )
+    f = f.with_row_index("_h").with_columns(dom.alias("_dom"))
+    cand = f.filter(pl.col("_dom") != "o")
+    pairs = cand.join(cand, on=["did", "view", "_dom"], suffix="_o").filter(pl.col("_h") != pl.col("_h_o"))
+    inside = (pl.col("start_o") <= pl.col("start")) & (pl.col("end_o") >= pl.col("end"))
+    longer = (pl.col("end_o") - pl.col("start_o")) > (pl.col("end") - pl.col("start"))
+    overlap = (pl.col("start_o") <= pl.col("end")) & (pl.col("end_o") >= pl.col("start"))
+    blocked = pl.col("kind_o").is_in(["blocker_s", "blocker_e"])
+    not_blocker = ~pl.col("kind").is_in(["blocker_s", "blocker_e"])
+    drop = pairs.filter(not_blocker & ((blocked & overlap) | (~blocked & inside & longer))).select("_h").unique()
+    return f.join(drop, on="_h", how="anti").drop("_h", "_dom")
+
+
+def _typo_map(views: Views, compiled: Compiled) -> dict[str, tuple[str, str]]:
+    """skeleton token → (corrected skeleton token, the token as written) for likely typos."""
+    toks = (
+        views.frame.select(
+            pl.col("skeleton").str.strip_chars().str.split(" ").alias("s"),
+            pl.col("token").str.strip_chars().str.split(" ").alias("t"),
+        )
+        .explode("s", "t")
+        .unique("s")
+        .filter(pl.col("s").str.len_chars().is_between(6, 30) & pl.col("s").str.contains(r"^[a-z]+$"))
+    )
+    vocab = set(compiled.fuzzy_vocabulary)
+    toks = toks.filter(~pl.col("s").is_in(list(vocab | compiled.known_words)))
+    if toks.is_empty():
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    by_first: dict[str, list[str]] = {}
+    for w in compiled.fuzzy_vocabulary:
+        by_first.setdefault(w[0], []).append(w)
+    toks = toks.with_columns(pl.col("s").str.slice(0, 1).alias("f"))
+    for (first,), grp in toks.group_by("f"):
+        choices = by_first.get(str(first))
+        if not choices:
+            continue
+        queries = grp["s"].to_list()
+        dist = process.cdist(queries, choices, scorer=OSA.distance, score_cutoff=2, workers=1)
+        for qi, row in enumerate(dist):
+            q = queries[qi]
+            allowed = 1 if len(q) < 9 else 2
+            best = int(row.argmin())
+            d = int(row[best])
+            # a tie between two names is no correction at all
+            if d <= allowed and abs(len(choices[best]) - len(q)) <= allowed and int((row == d).sum()) == 1:
+                out[q] = (choices[best], grp["t"][qi])
+    return out
+
+
+def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
+    fixes = _typo_map(views, compiled)
+    if not fixes:
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    bad = list(fixes)
+    affected = views.frame.filter(
+        pl.col("skeleton").str.contains_any([f" {b} " for b in bad])
+    ).select("did", "skeleton")
+    if affected.is_empty():
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    fixed_texts, typos = [], []
+    for text in affected["skeleton"].to_list():
+        words = text.split(" ")
+        seen = [fixes[w][1] for w in words if w in fixes]
+        fixed_texts.append(" ".join(fixes[w][0] if w in fixes else w for w in words))
+        typos.append(", ".join(dict.fromkeys(seen)))
+    fixed = pl.Series(fixed_texts, dtype=pl.String)
+    hits = scan_column(fixed, compiled.skeleton, affected["did"])
+    labelled = _label(hits, compiled, "fuzzy").filter(pl.col("kind").is_in(_SUBSTANCE))
+    typo_frame = pl.DataFrame({"did": affected["did"], "typo": typos}, schema={"did": pl.Int32, "typo": pl.String})
+    return labelled.drop("typo").join(typo_frame, on="did", how="left")
+
+
+def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
+    """All name, equipment, context and class hits for the distinct descriptions (FINDING_SCHEMA)."""
+    frame = views.frame
+    token = _label(scan_column(frame["token"], compiled.token), compiled, "token")
+    skel = _label(scan_column(frame["skeleton"], compiled.skeleton), compiled, "skeleton")
+    fuzzy = _fuzzy_hits(views, compiled)
+    parts = [p.select(list(FINDING_SCHEMA)) for p in (token, skel, fuzzy) if not p.is_empty()]
+    if not parts:
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    return _suppress(pl.concat(parts)).select(list(FINDING_SCHEMA))
