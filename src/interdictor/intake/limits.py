@@ -17,8 +17,8 @@ XML_MAX_DOCUMENT: Final = 16 * 1024 * 1024  # bytes of one Cargo-XML message
 XML_MAX_DEPTH: Final = 48  # element nesting (Cargo-XML needs about 12)
 XML_MAX_ELEMENTS: Final = 500_000
 
-JSON_MAX_DOCUMENT: Final = 256 * 1024 * 1024  # bytes of one JSON document (use JSON Lines beyond)
-JSON_MAX_DEPTH: Final = 32
+JSON_MAX_DOCUMENT: Final = 64 * 1024 * 1024  # bytes of one JSON document (JSON Lines has no such cap)
+CSV_MAX_ROWS_PER_RECORD: Final = 10_000  # rows of one postal item in a CN23 CSV
 
 MAX_TEXT: Final = 4_096  # characters of one text field (a description, a name)
 MAX_ITEMS: Final = 10_000  # items of one shipment

@@ -84,12 +84,16 @@ class Chunker:
         self.rows = 0
 
     def add(self, parsed: Parsed) -> Iterator[IntakeChunk]:
+        """Add one message; a large one (a JSON manifest) is spread over several chunks, its
+        payload travelling with the first."""
         if any(s.shipment_id in self.ids for s in parsed.shipments):
             yield from self.flush()
         self.raw.append(parsed.raw)
         self.rejects.extend(parsed.rejects)
         self.rows += parsed.rows
         for s in parsed.shipments:
+            if len(self.shipments) >= self.limit:
+                yield from self.flush()
             self.shipments.append(s)
             self.ids.add(s.shipment_id)
             self.raw_of[s.shipment_id] = parsed.raw.raw_id
