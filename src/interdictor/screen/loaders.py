@@ -39,6 +39,7 @@ def _consistency(conn: Connection | None, settings: Settings) -> Any:
 LOADERS: dict[str, Loader] = {
     "route": _route,
     "consistency": _consistency,
+    "parties": lambda conn, settings: __import__("interdictor.screen.parties", fromlist=["load_parties"]).load_parties(conn, settings),
 }
 
 

@@ -16,11 +16,12 @@ log = logging.getLogger(__name__)
 
 
 def _detectors() -> dict[str, Detector]:
-    from interdictor.screen import consistency, route
+    from interdictor.screen import consistency, parties, route
 
     return {
         "route": route.detect,
         "consistency": consistency.detect,
+        "parties": parties.detect,
     }
 
 

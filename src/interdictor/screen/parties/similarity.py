@@ -38,7 +38,7 @@ DEFAULT_THRESHOLD: Final = 0.75
 # Below the threshold but this close: reported as a possible match with a small
 # weight (a supplier that changed its trade words: "Cemo Logistics" for "Cemo
 # Technology Develop Co."), so it counts only together with other signs.
-DEFAULT_POSSIBLE: Final = 0.65
+DEFAULT_POSSIBLE: Final = 0.68
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,230 @@
+"""The same actor across shipments, and consignments split among parcels.
+
+Name-and-address variants of a party are linked into one actor when:
+
+* they share a street address and their names match (``similarity.compare``
+  at the match threshold): "Hubei Guanlang Biotech" and "Hubei Guanleng
+  Bio-Tech Co" at one return address;
+* they share a phone number or an e-mail address;
+* they are a company (a shipper) with the same folded name at another address —
+  companies move; private persons with the same name usually are different people.
+
+Every link carries its evidence.  The actor id is a hash of the smallest variant
+in the group, so the same inputs always give the same id.
+
+A consignment is split (or commingled) when one consignee actor receives
+several parcels within a few days from shippers that are one actor under
+several names, or from one shipper each below the de minimis value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+from typing import Any
+
+import polars as pl
+
+from interdictor.model import REASON_SCHEMA
+from interdictor.screen.parties.keys import name_key
+from interdictor.screen.parties.part import PartiesConfig, email_key, phone_key
+from interdictor.screen.parties.similarity import DEFAULT_THRESHOLD, compare_names
+from interdictor.screen.parties.text import name_variants
+
+MAX_GROUP = 40  # variants at one address compared pairwise at most (a bigger group is a hub)
+SPLIT_WEIGHT = 20.0
+
+
+@dataclass(frozen=True)
+class Link:
+    actor_id: str
+    variant: str  # role|name key|address key
+    name: str
+    address: str | None
+    evidence: str
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.why: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while self.parent.get(x, x) != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str, why: str) -> None:
+        self.parent.setdefault(a, a)
+        self.parent.setdefault(b, b)
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.why.setdefault(b, why)
+        self.why.setdefault(a, why)
+
+
+def actor_id(variant: str) -> str:
+    return "A" + hashlib.sha256(variant.encode()).hexdigest()[:15]
+
+
+def link_actors(
+    parties: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD
+) -> tuple[pl.DataFrame, list[Link]]:
+    """(shipment_id, party, actor_id) for every named party, and the evidence of each link.
+
+    ``parties`` is annotated (addresses.annotate)."""
+    p = parties.filter(pl.col("name").is_not_null()).with_columns(
+        name_key(pl.col("name")).alias("nk"),
+        phone_key(pl.col("phone")).alias("pk"),
+        email_key(pl.col("email")).alias("ek"),
+    )
+    p = p.with_columns(
+        pl.concat_str([pl.col("party"), pl.col("nk"), pl.col("addr_key").fill_null("")], separator="|").alias(
+            "variant"
+        )
+    )
+    uf = _Union()
+    variants = p.unique(subset=["variant"]).select(
+        "variant", "party", "nk", "name", "addr_key", "address", "pk", "ek", "postal_code"
+    )
+    # same address, names that match
+    groups = (
+        variants.filter(pl.col("addr_key").is_not_null())
+        .group_by("party", "addr_key")
+        .agg("variant", "name")
+        .filter(pl.col("variant").list.len().is_between(2, MAX_GROUP))
+    )
+    for g in groups.iter_rows(named=True):
+        for (va, na), (vb, nb) in combinations(zip(g["variant"], g["name"], strict=True), 2):
+            c = compare_names(name_variants(na), name_variants(nb))
+            if c.score >= threshold:
+                uf.union(va, vb, f"same address, names match ({c.score:.2f}: {c.explain()})")
+    # same phone, same e-mail
+    for col, what in (("pk", "phone"), ("ek", "e-mail")):
+        shared = (
+            variants.filter(pl.col(col).is_not_null())
+            .group_by("party", col)
+            .agg("variant")
+            .filter(pl.col("variant").list.len() >= 2)
+        )
+        for g in shared.iter_rows(named=True):
+            first = g["variant"][0]
+            for other in g["variant"][1:MAX_GROUP]:
+                uf.union(first, other, f"same {what} {g[col]}")
+    # a company under the same name at another address
+    moved = (
+        variants.filter((pl.col("party") == "shipper") & (pl.col("nk").str.len_chars() >= 6))
+        .group_by("party", "nk")
+        .agg("variant")
+        .filter(pl.col("variant").list.len() >= 2)
+    )
+    for g in moved.iter_rows(named=True):
+        first = g["variant"][0]
+        for other in g["variant"][1:MAX_GROUP]:
+            uf.union(first, other, "same shipper name at another address")
+    mapping = {v: actor_id(uf.find(v)) for v in uf.parent}
+    links = []
+    if mapping:
+        info = variants.filter(pl.col("variant").is_in(pl.Series(list(mapping), dtype=pl.String).implode()))
+        for r in info.iter_rows(named=True):
+            links.append(
+                Link(
+                    mapping[r["variant"]],
+                    r["variant"],
+                    r["name"],
+                    r["address"],
+                    uf.why.get(r["variant"], "group representative"),
+                )
+            )
+    m = pl.DataFrame(
+        {"variant": list(mapping), "_linked": list(mapping.values())},
+        schema={"variant": pl.String, "_linked": pl.String},
+    )
+    out = p.join(m, on="variant", how="left").with_columns(
+        pl.coalesce("_linked", pl.lit("A") + pl.col("variant").hash(seed=11).cast(pl.String)).alias(
+            "actor_id"
+        )
+    )
+    return out.select("shipment_id", "party", "actor_id", "name", "variant"), links
+
+
+def _max_in_window(times: list[datetime | None], window: timedelta) -> tuple[int, timedelta]:
+    ts = sorted(t for t in times if t is not None)
+    if len(ts) < len(times):  # undated parcels count as part of the batch's window
+        return len(times), timedelta(0)
+    best, span, j = 0, timedelta(0), 0
+    for i, t in enumerate(ts):
+        while t - ts[j] > window:
+            j += 1
+        if i - j + 1 > best:
+            best, span = i - j + 1, t - ts[j]
+    return best, span
+
+
+def split_reasons(actors: pl.DataFrame, shipments: pl.DataFrame, cfg: PartiesConfig) -> pl.DataFrame:
+    cons = actors.filter(pl.col("party") == "consignee").select(
+        "shipment_id", pl.col("actor_id").alias("consignee_actor"), pl.col("name").alias("consignee")
+    )
+    ship = actors.filter(pl.col("party") == "shipper").select(
+        "shipment_id", pl.col("actor_id").alias("shipper_actor"), pl.col("name").alias("shipper")
+    )
+    j = cons.join(ship, on="shipment_id").join(
+        shipments.select("shipment_id", "filed_at", "declared_value"), on="shipment_id", how="left"
+    )
+    groups = (
+        j.group_by("consignee_actor")
+        .agg(
+            "shipment_id",
+            "filed_at",
+            "declared_value",
+            "shipper_actor",
+            "shipper",
+            pl.col("consignee").first(),
+        )
+        .filter(pl.col("shipment_id").list.len() >= cfg.split_min_shipments)
+    )
+    window = timedelta(days=cfg.split_window_days)
+    rows: list[dict[str, Any]] = []
+    for g in groups.iter_rows(named=True):
+        by_shipper: dict[str, list[int]] = defaultdict(list)
+        for i, a in enumerate(g["shipper_actor"]):
+            by_shipper[a].append(i)
+        for idx in by_shipper.values():
+            names = sorted({g["shipper"][i] for i in idx})
+            values = [g["declared_value"][i] for i in idx]
+            low = all(v is not None and v <= cfg.de_minimis_value for v in values)
+            if len(idx) < cfg.split_min_shipments or not (len(names) >= 2 or low):
+                continue
+            count, span = _max_in_window([g["filed_at"][i] for i in idx], window)
+            if count < cfg.split_min_shipments:
+                continue
+            how = f"one shipper under {len(names)} names" if len(names) >= 2 else "one shipper"
+            value_note = f", each declared at or under {cfg.de_minimis_value:.0f}" if low else ""
+            ev = (
+                f"consignee '{g['consignee']}' received {count} parcels within {span.days + span.seconds / 86400:.1f} "
+                f"days from {how} ({'; '.join(names[:4])}){value_note}"
+            )
+            for i in idx:
+                rows.append(
+                    {
+                        "shipment_id": g["shipment_id"][i],
+                        "code": "PARTY_SPLIT_CONSIGNMENT",
+                        "weight": SPLIT_WEIGHT,
+                        "evidence": ev,
+                        "item": None,
+                        "party": "consignee",
+                    }
+                )
+    if not rows:
+        return pl.DataFrame(schema=REASON_SCHEMA)
+    return pl.DataFrame(rows, schema=REASON_SCHEMA).unique(subset=["shipment_id", "code"])

@@ -1,0 +1,43 @@
+"""The parties detector: ``detect(batch, ctx) -> reasons``.
+
+Pure: everything it knows comes from ``ctx.part("parties")`` (built by
+``loader.load_parties``); with no part it returns no reasons.  Work is on
+columns and on distinct values; per-row Python runs only for parties that hit
+a list, share an address, or belong to a group worth a look.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import polars as pl
+
+from interdictor.model import REASON_SCHEMA, Batch, conform, empty, reasons_frame
+from interdictor.screen.context import Context
+from interdictor.screen.parties.actors import link_actors, split_reasons
+from interdictor.screen.parties.address_reasons import address_reasons
+from interdictor.screen.parties.addresses import annotate
+from interdictor.screen.parties.list_reasons import list_reasons, strongest_per_entry
+from interdictor.screen.parties.part import PartiesPart
+
+log = logging.getLogger(__name__)
+
+PART = "parties"
+
+
+def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
+    part = ctx.part(PART)
+    if not isinstance(part, PartiesPart) or batch.parties.is_empty():
+        return empty(REASON_SCHEMA)
+    parties = annotate(batch.parties)
+    frames = []
+    rows = strongest_per_entry(list_reasons(parties, part))
+    if rows:
+        frames.append(reasons_frame({k: v for k, v in r.items() if not k.startswith("_")} for r in rows))
+    frames.append(address_reasons(parties, batch.items, part))
+    actors, _links = link_actors(parties, part.config.threshold)
+    frames.append(split_reasons(actors, batch.shipments, part.config))
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return empty(REASON_SCHEMA)
+    return pl.concat([conform(f, REASON_SCHEMA) for f in frames])

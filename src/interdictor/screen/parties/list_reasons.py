@@ -1,0 +1,242 @@
+"""Reasons from the lists: a party's name, phone, e-mail or address on a watchlist.
+
+Names are screened once per distinct name in the batch; everything per hit runs
+only for the (few) parties that hit.  A hit is graded by the programme's
+severity and by what corroborates it:
+
+* a drug programme (E.O. 14059, Kingpin, TCO, indicted suppliers) on a company
+  name, or on a person whose country agrees -> PARTY_SANCTIONED (at least exam);
+  the same with the entry's address, phone or e-mail on the party as well ->
+  PARTY_SANCTIONED_CONFIRMED (hold);
+* a person's name alone, any other programme, or a name made only of tokens
+  common on the list ("Maria Garcia", "Wei Zhang") -> PARTY_WATCHLIST_MATCH,
+  or PARTY_WATCHLIST_POSSIBLE below the match threshold;
+* a lookout list -> PARTY_LOOKOUT.
+
+Dismissed pairs (this party is not that entry) are dropped until the party or
+the entry changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+
+from interdictor.reference.watchlists.model import Entry
+from interdictor.screen.parties.index import NameHit
+from interdictor.screen.parties.part import PartiesPart, country_group, email_key, phone_key
+from interdictor.screen.parties.text import NAME, normalise, vocab
+
+WEIGHTS = {
+    "PARTY_SANCTIONED_CONFIRMED": 90.0,
+    "PARTY_SANCTIONED": 70.0,
+    "PARTY_LOOKOUT": 45.0,
+    "PARTY_WATCHLIST_MATCH": 30.0,
+    "PARTY_WATCHLIST_POSSIBLE": 12.0,
+    "ADDRESS_LISTED_PARTY": 40.0,
+}
+
+
+def party_key(name: str | None, addr_key: str | None) -> str:
+    """Identity of a party for suppression: its folded name and address."""
+    base = f"{normalise(name or '').key}|{addr_key or ''}"
+    return hashlib.sha256(base.encode()).hexdigest()[:32]
+
+
+def list_label(entry: Entry) -> str:
+    return {"ofac-sdn": "OFAC SDN"}.get(entry.list_id, entry.list_id)
+
+
+def _entry_text(entry: Entry) -> str:
+    programs = ", ".join(entry.programs) or "no programme"
+    return f"{list_label(entry)} {entry.uid} '{entry.name}' [{programs}]"
+
+
+def _common_only(hit: NameHit, common: frozenset[str]) -> bool:
+    """Every distinctive token that matched is common on the list, and the entry has more."""
+    c = hit.comparison
+    matched = [p for p in c.pairs if p.kind == NAME]
+    if not matched or not all(p.right in common for p in matched):
+        return False
+    v = vocab()
+    entry_extra = [t for t in c.right_only if v.kind_of(t) is None and len(t) > 1]
+    return bool(entry_extra) or len(matched) <= 2
+
+
+def grade(hit: NameHit, part: PartiesPart, country: str | None, corroborated: bool) -> tuple[str, str]:
+    """(code, note) for one name hit."""
+    entry = hit.name.entry
+    cfg = part.config
+    sev = part.severity.of(entry)
+    strong = hit.score >= cfg.threshold
+    notes = []
+    if strong and _common_only(hit, part.index.common):
+        strong = False
+        notes.append("only names common on the list matched")
+    listed = part.entry_countries(entry)
+    cc = country_group(country.upper()) if country else None
+    if cc and listed:
+        notes.append(
+            f"country {cc} {'agrees' if cc in listed else 'differs from ' + '/'.join(sorted(listed))}"
+        )
+    if not strong:
+        return "PARTY_WATCHLIST_POSSIBLE", "; ".join(notes)
+    if sev == "lookout":
+        return "PARTY_LOOKOUT", "; ".join(notes)
+    if sev == "drug":
+        person = entry.kind == "individual"
+        if corroborated and hit.score >= cfg.confirmed:
+            return "PARTY_SANCTIONED_CONFIRMED", "; ".join([*notes, "address or contact also listed"])
+        if person and not (cc and cc in listed) and not corroborated:
+            return "PARTY_WATCHLIST_MATCH", "; ".join([*notes, "a person's name alone"])
+        return "PARTY_SANCTIONED", "; ".join(notes)
+    return "PARTY_WATCHLIST_MATCH", "; ".join(notes)
+
+
+def name_evidence(role: str, name: str, hit: NameHit, code: str, note: str, part: PartiesPart) -> str:
+    entry = hit.name.entry
+    alias = (
+        f" via {'weak ' if hit.name.weak else ''}alias '{hit.name.raw}'" if hit.name.raw != entry.name else ""
+    )
+    threshold = part.config.threshold if code != "PARTY_WATCHLIST_POSSIBLE" else part.config.possible
+    text = (
+        f"{role} '{name}' matches {_entry_text(entry)}{alias} — {hit.comparison.explain()}; "
+        f"score {hit.score:.2f} (threshold {threshold:.2f})"
+    )
+    return f"{text}; {note}" if note else text
+
+
+def contact_hits(parties: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
+    """Parties whose phone, e-mail or street address is an entry's (exact after folding)."""
+    schema = {
+        "shipment_id": pl.String,
+        "party": pl.String,
+        "kind": pl.String,
+        "raw": pl.String,
+        "list_id": pl.String,
+        "uid": pl.String,
+        "value": pl.String,
+    }
+    if part.contacts.is_empty() or parties.is_empty():
+        return pl.DataFrame(schema=schema)
+    keyed = parties.select(
+        "shipment_id",
+        "party",
+        phone_key(pl.col("phone")).alias("phone_k"),
+        email_key(pl.col("email")).alias("email_k"),
+        pl.col("street_key"),
+        pl.col("postal_code"),
+        pl.col("country").str.to_uppercase().alias("cc"),
+        pl.col("phone"),
+        pl.col("email"),
+        pl.col("address"),
+    )
+    c = part.contacts
+    out = []
+    for kind, col, shown in (("phone", "phone_k", "phone"), ("email", "email_k", "email")):
+        sub = c.filter(pl.col("kind") == kind)
+        if sub.height:
+            j = keyed.filter(pl.col(col).is_not_null()).join(sub, left_on=col, right_on="key")
+            out.append(
+                j.select(
+                    "shipment_id", "party", "kind", "raw", "list_id", "uid", pl.col(shown).alias("value")
+                )
+            )
+    sub = c.filter(pl.col("kind") == "address")
+    if sub.height:
+        j = keyed.filter(pl.col("street_key").is_not_null()).join(sub, left_on="street_key", right_on="key")
+        # same street text; the country (when both have one) must agree as well
+        j = j.filter(
+            pl.col("country").is_null() | pl.col("cc").is_null() | (pl.col("country") == pl.col("cc"))
+        )
+        out.append(
+            j.select(
+                "shipment_id", "party", "kind", "raw", "list_id", "uid", pl.col("address").alias("value")
+            )
+        )
+    frames = [f for f in out if f.height]
+    return pl.concat(frames).unique() if frames else pl.DataFrame(schema=schema)
+
+
+def list_reasons(parties: pl.DataFrame, part: PartiesPart) -> list[dict[str, Any]]:
+    """Reason rows for name and contact hits.  ``parties`` is annotated (addresses.annotate)."""
+    rows: list[dict[str, Any]] = []
+    contacts = contact_hits(parties, part)
+    corroborating: set[tuple[str, str, str, str]] = set()
+    for r in contacts.iter_rows(named=True):
+        entry = part.entry(r["list_id"], r["uid"])
+        if entry is None:
+            continue
+        corroborating.add((r["shipment_id"], r["party"], entry.list_id, entry.uid))
+        sev = part.severity.of(entry)
+        if r["kind"] == "address":
+            code = "ADDRESS_LISTED_PARTY"
+        else:
+            code = {"drug": "PARTY_SANCTIONED", "lookout": "PARTY_LOOKOUT"}.get(sev, "PARTY_WATCHLIST_MATCH")
+        rows.append(
+            _row(
+                r["shipment_id"],
+                r["party"],
+                code,
+                f"{r['party']} {r['kind']} '{r['value']}' is that of {_entry_text(entry)} ('{r['raw']}')",
+                entry,
+                None,
+            )
+        )
+    names = parties.filter(pl.col("name").is_not_null())
+    if names.is_empty():
+        return rows
+    hits = part.index.match_many(names["name"].unique())
+    if not hits:
+        return rows
+    by_query: dict[str, list[NameHit]] = {}
+    for h in hits:
+        by_query.setdefault(h.query, []).append(h)
+    hit_names = pl.Series("name", list(by_query), dtype=pl.String)
+    involved = names.filter(pl.col("name").is_in(hit_names.implode()))
+    for p in involved.iter_rows(named=True):
+        for hit in by_query[p["name"]]:
+            entry = hit.name.entry
+            corr = (p["shipment_id"], p["party"], entry.list_id, entry.uid) in corroborating
+            code, note = grade(hit, part, p["country"], corr)
+            key = party_key(p["name"], p["addr_key"])
+            if (key, entry.list_id, entry.uid, entry.fingerprint) in part.dismissed:
+                continue
+            rows.append(
+                _row(
+                    p["shipment_id"],
+                    p["party"],
+                    code,
+                    name_evidence(p["party"], p["name"], hit, code, note, part),
+                    entry,
+                    hit.score,
+                )
+            )
+    return rows
+
+
+def _row(sid: str, role: str, code: str, evidence: str, entry: Entry, score: float | None) -> dict[str, Any]:
+    return {
+        "shipment_id": sid,
+        "code": code,
+        "weight": WEIGHTS[code],
+        "evidence": evidence,
+        "item": None,
+        "party": role,
+        "_list": entry.list_id,
+        "_uid": entry.uid,
+        "_score": score,
+    }
+
+
+def strongest_per_entry(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One reason per (shipment, party, code, list entry): the best-scoring one."""
+    best: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        k = (r["shipment_id"], r["party"], r["code"], r["_list"], r["_uid"])
+        if k not in best or (r["_score"] or 0) > (best[k]["_score"] or 0):
+            best[k] = r
+    return list(best.values())
