@@ -308,6 +308,9 @@ def db(
     store.close()
 
 
+app.add_typer(__import__("interdictor.cli_lists", fromlist=["app"]).app, name="lists")
+
+
 @app.callback(invoke_without_command=True)
 def _main(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
