@@ -47,6 +47,10 @@ def cas_numbers(descriptions: pl.DataFrame, kb: KnowledgeBase, near: dict[str, s
     if descriptions.is_empty():
         return pl.DataFrame(schema=CAS_SCHEMA)
     text = pl.col("description").fill_null("").str.replace_many(DASHES, ["-"] * len(DASHES))
+    # most descriptions hold neither a hyphenated number nor the word CAS: look only at the others
+    descriptions = descriptions.filter(
+        pl.col("description").fill_null("").str.contains(r"\d[-‐‑‒–—−－]\d|\b(?:CAS|[Cc]as)\b")
+    )
     found = (
         descriptions.select(
             "did",

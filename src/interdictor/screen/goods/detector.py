@@ -20,7 +20,7 @@ from interdictor.screen.goods.context import GoodsContext
 from interdictor.screen.goods.identify import identities, structure_findings
 from interdictor.screen.goods.itemreasons import Emitter
 from interdictor.screen.goods.resolve import resolve
-from interdictor.screen.goods.text import make_views, scan_text
+from interdictor.screen.goods.text import make_views, scan_classes, scan_text
 from interdictor.screen.goods.vague import vague_descriptions
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,12 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     distinct = it["description"].drop_nulls().unique()
     views = make_views(distinct)
     hits = scan_text(views, g.compiled)
-    res = resolve(hits, g.compiled, views.frame)
+    # ordinary-goods words matter only where the code is missing or is a precursor/press heading
+    odd = [c for c, h in g.kb.headings.items() if h.role in ("equipment", "parts")]
+    need = it.filter(
+        (pl.col("hs_digits") == "") | pl.col("chapter").is_in(["28", "29", "38"]) | pl.col("hs6").is_in(odd)
+    ).select("description").join(views.frame.select("did", "description"), on="description")["did"]
+    res = resolve(hits, g.compiled, views.frame, scan_classes(views, g.compiled, need))
     desc_cas = cas_numbers(views.frame.select("did", "description"), g.kb, g.near_cas)
     vague = vague_descriptions(views.frame, g.vague)
     structs = structure_findings(views.frame, res, g)
@@ -74,6 +79,7 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     field_cas = _field_cas(it, g)
     ids = identities(it, res, desc_cas, field_cas, structs, g)
     emit = Emitter(g, it, views.frame)
+    emit.prepare(_flagged_rows(it, ids, res, desc_cas, field_cas, vague, structs, g))
     rows: list[dict[str, Any]] = []
     rows += emit.substances(ids)
     rows += emit.structure_only(structs, ids)
@@ -85,6 +91,21 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     rows += emit.profiles(ids, res, vague)
     rows = emit.licences(rows, ids, res)
     return reasons_frame(rows)
+
+
+def _flagged_rows(
+    it: pl.DataFrame, ids: pl.DataFrame, res: Any, desc_cas: pl.DataFrame, field_cas: pl.DataFrame,
+    vague: pl.DataFrame, structs: dict[int, Any], g: GoodsContext,
+) -> set[int]:
+    """Rows any layer found something on — the only ones whose fields reach Python."""
+    dids = pl.concat([
+        res.substances.select("did"), res.substituted.select("did"), res.equipment.select("did"),
+        res.declared_as.select("did"), desc_cas.select("did"), vague.select("did"),
+        pl.DataFrame({"did": list(structs)}, schema={"did": pl.Int32}),
+    ]).unique()
+    watched = [c for c, h in g.kb.headings.items()]
+    rows = it.filter(pl.col("did").is_in(dids["did"].implode()) | pl.col("hs6").is_in(watched))["row"].to_list()
+    return set(rows) | set(ids["row"].to_list()) | set(field_cas["row"].to_list())
 
 
 def _field_cas(it: pl.DataFrame, g: GoodsContext) -> pl.DataFrame:

@@ -14,6 +14,8 @@ from interdictor.screen.goods.licence import check_transaction
 from interdictor.screen.goods.resolve import Resolved
 
 Row = dict[str, Any]
+# chapters where a good that is plainly something else (keyboards, shirts) disagrees with its code
+PRECURSOR_CHAPTERS = ("28", "29", "38")
 _SOURCE_CODE = {"name": "GOODS_PRECURSOR_NAME", "cas": "GOODS_CAS_MATCH", "structure": "GOODS_STRUCTURE_MATCH",
                 "hs": "GOODS_HS_PRECURSOR_HEADING"}
 _METRIC_TEXT = {"usd_per_kg": ("declared value", "$/kg"), "kg_per_unit": ("weight per declared unit", "kg/unit"),
@@ -28,9 +30,16 @@ class Emitter:
         self._rows: dict[int, Row] = {}
 
     def item(self, row: int) -> Row:
-        if not self._rows:
-            self._rows = {r["row"]: r for r in self.it.iter_rows(named=True)}
+        """The item's fields (fetched in bulk by ``prepare``; one by one only as a fallback)."""
+        if row not in self._rows:
+            self.prepare({row})
         return self._rows[row]
+
+    def prepare(self, rows: set[int]) -> None:
+        todo = [r for r in rows if r not in self._rows]
+        if todo:
+            sub = self.it.filter(pl.col("row").is_in(todo))
+            self._rows.update({r["row"]: r for r in sub.iter_rows(named=True)})
 
     def reason(self, row: int, code: str, evidence: str) -> Row:
         r = self.item(row)
@@ -61,10 +70,13 @@ class Emitter:
         return out
 
     def structure_only(self, structs: dict[int, list[tuple[str, str, StructureResult]]], ids: pl.DataFrame) -> list[Row]:
-        out = []
+        out: list[Row] = []
+        if not structs:
+            return out
         known = set(ids.select("row").unique()["row"].to_list())
         did_rows: dict[int, list[int]] = {}
-        for did, row in self.it.select("did", "row").drop_nulls("did").iter_rows():
+        sub = self.it.filter(pl.col("did").is_in(list(structs))).select("did", "row")
+        for did, row in sub.iter_rows():
             did_rows.setdefault(did, []).append(row)
         for did, found in structs.items():
             for source, text, r in found:
@@ -212,13 +224,17 @@ class Emitter:
                                                   if h is not None and h.role == "disguise" else "")
                 out.append(self.reason(row, "GOODS_HS_MISMATCH", f"description {quote(r['description'])} is a "
                                        f"{e.name.lower()} (belongs in HS {', '.join(e.hs)}) but is declared under {where}"))
-        cls = self._rows_of(res.flags.filter(pl.col("classes").list.len() > 0).select("did", "classes"))
+        # ordinary goods under a precursor chapter or a press/die heading (only those lines reach Python)
+        equip_codes = [c for c, h in kb.headings.items() if h.role in ("equipment", "parts")]
+        odd = self.it.filter(pl.col("chapter").is_in(list(PRECURSOR_CHAPTERS)) | pl.col("hs6").is_in(equip_codes))
+        cls = odd.select("row", "did").join(
+            res.flags.filter(pl.col("classes").list.len() > 0).select("did", "classes"), on="did"
+        )
         classes = {c.id: c for c in kb.classes}
         for row, cids in cls.select("row", "classes").iter_rows():
             r = self.item(row)
             h = kb.headings.get(r["hs6"] or "")
-            odd_code = r["chapter"] in kb.chemical_chapters or (h is not None and h.role in ("equipment", "parts"))
-            if row in chem_rows or not r["chapter"] or not odd_code:
+            if row in chem_rows:
                 continue
             fits = [classes[c] for c in cids if r["chapter"] in classes[c].chapters]
             if fits:
@@ -230,22 +246,34 @@ class Emitter:
         return out
 
     def profiles(self, ids: pl.DataFrame, res: Resolved, vague: pl.DataFrame) -> list[Row]:
-        classes = {c.id: c.heading for c in self.kb.classes}
-        chem = set(ids.filter(~pl.col("ambiguous"))["row"].to_list())
-        chem |= set(self._rows_of(vague.filter(pl.col("families").list.contains("generic_chemical")))["row"].to_list())
-        inferred = {row: classes[cids[0]] for row, cids in
-                    self._rows_of(res.flags.filter(pl.col("classes").list.len() > 0)).select("row", "classes").iter_rows()}
-        heading = [
-            (r if r else ("29" if row in chem else inferred.get(row)))
-            for row, r in self.it.select("row", "hs_digits").iter_rows()
-        ]
-        lines = self.it.select(
-            "row", pl.Series("heading", heading, dtype=pl.String), pl.col("w").alias("weight_kg"),
-            pl.col("v").alias("value"), "quantity", "kg_per_piece",
-        ).with_columns(pl.when(pl.col("heading") == "").then(None).otherwise(pl.col("heading")).alias("heading"))
-        lines = lines.filter(pl.col("heading").is_not_null())
+        classes = pl.DataFrame(
+            {"cls": [c.id for c in self.kb.classes], "inferred": [c.heading for c in self.kb.classes]}
+        )
+        chem = pl.concat([
+            ids.filter(~pl.col("ambiguous")).select("row"),
+            self._rows_of(vague.filter(pl.col("families").list.contains("generic_chemical"))).select("row"),
+        ]).unique().with_columns(pl.lit("29").alias("chem"))
+        inferred = (
+            self._rows_of(res.flags.filter(pl.col("classes").list.len() > 0).select("did", pl.col("classes").list.first().alias("cls")))
+            .join(classes, on="cls").select("row", "inferred").unique("row")
+        )
+        lines = (
+            self.it.select("row", "hs_digits", pl.col("w").alias("weight_kg"), pl.col("v").alias("value"), "quantity",
+                           "kg_per_piece")
+            .join(chem, on="row", how="left").join(inferred, on="row", how="left")
+            .with_columns(
+                pl.coalesce(pl.when(pl.col("hs_digits") != "").then(pl.col("hs_digits")), "chem", "inferred").alias("heading")
+            )
+            .filter(pl.col("heading").is_not_null())
+        )
+        flagged = prof.check(lines, self.g.profiles).sort("row", "metric")
+        # one weight reason per line: per unit and per piece often say the same thing
+        flagged = flagged.with_columns(
+            pl.when(pl.col("metric") == "usd_per_kg").then(pl.lit("v")).otherwise(pl.lit("w")).alias("_k")
+        ).unique(["row", "_k"], keep="first").drop("_k")
+        self.prepare(set(flagged["row"].to_list()))
         out = []
-        for row, metric, x, med, spread, key, source in prof.check(lines, self.g.profiles).iter_rows():
+        for row, metric, x, med, spread, key, source in flagged.iter_rows():
             what, unit = _METRIC_TEXT[metric]
             code = "GOODS_VALUE_PROFILE" if metric == "usd_per_kg" else "GOODS_WEIGHT_PROFILE"
             r = self.item(row)

@@ -29,6 +29,9 @@ SKELETON: Final = {
     **{c + c: c for c in "abcdefghijklmnopqrstuvwxz"},
 }
 _HAN: Final = r"\p{Han}"
+# every ASCII character that is not a letter or digit: the fast path for plain-ASCII descriptions
+_ASCII_PUNCT: Final = [chr(i) for i in range(128) if not chr(i).isalnum() and chr(i) != " "]
+_FINAL_E: Final = [c + "e " for c in "bcdfgklmnprstvz"]
 
 
 def token_view(expr: pl.Expr) -> pl.Expr:
@@ -49,10 +52,34 @@ def token_view(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def ascii_token_view(expr: pl.Expr) -> pl.Expr:
+    """``token_view`` for text known to be plain ASCII — the same result, several times faster."""
+    return pl.concat_str(
+        pl.lit(" "),
+        expr.fill_null("")
+        .str.to_lowercase()
+        .str.replace_many(_ASCII_PUNCT, [" "] * len(_ASCII_PUNCT))
+        .str.replace_all(r" {2,}", " ")
+        .str.strip_chars(),
+        pl.lit(" "),
+    )
+
+
+def token_views(frame: pl.DataFrame, column: str) -> pl.Series:
+    """Token view of ``frame[column]``, taking the ASCII fast path for the rows that allow it."""
+    ascii_rows = frame[column].fill_null("").str.contains(r"^[\x00-\x7F]*$")
+    if bool(ascii_rows.all()):
+        return frame.select(ascii_token_view(pl.col(column)).alias(column))[column]
+    idx = pl.int_range(pl.len()).alias("_i")
+    fast = frame.with_columns(idx).filter(ascii_rows).select("_i", ascii_token_view(pl.col(column)).alias(column))
+    slow = frame.with_columns(idx).filter(~ascii_rows).select("_i", token_view(pl.col(column)).alias(column))
+    return pl.concat([fast, slow]).sort("_i")[column]
+
+
 def skeleton_view(tokens: pl.Expr) -> pl.Expr:
     """Spelling-drift-folded form of a token view (input must already be a token view)."""
-    return tokens.str.replace_many(list(SKELETON), list(SKELETON.values())).str.replace_all(
-        r"([a-z]{3,})e ", "$1 "
+    return tokens.str.replace_many(list(SKELETON), list(SKELETON.values())).str.replace_many(
+        _FINAL_E, [e[0] + " " for e in _FINAL_E]
     )
 
 

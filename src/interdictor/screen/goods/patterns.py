@@ -35,6 +35,13 @@ PATTERN_SCHEMA = pl.Schema(
 )
 
 MAX_OPTIONAL_JOINS = 5
+# Literal morphemes of chemical names in the skeleton view (yl → il after folding).  Only descriptions
+# holding one are scanned on the skeleton view, and only skeleton patterns holding one are kept — so
+# the pre-filter can never hide a match: a text that contains a pattern contains its anchor.
+SKELETON_ANCHORS = (
+    r"il |piper|fen|benz|amin|acet|prop|efedr|glicid|oxiran|anilin|nitr|chlor|brom|metil|etil|carbox|one |"
+    r"aldehid|safrol|heliotrop|sasafras|cristal|met|oxo|dioxa|aza|acid|ester|anhidrid|fentan|ecstas|tolu"
+)
 _TRAILING_PAREN = re.compile(r"\s+\(.*\)$|\s+and its .*$")
 EQUIPMENT_CONTEXT = (
     "press", "presses", "machine", "machines", "tablet", "tablets", "pill", "pills", "die", "dies", "punch",
@@ -50,9 +57,11 @@ class Compiled:
     groups: pl.DataFrame  # gid, pid — one automaton key can stand for several patterns
     token: Any  # ahocorasick.Automaton over the token view
     skeleton: Any  # ahocorasick.Automaton over the skeleton view
+    classes: Any  # ahocorasick.Automaton of ordinary-goods words over the token view (run on few rows)
     fuzzy_vocabulary: tuple[str, ...]  # skeleton tokens of long names, for typo correction
     known_words: frozenset[str]  # words never "corrected" (lexicon, classes, equipment)
     subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
+    key_len: Any  # numpy array: length of each automaton key, by gid
 
 
 def _short(tok: str) -> bool:
@@ -186,10 +195,11 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
         b.add({view}, "token", "eq_context", raw, "context", raw, True)
     for c in kb.classes:
         for raw, view in zip(c.words, normalise_many(list(c.words)), strict=True):
-            b.add({view}, "token", "class", c.id, "class", raw, True)
+            b.add({view}, "classes", "class", c.id, "class", raw, True)
 
     patterns = (
         pl.DataFrame(b.rows, schema={k: v for k, v in PATTERN_SCHEMA.items() if k != "pid"})
+        .filter((pl.col("view") != "skeleton") | pl.col("text").str.contains(SKELETON_ANCHORS))
         .unique(maintain_order=True)
         .with_row_index("pid")
         .with_columns(pl.col("pid").cast(pl.Int32))
@@ -199,10 +209,10 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
     keys = keys.with_columns(pl.col("gid").cast(pl.Int32))
     groups = patterns.join(keys, on=["view", "text"]).select("gid", "pid")
     automata = {}
-    for view in ("token", "skeleton"):
+    for view in ("token", "skeleton", "classes"):
         a = ahocorasick.Automaton()
         for gid, text in keys.filter(pl.col("view") == view).select("gid", "text").iter_rows():
-            a.add_word(text, (gid, len(text)))
+            a.add_word(text, gid)
         a.make_automaton()
         automata[view] = a
 
@@ -223,18 +233,21 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
             known.update(p.lower().split())
     known_skel = set(normalise_many(sorted(known), skeleton=True))
     known_words = frozenset(w for k in known_skel for w in k.split())
+    key_len = keys["text"].str.len_chars().cast(pl.Int64).to_numpy()
     return Compiled(
-        patterns, groups, automata["token"], automata["skeleton"], tuple(vocab), known_words,
-        _subsumption(patterns, groups, automata["token"]),
+        patterns, groups, automata["token"], automata["skeleton"], automata["classes"], tuple(vocab), known_words,
+        _subsumption(patterns, groups, automata["token"], key_len), key_len,
     )
 
 
-def _subsumption(patterns: pl.DataFrame, groups: pl.DataFrame, automaton: Any) -> frozenset[tuple[str, str]]:
+def _subsumption(
+    patterns: pl.DataFrame, groups: pl.DataFrame, automaton: Any, key_len: Any
+) -> frozenset[tuple[str, str]]:
     """Pairs (a, b) of substances where one of b's spellings sits inside one of a's."""
     from interdictor.screen.goods.scan import scan_column
 
     subs = patterns.filter((pl.col("kind") == "substance") & (pl.col("view") == "token"))
-    hits = scan_column(subs["text"], automaton, subs["pid"])
+    hits = scan_column(subs["text"], automaton, key_len, subs["pid"])
     inner = hits.join(groups, on="gid", suffix="_in").join(
         patterns.select(pl.col("pid").alias("pid_in"), pl.col("target").alias("b"), pl.col("kind").alias("k")),
         left_on="pid", right_on="pid_in",

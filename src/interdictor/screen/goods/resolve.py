@@ -58,7 +58,7 @@ def _best(f: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
-def resolve(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame) -> Resolved:
+def resolve(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes: pl.DataFrame) -> Resolved:
     hits = _mark_substituted(hits, views)
     substituted = hits.filter(pl.col("kind") == "substituted").select(
         "did", pl.col("target").alias("substance"), "display"
@@ -73,10 +73,18 @@ def resolve(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame) -> Reso
         subs = subs.join(drop, on=["did", "substance"], how="anti")
     subs = subs.select("did", "substance", "how", "display", "view", "typo", "strong")
 
-    flags = hits.group_by("did").agg(
-        (pl.col("kind") == "context").any().alias("chem_context"),
-        (pl.col("kind") == "eq_context").any().alias("eq_context"),
-        pl.col("target").filter(pl.col("kind") == "class").unique().alias("classes"),
+    flags = (
+        hits.group_by("did")
+        .agg(
+            (pl.col("kind") == "context").any().alias("chem_context"),
+            (pl.col("kind") == "eq_context").any().alias("eq_context"),
+        )
+        .join(classes, on="did", how="full", coalesce=True)
+        .with_columns(
+            pl.col("chem_context").fill_null(False),
+            pl.col("eq_context").fill_null(False),
+            pl.col("classes").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
     )
     eq = hits.filter(pl.col("kind").is_in(["equipment", "model"])).rename({"target": "equipment"})
     eq = eq.join(flags.select("did", "eq_context"), on="did", how="left")

@@ -16,7 +16,8 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from interdictor.screen.goods.normalise import skeleton_view, token_view
+from interdictor.screen.goods.normalise import skeleton_view, token_views
+from interdictor.screen.goods.patterns import SKELETON_ANCHORS as _CHEMISH
 from interdictor.screen.goods.patterns import Compiled
 from interdictor.screen.goods.scan import scan_column
 
@@ -47,13 +48,9 @@ class Views:
 
 
 def make_views(descriptions: pl.Series) -> Views:
-    frame = (
-        descriptions.rename("description")
-        .to_frame()
-        .with_row_index("did")
-        .with_columns(pl.col("did").cast(pl.Int32), token_view(pl.col("description")).alias("token"))
-        .with_columns(skeleton_view(pl.col("token")).alias("skeleton"))
-    )
+    frame = descriptions.rename("description").to_frame().with_row_index("did")
+    frame = frame.with_columns(pl.col("did").cast(pl.Int32), token_views(frame, "description").alias("token"))
+    frame = frame.with_columns(skeleton_view(pl.col("token")).alias("skeleton"))
     return Views(frame)
 
 
@@ -91,8 +88,10 @@ def _suppress(f: pl.DataFrame) -> pl.DataFrame:
 
 def _typo_map(views: Views, compiled: Compiled) -> dict[str, tuple[str, str]]:
     """skeleton token → (corrected skeleton token, the token as written) for likely typos."""
+    # only descriptions with a chemical-looking word can hide a misspelt chemical name
+    frame = views.frame.filter(pl.col("skeleton").str.contains(_CHEMISH))
     toks = (
-        views.frame.select(
+        frame.select(
             pl.col("skeleton").str.strip_chars().str.split(" ").alias("s"),
             pl.col("token").str.strip_chars().str.split(" ").alias("t"),
         )
@@ -143,17 +142,32 @@ def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
         fixed_texts.append(" ".join(fixes[w][0] if w in fixes else w for w in words))
         typos.append(", ".join(dict.fromkeys(seen)))
     fixed = pl.Series(fixed_texts, dtype=pl.String)
-    hits = scan_column(fixed, compiled.skeleton, affected["did"])
+    hits = scan_column(fixed, compiled.skeleton, compiled.key_len, affected["did"])
     labelled = _label(hits, compiled, "fuzzy").filter(pl.col("kind").is_in(_SUBSTANCE))
     typo_frame = pl.DataFrame({"did": affected["did"], "typo": typos}, schema={"did": pl.Int32, "typo": pl.String})
     return labelled.drop("typo").join(typo_frame, on="did", how="left")
 
 
+def scan_classes(views: Views, compiled: Compiled, dids: pl.Series) -> pl.DataFrame:
+    """``did, classes`` — the ordinary-goods classes named, for the given descriptions only."""
+    sub = views.frame.filter(pl.col("did").is_in(dids.implode()))
+    hits = scan_column(sub["token"], compiled.classes, compiled.key_len, sub["did"])
+    return (
+        hits.join(compiled.groups, on="gid")
+        .join(compiled.patterns.select("pid", "target"), on="pid")
+        .group_by("did")
+        .agg(pl.col("target").unique(maintain_order=True).alias("classes"))
+    )
+
+
 def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     """All name, equipment, context and class hits for the distinct descriptions (FINDING_SCHEMA)."""
     frame = views.frame
-    token = _label(scan_column(frame["token"], compiled.token), compiled, "token")
-    skel = _label(scan_column(frame["skeleton"], compiled.skeleton), compiled, "skeleton")
+    token = _label(scan_column(frame["token"], compiled.token, compiled.key_len), compiled, "token")
+    chemish = frame.filter(pl.col("skeleton").str.contains(_CHEMISH))
+    skel = _label(
+        scan_column(chemish["skeleton"], compiled.skeleton, compiled.key_len, chemish["did"]), compiled, "skeleton"
+    )
     fuzzy = _fuzzy_hits(views, compiled)
     parts = [p.select(list(FINDING_SCHEMA)) for p in (token, skel, fuzzy) if not p.is_empty()]
     if not parts:
