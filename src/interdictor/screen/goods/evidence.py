@@ -93,6 +93,8 @@ def matched(how: str, display: str, view: str, typo: str | None) -> str:
     text = f"matched {kind} '{display}'"
     if view == "skeleton":
         text += " (allowing for spelling variants)"
+    elif view == "compact":
+        text += " (written with its words split or run together)"
     elif view == "fuzzy":
         text += f" despite the misspelling '{typo}'" if typo else " (typo-tolerant)"
     if how == "ambiguous":

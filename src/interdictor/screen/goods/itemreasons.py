@@ -286,7 +286,9 @@ class Emitter:
     # ------------------------------------------------------------------ licences
     def licences(self, rows: list[Row], ids: pl.DataFrame, res: Resolved) -> list[Row]:
         needs: dict[int, list[tuple[str, str, str]]] = {}  # row → [(goods id, licence, what)]
-        for row, sid in ids.select("row", "substance").unique().iter_rows():
+        # an abbreviation with other meanings is enough for a finding, not for a licence hold
+        sure = ids.group_by("row", "substance").agg((~pl.col("ambiguous")).any().alias("sure")).filter("sure")
+        for row, sid in sure.select("row", "substance").iter_rows():
             s = self.kb.substance(sid)
             if s.tier in ("controlled", "drug") and s.licence:
                 needs.setdefault(row, []).append((sid, s.licence, f"{label(s)} ({s.status()})"))

@@ -9,7 +9,10 @@ drift apart.  Two views:
   matches whole words only ("npp" matches " npp ", never "snapper"), and "4-A.P", "4 a p" and
   "4-AP" meet in "4 a p" / "4 ap" variants.
 * **skeleton view** — the token view with common spelling drift folded away (ph→f, th→t, y→i,
-  doubled letters single, a word-final e dropped), so "fenethyl", "phenetyl" and "phenethyl" meet.
+  doubled letters single, a word-final e dropped, zero read as o), so "fenethyl", "phenetyl" and
+  "phenethyl" meet.
+* **compact view** — the skeleton view without spaces, for long names split at odd places
+  ("phenyl aceto acetonitrile"); only names of 14 letters or more are matched there.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import polars as pl
 GREEK: Final = {"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "ω": " omega "}
 # Order matters: replace_many takes the leftmost, then longest, pattern.
 SKELETON: Final = {
+    "0": "o",  # "B0c" for "Boc": a zero typed for the letter
     "ph": "f",
     "th": "t",
     "ck": "k",
@@ -31,7 +35,7 @@ SKELETON: Final = {
 _HAN: Final = r"\p{Han}"
 # every ASCII character that is not a letter or digit: the fast path for plain-ASCII descriptions
 _ASCII_PUNCT: Final = [chr(i) for i in range(128) if not chr(i).isalnum() and chr(i) != " "]
-_FINAL_E: Final = [c + "e " for c in "bcdfgklmnprstvz"]
+_FINAL_E: Final = [c + "e " for c in "abcdfghijklmnopqrstuvwxyz"]
 
 
 def token_view(expr: pl.Expr) -> pl.Expr:

@@ -58,6 +58,7 @@ class Compiled:
     token: Any  # ahocorasick.Automaton over the token view
     skeleton: Any  # ahocorasick.Automaton over the skeleton view
     classes: Any  # ahocorasick.Automaton of ordinary-goods words over the token view (run on few rows)
+    compact: Any  # ahocorasick.Automaton of long names over the compact (space-free skeleton) view
     fuzzy_vocabulary: tuple[str, ...]  # skeleton tokens of long names, for typo correction
     known_words: frozenset[str]  # words never "corrected" (lexicon, classes, equipment)
     subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
@@ -100,16 +101,23 @@ def _drop_leading_locant(view: str) -> str | None:
 
 
 def _spaced_letters(view: str) -> str | None:
+    """'npp' → 'n p p', '4-A.P' → '4 a p'."""
     joined = view.replace(" ", "")
     return " ".join(joined) if 2 <= len(joined) <= 10 and not any(is_han(c) for c in joined) else None
 
 
 def _pinyin(name: str) -> list[str]:
+    """Pinyin spellings of an all-Chinese name, syllables spaced or joined in every way (≤ 5 syllables)."""
     han = "".join(c for c in name if is_han(c))
     if len(han) < 3 or len(han) != len([c for c in name if not c.isspace()]):
         return []
     syl = lazy_pinyin(han)
-    return [" ".join(syl), "".join(syl)]
+    if len(syl) > 5:
+        return [" ".join(syl), "".join(syl)]
+    out = []
+    for mask in itertools.product(("", " "), repeat=len(syl) - 1):
+        out.append(syl[0] + "".join(sep + s for sep, s in zip(mask, syl[1:], strict=True)))
+    return out
 
 
 class _Builder:
@@ -126,7 +134,7 @@ class _Builder:
                 )
 
 
-def _expand(names: list[str], abbreviation: bool) -> list[set[str]]:
+def _expand(names: list[str], abbreviation: str | None) -> list[set[str]]:
     """For each raw name, the set of token-view spellings to match."""
     out = []
     for raw, view in zip(names, normalise_many(names), strict=True):
@@ -150,11 +158,11 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
     b = _Builder()
     for s in kb.substances:
         groups = [
-            ("name", [_TRAILING_PAREN.sub("", s.name)], False),
-            ("synonym", list(s.synonyms), False),
-            ("abbreviation", list(s.abbreviations), True),
-            ("ambiguous", list(s.abbreviations_ambiguous), True),
-            ("chinese", list(s.names_zh), False),
+            ("name", [_TRAILING_PAREN.sub("", s.name)], None),
+            ("synonym", list(s.synonyms), None),
+            ("abbreviation", list(s.abbreviations), "strong"),
+            ("ambiguous", list(s.abbreviations_ambiguous), "ambiguous"),
+            ("chinese", list(s.names_zh), None),
         ]
         for how, names, abbrev in groups:
             for raw, variants in zip(names, _expand(names, abbrev), strict=True):
@@ -197,9 +205,25 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
         for raw, view in zip(c.words, normalise_many(list(c.words)), strict=True):
             b.add({view}, "classes", "class", c.id, "class", raw, True)
 
+    raw = pl.DataFrame(b.rows, schema={k: v for k, v in PATTERN_SCHEMA.items() if k != "pid"})
+    # long names again without spaces, for the compact view (names split at odd places)
+    compact = raw.filter(
+        (pl.col("view") == "skeleton") & (pl.col("kind") == "substance")
+        & (pl.col("text").str.replace_all(" ", "").str.len_chars() >= 14)
+    ).with_columns(pl.col("text").str.replace_all(" ", ""), pl.lit("compact").alias("view"))
+    # a run-together spelling that is also an ambiguous abbreviation ("P-2-P" joined is "p2p") stays
+    # ambiguous; spaced spellings ("p 2 p") keep the strong reading
+    ambiguous = (
+        raw.filter((pl.col("how") == "ambiguous") & ~pl.col("text").str.strip_chars().str.contains(" "))
+        .select("view", "text", "target")
+        .with_columns(pl.lit(True).alias("_amb"))
+    )
+    raw = raw.join(ambiguous, on=["view", "text", "target"], how="left").filter(
+        (pl.col("how") == "ambiguous") | pl.col("_amb").is_null()
+    ).drop("_amb")
     patterns = (
-        pl.DataFrame(b.rows, schema={k: v for k, v in PATTERN_SCHEMA.items() if k != "pid"})
-        .filter((pl.col("view") != "skeleton") | pl.col("text").str.contains(SKELETON_ANCHORS))
+        pl.concat([raw, compact])
+        .filter(~pl.col("view").is_in(["skeleton", "compact"]) | pl.col("text").str.contains(SKELETON_ANCHORS))
         .unique(maintain_order=True)
         .with_row_index("pid")
         .with_columns(pl.col("pid").cast(pl.Int32))
@@ -209,7 +233,7 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
     keys = keys.with_columns(pl.col("gid").cast(pl.Int32))
     groups = patterns.join(keys, on=["view", "text"]).select("gid", "pid")
     automata = {}
-    for view in ("token", "skeleton", "classes"):
+    for view in ("token", "skeleton", "compact", "classes"):
         a = ahocorasick.Automaton()
         for gid, text in keys.filter(pl.col("view") == view).select("gid", "text").iter_rows():
             a.add_word(text, gid)
@@ -235,7 +259,8 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
     known_words = frozenset(w for k in known_skel for w in k.split())
     key_len = keys["text"].str.len_chars().cast(pl.Int64).to_numpy()
     return Compiled(
-        patterns, groups, automata["token"], automata["skeleton"], automata["classes"], tuple(vocab), known_words,
+        patterns, groups, automata["token"], automata["skeleton"], automata["classes"], automata["compact"],
+        tuple(vocab), known_words,
         _subsumption(patterns, groups, automata["token"], key_len), key_len,
     )
 

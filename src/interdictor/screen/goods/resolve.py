@@ -16,7 +16,7 @@ import polars as pl
 
 from interdictor.screen.goods.patterns import Compiled
 
-_VIEW_RANK = {"token": 0, "skeleton": 1, "fuzzy": 2}
+_VIEW_RANK = {"token": 0, "skeleton": 1, "compact": 2, "fuzzy": 3}
 _HOW_RANK = {"abbreviation": 0, "name": 1, "synonym": 2, "chinese": 3, "pinyin": 4, "ambiguous": 5,
              "phrase": 0, "model": 1, "declared_as": 2}
 

@@ -168,8 +168,12 @@ def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     skel = _label(
         scan_column(chemish["skeleton"], compiled.skeleton, compiled.key_len, chemish["did"]), compiled, "skeleton"
     )
+    compact_text = chemish["skeleton"].str.replace_all(" ", "", literal=True)
+    compact = _label(
+        scan_column(compact_text, compiled.compact, compiled.key_len, chemish["did"]), compiled, "compact"
+    )
     fuzzy = _fuzzy_hits(views, compiled)
-    parts = [p.select(list(FINDING_SCHEMA)) for p in (token, skel, fuzzy) if not p.is_empty()]
+    parts = [p.select(list(FINDING_SCHEMA)) for p in (token, skel, compact, fuzzy) if not p.is_empty()]
     if not parts:
         return pl.DataFrame(schema=FINDING_SCHEMA)
     return _suppress(pl.concat(parts)).select(list(FINDING_SCHEMA))
