@@ -136,15 +136,19 @@ def legs_from_routing(shipments: pl.DataFrame) -> pl.DataFrame:
     """Explode the ``routing`` column (``PVG-ANC-LAX``) into a legs table."""
     if shipments.is_empty():
         return empty(LEG_SCHEMA)
-    return (
-        shipments.lazy()
-        .select("shipment_id", pl.col("routing").str.to_uppercase().str.split("-").alias("point"))
+    # routings repeat across a day's traffic: split each distinct one once, then join
+    distinct = (
+        shipments.select(pl.col("routing").unique()).drop_nulls()
+        .with_columns(pl.col("routing").str.to_uppercase().str.split("-").alias("point"))
         .explode("point")
         .with_columns(pl.col("point").str.strip_chars())
         .filter(pl.col("point").is_not_null() & (pl.col("point") != ""))
-        .with_columns(pl.int_range(pl.len()).over("shipment_id").cast(pl.Int32).alias("seq"))
+        .with_columns(pl.int_range(pl.len()).over("routing").cast(pl.Int32).alias("seq"))
+    )
+    return (
+        shipments.select("shipment_id", "routing").join(distinct, on="routing", how="inner")
+        .sort("shipment_id", "seq", maintain_order=True)
         .select(list(LEG_SCHEMA))
-        .collect()
     )
 
 

@@ -186,8 +186,9 @@ class ScreenRun:
         extra = [intake_reasons(batch, chunk.rejects)]
         now = datetime.now(UTC)
         heads = None
-        hashes = content_hashes(batch) if len(batch) else pl.DataFrame(schema={"shipment_id": pl.String, "content_hash": pl.String})
+        hashes = pl.DataFrame(schema={"shipment_id": pl.String, "content_hash": pl.String})
         if self.store is not None and len(batch):
+            hashes = content_hashes(batch)
             from interdictor.store import repo
 
             heads = repo.versions_for(self.store, self.partner, hashes)

@@ -34,7 +34,8 @@ def _looks_binary(head: bytes) -> str | None:
     if not head:
         return None
     nul = head.count(b"\x00")
-    if nul:
+    first_line = head.split(b"\n", 1)[0]
+    if b"\x00" in first_line or nul > max(1, len(head) // 100):
         return f"{nul} NUL bytes in the first {len(head):,} bytes"
     ctrl = sum(head.count(bytes([b])) for b in (*range(0, 9), 11, 12, *range(14, 32)))
     if ctrl > len(head) * 0.05:
@@ -42,9 +43,31 @@ def _looks_binary(head: bytes) -> str | None:
     return None
 
 
+# encodings partners' systems actually write when they do not write UTF-8
+LEGACY_ENCODINGS = ["gb18030", "big5", "shift_jis", "euc_kr", "cp1252", "latin_1", "utf_16"]
+
+
 def _guess_encoding(sample: bytes) -> str | None:
-    best = charset_normalizer.from_bytes(sample).best()
+    best = charset_normalizer.from_bytes(sample, cp_isolation=LEGACY_ENCODINGS).best()
     return best.encoding if best is not None else None
+
+
+def _mostly_not_utf8(sample: bytes) -> bool:
+    """True when no non-ASCII line of the sample is valid UTF-8 but some are not.
+
+    One stray Latin-1 line in a UTF-8 file is a bad row (rejected, named); a file
+    whose every non-ASCII line fails is in another encoding (decoded, said so).
+    """
+    good = bad = 0
+    for line in sample.split(b"\n")[:-1] or [sample]:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return bad > 0 and good == 0
 
 
 class _Blocks:
@@ -96,24 +119,39 @@ def _last_balanced_newline(buf: bytes) -> int:
         pos = nl
 
 
-def _row_table(block: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """Row starts, ends (exclusive, without newline), separators per row, and whether the last row is open."""
+def _row_table(block: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, np.ndarray]:
+    """Row starts, ends (exclusive, without newline), separators per row, whether the last
+    row is open (unbalanced quote), and the positions of every newline (for line numbers)."""
     arr = np.frombuffer(block, dtype=np.uint8)
-    is_quote = arr == QUOTE
-    if is_quote.any():
-        depth = np.cumsum(is_quote) & 1  # 1 inside a quoted field
-        outside = depth == 0
-        nl = np.flatnonzero((arr == NL) & outside)
-        commas = np.flatnonzero((arr == COMMA) & outside)
-        open_at_end = bool(depth[-1]) if len(arr) else False
+    nl_all = np.flatnonzero(arr == NL)
+    is_comma = arr == COMMA
+    open_at_end = False
+    if block.find(b'"') >= 0:
+        inside = (np.cumsum(arr == QUOTE, dtype=np.int64) & 1).astype(bool)
+        nl = nl_all[~inside[nl_all]]
+        is_comma &= ~inside
+        open_at_end = bool(inside[-1]) if len(arr) else False
     else:
-        nl = np.flatnonzero(arr == NL)
-        commas = np.flatnonzero(arr == COMMA)
-        open_at_end = False
-    ends = nl if (len(arr) and arr[-1] == NL) else np.append(nl, len(arr))
-    starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else np.zeros(0, dtype=np.int64)
-    seps = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
-    return starts, ends, seps, open_at_end
+        nl = nl_all
+    ends = nl if (len(nl) and nl[-1] == len(arr) - 1) else np.append(nl, len(arr))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64) if len(ends) else np.zeros(0, dtype=np.int64)
+    if len(arr):
+        # separators between each row start and the next (a row's own bytes and its newline)
+        seps = np.add.reduceat(is_comma.view(np.uint8), starts, dtype=np.int64)
+        seps[ends <= starts] = 0  # reduceat yields one element for an empty row
+    else:
+        starts = ends = seps = np.zeros(0, dtype=np.int64)
+    return starts, ends, seps, open_at_end, nl_all
+
+
+def _is_utf8(block: bytes) -> bool:
+    if block.isascii():
+        return True
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decode_line(raw: bytes) -> str:
@@ -126,11 +164,8 @@ def _parse_block(
     """Parse one block into a string table with ``line``; structural problems become rejects."""
     src = options.source_name
     rejects: list[Reject] = []
-    starts, ends, seps, open_at_end = _row_table(block)
-    lines_before = np.zeros(len(starts), dtype=np.int64)
-    if len(starts):
-        nl_all = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == NL)
-        lines_before = np.searchsorted(nl_all, starts)
+    starts, ends, seps, open_at_end, nl_all = _row_table(block)
+    lines_before = np.searchsorted(nl_all, starts) if len(starts) else np.zeros(0, dtype=np.int64)
     row_lines = first_line + lines_before
     lengths = ends - starts
     blank = lengths - (np.frombuffer(block, dtype=np.uint8)[np.maximum(ends - 1, 0)] == 13) * (lengths > 0) <= 0
@@ -139,7 +174,7 @@ def _parse_block(
 
     def flag(mask: np.ndarray, text: str) -> None:
         for i in np.flatnonzero(mask & ~bad & ~blank):
-            reasons[int(i)] = text
+            reasons.setdefault(int(i), text)
         bad[:] |= mask & ~blank
 
     ncols = len(header)
@@ -158,21 +193,18 @@ def _parse_block(
         nul = np.array([b"\x00" in block[s:e] for s, e in zip(starts, ends, strict=True)], dtype=bool)
         flag(nul, "row contains NUL bytes (binary data)")
     text: bytes = block
-    if encoding is None:
-        try:
-            block.decode("utf-8")
-        except UnicodeDecodeError:
-            bad_utf8 = np.zeros(len(starts), dtype=bool)
-            for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
-                try:
-                    block[s:e].decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    bad_utf8[i] = True
-                    reasons.setdefault(i, f"not valid UTF-8 (byte 0x{block[s + exc.start]:02x} at column {exc.start + 1})"
-                                          f"; re-export as UTF-8 or pass --encoding")
-            flag(bad_utf8, "not valid UTF-8")
-    else:
+    if encoding is not None:
         text = block.decode(encoding, errors="replace").encode("utf-8")
+    elif not _is_utf8(block):
+        bad_utf8 = np.zeros(len(starts), dtype=bool)
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            try:
+                block[s:e].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad_utf8[i] = True
+                reasons.setdefault(i, f"not valid UTF-8 (byte 0x{block[s + exc.start]:02x} at column {exc.start + 1})"
+                                      f"; re-export as UTF-8 or pass --encoding")
+        flag(bad_utf8, "not valid UTF-8")
 
     for i in np.flatnonzero(bad):
         raw = block[starts[i] : ends[i]]
@@ -181,7 +213,7 @@ def _parse_block(
     good = ~bad & ~blank
     if encoding is not None:
         # re-encoding changed byte offsets; rows are found again in the decoded text
-        s2, e2, _, _ = _row_table(text)
+        s2, e2, _, _, _ = _row_table(text)
         if len(s2) == len(starts):
             starts, ends = s2, e2
         block = text
@@ -223,10 +255,8 @@ def _read_header(stream: BinaryIO, options: ReadOptions) -> tuple[list[str], byt
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if encoding is None:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # not merely a character cut at the sample's end
+        if _mostly_not_utf8(head):
+            if True:
                 guess = _guess_encoding(head)
                 if guess and guess.replace("_", "").lower() not in ("utf8", "ascii"):
                     encoding = guess
@@ -264,6 +294,7 @@ def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile |
 
     source_key = hashlib.sha1(src.encode()).hexdigest()[:12]
     carry: pl.DataFrame | None = None
+    carry_rejects: list[Reject] = []
     emitted: set[str] = set()
     pending_notices = notices
     blocks = _Blocks(stream, first_line, options, rest)
@@ -276,18 +307,24 @@ def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile |
         rejects.extend(field_rejects)
         if carry is not None and carry.height:
             clean = pl.concat([carry, clean], how="diagonal_relaxed")
-        carry = None
+        rejects = carry_rejects + rejects
+        carry, carry_rejects = None, []
         if clean.height:
+            # the last shipment may go on in the next block: hold it (and its rejects) back
             last_id = clean.get_column("shipment_id")[-1]
             tail = clean.get_column("shipment_id") == last_id
             carry, clean = clean.filter(tail), clean.filter(~tail)
+            carry_rejects = [r for r in rejects if r.shipment_id == last_id]
+            rejects = [r for r in rejects if r.shipment_id != last_id]
         clean, more = _split_repeats(clean, emitted, src)
         rejects.extend(more)
         yield _chunk(clean, rejects, block, line0, blocks.line, source_key, index, src, emitted, pending_notices)
         pending_notices = []
-    if carry is not None and carry.height:
-        carry, more = _split_repeats(carry, emitted, src)
-        yield _chunk(carry, more, b"", blocks.line, blocks.line, source_key, -1, src, emitted, [])
+    if (carry is not None and carry.height) or carry_rejects:
+        if carry is None:
+            carry = pl.DataFrame()
+        carry, more = _split_repeats(carry, emitted, src) if carry.height else (carry, [])
+        yield _chunk(carry, carry_rejects + more, b"", blocks.line, blocks.line, source_key, -1, src, emitted, [])
 
 
 def _split_repeats(df: pl.DataFrame, emitted: set[str], src: str) -> tuple[pl.DataFrame, list[Reject]]:

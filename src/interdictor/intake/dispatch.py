@@ -59,6 +59,13 @@ def read_source(stream: BinaryIO, fmt: str | None, options: ReadOptions, profile
     if fmt is None:
         head = stream.read(65536)
         stream.seek(0)
+        if not head.strip():
+            raise IntakeError(f"{options.source_name}: the file is empty")
+        from interdictor.intake.csv_manifest import _looks_binary
+
+        why = _looks_binary(head)
+        if why and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise IntakeError(f"{options.source_name}: this looks like a binary file, not a manifest ({why})")
         fmt = "manifest-csv" if profile is not None and not head.lstrip().startswith(b"{") else detect_format(head, options.source_name)
         if fmt is None:
             raise IntakeError(

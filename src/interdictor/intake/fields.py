@@ -235,6 +235,59 @@ def check(col: str, kind: str, max_chars: int) -> Checked:
     return Checked(value=value, problem=problem)
 
 
+def _fast(col: str, kind: str) -> pl.Expr:
+    """A cheap parse that handles well-formed values; null means 'look closer' (see ``check``)."""
+    c = pl.col(col)
+    if kind in ("text", "id"):
+        return c
+    if kind in ("weight", "money", "quantity"):
+        v = c.cast(pl.Float64, strict=False)
+        limit = MAX_WEIGHT_KG if kind == "weight" else MAX_MONEY
+        return pl.when((v >= 0) & (v <= limit)).then(v)
+    if kind == "count":
+        v = c.cast(pl.Int64, strict=False)
+        return pl.when((v >= 0) & (v <= MAX_COUNT)).then(v)
+    if kind == "datetime":
+        return c.str.to_datetime("%Y-%m-%dT%H:%M:%S%#z", strict=False, time_unit="us", time_zone="UTC")
+    if kind == "hs":
+        return pl.when(c.str.contains(r"^\d{4,10}$")).then(c)
+    if kind in ("point", "routing"):
+        return pl.when(c.str.contains(r"^[A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})*$")).then(c)
+    if kind == "currency":
+        return pl.when(c.is_in(list(currency_codes()))).then(c)
+    return check(col, kind, 1 << 30).value
+
+
+def _check_columns(df: pl.DataFrame, kinds: dict[str, str], max_chars: int) -> pl.DataFrame:
+    """Typed values plus ``_p_<col>`` problems.  Well-formed rows take the fast parse;
+    only rows where some field needs a closer look go through the full check."""
+    fast = df.with_columns(
+        *(_fast(c, k).cast(_out_dtype(k), strict=False).alias(f"_v_{c}") for c, k in kinds.items())
+    )
+    needs = pl.any_horizontal(
+        [(pl.col(c).is_not_null() & (pl.col(f"_v_{c}").is_null() | (pl.col(c).str.len_chars() > max_chars)))
+         for c in kinds]
+    )
+    fast = fast.with_columns(needs.alias("_slow"))
+    slow_rows = fast.filter(pl.col("_slow")).drop([f"_v_{c}" for c in kinds], "_slow")
+    good = fast.filter(~pl.col("_slow")).drop([*kinds, "_slow"]).rename({f"_v_{c}": c for c in kinds})
+    good = good.with_columns(pl.lit(None, pl.String).alias(f"_p_{c}") for c in kinds)
+    good = good.with_columns(pl.lit(None, pl.String).alias("_money_unit"))
+    if slow_rows.is_empty():
+        return good
+    checks = {c: check(c, k, max_chars) for c, k in kinds.items()}
+    money_unit = _number("declared_value")[1].replace_strict(
+        {k: v for k, v in MONEY_UNITS.items() if v}, default=None, return_dtype=pl.String
+    )
+    slow = slow_rows.with_columns(
+        *(chk.problem.alias(f"_p_{c}") for c, chk in checks.items()),
+        money_unit.alias("_money_unit"),
+    ).with_columns(
+        *(chk.value.cast(_out_dtype(kinds[c]), strict=False).alias(c) for c, chk in checks.items())
+    )
+    return pl.concat([good, slow.select(good.columns)], how="vertical_relaxed").sort("line")
+
+
 def _out_dtype(kind: str) -> pl.DataType:
     if kind in ("weight", "money", "quantity"):
         return pl.Float64()
@@ -280,21 +333,13 @@ def validate_rows(
     df = df.filter(pl.col("_row_problem").is_null()).drop("_row_problem")
 
     kinds = {**SHIPMENT_FIELDS, **ITEM_FIELDS}
-    checks = {c: check(c, k, max_field_chars) for c, k in kinds.items()}
-    money_unit = _number("declared_value")[1].replace_strict(
-        {k: v for k, v in MONEY_UNITS.items() if v}, default=None, return_dtype=pl.String
-    )
-    df = df.with_columns(
-        *(chk.problem.alias(f"_p_{c}") for c, chk in checks.items()),
-        money_unit.alias("_money_unit"),
-    ).with_columns(
-        *(chk.value.cast(_out_dtype(kinds[c]), strict=False).alias(c) for c, chk in checks.items())
-    )
+    df = _check_columns(df, kinds, max_field_chars)
+    problem_cols = [f"_p_{c}" for c in kinds]
     problems = df.select(
-        "line", "shipment_id", *(pl.col(f"_p_{c}").alias(c) for c in checks)
+        "line", "shipment_id", *(pl.col(f"_p_{c}").alias(c) for c in kinds)
     ).unpivot(index=["line", "shipment_id"], variable_name="field", value_name="reason").drop_nulls("reason")
-    raw_vals = rows.select("line", *[c for c in checks if c in rows.columns])
     if problems.height:
+        raw_vals = rows.select("line", *[c for c in kinds if c in rows.columns])
         long = raw_vals.unpivot(index="line", variable_name="field", value_name="raw")
         problems = problems.join(long, on=["line", "field"], how="left")
         for r in problems.sort("line").iter_rows(named=True):
@@ -303,8 +348,8 @@ def validate_rows(
                 Reject(source, r["line"], r["field"], r["reason"], shipment_id=r["shipment_id"],
                        raw=raw[:200] if isinstance(raw, str) else None, kind="field")
             )
-    n_bad = pl.sum_horizontal([pl.col(f"_p_{c}").is_not_null().cast(pl.Int32) for c in checks])
-    df = df.with_columns(n_bad.alias("_rejected_fields")).drop([f"_p_{c}" for c in checks])
+    n_bad = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in problem_cols])
+    df = df.with_columns(n_bad.alias("_rejected_fields")).drop(problem_cols)
 
     # unknown columns stay as attributes but must not be absurd either
     extra_cols = [c for c in df.columns if c not in KNOWN and not c.startswith("_") and c != "line"]
@@ -319,6 +364,12 @@ def validate_rows(
     return df, rejects
 
 
+def _varied_shipments(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """Shipment ids whose rows do not all carry identical shipment-level values (the rare case)."""
+    h = df.select("shipment_id", pl.struct(cols).hash().alias("_h"))
+    return h.group_by("shipment_id").agg(pl.col("_h").n_unique().alias("_n")).filter(pl.col("_n") > 1).select("shipment_id")
+
+
 def resolve_conflicts(df: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[Reject]]:
     """Shipment-level fields must agree across the rows of one shipment.
 
@@ -329,7 +380,10 @@ def resolve_conflicts(df: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list
         return df, []
     cols = list(SHIPMENT_FIELDS)
     df = df.sort("line")
-    first = df.group_by("shipment_id", maintain_order=True).agg(
+    varied = _varied_shipments(df, cols)
+    if varied.is_empty():
+        return df, []
+    first = df.join(varied, on="shipment_id", how="semi").group_by("shipment_id", maintain_order=True).agg(
         *(pl.col(c).drop_nulls().first().alias(f"_f_{c}") for c in cols),
         *(pl.col("line").filter(pl.col(c).is_not_null()).first().alias(f"_fl_{c}") for c in cols),
         pl.len().alias("_rows"),
@@ -373,11 +427,18 @@ def rows_to_batch(df: pl.DataFrame) -> "Batch":
     extra_cols = [c for c in df.columns if c not in KNOWN and not c.startswith("_") and c != "line"]
     ship_cols = [c for c in SHIPMENT_FIELDS if not c.startswith(("shipper_", "consignee_"))]
     party_cols = [c for c in SHIPMENT_FIELDS if c.startswith(("shipper_", "consignee_"))]
-    aggs = [pl.col("line").min(), *(pl.col(c).drop_nulls().first() for c in (*ship_cols, *party_cols))]
-    aggs.append(pl.col("_money_unit").drop_nulls().first())
-    if extra_cols:
-        aggs.append(pl.struct(extra_cols).first().struct.json_encode().alias("extra"))
-    per = df.group_by("shipment_id", maintain_order=True).agg(aggs)
+    cols = [*ship_cols, *party_cols, "_money_unit"]
+    # most shipments repeat identical values on every row: their first row is the shipment
+    varied = _varied_shipments(df, cols)
+    firsts = df.unique("shipment_id", keep="first", maintain_order=True)
+    per = firsts.select("shipment_id", "line", *cols,
+                        *([pl.struct(extra_cols).struct.json_encode().alias("extra")] if extra_cols else []))
+    if varied.height:
+        aggs = [pl.col("line").min(), *(pl.col(c).drop_nulls().first() for c in cols)]
+        if extra_cols:
+            aggs.append(pl.struct(extra_cols).first().struct.json_encode().alias("extra"))
+        merged = df.join(varied, on="shipment_id", how="semi").group_by("shipment_id", maintain_order=True).agg(aggs)
+        per = per.update(merged.select(per.columns), on="shipment_id", include_nulls=True)
     shipments = per.with_columns(
         pl.coalesce("currency", "_money_unit").alias("currency"),
         *([] if extra_cols else [pl.lit(None, pl.String).alias("extra")]),

@@ -67,7 +67,7 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
         if not pending and not rejects:
             return
         cols = sorted({k for r in pending for k in r})
-        df = pl.DataFrame({c: [_text(r.get(c)) for r in pending] for c in cols},
+        df = pl.DataFrame({c: [r.get(c) if c == "line" else _text(r.get(c)) for r in pending] for c in cols},
                           schema={c: (pl.Int64 if c == "line" else pl.String) for c in cols}) if pending else \
             pl.DataFrame(schema={"line": pl.Int64, "shipment_id": pl.String, "item_description": pl.String})
         if profile is not None:

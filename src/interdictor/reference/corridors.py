@@ -94,18 +94,20 @@ def assign_corridor(
     ``consignee_coords`` has ``shipment_id, lat, lon`` (may be empty).  The port of
     entry is the destination port, or failing that any routing point.
     """
-    base = shipments.select("shipment_id", pl.col("destination_port").str.to_uppercase().alias("dp"))
-    base = base.join(consignee_coords.select("shipment_id", "lat", "lon"), on="shipment_id", how="left")
-    pts = legs.group_by("shipment_id").agg(pl.col("point"))
-    base = base.join(pts, on="shipment_id", how="left")
-    expr: pl.Expr = pl.lit(default)
-    for c in reversed(list(corridors)):
-        ports = pl.Series(sorted(c.ports), dtype=pl.String)
-        hit = pl.col("dp").is_in(ports).fill_null(False) | (
-            pl.col("point").list.eval(pl.element().is_in(ports)).list.any().fill_null(False)
-        )
-        if c.area is not None:
-            s, n, w, e = c.area
-            hit = hit | (pl.col("lat").is_between(s, n) & pl.col("lon").is_between(w, e)).fill_null(False)
-        expr = pl.when(hit).then(pl.lit(c.name)).otherwise(expr)
-    return base.select("shipment_id", expr.alias("corridor"))
+    order = {c.name: i for i, c in enumerate(corridors)}
+    port_rows = [(p, c.name, order[c.name]) for c in corridors for p in c.ports]
+    ports = pl.DataFrame(port_rows, schema={"point": pl.String, "corridor": pl.String, "rank": pl.Int32}, orient="row")
+    by_dest = shipments.select("shipment_id", pl.col("destination_port").str.to_uppercase().alias("point"))
+    by_leg = legs.select("shipment_id", "point")
+    hits = [pl.concat([by_dest, by_leg]).join(ports, on="point", how="inner").select("shipment_id", "corridor", "rank")]
+    located = consignee_coords.drop_nulls(["lat", "lon"])
+    for c in corridors:
+        if c.area is None:
+            continue
+        s, n, w, e = c.area
+        inside = located.filter(pl.col("lat").is_between(s, n) & pl.col("lon").is_between(w, e))
+        hits.append(inside.select("shipment_id", pl.lit(c.name).alias("corridor"), pl.lit(order[c.name], pl.Int32).alias("rank")))
+    best = pl.concat(hits).sort("rank").unique("shipment_id", keep="first")
+    return shipments.select("shipment_id").join(best, on="shipment_id", how="left").select(
+        "shipment_id", pl.col("corridor").fill_null(default)
+    )

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from interdictor.intake.base import IntakeError, ReadOptions
+from interdictor.intake.csv_manifest import read_manifest_csv
+from interdictor.model import Batch
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "manifest_csv.yaml").read_text(encoding="utf-8"))
+
+
+def _bytes(case: dict) -> bytes:
+    if "csv" in case:
+        return case["csv"].encode("utf-8")
+    if "csv_mixed" in case:  # UTF-8, Latin-1, UTF-8 parts
+        a, b, c = case["csv_mixed"]
+        return a.encode("utf-8") + b.encode("latin-1") + c.encode("utf-8")
+    if case.get("csv_generated") == "long_field":
+        return ("shipment_id,item_description,consignee_name\nS1,lamp," + "A" * 50_000 + "\nS2,bulb,BOB\n").encode()
+    raise AssertionError(f"case {case['name']} has no input")
+
+
+def read_all(data: bytes, **opts: object) -> tuple[Batch, list]:
+    chunks = list(read_manifest_csv(io.BytesIO(data), ReadOptions(source_name="t.csv", **opts)))  # type: ignore[arg-type]
+    return Batch.concat([c.batch for c in chunks]), [r for c in chunks for r in c.rejects]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case(case: dict) -> None:
+    batch, rejects = read_all(_bytes(case))
+    assert sorted(batch.shipments["shipment_id"].to_list()) == sorted(case["shipments"])
+    if "items" in case:
+        assert batch.items.height == case["items"]
+    got = [(r.line, r.field, r.reason) for r in rejects]
+    assert len(got) == len(case["rejects"]), got
+    for want in case["rejects"]:
+        assert any(line == want["line"] and field == want["field"] and want["reason"] in reason
+                   for line, field, reason in got), f"missing reject {want} in {got}"
+    for sid, values in (case.get("values") or {}).items():
+        row = batch.shipments.filter(pl.col("shipment_id") == sid).row(0, named=True)
+        for col, want in values.items():
+            if isinstance(want, float):
+                assert row[col] == pytest.approx(want, rel=1e-3), col
+            else:
+                assert row[col] == want, col
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),
+        (b"foo,bar\n1,2\n", re.escape("missing required column(s) shipment_id, item_description")),
+        (b"shipment_id,item_description,shipment_id\nS1,a,b\n", "duplicate column"),
+    ],
+)
+def test_unreadable_files_raise_a_clear_error(data: bytes, message: str) -> None:
+    with pytest.raises(IntakeError, match=message):
+        read_all(data)
+
+
+def test_whole_file_in_another_encoding_is_detected_and_said() -> None:
+    text = "shipment_id,item_description,consignee_name\n" + "".join(
+        f"S{i},茶叶 礼盒 green tea gift box,王小明 {i}\n" for i in range(200)
+    )
+    chunks = list(read_manifest_csv(io.BytesIO(text.encode("gb18030")), ReadOptions(source_name="gbk.csv")))
+    notices = [n for c in chunks for n in c.notices]
+    assert notices and "not UTF-8" in notices[0]
+    batch = Batch.concat([c.batch for c in chunks])
+    assert batch.shipments.height == 200
+    assert "茶叶" in batch.items["description"][0]
+
+
+def test_explicit_encoding_decodes_latin1() -> None:
+    data = "shipment_id,item_description\nS1,café machine\n".encode("latin-1")
+    batch, rejects = read_all(data, encoding="latin-1")
+    assert not rejects
+    assert batch.items["description"].to_list() == ["café machine"]
+
+
+def test_rows_of_a_shipment_straddling_blocks_stay_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    import interdictor.intake.csv_manifest as mod
+
+    monkeypatch.setattr(mod, "BLOCK_BYTES", 64)  # force many small blocks
+    monkeypatch.setattr(mod, "SNIFF_BYTES", 64)
+    lines = ["shipment_id,item_description,gross_weight_kg"]
+    for i in range(40):
+        for j in range(3):
+            lines.append(f"S{i:03d},item {j} of shipment {i},{i + 1}")
+    batch, rejects = read_all(("\n".join(lines) + "\n").encode())
+    assert not rejects
+    assert batch.shipments.height == 40
+    assert batch.items.height == 120
+    counts = batch.items.group_by("shipment_id").len()
+    assert counts["len"].to_list() == [3] * 40
+    # line numbers follow the file
+    assert batch.items.sort("line")["line"].to_list() == list(range(2, 122))
+
+
+def test_shipment_rows_appearing_again_later_are_quarantined(monkeypatch: pytest.MonkeyPatch) -> None:
+    import interdictor.intake.csv_manifest as mod
+
+    monkeypatch.setattr(mod, "BLOCK_BYTES", 40)
+    monkeypatch.setattr(mod, "SNIFF_BYTES", 40)
+    others = "".join(f"S{i:02d},item {i}\n" for i in range(20))
+    data = ("shipment_id,item_description\nA,one\n" + others + "A,again\n").encode()
+    batch, rejects = read_all(data)
+    assert batch.shipments.height == 21
+    assert [(r.line, r.shipment_id) for r in rejects] == [(23, "A")]
+    assert "appear again" in rejects[0].reason
+
+
+def test_every_input_row_is_a_shipment_item_or_a_reject() -> None:
+    rows = ["shipment_id,item_description,gross_weight_kg"]
+    for i in range(300):
+        kind = i % 6
+        if kind == 0:
+            rows.append(f"S{i},ok,{i}")
+        elif kind == 1:
+            rows.append(f"S{i},ok")  # ragged
+        elif kind == 2:
+            rows.append(f"S{i},,1")  # missing description
+        elif kind == 3:
+            rows.append(f"S{i},ok,notanumber")  # bad field, row kept
+        elif kind == 4:
+            rows.append(f'S{i},"quoted, with comma",1')
+        else:
+            rows.append(f"S{i},ok,1,2,3")
+    batch, rejects = read_all(("\n".join(rows) + "\n").encode())
+    row_rejects = {r.line for r in rejects if r.kind == "row"}
+    item_lines = set(batch.items["line"].to_list())
+    assert item_lines.isdisjoint(row_rejects)
+    assert item_lines | row_rejects == set(range(2, 302))

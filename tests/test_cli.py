@@ -1,0 +1,157 @@
+"""The ``screen`` contract from DESIGN.md: options, outputs, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from interdictor.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "corridor_sample.csv"
+
+
+@pytest.fixture()
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("INTERDICTOR_DATABASE_URL", raising=False)
+    monkeypatch.setenv("COLUMNS", "400")  # keep rich from wrapping the summary lines
+    return CliRunner()
+
+
+def test_help_on_every_command(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    import typer
+
+    commands = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert "screen" in commands and "demo" in commands
+    for name in commands:
+        sub = runner.invoke(app, [name, "--help"])
+        assert sub.exit_code == 0, (name, sub.output)
+        assert "Usage" in sub.output
+
+
+def test_screen_writes_ranked_csv_and_stores(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "ranked.csv"
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--out", str(out), "--partner", "acme"])
+    assert result.exit_code == 0, result.output
+    df = pl.read_csv(out)
+    assert df.columns[:4] == ["shipment_id", "score", "disposition", "corridor"]
+    assert "reasons" in df.columns
+    assert df.height == 5
+    assert df["score"].to_list() == sorted(df["score"].to_list(), reverse=True)
+    top = df.row(0, named=True)
+    assert top["shipment_id"] == "EX100001"  # 80 kg of "keyboards" at $5 to a border warehouse
+    assert top["disposition"] in ("review", "exam", "hold")
+    codes = [part.split(":", 2)[0] for part in top["reasons"].split(" | ")]
+    assert "VALUE_TOKEN_FOR_WEIGHT" in codes and "ROUTE_BORDER_WAREHOUSE" in codes
+    for part in top["reasons"].split(" | "):
+        code, weight, evidence = part.split(":", 2)
+        assert float(weight) > 0 and evidence
+    mx = df.filter(pl.col("shipment_id") == "EX100005").row(0, named=True)
+    assert "ROUTE_MEXICO_AFTER_US" in mx["reasons"]
+    plain = df.filter(pl.col("shipment_id") == "EX100002").row(0, named=True)
+    assert plain["disposition"] == "clear"
+    assert "stored as run" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_structured_outputs_carry_reason_objects(runner: CliRunner, tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"ranked{suffix}"
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--out", str(out), "--no-store"])
+    assert result.exit_code == 0, result.output
+    df = pl.read_ndjson(out) if suffix == ".jsonl" else pl.read_parquet(out)
+    first = df.row(0, named=True)
+    assert isinstance(first["reasons"], list)
+    assert set(first["reasons"][0]) == {"code", "weight", "evidence", "item", "party"}
+    if suffix == ".jsonl":
+        json.loads(out.read_text().splitlines()[0])
+
+
+def test_rejected_rows_exit_3_and_are_written(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "bad.csv"
+    text = SAMPLE.read_text().splitlines()
+    text.append("EX100006,express,X")  # ragged
+    text.append(text[2].replace("EX100002", "EX100007").replace(",1.2,35,USD", ",lots,35,USD"))
+    src.write_text("\n".join(text) + "\n")
+    out, rej = tmp_path / "r.csv", tmp_path / "rejects.csv"
+    result = runner.invoke(app, ["screen", str(src), "--out", str(out), "--rejects", str(rej), "--no-store"])
+    assert result.exit_code == 3, result.output
+    ranked = pl.read_csv(out)
+    assert "EX100007" in ranked["shipment_id"].to_list()
+    row = ranked.filter(pl.col("shipment_id") == "EX100007").row(0, named=True)
+    assert "DATA_FIELD_REJECTED" in row["reasons"]
+    rejects = pl.read_csv(rej)
+    assert rejects.columns[:4] == ["file", "line", "field", "reason"]
+    assert set(rejects["line"].to_list()) == {8, 9}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"\x00\x01\x02binary\x00\x00" * 100, "binary"), (b"a,b\n1,2\n", "missing required column")],
+)
+def test_nothing_screened_exits_2_with_a_clear_error(runner: CliRunner, tmp_path: Path, content: bytes, message: str) -> None:
+    src = tmp_path / "x.csv"
+    src.write_bytes(content)
+    result = runner.invoke(app, ["screen", str(src), "--no-store"])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_bad_arguments_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["screen", str(tmp_path / "missing.csv")]).exit_code == 2
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--out", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "extension" in result.output
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--corridor", "atlantis", "--no-store"])
+    assert result.exit_code == 2 and "unknown corridor" in result.output
+
+
+def test_corridor_restricts_the_ranking(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "sd.csv"
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--corridor", "san-diego", "--out", str(out), "--no-store"])
+    assert result.exit_code == 0, result.output
+    df = pl.read_csv(out)
+    assert set(df["corridor"].to_list()) == {"san-diego"}
+    assert set(df["shipment_id"].to_list()) == {"EX100001", "EX100004"}
+
+
+def test_same_file_twice_is_unchanged_then_amendment_is_a_new_version(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    assert runner.invoke(app, ["screen", str(SAMPLE), "--out", str(out)]).exit_code == 0
+    again = runner.invoke(app, ["screen", str(SAMPLE), "--out", str(out)])
+    assert "0 new versions" in again.output and "5 unchanged" in again.output
+    amended = tmp_path / "amended.csv"
+    amended.write_text(SAMPLE.read_text().replace("COTTON T-SHIRT", "ORGANIC INTERMEDIATE"))
+    result = runner.invoke(app, ["screen", str(amended), "--out", str(out)])
+    assert "1 new versions" in result.output and "1 amendments" in result.output
+    row = pl.read_csv(out).filter(pl.col("shipment_id") == "EX100002").row(0, named=True)
+    assert "SHIPMENT_AMENDED" in row["reasons"]
+
+
+def test_jsonl_manifest_in_the_same_shape(runner: CliRunner, tmp_path: Path) -> None:
+    rows = pl.read_csv(SAMPLE, infer_schema=False).to_dicts()
+    src = tmp_path / "m.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n{broken json\n")
+    out = tmp_path / "o.csv"
+    result = runner.invoke(app, ["screen", str(src), "--out", str(out), "--no-store"])
+    assert result.exit_code == 3, result.output
+    assert pl.read_csv(out).height == 5
+
+
+def test_profile_maps_partner_headers(runner: CliRunner, tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: mine\ncolumns:\n  shipment_id: tracking\n  item_description: goods\n  gross_weight_kg: wt\n"
+        "defaults:\n  mode: express\nunits:\n  gross_weight_kg: lb\n"
+    )
+    src = tmp_path / "partner.csv"
+    src.write_text("tracking,goods,wt\nT1,lamp,10\nT2,bulb,2\n")
+    out = tmp_path / "o.jsonl"
+    result = runner.invoke(app, ["screen", str(src), "--profile", str(profile), "--out", str(out), "--no-store"])
+    assert result.exit_code == 0, result.output
+    assert sorted(pl.read_ndjson(out)["shipment_id"].to_list()) == ["T1", "T2"]
