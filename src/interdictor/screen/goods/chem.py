@@ -135,6 +135,12 @@ class StructureIndex:
                 continue
             self.by_key.setdefault(key, s.id)
             self.by_skeleton.setdefault(key[:14], s.id)
+            for other in s.other_cas:  # traded forms (a hydrate hydrochloride) are the substance too
+                omol = mol_from_smiles(other.smiles) if other.smiles else None
+                ostd = standardise(omol) if omol is not None else None
+                okey = inchikey(ostd) if ostd is not None else None
+                if okey:
+                    self.by_key.setdefault(okey, s.id)
             if s.derivative_match:
                 for form in self.unmask(std).values():
                     self.parents.setdefault(form.key, s.id)

@@ -59,6 +59,9 @@ def line_metrics(lines: pl.DataFrame) -> pl.DataFrame:
     def lg(num: pl.Expr, den: pl.Expr) -> pl.Expr:
         return pl.when((num > 0) & (den > 0)).then((num / den).log10()).otherwise(None)
 
+    lines = lines.with_columns(
+        [pl.col(c).cast(pl.Float64, strict=False) for c in ("value", "weight_kg", "quantity", "kg_per_piece")]
+    )
     return lines.with_columns(
         lg(pl.col("value"), pl.col("weight_kg")).alias("usd_per_kg"),
         lg(pl.col("weight_kg"), pl.col("quantity")).alias("kg_per_unit"),
