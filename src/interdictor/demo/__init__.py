@@ -1,0 +1,1 @@
+"""Synthetic partner traffic for ``interdictor demo`` and the throughput benchmark."""
