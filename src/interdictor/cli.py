@@ -317,6 +317,8 @@ def _main(
 ) -> None:
     if version:
         typer.echo(f"interdictor {__version__}")
+app.add_typer(__import__("interdictor.cli_goods", fromlist=["kb_app"]).kb_app, name="kb")
+app.add_typer(__import__("interdictor.cli_goods", fromlist=["registry_app"]).registry_app, name="registry")
         raise typer.Exit(0)
 
 

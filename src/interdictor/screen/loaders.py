@@ -40,6 +40,7 @@ LOADERS: dict[str, Loader] = {
     "route": _route,
     "consistency": _consistency,
     "parties": lambda conn, settings: __import__("interdictor.screen.parties", fromlist=["load_parties"]).load_parties(conn, settings),
+    "goods": lambda conn, settings: __import__("interdictor.screen.goods.loader", fromlist=["load_goods"]).load_goods(conn, settings),
 }
 
 

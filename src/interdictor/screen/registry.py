@@ -22,6 +22,7 @@ def _detectors() -> dict[str, Detector]:
         "route": route.detect,
         "consistency": consistency.detect,
         "parties": parties.detect,
+        "goods": __import__("interdictor.screen.goods", fromlist=["detect"]).detect,
     }
 
 
