@@ -27,6 +27,7 @@ class Result:
     raw_of: dict[str, str] = field(default_factory=dict)
     rows: int = 0
     chunks: int = 0
+    shipped: set[str] = field(default_factory=set)  # raw ids that hold at least one shipment
 
     def shipment(self, sid: str) -> dict[str, object]:
         rows = self.batch.shipments.filter(pl.col("shipment_id") == sid).to_dicts()
@@ -56,6 +57,9 @@ def run(reader: ReaderFn, data: bytes, source: str = "test", **opts: object) -> 
         out.rejects.extend(c.rejects)
         out.raw.extend(c.raw)
         out.raw_of.update(c.raw_of)
+        out.shipped.update(c.raw_of.values())
+        if not c.raw_of and len(c.raw) == 1 and c.batch.shipments.height:
+            out.shipped.add(c.raw[0].raw_id)
         out.rows += c.rows
     return out
 

@@ -54,7 +54,8 @@ def parse_document(data: bytes, options: ReadOptions) -> Parsed:
     try:
         root = safe.parse(data)
     except safe.Refused as exc:
-        problems.add(exc.line, None, exc.reason, kind="message")
+        last_line = max(1, data.count(b"\n") + (0 if data.endswith(b"\n") else 1))
+        problems.add(min(exc.line, last_line) if exc.line else None, None, exc.reason, kind="message")
         root = None
     if root is not None:
         kind = ROOTS.get(local(root))

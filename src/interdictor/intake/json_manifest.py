@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from interdictor.intake import objmap, validate
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
 from interdictor.intake.fields import MODE_ALIASES
-from interdictor.intake.jsondoc import NotJson, read_all, values
+from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
 from interdictor.intake.limits import MAX_PIECES
 from interdictor.intake.objmap import ITEM_KEYS, PARTY_KEYS, Obj
 from interdictor.intake.records import Chunker, Parsed, Problems, extra_json, mode_override, raw_id
@@ -234,14 +234,16 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     chunker = Chunker(options)
     problems = Problems(src)
     mode = _mode(options)
+    data = b""
     try:
         data = read_all(stream)
         if not data.strip():
             raise IntakeError(f"{src}: the file is empty")
         found = values(data)
     except NotJson as exc:
-        problems.add(exc.line, None, exc.reason, kind="message")
-        yield from chunker.add(Parsed(RawPayload(raw_id(src, 0, data[:1_000_000]), src, 1, 1, data[:1_000_000]),
+        problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
+        kept = data[:1_000_000]
+        yield from chunker.add(Parsed(RawPayload(raw_id(src, 0, kept), src, 1, line_count(data), kept),
                                       [], problems.items))
         yield from chunker.flush()
         return
@@ -272,7 +274,6 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     if not shipments and not problems.items:
         problems.add(None, "$", "no shipment found", kind="message")
     doc = shipments[0].shipment_id if len(shipments) == 1 else None
-    lines = max(1, data.count(b"\n") + (0 if data.endswith(b"\n") else 1))
-    raw = RawPayload(raw_id(src, 0, data), src, 1, lines, data, doc)
+    raw = RawPayload(raw_id(src, 0, data), src, 1, line_count(data), data, doc)
     yield from chunker.add(Parsed(raw, shipments, problems.items, rows=max(1, len(found))))
     yield from chunker.flush()

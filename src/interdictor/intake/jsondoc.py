@@ -37,6 +37,15 @@ def decode(data: bytes) -> str:
                       data.count(b"\n", 0, exc.start) + 1) from None
 
 
+def line_count(data: bytes) -> int:
+    return max(1, data.count(b"\n") + (0 if data.endswith(b"\n") else 1))
+
+
+def clamp(line: int | None, data: bytes) -> int | None:
+    """A parser's error line, kept inside the document (errors at EOF report the line after)."""
+    return None if line is None else max(1, min(line, line_count(data)))
+
+
 def read_all(stream: BinaryIO) -> bytes:
     data = stream.read(JSON_MAX_DOCUMENT + 1)
     if len(data) > JSON_MAX_DOCUMENT:
@@ -57,7 +66,7 @@ def values(data: bytes) -> list[tuple[Any, int | None, str | None]]:
     except (ValueError, RecursionError) as exc:
         raise NotJson(f"not valid JSON: {str(exc)[:200] or type(exc).__name__}") from None
     out: list[tuple[Any, int | None, str | None]] = []  # JSON Lines: one value per line
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(text.split("\n"), start=1):  # "\n" only: line numbers match the bytes
         if not line.strip():
             continue
         try:

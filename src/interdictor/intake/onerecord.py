@@ -20,7 +20,7 @@ from interdictor.intake import validate
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
 from interdictor.intake.cimp.fields import Oci
 from interdictor.intake.cimp.parties import apply_oci
-from interdictor.intake.jsondoc import NotJson, read_all, values
+from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
 from interdictor.intake.limits import MAX_ITEMS
 from interdictor.intake.records import (
     Chunker,
@@ -204,7 +204,7 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
             raise IntakeError(f"{src}: the file is empty")
         found = values(data)
     except NotJson as exc:
-        problems.add(exc.line, None, exc.reason, kind="message")
+        problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
         found = []
     mode = mode_override(options, "air")
     for value, _line, why in found:
@@ -225,6 +225,6 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     if not shipments and not any(r.kind in ("message", "row") for r in problems.items):
         problems.add(None, "@type", "no ONE Record Waybill found", kind="message")
     doc = shipments[0].shipment_id if len(shipments) == 1 else None
-    raw = RawPayload(raw_id(src, 0, data), src, 1, max(1, data.count(b"\n") + 1), data, doc)
+    raw = RawPayload(raw_id(src, 0, data), src, 1, line_count(data), data, doc)
     yield from chunker.add(Parsed(raw, shipments, problems.items, rows=max(1, len(shipments))))
     yield from chunker.flush()

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 
 from interdictor.intake import objmap, validate
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
-from interdictor.intake.jsondoc import NotJson, read_all, values
+from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
 from interdictor.intake.objmap import Obj
 from interdictor.intake.records import Chunker, Parsed, Problems, extra_json, mode_override, raw_id
 from interdictor.model import Shipment
@@ -133,20 +133,22 @@ def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     chunker = Chunker(options)
     mode = mode_override(options, "postal")
     problems = Problems(src)
+    data = b""
     try:
         data = read_all(stream)
         if not data.strip():
             raise IntakeError(f"{src}: the file is empty")
         found = values(data)
     except NotJson as exc:
-        problems.add(exc.line, None, exc.reason, kind="message")
-        raw = RawPayload(raw_id(src, 0, data[:1_000_000]), src, 1, 1, data[:1_000_000])
+        problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
+        raw = RawPayload(raw_id(src, 0, data[:1_000_000]), src, 1, line_count(data), data[:1_000_000])
         yield from chunker.add(Parsed(raw, [], problems.items))
         yield from chunker.flush()
         return
-    lines = data.splitlines(keepends=True) if len(found) > 1 or found[0][1] is not None else [data]
+    lines = data.split(b"\n") if len(found) > 1 or found[0][1] is not None else [data]
     for value, line, why in found:
-        content = lines[line - 1] if line is not None else data
+        content = lines[line - 1] + b"\n" if line is not None and line < len(lines) else (
+            lines[line - 1] if line is not None else data)
         p = Problems(src)
         shipments: list[Shipment] = []
         if why is not None:
@@ -161,7 +163,7 @@ def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
         shipments = _unique(shipments, p, line)
         doc = shipments[0].shipment_id if len(shipments) == 1 else None
         first = line or 1
-        last = line or max(1, data.count(b"\n") + (0 if data.endswith(b"\n") else 1))
+        last = line or line_count(data)
         raw = RawPayload(raw_id(src, first, content), src, first, last, content, doc)
         if not shipments and not any(r.kind in ("message", "row") for r in p.items):
             p.add(line, None, "no postal item found", kind="message")

@@ -85,9 +85,11 @@ class _Source:
                 continue
             self.buffer.append(b)
             try:
-                yield b.decode("utf-8-sig" if self.line == 1 else "utf-8")
+                text = b.decode("utf-8-sig" if self.line == 1 else "utf-8")
             except UnicodeDecodeError:
-                yield b.decode("cp1252", errors="replace")
+                text = b.decode("cp1252", errors="replace")
+            # a stray carriage return inside a line would stop the csv module: make it a space
+            yield text.replace("\r\n", "\n").replace("\r", " ").replace("\x00", " ")
 
     def take(self) -> bytes:
         out = b"".join(self.buffer)
@@ -104,8 +106,11 @@ def read_csv(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     if first is None or not first.strip():
         raise IntakeError(f"{src}: the file is empty or has no header line")
     delimiter = max((",", ";", "\t", "|"), key=first.count)
-    reader = csv.reader(_chain(first, lines), delimiter=delimiter)
-    header = next(reader)
+    reader = csv.reader(_chain(first.replace("\r\n", "\n").replace("\r", " "), lines), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (csv.Error, StopIteration) as exc:
+        raise IntakeError(f"{src}: the header line cannot be read as CSV ({exc})") from None
     columns = _classify(header)
     id_col = next((i for i, (g, k) in enumerate(columns) if g == "" and fold(k) in postal.ID_KEYS), None)
     if id_col is None:
@@ -142,6 +147,8 @@ def read_csv(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
                          raw=delimiter.join(row))
             continue
         group.append((line, row))
+    if not done and not problems.items:
+        problems.add(source.line, None, "the file has a header line but no item rows", kind="file")
     if pending or problems.items:
         start = start_line or source.line
         yield from chunker.add(Parsed(RawPayload(raw_id(src, -1, pending), src, start, max(start, source.line),
@@ -162,7 +169,7 @@ def _item(group: list[tuple[int, list[str]]], columns: list[tuple[str, str]], he
         value = value.strip()[:MAX_TEXT]
         if g in ("sender", "addressee") and value:
             record[g][k] = value
-        elif g == "" and value:
+        elif g == "" and value and k not in record:  # a bare "sender" column cannot replace the party
             record[k] = value
     for line, row in group:
         c: dict[str, Any] = {k: v.strip()[:MAX_TEXT] for (g, k), v in zip(columns, row, strict=True)
