@@ -202,14 +202,6 @@ def plan(
         net.cnhk[country], draw(rng, net.express_cdf[True], n), draw(rng, net.express_cdf[False], n)
     )
     fwd = draw(rng, net.forwarder_cdf, n)
-    airline = np.zeros(n, dtype=np.int64)
-    for ap, at in _split(airport):
-        options = net.airlines_at.get(ap, np.array([net.prefixes.index("369")]))
-        airline[at] = options[rng.integers(0, len(options), size=len(at))]
-    carrier = np.where(
-        mode == EXPRESS, exp, np.where(mode == POSTAL, ne + net.post_of[country], ne + npost + airline)
-    )
-    carrier_names = [c["name"] for c in net.express] + net.post_names + net.airline_names
     filer = np.where(mode == EXPRESS, exp, np.where(mode == POSTAL, ne, ne + 1 + fwd))
     filer_names = (
         [c["name"] for c in net.express]
@@ -230,7 +222,37 @@ def plan(
     for key, at in _split(netkey * len(net.regions) + region):
         points, cdf = net.destinations[divmod(key, len(net.regions))]
         dest[at] = points[draw(rng, cdf, len(at))]
-    # transit point: Asian flights to the east often stop at ANC
+    # consolidations: a carrier's or forwarder's parcels from one airport to one gateway
+    # fly together under master AWBs of a handful to a few hundred house bills
+    cons = np.flatnonzero(mode != POSTAL)
+    owner = np.where(mode == EXPRESS, exp, ne + fwd)[cons]
+    g = np.unique((owner * len(net.points) + airport[cons]) * len(net.points) + dest[cons], return_inverse=True)[1]
+    order = np.lexsort((rng.random(len(cons)), g))
+    n_groups = int(g.max()) + 1 if len(g) else 0
+    first_in_group = np.zeros(n_groups, dtype=np.int64)
+    first_in_group[g[order][::-1]] = np.arange(len(order))[::-1]
+    ordinal = np.empty(len(cons), dtype=np.int64)
+    ordinal[order] = np.arange(len(order)) - first_in_group[g[order]]
+    size = np.where(rng.random(n_groups) < 0.5, rng.integers(3, 25, n_groups), rng.integers(25, 250, n_groups))
+    blk = np.unique(g * 1_000_000 + ordinal // np.maximum(size[g], 1), return_inverse=True)[1]
+    n_blocks = int(blk.max()) + 1 if len(blk) else 0
+    first_of_block = np.zeros(n_blocks, dtype=np.int64)
+    first_of_block[blk[::-1]] = np.arange(len(blk))[::-1]
+    # each master flies one airline (DHL, FedEx and UPS on their own AWB stock)
+    block_airline = np.zeros(n_blocks, dtype=np.int64)
+    for ap, at in _split(airport[cons][first_of_block]):
+        options = net.airlines_at.get(ap, np.array([net.prefixes.index("369")]))
+        block_airline[at] = options[rng.integers(0, len(options), size=len(at))]
+    airline = np.zeros(n, dtype=np.int64)
+    airline[cons] = block_airline[blk]
+    own = np.array([-1 - i if c.get("mawb") else 0 for i, c in enumerate(net.express)])
+    code = np.where((mode == EXPRESS) & (own[exp] < 0), own[exp], airline)
+    code_of_block = code[cons][first_of_block]
+    carrier = np.where(
+        mode == EXPRESS, exp, np.where(mode == POSTAL, ne + net.post_of[country], ne + npost + airline)
+    )
+    carrier_names = [c["name"] for c in net.express] + net.post_names + net.airline_names
+    # transit point (Asian flights to the east often stop at ANC): one per master, one per mail item
     tkey = np.where(
         net.east_asia[country] & net.east[dest],
         net.transit_keys.index("east_asia_east"),
@@ -240,6 +262,7 @@ def plan(
     for key, at in _split(tkey):
         points, cdf = net.transit[key]
         transit[at] = points[draw(rng, cdf, len(at))]
+    transit[cons] = transit[cons][first_of_block][blk]
     transit = np.where((transit == airport) | (transit == dest), -1, transit)
     pts = pl.Series(net.points, dtype=pl.String)
     routing = (
@@ -254,49 +277,18 @@ def plan(
         .select(pl.concat_str("a", pl.when("has").then("t"), "d", separator="-", ignore_nulls=True))
         .to_series()
     )
-    # consolidations: express parcels and air-cargo house bills fly under master AWBs
-    own = np.array([-1 - i if c.get("mawb") else 0 for i, c in enumerate(net.express)])
-    mawb_owner = np.where(
-        (mode == EXPRESS) & (own[exp] < 0), own[exp], airline
-    )  # integrator's own prefix, else airline's
-    cons = np.flatnonzero(mode != POSTAL)
-    owner = np.where(mode == EXPRESS, exp, ne + fwd)[cons]
-    key = (
-        ((owner * 1000 + (mawb_owner[cons] + 100)) * len(net.points) + airport[cons]) * (len(net.points) + 1)
-        + transit[cons]
-        + 1
-    ) * len(net.points) + dest[cons]
-    g = np.unique(key, return_inverse=True)[1] if len(cons) else np.zeros(0, dtype=np.int64)
-    order = np.lexsort((rng.random(len(cons)), g))
-    n_groups = int(g.max()) + 1 if len(g) else 0
-    first_in_group = np.zeros(n_groups, dtype=np.int64)
-    first_in_group[g[order][::-1]] = np.arange(len(order))[::-1]
-    ordinal = np.empty(len(cons), dtype=np.int64)
-    ordinal[order] = np.arange(len(order)) - first_in_group[g[order]]
-    # a consolidation holds a handful to a few hundred parcels
-    size = np.where(
-        rng.random(n_groups) < 0.5, rng.integers(3, 25, n_groups), rng.integers(25, 250, n_groups)
-    )
-    blocks, blk = (
-        np.unique(g * 1_000_000 + ordinal // np.maximum(size[g], 1), return_inverse=True)
-        if len(g)
-        else (g, g)
-    )
-    first_of_block = np.zeros(len(blocks), dtype=np.int64)
-    first_of_block[blk[::-1]] = np.arange(len(blk))[::-1]
-    code_of_block = mawb_owner[cons][first_of_block]
     own_prefix = {-1 - i: str(c["mawb"]) for i, c in enumerate(net.express) if c.get("mawb")}
     block_prefix = [own_prefix[int(c)] if c < 0 else net.prefixes[int(c)] for c in code_of_block]
-    block_serial = np.zeros(len(blocks), dtype=np.int64)
+    block_serial = np.zeros(n_blocks, dtype=np.int64)
     for c, at in _split(code_of_block):
         label = own_prefix[c] if c < 0 else net.prefixes[c]
         block_serial[at] = book.take(f"awb:{label}", len(at), rng, (1_000_000, 8_000_000), gap=40)
     t0, t1 = window
     filed = rng.integers(t0, t1, size=n)
-    if len(blocks):
+    if n_blocks:
         block_mawb = awb_numbers(pl.Series(block_prefix, dtype=pl.String), block_serial)
         # houses are filed up to 90 minutes before their master (never before the window opens)
-        base = rng.integers(t0, t1, size=len(blocks))[blk]
+        base = rng.integers(t0, t1, size=n_blocks)[blk]
         filed[cons] = base - (rng.random(len(cons)) * np.minimum(5400, base - t0)).astype(np.int64)
         mawb_idx = np.full(n, -1, dtype=np.int64)
         mawb_idx[cons] = blk

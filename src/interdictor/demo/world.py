@@ -67,7 +67,7 @@ class World:
 def build_world(seed: int, size: int, seeded_share: float) -> World:
     rng = np.random.default_rng([seed, 1])
     com = build_commodities(rng)
-    table: ShipperTable = build_population(rng, int(np.clip(size // 60, 300, 20_000)), com.industries)
+    table: ShipperTable = build_population(rng, int(np.clip(size // 20, 300, 30_000)), com.industries)
     n_ordinary = len(table)
     sizes = {
         REPEAT: max(200, size // 150),
