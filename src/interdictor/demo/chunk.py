@@ -10,9 +10,9 @@ import numpy as np
 import polars as pl
 
 from interdictor.demo import consignees as cons
+from interdictor.demo.cases import Case
 from interdictor.demo.commodities import draw_items, format_hs
 from interdictor.demo.identifiers import SerialBook
-from interdictor.demo.seeded import Case
 from interdictor.demo.transport import AIR, EXPRESS, POSTAL, draw, network, plan
 from interdictor.demo.world import CATEGORY_SHARES, World, region_codes
 

@@ -121,12 +121,13 @@ def generate_manifest(
     world = build_world(seed, size, seeded_share)
     cases = world.plan.cases
     bounds = [(s, min(CHUNK, size - s)) for s in range(0, size, CHUNK)]
-    # each planted case lands in a chunk in proportion to the chunk's size
-    chunk_of = (
-        np.random.default_rng([seed, 3]).choice(len(bounds), size=len(cases), p=[n / size for _, n in bounds])
+    # each planted case takes a distinct position in the day, hence a chunk that has room for it
+    slots = (
+        np.random.default_rng([seed, 3]).choice(size, size=len(cases), replace=False)
         if cases
-        else np.zeros(0, int)
+        else np.zeros(0)
     )
+    chunk_of = (slots // CHUNK).astype(np.int64)
     day_epoch = int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
     book = SerialBook()
     modes: Counter[str] = Counter()

@@ -226,14 +226,18 @@ def plan(
     # fly together under master AWBs of a handful to a few hundred house bills
     cons = np.flatnonzero(mode != POSTAL)
     owner = np.where(mode == EXPRESS, exp, ne + fwd)[cons]
-    g = np.unique((owner * len(net.points) + airport[cons]) * len(net.points) + dest[cons], return_inverse=True)[1]
+    g = np.unique(
+        (owner * len(net.points) + airport[cons]) * len(net.points) + dest[cons], return_inverse=True
+    )[1]
     order = np.lexsort((rng.random(len(cons)), g))
     n_groups = int(g.max()) + 1 if len(g) else 0
     first_in_group = np.zeros(n_groups, dtype=np.int64)
     first_in_group[g[order][::-1]] = np.arange(len(order))[::-1]
     ordinal = np.empty(len(cons), dtype=np.int64)
     ordinal[order] = np.arange(len(order)) - first_in_group[g[order]]
-    size = np.where(rng.random(n_groups) < 0.5, rng.integers(3, 25, n_groups), rng.integers(25, 250, n_groups))
+    size = np.where(
+        rng.random(n_groups) < 0.5, rng.integers(3, 25, n_groups), rng.integers(25, 250, n_groups)
+    )
     blk = np.unique(g * 1_000_000 + ordinal // np.maximum(size[g], 1), return_inverse=True)[1]
     n_blocks = int(blk.max()) + 1 if len(blk) else 0
     first_of_block = np.zeros(n_blocks, dtype=np.int64)
