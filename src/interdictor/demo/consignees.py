@@ -384,8 +384,11 @@ def buyers(
 ) -> pl.DataFrame:
     """Named-industry businesses (food ingredient houses, pharmaceutical firms) in given cities."""
     k = kit()
-    loc = pl.concat([city_zips(c, s) for c, s in places]).with_columns(region=pl.lit("national"))
-    loc = loc[rng.integers(0, loc.height, size=n)]
+    # a city first (each as likely), then one of its ZIP codes
+    cities = [city_zips(c, s) for c, s in places]
+    loc = pl.concat(
+        [cities[i][int(rng.integers(cities[i].height))] for i in rng.integers(0, len(cities), size=n)]
+    ).with_columns(region=pl.lit("national"))
     pat = np.array(patterns)[rng.integers(0, len(patterns), size=n)]
     words = _pick(rng, k.words, n).to_list()
     names = [p.replace("{w}", w) for p, w in zip(pat, words, strict=True)]
