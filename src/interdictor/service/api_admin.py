@@ -1,0 +1,365 @@
+"""API: sessions, administration (organisations, users, keys, grants, rule sets, corridors, budgets,
+watchlists), rule performance, metrics and the audit log."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from interdictor.queue import performance
+from interdictor.queue.backtest import backtest
+from interdictor.reference.corridors import Thresholds
+from interdictor.score.rules import RuleSetError
+from interdictor.service import accounts, config, insight, views
+from interdictor.service.auth import (
+    clear_session_cookie,
+    client_of,
+    do_login,
+    optional_principal,
+    require,
+    set_session_cookie,
+    state,
+)
+from interdictor.service.errors import ERROR_SCHEMA, ApiError
+from interdictor.service.principal import ORG_KINDS, ROLES, Principal
+
+router = APIRouter(responses={401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA,
+                              422: ERROR_SCHEMA})
+Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+@router.get("/health", tags=["service"], summary="Is the service up")
+def health(request: Request) -> dict[str, Any]:
+    st = state(request)
+    return {"status": "ok", "database": st.store.dialect, "ruleset": st.screening.ruleset.label}
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+@router.post("/session", tags=["service"], summary="Sign in (sets the session cookie, returns the CSRF token)",
+             responses={429: ERROR_SCHEMA})
+def login(request: Request, response: Response, body: LoginIn) -> dict[str, Any]:
+    st = state(request)
+    token, p = do_login(st, body.username, body.password, client_of(request))
+    set_session_cookie(request, response, token, st)
+    return {"user": p.username, "role": p.role, "org": p.org_id, "csrf_token": p.csrf_token}
+
+
+@router.delete("/session", tags=["service"], summary="Sign out")
+async def logout(request: Request, response: Response,
+                 who: Annotated[Principal | None, Depends(optional_principal)]) -> dict[str, Any]:
+    token = request.cookies.get("interdictor_session")
+    if who is not None and token:
+        st = state(request)
+        await run_in_threadpool(_logout, st, token, who.actor)
+    clear_session_cookie(response)
+    return {"signed_out": True}
+
+
+def _logout(st: Any, token: str, actor: str) -> None:
+    with st.write() as conn:
+        accounts.logout(conn, st.secret_key, token, actor)
+
+
+# ------------------------------------------------------------------ accounts
+
+
+class OrgIn(BaseModel):
+    org_id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal[ORG_KINDS]  # type: ignore[valid-type]
+    partner_code: str | None = Field(None, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=2, max_length=128)
+    password: str | None = Field(None, min_length=10, max_length=1024)
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    org_id: str = Field(max_length=64)
+    display_name: str | None = Field(None, max_length=200)
+
+
+class KeyIn(BaseModel):
+    org_id: str = Field(max_length=64)
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    name: str = Field(min_length=1, max_length=200)
+
+
+class GrantIn(BaseModel):
+    org_id: str = Field(max_length=64)
+    corridor: str = Field(max_length=64)
+
+
+def _admin_write(request: Request, fn: Any, *args: Any) -> Any:
+    with state(request).write() as conn:
+        try:
+            return fn(conn, *args)
+        except (accounts.AccountError, ValueError) as exc:
+            raise ApiError(422, str(exc), "rejected") from exc
+
+
+@router.get("/admin/orgs", tags=["admin"], summary="Organisations")
+def list_orgs(request: Request, who: Admin) -> dict[str, Any]:
+    with state(request).read() as conn:
+        return {"results": views.jsonable(accounts.list_orgs(conn))}
+
+
+@router.post("/admin/orgs", tags=["admin"], status_code=201, summary="Add an organisation (partner, law enforcement)")
+def add_org(request: Request, body: OrgIn, who: Admin) -> dict[str, Any]:
+    _admin_write(request, accounts.create_org, body.org_id, body.name, body.kind, body.partner_code, who.actor)
+    return {"org_id": body.org_id}
+
+
+@router.get("/admin/users", tags=["admin"], summary="Users")
+def list_users(request: Request, who: Admin) -> dict[str, Any]:
+    with state(request).read() as conn:
+        return {"results": views.jsonable(accounts.list_users(conn))}
+
+
+@router.post("/admin/users", tags=["admin"], status_code=201, summary="Add a user")
+def add_user(request: Request, body: UserIn, who: Admin) -> dict[str, Any]:
+    uid = _admin_write(request, accounts.create_user, body.username, body.password, body.role, body.org_id,
+                       who.actor, body.display_name)
+    return {"user_id": uid, "username": body.username}
+
+
+@router.post("/admin/keys", tags=["admin"], status_code=201, summary="Create an API key (shown once)")
+def add_key(request: Request, body: KeyIn, who: Admin) -> dict[str, Any]:
+    st = state(request)
+    key = _admin_write(request, accounts.create_api_key, st.secret_key, body.org_id, body.role, body.name, who.actor)
+    return {"api_key": key, "key_id": key.split("_")[1]}
+
+
+@router.delete("/admin/keys/{key_id}", tags=["admin"], summary="Revoke an API key")
+def revoke_key(request: Request, key_id: str, who: Admin) -> dict[str, Any]:
+    done = _admin_write(request, accounts.revoke_api_key, key_id, who.actor)
+    if not done:
+        raise ApiError(404, "no such active key", "not_found")
+    state(request).keys = accounts.KeyCache()
+    return {"revoked": key_id}
+
+
+@router.post("/admin/grants", tags=["admin"], status_code=201, summary="Grant an organisation a corridor")
+def add_grant(request: Request, body: GrantIn, who: Admin) -> dict[str, Any]:
+    try:
+        state(request).screening.corridors.get(body.corridor)
+    except KeyError as exc:
+        raise ApiError(422, str(exc.args[0]), "unknown_corridor") from exc
+    _admin_write(request, accounts.grant, body.org_id, body.corridor, who.actor)
+    return {"org_id": body.org_id, "corridor": body.corridor}
+
+
+# ------------------------------------------------------------------ rule sets, corridors, budgets
+
+
+@router.get("/rulesets", tags=["rules"], summary="Rule-set versions (shipped and stored), which one is active")
+def list_rulesets(request: Request, who: Annotated[Principal, Depends(require("performance"))]) -> dict[str, Any]:
+    st = state(request)
+    with st.read() as conn:
+        return {"results": views.jsonable(config.ruleset_versions(conn, st.settings))}
+
+
+@router.post("/admin/rulesets", tags=["rules"], status_code=201, summary="Add a rule-set version (YAML body)",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/yaml": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}})
+async def add_ruleset(request: Request, who: Admin) -> dict[str, Any]:
+    text = (await request.body())[:2_000_000].decode("utf-8", "replace")
+    try:
+        rs = await run_in_threadpool(_admin_write, request, config.add_ruleset, text, who.actor)
+    except RuleSetError as exc:
+        raise ApiError(422, str(exc), "invalid_ruleset") from exc
+    return {"name": rs.name, "version": rs.version, "rules": len(rs.rules)}
+
+
+def run_backtest(request: Request, name: str, version: int, days: int) -> dict[str, Any]:
+    st = state(request)
+    with st.read() as conn:
+        try:
+            candidate = config.find_ruleset(conn, name, version)
+        except RuleSetError as exc:
+            raise ApiError(404, str(exc), "unknown_ruleset") from exc
+        assessed, reasons, found = insight.backtest_inputs(conn, days)
+        budgets = st.budgets(conn)
+    th = {c.name: c.thresholds for c in st.screening.corridors.all}
+    th[""] = Thresholds()
+    result = backtest(assessed, reasons, found, candidate=candidate, baseline=st.screening.ruleset, thresholds=th,
+                      budget_of=budgets)
+    return result.as_dict()
+
+
+@router.post("/admin/rulesets/{name}/{version}/backtest", tags=["rules"], summary="Backtest a version on the last N days")
+def backtest_ruleset(request: Request, name: str, version: int, who: Admin,
+                     days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
+    """How the queue would have looked with this version and which recorded seizures it would have kept."""
+    return views.jsonable(run_backtest(request, name, version, days))
+
+
+@router.post("/admin/rulesets/{name}/{version}/activate", tags=["rules"], summary="Screen with this version from now on")
+def activate_ruleset(request: Request, name: str, version: int, who: Admin) -> dict[str, Any]:
+    try:
+        rs = _admin_write(request, config.activate_ruleset, name, version, who.actor)
+    except RuleSetError as exc:
+        raise ApiError(404, str(exc), "unknown_ruleset") from exc
+    state(request).reload_rules()
+    return {"active": rs.label}
+
+
+@router.get("/corridors", tags=["rules"], summary="Corridors with thresholds, budgets and exploration share")
+def list_corridors(request: Request, who: Annotated[Principal, Depends(require("queue"))]) -> dict[str, Any]:
+    st = state(request)
+    with st.read() as conn:
+        rows = config.port_budgets(conn)
+    out = []
+    for c in st.screening.corridors.all:
+        if who.scope.corridors is not None and c.name not in who.scope.corridors:
+            continue
+        out.append({"name": c.name, "title": c.title, "ports": sorted(c.ports),
+                    "thresholds": {"review": c.thresholds.review, "exam": c.thresholds.exam, "hold": c.thresholds.hold},
+                    "exam_budget_per_day": c.exam_budget_per_day, "exploration_share": c.exploration_share,
+                    "port_budgets": {p: {"exams_per_day": b.exams_per_day, "exploration_share": b.exploration_share}
+                                     for (cn, p), b in rows.items() if cn == c.name}})
+    return {"results": out}
+
+
+class ThresholdsIn(BaseModel):
+    review: float | None = Field(None, ge=0, le=100)
+    exam: float | None = Field(None, ge=0, le=100)
+    hold: float | None = Field(None, ge=0, le=100)
+
+
+class CorridorIn(BaseModel):
+    thresholds: ThresholdsIn | None = None
+    exam_budget_per_day: int | None = Field(None, ge=0, le=1_000_000)
+    exploration_share: float | None = Field(None, ge=0, le=1)
+
+
+@router.put("/admin/corridors/{name}", tags=["rules"], summary="Change a corridor's thresholds, budget, exploration")
+def change_corridor(request: Request, name: str, body: CorridorIn, who: Admin) -> dict[str, Any]:
+    st = state(request)
+    change: dict[str, Any] = body.model_dump(exclude_none=True)
+    if "thresholds" in change and not change["thresholds"]:
+        change.pop("thresholds")
+    try:
+        c = _admin_write(request, lambda conn: config.set_corridor(conn, st.settings, name, change, who.actor))
+    except KeyError as exc:
+        raise ApiError(404, str(exc.args[0]), "unknown_corridor") from exc
+    st.reload_rules()
+    return {"name": c.name, "thresholds": c.thresholds.__dict__, "exam_budget_per_day": c.exam_budget_per_day,
+            "exploration_share": c.exploration_share}
+
+
+class BudgetIn(BaseModel):
+    exams_per_day: int = Field(ge=0, le=1_000_000)
+    exploration_share: float = Field(0.10, ge=0, le=1)
+
+
+@router.put("/admin/corridors/{name}/ports/{port}/budget", tags=["rules"], summary="A port's daily exam budget")
+def set_budget(request: Request, name: str, port: str, body: BudgetIn, who: Admin) -> dict[str, Any]:
+    st = state(request)
+    try:
+        st.screening.corridors.get(name)
+    except KeyError as exc:
+        raise ApiError(404, str(exc.args[0]), "unknown_corridor") from exc
+    if not (port == "*" or (port.isalnum() and len(port) <= 8)):
+        raise ApiError(422, "port: a port code (letters and digits, up to 8) or '*'", "invalid_port")
+    _admin_write(request, config.set_port_budget, name, port, body.exams_per_day, body.exploration_share, who.actor)
+    return {"corridor": name, "port": port.upper(), **body.model_dump()}
+
+
+# ------------------------------------------------------------------ watchlists
+
+
+@router.get("/watchlists", tags=["admin"], summary="Watchlist versions")
+def list_watchlists(request: Request, who: Admin) -> dict[str, Any]:
+    from interdictor.reference.watchlists import repository
+
+    with state(request).read() as conn:
+        return {"results": views.jsonable(repository.versions(conn))}
+
+
+@router.post("/admin/watchlists", tags=["admin"], status_code=201, summary="Import a watchlist file as a new version",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/csv": {"schema": {"type": "string"}}, "application/octet-stream": {"schema": {"type": "string"}}}}})
+async def import_watchlist(request: Request, who: Admin,
+                           list_id: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")],
+                           format: Annotated[Literal["custom", "ofac-csv", "ofac-xml", "ftm"], Query()] = "custom"
+                           ) -> dict[str, Any]:
+    data = (await request.body())[: 200 * 1024 * 1024]
+    st = state(request)
+    report = await run_in_threadpool(_import_list, st, data, list_id, format, who.actor)
+    st.reload_context()
+    return report
+
+
+def _import_list(st: Any, data: bytes, list_id: str, fmt: str, actor: str) -> dict[str, Any]:
+    from interdictor.reference.watchlists import ListFormatError, read_list, repository
+
+    suffix = {"ofac-xml": ".xml", "ftm": ".json"}.get(fmt, ".csv")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{list_id}{suffix}"
+        path.write_bytes(data)
+        try:
+            wl = read_list(path, fmt, list_id=list_id)
+        except (ListFormatError, ValueError, OSError) as exc:
+            raise ApiError(422, str(exc), "invalid_list") from exc
+    if not wl.entries:
+        raise ApiError(422, f"no usable entries ({len(wl.problems)} problems); nothing imported", "invalid_list")
+    with st.write() as conn:
+        rep = repository.save_version(conn, wl, actor=actor)
+    return {"list_id": rep.list_id, "version": rep.version, "entries": rep.entries, "problems": rep.problems,
+            "summary": rep.line()}
+
+
+# ------------------------------------------------------------------ performance, metrics, audit
+
+Perf = Annotated[Principal, Depends(require("performance"))]
+Days = Annotated[int, Query(ge=1, le=366)]
+
+
+@router.get("/performance/rules", tags=["performance"], summary="Per rule: fired, examined, found, yield")
+def rule_performance(request: Request, who: Perf, days: Days = 30) -> dict[str, Any]:
+    with state(request).read() as conn:
+        f = insight.performance_facts(conn, days)
+    return {"days": days, "totals": performance.totals(f), "rules": views.jsonable(performance.by_rule(f).to_dicts()),
+            "bands": views.jsonable(performance.by_band(f).to_dicts()),
+            "exploration": views.jsonable(performance.by_exploration(f).to_dicts())}
+
+
+@router.get("/performance/trend", tags=["performance"], summary="Yield over time, overall and per rule")
+def rule_trend(request: Request, who: Perf, days: Days = 90,
+               period: Annotated[Literal["1d", "1w", "1mo"], Query()] = "1w",
+               code: Annotated[list[str] | None, Query(max_length=20)] = None) -> dict[str, Any]:
+    with state(request).read() as conn:
+        f = insight.performance_facts(conn, days)
+    return {"days": days, "period": period,
+            "series": views.jsonable(performance.trend(f, period, code).to_dicts())}
+
+
+@router.get("/metrics", tags=["service"], summary="Counts of shipments, recommendations, decisions, outcomes")
+def get_metrics(request: Request, who: Annotated[Principal, Depends(require("metrics"))]) -> dict[str, Any]:
+    st = state(request)
+    with st.read() as conn:
+        m = insight.metrics(conn)
+    m["screening"] = {"batches": st.screener.batches, "submissions": st.screener.submissions,
+                      "ruleset": st.screening.ruleset.label}
+    return m
+
+
+@router.get("/audit", tags=["service"], summary="The audit log, newest first")
+def get_audit(request: Request, who: Annotated[Principal, Depends(require("audit"))],
+              actor: Annotated[str | None, Query(max_length=160)] = None,
+              action: Annotated[str | None, Query(max_length=64)] = None,
+              object_id: Annotated[str | None, Query(max_length=300)] = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict[str, Any]:
+    with state(request).read() as conn:
+        rows = insight.audit_entries(conn, actor=actor, action=action, object_id=object_id, limit=limit, offset=offset)
+    return {"results": views.jsonable(rows)}

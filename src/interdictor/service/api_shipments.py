@@ -1,0 +1,208 @@
+"""API: submit manifests, read a shipment, search shipments, parties and actors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from interdictor.intake.base import IntakeError
+from interdictor.service import reads, views, work
+from interdictor.service.auth import require, state
+from interdictor.service.errors import ERROR_SCHEMA, ApiError
+from interdictor.service.principal import Principal
+from interdictor.service.screening import Submission, parse
+from interdictor.store.repo import audit
+
+router = APIRouter(tags=["shipments"], responses={400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA,
+                                                   404: ERROR_SCHEMA, 422: ERROR_SCHEMA})
+PARTNER = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+BODY_TYPES = ("text/csv", "application/json", "application/x-ndjson", "application/xml", "text/plain",
+              "application/ld+json", "application/octet-stream")
+
+
+class RejectOut(BaseModel):
+    line: int | None = None
+    field: str | None = None
+    reason: str
+    shipment_id: str | None = None
+    kind: str
+
+
+class ShipmentAnswer(BaseModel):
+    shipment_id: str
+    hawb: str | None = None
+    mawb: str | None = None
+    postal_item_id: str | None = None
+    answer: str = Field(description="accepted | request_for_information | hold_for_screening | do_not_load")
+    reason_codes: list[str] = Field(description="Partner-safe reason codes (none for accepted)")
+    score: float | None = Field(None, description="Internal users only")
+    disposition: str | None = Field(None, description="Internal users only: clear | review | exam | hold")
+    corridor: str | None = None
+    reasons: list[dict[str, Any]] | None = Field(None, description="Internal users only")
+
+
+class SubmitOut(BaseModel):
+    run_id: str
+    format: str
+    partner: str
+    ruleset: str | None = None
+    shipments: list[ShipmentAnswer]
+    rejects: list[RejectOut]
+    notices: list[str]
+
+
+async def _payload(request: Request, limit: int) -> tuple[bytes, str | None]:
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=20)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ApiError(422, "send the manifest as the form field 'file'", "no_file")
+        data = await upload.read(limit + 1)
+        name = upload.filename
+    else:
+        chunks = []
+        size = 0
+        async for part in request.stream():
+            size += len(part)
+            if size > limit:
+                break
+            chunks.append(part)
+        data = b"".join(chunks)
+        name = None
+    if len(data) > limit:
+        raise ApiError(413, f"the manifest is larger than {limit:,} bytes; split it or use the CLI", "too_large")
+    if not data.strip():
+        raise ApiError(422, "the manifest is empty", "empty")
+    return data, name
+
+
+@router.post(
+    "/manifests", response_model=SubmitOut, summary="Submit a manifest and get the answer per house bill",
+    openapi_extra={"requestBody": {"required": True, "content": {
+        **{t: {"schema": {"type": "string"}} for t in BODY_TYPES},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                        "format": "binary"}}}},
+    }}},
+)
+async def submit_manifest(
+    request: Request,
+    who: Annotated[Principal, Depends(require("submit"))],
+    format: Annotated[str | None, Query(description="Format name (default: detected from the bytes and name)",
+                                        max_length=64)] = None,
+    profile: Annotated[str | None, Query(description="Column-mapping profile for CSV", max_length=64)] = None,
+    filename: Annotated[str | None, Query(description="Name of the file, helps detection", max_length=200)] = None,
+    partner: Annotated[str | None, Query(description="Filer code (internal users only; partners file as "
+                                                     "themselves)", max_length=64)] = None,
+) -> dict[str, Any]:
+    """Any supported format (manifest CSV/JSON Lines, JSON manifest, Cargo-IMP, Cargo-XML, ONE Record,
+    postal CN 23), as the request body or as a multipart upload named ``file``.  Good rows are screened
+    and answered; bad rows come back as rejects naming line and field."""
+    st = state(request)
+    if who.role == "partner":
+        if not who.partner_code:
+            raise ApiError(403, "this organisation has no partner code; ask an admin", "no_partner_code")
+        filer = who.partner_code
+    else:
+        filer = partner or "api"
+        if not PARTNER.match(filer):
+            raise ApiError(422, "partner: lower-case letters, digits, '.', '_' or '-'", "invalid_partner")
+    data, upload_name = await _payload(request, st.max_upload_bytes)
+    source = (filename or upload_name or "api-submission")[:200]
+    try:
+        fmt, chunks = await run_in_threadpool(parse, data, source=source, fmt=format, profile=profile,
+                                              settings=st.settings)
+    except (IntakeError, ValueError) as exc:
+        raise ApiError(422, str(exc), "unreadable_manifest") from exc
+    result = await run_in_threadpool(st.screener.submit, Submission(filer, source, fmt, chunks))
+    answers_only = who.scope.answers_only
+    return {
+        "run_id": result.run_id, "format": result.fmt, "partner": filer,
+        "ruleset": None if answers_only else result.ruleset,
+        "shipments": [views.submitted_shipment(s, answers_only) for s in result.shipments],
+        "rejects": [{"line": r.line, "field": r.field, "reason": r.reason, "shipment_id": r.shipment_id,
+                     "kind": r.kind} for r in result.rejects],
+        "notices": result.notices,
+    }
+
+
+def read_shipment(request: Request, who: Principal, partner: str, shipment_id: str, channel: str) -> dict[str, Any]:
+    """A shipment's detail for ``who`` (None-safe scoping in the read), audited."""
+    st = state(request)
+    with st.write() as conn:
+        detail = reads.shipment_detail(conn, who.scope, partner, shipment_id)
+        if detail is None:
+            raise ApiError(404, "no such shipment", "not_found")
+        hist = work.history(conn, partner, shipment_id)
+        if who.scope.answers_only:
+            hist["referrals"] = [r for r in hist["referrals"] if r["status"] != "withdrawn"]
+        answer = work.current_answer(conn, partner, shipment_id)
+        audit(conn, who.actor, "shipment.read", "shipment", f"{partner}/{shipment_id}", {"via": channel})
+    return views.shipment_view(detail, hist, st.screening.ruleset, who.scope.answers_only, answer)
+
+
+@router.get("/shipments/{partner}/{shipment_id}", summary="Read a shipment (audited)")
+def get_shipment(request: Request, partner: str, shipment_id: str,
+                 who: Annotated[Principal, Depends(require("read_shipments"))]) -> dict[str, Any]:
+    """Partners see their own shipments only, with the answer and partner-safe codes; internal users also
+    see score, reasons, versions, decisions and outcomes.  Every read is written to the audit log."""
+    return read_shipment(request, who, partner, shipment_id, "api")
+
+
+def _query(text: str | None, name: str | None, address: str | None, phone: str | None, email: str | None,
+           hs_code: str | None, date_from: date | None, date_to: date | None, corridor: str | None,
+           disposition: str | None, limit: int, offset: int) -> reads.SearchQuery:
+    return reads.SearchQuery(text=text, name=name, address=address, phone=phone, email=email, hs_code=hs_code,
+                             date_from=date_from, date_to=date_to, corridor=corridor, disposition=disposition,
+                             limit=limit, offset=offset)
+
+
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/search/shipments", summary="Search shipments")
+def search_shipments(
+    request: Request, who: Annotated[Principal, Depends(require("read_shipments"))],
+    text: Text = None, name: Text = None, address: Text = None, phone: Text = None, email: Text = None,
+    hs_code: Annotated[str | None, Query(max_length=12)] = None, date_from: date | None = None,
+    date_to: date | None = None, corridor: Annotated[str | None, Query(max_length=64)] = None,
+    disposition: Annotated[str | None, Query(pattern="^(clear|review|exam|hold)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> dict[str, Any]:
+    """By shipment, house or master bill id; party name, address, phone or email; HS code; dates of receipt."""
+    q = _query(text, name, address, phone, email, hs_code, date_from, date_to, corridor, disposition, limit, offset)
+    if who.scope.answers_only:
+        q.corridor = q.disposition = None
+    with state(request).read() as conn:
+        rows = reads.search_shipments(conn, who.scope, q)
+    return {"results": [views.search_row(r, who.scope.answers_only) for r in rows], "limit": limit, "offset": offset}
+
+
+@router.get("/search/parties", summary="Search parties")
+def search_parties(
+    request: Request, who: Annotated[Principal, Depends(require("search_parties"))],
+    name: Text = None, address: Text = None, phone: Text = None, email: Text = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """Distinct shippers, consignees and notify parties by name, address, phone or email, with shipment counts."""
+    q = _query(None, name, address, phone, email, None, None, None, None, None, limit, 0)
+    with state(request).read() as conn:
+        rows = reads.search_parties(conn, who.scope, q)
+    return {"results": views.jsonable(rows)}
+
+
+@router.get("/search/actors", summary="Search actors")
+def search_actors(request: Request, who: Annotated[Principal, Depends(require("search_parties"))],
+                  name: Annotated[str, Query(min_length=2, max_length=200)],
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+    """Actors: the same shipper or consignee resolved across name and address variants."""
+    if who.scope.corridors is not None:
+        return {"results": []}  # actors span corridors; law enforcement searches shipments and parties
+    with state(request).read() as conn:
+        rows = reads.search_actors(conn, name, limit)
+    return {"results": views.jsonable(rows)}

@@ -1,0 +1,81 @@
+"""Who is asking, and what they may see.
+
+A ``Principal`` is resolved once per request (from an API key or a session) and
+carries a ``Scope``.  Every read in ``service/reads.py`` takes the scope and puts
+it into the SQL, so a route that forgets a check still cannot return another
+partner's shipment: scoping lives where the data is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("admin", "targeter", "analyst", "law_enforcement", "partner")
+ORG_KINDS = ("authority", "partner", "law_enforcement")
+ROLES_OF_KIND = {
+    "authority": ("admin", "targeter", "analyst"),
+    "partner": ("partner",),
+    "law_enforcement": ("law_enforcement",),
+}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "submit": frozenset({"admin", "targeter", "partner"}),
+    "read_shipments": frozenset(ROLES),
+    "search_parties": frozenset({"admin", "targeter", "analyst", "law_enforcement"}),
+    "queue": frozenset({"admin", "targeter", "analyst", "law_enforcement"}),
+    "decide": frozenset({"admin", "targeter"}),
+    "record_outcome": frozenset({"admin", "targeter", "law_enforcement"}),
+    "referrals": frozenset({"admin", "targeter", "partner"}),
+    "answer_referral": frozenset({"partner", "admin"}),
+    "performance": frozenset({"admin", "targeter", "analyst"}),
+    "metrics": frozenset({"admin", "targeter", "analyst"}),
+    "audit": frozenset({"admin", "analyst"}),
+    "admin": frozenset({"admin"}),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a principal may read.
+
+    ``partner``: only shipments (and referrals) filed under this partner code;
+    ``corridors``: only shipments assessed in these corridors (None: every corridor);
+    ``answers_only``: sees partner answers, never scores, rules or list names;
+    ``nothing``: a principal with no way to see data (a partner org without a code).
+    """
+
+    partner: str | None = None
+    corridors: frozenset[str] | None = None
+    answers_only: bool = False
+    nothing: bool = False
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls()
+
+
+@dataclass(frozen=True)
+class Principal:
+    actor: str  # what the audit log names: "user:alice" or "key:<key id>"
+    org_id: str
+    org_kind: str
+    role: str
+    partner_code: str | None = None
+    corridors: frozenset[str] | None = None
+    user_id: str | None = None
+    username: str | None = None
+    via: str = "key"  # key | session
+    csrf_token: str | None = None
+
+    def can(self, permission: str) -> bool:
+        return self.role in PERMISSIONS.get(permission, frozenset())
+
+    @property
+    def scope(self) -> Scope:
+        if self.role == "partner":
+            if not self.partner_code:
+                return Scope(nothing=True, answers_only=True)
+            return Scope(partner=self.partner_code, answers_only=True)
+        if self.role == "law_enforcement":
+            return Scope(corridors=self.corridors or frozenset())
+        return Scope.everything()

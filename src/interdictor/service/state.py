@@ -1,0 +1,69 @@
+"""The service's state: store, secret, screening state and the writer thread, made once by ``create_app``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import Connection
+
+from interdictor.service.accounts import KeyCache, LoginPolicy
+from interdictor.service.config import Budgets, active_ruleset, corridor_config, port_budgets
+from interdictor.service.screening import Screener, Screening, load_screening
+from interdictor.settings import Settings
+from interdictor.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    store: Store
+    secret_key: str
+    screener: Screener
+    keys: KeyCache = field(default_factory=KeyCache)
+    policy: LoginPolicy = field(default_factory=LoginPolicy)
+    cookie_secure: bool | None = None  # None: Secure when the request came over HTTPS
+    max_upload_bytes: int = 64 * 1024 * 1024
+    _reloading: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def screening(self) -> Screening:
+        return self.screener.screening
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.store.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self.store.begin() as conn:
+            yield conn
+
+    def budgets(self, conn: Connection) -> Budgets:
+        return Budgets(self.screening.corridors, port_budgets(conn))
+
+    def reload_rules(self) -> None:
+        """The active rule set and corridor configuration changed: swap them in (cheap)."""
+        with self.read() as conn:
+            rs, cfg = active_ruleset(conn, self.settings), corridor_config(conn, self.settings)
+        self.screener.screening = replace(self.screening, ruleset=rs, corridors=cfg)
+
+    def reload_context(self, background: bool = True) -> None:
+        """Reference data changed (a watchlist import): rebuild the screening context, then swap it in."""
+        def work() -> None:
+            with self._reloading:
+                try:
+                    self.screener.screening = load_screening(self.store, self.settings)
+                except Exception:
+                    log.exception("reloading the screening context failed; the previous one stays in use")
+
+        if background:
+            threading.Thread(target=work, name="interdictor-reload", daemon=True).start()
+        else:
+            work()

@@ -1,0 +1,216 @@
+"""The web workspace: pages (server-rendered, no CDN, working offline).
+
+Sign-in; the queue with filters and each shipment's reasons; shipment detail
+(parties, items, route map, reasons, the parties' history, decision and outcome
+forms); linked parties; the partner referral inbox; the rule dashboard; search.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import polars as pl
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from interdictor.model import PARTY_SCHEMA
+from interdictor.queue import performance
+from interdictor.service import config, insight, reads, svg, work
+from interdictor.service.api_shipments import read_shipment
+from interdictor.service.api_work import queue_frame, today
+from interdictor.service.auth import (
+    client_of,
+    do_login,
+    optional_principal,
+    require,
+    set_session_cookie,
+    state,
+)
+from interdictor.service.errors import ApiError
+from interdictor.service.principal import Principal
+
+router = APIRouter(include_in_schema=False)
+
+NAV = [("queue", "Queue", "queue"), ("search", "Search", "read_shipments"), ("referrals", "Referrals", "referrals"),
+       ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
+
+
+def render(request: Request, name: str, me: Principal | None, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    nav = [(href, label) for href, label, perm in NAV if me is not None and me.can(perm)]
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, name, {"me": me, "nav": nav, "csrf": me.csrf_token if me else "", "done": request.query_params.get("done"),
+                        **ctx}, status_code=status_code)
+
+
+def safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, me: Annotated[Principal | None, Depends(optional_principal)],
+                     next: str | None = None) -> Response:
+    if me is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", None, next=safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login_form(request: Request, username: Annotated[str, Form(max_length=128)],
+                     password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form(max_length=500)] = "/"
+                     ) -> Response:
+    st = state(request)
+    try:
+        token, _ = await run_in_threadpool(do_login, st, username, password, client_of(request))
+    except ApiError as exc:
+        return render(request, "login.html", None, status_code=exc.status, next=safe_next(next), error=exc.message,
+                      username=username)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(request, response, token, st)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(me: Annotated[Principal, Depends(require("read_shipments"))]) -> Response:
+    return RedirectResponse("/referrals" if me.role == "partner" else "/queue", status_code=303)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, me: Annotated[Principal, Depends(require("queue"))],
+               corridor: Annotated[str | None, Query(max_length=64)] = None,
+               port: Annotated[str | None, Query(max_length=8)] = None, day: date | None = None,
+               pick: Annotated[str | None, Query(max_length=8)] = None,
+               open_only: Annotated[bool, Query(alias="open")] = False) -> Response:
+    st = state(request)
+    names = [c.name for c in st.screening.corridors.all
+             if me.scope.corridors is None or c.name in me.scope.corridors]
+    corridor = corridor if corridor in names else (names[0] if names else "")
+    day = day or today()
+    rows: list[dict[str, Any]] = []
+    budget = None
+    if corridor:
+        q = queue_frame(st, me, corridor, day, port or None)
+        ports = sorted(p for p in q.get_column("port").unique().to_list() if p)
+        if pick in ("exam", "explore", "review"):
+            q = q.filter(pl.col("pick") == pick)
+        if open_only:
+            q = q.filter(pl.col("decision").is_null())
+        rows = q.head(500).to_dicts()
+        with st.read() as conn:
+            budget = st.budgets(conn)(corridor, port or None)
+    else:
+        ports = []
+    return render(request, "queue.html", me, rows=rows, corridors=names, corridor=corridor, port=port or "",
+                  ports=ports, day=day.isoformat(), pick=pick or "", open_only=open_only, budget=budget)
+
+
+def _consignee_point(parties: list[dict[str, Any]]) -> tuple[tuple[float, float] | None, str]:
+    cons = [p for p in parties if p.get("party") == "consignee"]
+    if not cons:
+        return None, ""
+    from interdictor.reference.geo import load_geo
+
+    row = {k: cons[0].get(k) for k in PARTY_SCHEMA if k != "shipment_id"}
+    df = pl.DataFrame([{"shipment_id": "x", **row}], schema=PARTY_SCHEMA)
+    loc = load_geo().locate_consignees(df)
+    if loc.is_empty() or loc.get_column("lat")[0] is None:
+        return None, ""
+    label = cons[0].get("city") or "consignee"
+    return (float(loc.get_column("lat")[0]), float(loc.get_column("lon")[0])), str(label)
+
+
+@router.get("/shipments/{partner}/{shipment_id}", response_class=HTMLResponse)
+def shipment_page(request: Request, partner: str, shipment_id: str,
+                  me: Annotated[Principal, Depends(require("read_shipments"))]) -> Response:
+    st = state(request)
+    view = read_shipment(request, me, partner, shipment_id, "web")
+    ship = view["shipment"]
+    point, label = _consignee_point(view["parties"])
+    stops = svg.route_stops([p for p in (ship.get("routing") or "").split("-") if p.strip()], point, label)
+    history: list[dict[str, Any]] = []
+    if not me.scope.answers_only:
+        with st.read() as conn:
+            history = reads.linked_shipments(conn, me.scope, [{**p, "party": p.get("party")} for p in view["parties"]],
+                                             (partner, shipment_id), limit=20)
+    return render(request, "shipment.html", me, v=view, partner=partner, shipment_id=shipment_id,
+                  route=svg.route_map(stops), history=history, fields=work.REQUESTABLE_FIELDS)
+
+
+@router.get("/shipments/{partner}/{shipment_id}/links", response_class=HTMLResponse)
+def links_page(request: Request, partner: str, shipment_id: str,
+               me: Annotated[Principal, Depends(require("search_parties"))]) -> Response:
+    st = state(request)
+    view = read_shipment(request, me, partner, shipment_id, "web-links")
+    with st.read() as conn:
+        links = reads.linked_shipments(conn, me.scope, view["parties"], (partner, shipment_id), limit=40)
+    return render(request, "links.html", me, v=view, partner=partner, shipment_id=shipment_id, links=links,
+                  graph=svg.link_graph(shipment_id, links[:24]))
+
+
+@router.get("/referrals", response_class=HTMLResponse)
+def referrals_page(request: Request, me: Annotated[Principal, Depends(require("referrals"))],
+                   status: Annotated[str | None, Query(max_length=16)] = None) -> Response:
+    with state(request).read() as conn:
+        rows = work.list_referrals(conn, me.scope, status if status in work.REFERRAL_STATUSES else None, 200)
+    return render(request, "referrals.html", me, rows=rows, status=status or "")
+
+
+@router.get("/rules", response_class=HTMLResponse)
+def rules_page(request: Request, me: Annotated[Principal, Depends(require("performance"))],
+               days: Annotated[int, Query(ge=1, le=366)] = 30) -> Response:
+    st = state(request)
+    with st.read() as conn:
+        f = insight.performance_facts(conn, days)
+        versions = config.ruleset_versions(conn, st.settings)
+    rules = performance.by_rule(f).to_dicts()
+    bands = performance.by_band(f).to_dicts()
+    explo = performance.by_exploration(f).to_dicts()
+    tr = performance.trend(f, "1d" if days <= 31 else "1w", [r["code"] for r in rules[:3]]).to_dicts()
+    series: dict[str, list[tuple[str, float | None]]] = {}
+    for r in tr:
+        series.setdefault("all exams" if r["code"] == "*" else r["code"], []).append(
+            (str(r["period_start"]), r["yield"]))
+    examined = [r for r in rules if r["examined"]]
+    yield_chart = svg.bars([(r["code"], r["yield"] or 0.0, f"{r['found']}/{r['resolved']}") for r in examined[:15]],
+                           max_value=1.0, title="Yield per rule (found / exams with an outcome)")
+    fired_chart = svg.bars([(r["code"], float(r["fired"]), f"{r['fired']} fired · {r['examined']} examined")
+                            for r in rules[:15]], title="How often each rule fired")
+    band_chart = svg.columns([(b["band"], float(b["shipments"]), str(b["shipments"])) for b in bands],
+                             title="Shipments per score band")
+    return render(request, "rules.html", me, days=days, totals=performance.totals(f), rules=rules, bands=bands,
+                  exploration=explo, yield_chart=yield_chart, fired_chart=fired_chart, band_chart=band_chart,
+                  trend_chart=svg.lines(series, title="Yield over time"), versions=versions,
+                  result=None, quote=quote)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, me: Annotated[Principal, Depends(require("read_shipments"))],
+                text: Annotated[str | None, Query(max_length=200)] = None,
+                name: Annotated[str | None, Query(max_length=200)] = None,
+                address: Annotated[str | None, Query(max_length=200)] = None,
+                phone: Annotated[str | None, Query(max_length=64)] = None,
+                email: Annotated[str | None, Query(max_length=200)] = None,
+                hs_code: Annotated[str | None, Query(max_length=12)] = None,
+                date_from: date | None = None, date_to: date | None = None) -> Response:
+    q = reads.SearchQuery(text=text or None, name=name or None, address=address or None, phone=phone or None,
+                          email=email or None, hs_code=hs_code or None, date_from=date_from, date_to=date_to, limit=100)
+    asked = any((q.text, q.name, q.address, q.phone, q.email, q.hs_code, q.date_from, q.date_to))
+    ships: list[dict[str, Any]] = []
+    parties: list[dict[str, Any]] = []
+    if asked:
+        with state(request).read() as conn:
+            ships = reads.search_shipments(conn, me.scope, q)
+            if me.can("search_parties"):
+                parties = reads.search_parties(conn, me.scope, q)
+    return render(request, "search.html", me, q=q, asked=asked, ships=ships, parties=parties)
+
+
+@router.get("/submit", response_class=HTMLResponse)
+def submit_page(request: Request, me: Annotated[Principal, Depends(require("submit"))]) -> Response:
+    from interdictor.intake.dispatch import known_formats
+
+    return render(request, "submit.html", me, formats=known_formats(), result=None)

@@ -1,0 +1,154 @@
+"""The web workspace: forms (every one CSRF-checked by the session dependency, then redirected)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from interdictor.intake.base import IntakeError
+from interdictor.service import config, work
+from interdictor.service.api_admin import run_backtest
+from interdictor.service.api_work import DecisionIn, OutcomeIn, decide, record_outcome
+from interdictor.service.auth import SESSION_COOKIE, clear_session_cookie, optional_principal, require, state
+from interdictor.service.errors import ApiError
+from interdictor.service.principal import Principal
+from interdictor.service.screening import Submission, parse
+from interdictor.service.web_pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def back(path: str, message: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?done={quote(message)}", status_code=303)
+
+
+def _problem(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
+
+
+@router.post("/logout")
+async def logout(request: Request, me: Annotated[Principal | None, Depends(optional_principal)]) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if me is not None and token:
+        from interdictor.service.api_admin import _logout
+
+        await run_in_threadpool(_logout, state(request), token, me.actor)
+    response = RedirectResponse("/login", status_code=303)
+    clear_session_cookie(response)
+    return response
+
+
+@router.post("/shipments/{partner}/{shipment_id}/decide")
+def decide_form(request: Request, partner: str, shipment_id: str, me: Annotated[Principal, Depends(require("decide"))],
+                decision: Annotated[str, Form(max_length=16)], reason: Annotated[str, Form(max_length=2000)] = "",
+                request_information: Annotated[bool, Form()] = False,
+                asked: Annotated[list[str] | None, Form()] = None,
+                message: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
+    try:
+        body = DecisionIn(decision=decision, reason=reason, request_information=request_information,  # type: ignore[arg-type]
+                          asked=asked or [], message=message or None)
+    except ValidationError as exc:
+        raise ApiError(422, f"the decision is not complete: {_problem(exc)}") from exc
+    out = decide(state(request), me, partner, shipment_id, body)
+    note = f"decision recorded: {body.decision}"
+    if out.get("referral"):
+        note += f"; {out['referral']['kind'].replace('_', ' ')} sent to the filer"
+    return back(f"/shipments/{quote(partner)}/{quote(shipment_id)}", note)
+
+
+@router.post("/shipments/{partner}/{shipment_id}/outcome")
+def outcome_form(request: Request, partner: str, shipment_id: str,
+                 me: Annotated[Principal, Depends(require("record_outcome"))],
+                 result: Annotated[str, Form(max_length=16)], what: Annotated[str | None, Form(max_length=500)] = None,
+                 quantity: Annotated[str | None, Form(max_length=32)] = None,
+                 unit: Annotated[str | None, Form(max_length=16)] = None,
+                 agency: Annotated[str | None, Form(max_length=200)] = None,
+                 note: Annotated[str | None, Form(max_length=4000)] = None) -> Response:
+    try:
+        qty = float(quantity) if quantity and quantity.strip() else None
+        body = OutcomeIn(result=result, what=what or None, quantity=qty, unit=unit or None,  # type: ignore[arg-type]
+                         agency=agency or None, note=note or None)
+    except (ValueError, ValidationError) as exc:
+        msg = _problem(exc) if isinstance(exc, ValidationError) else "quantity must be a number"
+        raise ApiError(422, f"the outcome is not complete: {msg}") from exc
+    record_outcome(state(request), me, partner, shipment_id, body)
+    return back(f"/shipments/{quote(partner)}/{quote(shipment_id)}", f"outcome recorded: {body.result.replace('_', ' ')}")
+
+
+@router.post("/referrals/{referral_id}/acknowledge")
+def ack_form(request: Request, referral_id: str, me: Annotated[Principal, Depends(require("answer_referral"))]) -> Response:
+    with state(request).write() as conn:
+        try:
+            work.acknowledge(conn, me, referral_id)
+        except work.WorkError as exc:
+            raise ApiError(exc.status, str(exc)) from exc
+    return back("/referrals", "referral acknowledged")
+
+
+@router.post("/referrals/{referral_id}/respond")
+async def respond_form(request: Request, referral_id: str,
+                       me: Annotated[Principal, Depends(require("answer_referral"))]) -> Response:
+    form = await request.form()
+    data = {str(k)[2:]: str(v) for k, v in form.multi_items() if str(k).startswith("f_") and isinstance(v, str)}
+
+    def run() -> None:
+        with state(request).write() as conn:
+            try:
+                work.respond(conn, me, referral_id, data)
+            except work.WorkError as exc:
+                raise ApiError(exc.status, str(exc)) from exc
+
+    await run_in_threadpool(run)
+    return back("/referrals", "answer sent")
+
+
+@router.post("/submit", response_class=HTMLResponse)
+async def submit_form(request: Request, me: Annotated[Principal, Depends(require("submit"))], file: UploadFile,
+                      format: Annotated[str | None, Form(max_length=64)] = None,
+                      partner: Annotated[str | None, Form(max_length=64)] = None) -> Response:
+    from interdictor.intake.dispatch import known_formats
+    from interdictor.service.api_shipments import PARTNER
+
+    st = state(request)
+    data = await file.read(st.max_upload_bytes + 1)
+    if len(data) > st.max_upload_bytes:
+        raise ApiError(413, "the manifest is too large for the web form; use the API or the CLI")
+    filer = me.partner_code if me.role == "partner" else (partner or "web")
+    if not filer or not PARTNER.match(filer):
+        raise ApiError(422, "partner: lower-case letters, digits, '.', '_' or '-'")
+    source = (file.filename or "upload")[:200]
+    try:
+        fmt, chunks = await run_in_threadpool(parse, data, source=source, fmt=format or None, profile=None,
+                                              settings=st.settings)
+    except (IntakeError, ValueError) as exc:
+        return render(request, "submit.html", me, status_code=422, formats=known_formats(), result=None,
+                      error=str(exc))
+    result = await run_in_threadpool(st.screener.submit, Submission(filer, source, fmt, chunks))
+    return render(request, "submit.html", me, formats=known_formats(), result=result, partner=filer,
+                  answers_only=me.scope.answers_only)
+
+
+@router.post("/rules/backtest", response_class=HTMLResponse)
+def backtest_form(request: Request, me: Annotated[Principal, Depends(require("admin"))],
+                  name: Annotated[str, Form(max_length=64)], version: Annotated[int, Form(ge=1)],
+                  days: Annotated[int, Form(ge=1, le=366)] = 30) -> Response:
+    result: dict[str, Any] = run_backtest(request, name, version, days)
+    return render(request, "backtest.html", me, result=result, name=name, version=version, days=days)
+
+
+@router.post("/rules/activate")
+def activate_form(request: Request, me: Annotated[Principal, Depends(require("admin"))],
+                  name: Annotated[str, Form(max_length=64)], version: Annotated[int, Form(ge=1)]) -> Response:
+    st = state(request)
+    with st.write() as conn:
+        try:
+            rs = config.activate_ruleset(conn, name, version, me.actor)
+        except ValueError as exc:
+            raise ApiError(404, str(exc)) from exc
+    st.reload_rules()
+    return back("/rules", f"{rs.label} is now screening")

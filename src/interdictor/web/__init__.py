@@ -1,0 +1,1 @@
+"""The officer workspace: Jinja2 templates and static assets (CSS, a little JS), packaged — no CDN."""
