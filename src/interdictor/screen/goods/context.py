@@ -13,6 +13,8 @@ from interdictor.screen.goods.profiles import Profiles, load_priors
 from interdictor.screen.goods.structure import NameResolver
 from interdictor.screen.goods.vague import VagueMatcher, compile_vague
 
+OPTIONAL_LAYERS = frozenset({"structure", "profiles", "licences"})
+
 
 @dataclass(frozen=True)
 class GoodsContext:
@@ -26,6 +28,8 @@ class GoodsContext:
     registry: Registry
     sample_max_kg: float = 2.0
     notes: tuple[str, ...] = field(default_factory=tuple)  # what was skipped at load time, and why
+    # optional layers (text and code always run): structure, profiles, licences
+    layers: frozenset[str] = OPTIONAL_LAYERS
 
     @property
     def version(self) -> str:

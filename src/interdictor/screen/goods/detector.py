@@ -27,30 +27,45 @@ log = logging.getLogger(__name__)
 
 
 def _items(batch: Batch) -> pl.DataFrame:
-    """Items with what the per-item layers need from the shipment and its consignee."""
-    s = batch.shipments.select(
-        "shipment_id", "filed_at", "gross_weight_kg", "pieces", "declared_value",
-    )
-    consignee = (
-        batch.parties.filter(pl.col("party") == "consignee")
-        .unique("shipment_id", keep="first")
-        .select("shipment_id", pl.col("name").alias("consignee"))
-    )
-    it = batch.items.join(s, on="shipment_id", how="left").join(consignee, on="shipment_id", how="left")
-    n = pl.len().over("shipment_id")
-    digits = pl.col("hs_code").fill_null("").str.replace_all(r"\D", "")
-    return it.with_row_index("row").with_columns(
+    """Items with a row number and their declared code split out (no joins: cheap on every row)."""
+    digits = pl.col("hs_code").fill_null("").str.replace_all(".", "", literal=True)
+    return batch.items.with_row_index("row").with_columns(
         pl.col("row").cast(pl.Int64),
         digits.alias("hs_digits"),
         pl.when(digits.str.len_chars() >= 6)
         .then(pl.concat_str(digits.str.slice(0, 4), pl.lit("."), digits.str.slice(4, 2)))
         .alias("hs6"),
         pl.when(digits.str.len_chars() >= 2).then(digits.str.slice(0, 2)).alias("chapter"),
-        # a single-line shipment's totals are the line's when the line leaves them out
-        pl.coalesce("weight_kg", pl.when(n == 1).then(pl.col("gross_weight_kg"))).alias("w"),
-        pl.coalesce("value", pl.when(n == 1).then(pl.col("declared_value"))).alias("v"),
-        pl.when((n == 1) & (pl.col("pieces") > 0)).then(pl.col("gross_weight_kg") / pl.col("pieces")).alias("kg_per_piece"),
     )
+
+
+def physical(batch: Batch, it: pl.DataFrame) -> pl.DataFrame:
+    """Weight, value and weight per piece of each line, from the shipment when a lone line omits them."""
+    s = batch.shipments.select("shipment_id", "gross_weight_kg", "pieces", "declared_value")
+    counts = batch.items.group_by("shipment_id").agg(pl.len().alias("_n"))
+    single = pl.col("_n") == 1
+    return (
+        it.select("row", "shipment_id", "weight_kg", "value", "quantity")
+        .join(s, on="shipment_id", how="left")
+        .join(counts, on="shipment_id", how="left")
+        .select(
+            "row",
+            pl.coalesce("weight_kg", pl.when(single).then(pl.col("gross_weight_kg"))).alias("w"),
+            pl.coalesce("value", pl.when(single).then(pl.col("declared_value"))).alias("v"),
+            pl.when(single & (pl.col("pieces") > 0)).then(pl.col("gross_weight_kg") / pl.col("pieces")).alias("kg_per_piece"),
+            "quantity",
+        )
+    )
+
+
+def parties_of(batch: Batch) -> pl.DataFrame:
+    """``shipment_id, consignee, filed_at`` (the consignee's name is what notifications are matched on)."""
+    consignee = (
+        batch.parties.filter(pl.col("party") == "consignee")
+        .unique("shipment_id", keep="first")
+        .select("shipment_id", pl.col("name").alias("consignee"))
+    )
+    return batch.shipments.select("shipment_id", "filed_at").join(consignee, on="shipment_id", how="left")
 
 
 def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
@@ -61,24 +76,26 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
 
 
 def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
-    it = _items(batch)
-    distinct = it["description"].drop_nulls().unique()
-    views = make_views(distinct)
+    it = _items(batch).with_columns(pl.col("description").hash().alias("_h"))
+    # distinct descriptions, keyed by a 64-bit hash so items join back without a string join
+    distinct = it.filter(pl.col("description").is_not_null()).unique("_h").select("description", "_h")
+    views = make_views(distinct["description"])
     hits = scan_text(views, g.compiled)
     # ordinary-goods words matter only where the code is missing or is a precursor/press heading
     odd = [c for c, h in g.kb.headings.items() if h.role in ("equipment", "parts")]
     need = it.filter(
         (pl.col("hs_digits") == "") | pl.col("chapter").is_in(["28", "29", "38"]) | pl.col("hs6").is_in(odd)
-    ).select("description").join(views.frame.select("did", "description"), on="description")["did"]
+    ).select("_h").join(distinct.select("_h").with_row_index("did"), on="_h")["did"]
     res = resolve(hits, g.compiled, views.frame, scan_classes(views, g.compiled, need))
     desc_cas = cas_numbers(views.frame.select("did", "description"), g.kb, g.near_cas)
     vague = vague_descriptions(views.frame, g.vague)
-    structs = structure_findings(views.frame, res, g)
+    structs = structure_findings(views.frame, res, g) if "structure" in g.layers else {}
 
-    it = it.join(views.frame.select("did", "description"), on="description", how="left")
+    it = it.join(distinct.select("_h").with_row_index("did").with_columns(pl.col("did").cast(pl.Int32)),
+                 on="_h", how="left").drop("_h")
     field_cas = _field_cas(it, g)
     ids = identities(it, res, desc_cas, field_cas, structs, g)
-    emit = Emitter(g, it, views.frame)
+    emit = Emitter(g, it, batch)
     emit.prepare(_flagged_rows(it, ids, res, desc_cas, field_cas, vague, structs, g))
     rows: list[dict[str, Any]] = []
     rows += emit.substances(ids)
@@ -88,8 +105,12 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     rows += emit.equipment(res)
     rows += emit.vague(vague)
     rows += emit.codes(ids, res, desc_cas, field_cas)
-    rows += emit.profiles(ids, res, vague)
-    rows = emit.licences(rows, ids, res)
+    if "profiles" in g.layers:
+        rows += emit.profiles(ids, res, vague)
+    if "licences" in g.layers:
+        rows = emit.licences(rows, ids, res)
+    for r in rows:
+        r.pop("_row", None)
     return reasons_frame(rows)
 
 

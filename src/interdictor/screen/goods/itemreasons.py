@@ -6,6 +6,7 @@ from typing import Any
 
 import polars as pl
 
+from interdictor.model import Batch
 from interdictor.screen.goods import profiles as prof
 from interdictor.screen.goods.chem import StructureResult
 from interdictor.screen.goods.context import GoodsContext
@@ -23,10 +24,11 @@ _METRIC_TEXT = {"usd_per_kg": ("declared value", "$/kg"), "kg_per_unit": ("weigh
 
 
 class Emitter:
-    def __init__(self, g: GoodsContext, it: pl.DataFrame, views: pl.DataFrame) -> None:
+    def __init__(self, g: GoodsContext, it: pl.DataFrame, batch: Batch) -> None:
         self.g = g
         self.kb = g.kb
         self.it = it
+        self.batch = batch
         self._rows: dict[int, Row] = {}
 
     def item(self, row: int) -> Row:
@@ -36,9 +38,22 @@ class Emitter:
         return self._rows[row]
 
     def prepare(self, rows: set[int]) -> None:
+        """Fetch the fields of these rows (with their shipment's weight, value, consignee, date)."""
+        from interdictor.screen.goods.detector import parties_of, physical
+
         todo = [r for r in rows if r not in self._rows]
         if todo:
             sub = self.it.filter(pl.col("row").is_in(todo))
+            ids = sub["shipment_id"].unique()
+            small = Batch(
+                self.batch.shipments.filter(pl.col("shipment_id").is_in(ids.implode())),
+                self.batch.items.filter(pl.col("shipment_id").is_in(ids.implode())),
+                self.batch.parties.filter(pl.col("shipment_id").is_in(ids.implode())),
+                self.batch.legs.clear(),
+            )
+            sub = sub.join(physical(small, sub).drop("quantity"), on="row", how="left").join(
+                parties_of(small), on="shipment_id", how="left"
+            )
             self._rows.update({r["row"]: r for r in sub.iter_rows(named=True)})
 
     def reason(self, row: int, code: str, evidence: str) -> Row:
@@ -257,9 +272,13 @@ class Emitter:
             self._rows_of(res.flags.filter(pl.col("classes").list.len() > 0).select("did", pl.col("classes").list.first().alias("cls")))
             .join(classes, on="cls").select("row", "inferred").unique("row")
         )
+        from interdictor.screen.goods.detector import physical
+
+        phys = physical(self.batch, self.it)
         lines = (
-            self.it.select("row", "hs_digits", pl.col("w").alias("weight_kg"), pl.col("v").alias("value"), "quantity",
-                           "kg_per_piece")
+            self.it.select("row", "hs_digits").join(phys, on="row", how="left")
+            .select("row", "hs_digits", pl.col("w").alias("weight_kg"), pl.col("v").alias("value"), "quantity",
+                    "kg_per_piece")
             .join(chem, on="row", how="left").join(inferred, on="row", how="left")
             .with_columns(
                 pl.coalesce(pl.when(pl.col("hs_digits") != "").then(pl.col("hs_digits")), "chem", "inferred").alias("heading")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import polars as pl
 from rapidfuzz import fuzz
@@ -46,6 +47,23 @@ class Registry:
     registrants: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REGISTRANT_SCHEMA))
     transactions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=TRANSACTION_SCHEMA))
 
+    def __post_init__(self) -> None:
+        # index once: most screened goods have no notification at all, and that must cost nothing
+        by: dict[tuple[str, str], list[dict[str, object]]] = {}
+        for row in self.transactions.iter_rows(named=True):
+            by.setdefault((row["goods"], row["form"]), []).append(row)
+        regs: dict[str, list[dict[str, object]]] = {}
+        for row in self.registrants.iter_rows(named=True):
+            regs.setdefault(row["registration"], []).append(row)
+        object.__setattr__(self, "_by_goods", by)
+        object.__setattr__(self, "_by_registration", regs)
+
+    def notified(self, goods: str, form: str) -> list[dict[str, Any]]:
+        return self._by_goods.get((goods, form), [])  # type: ignore[attr-defined,no-any-return]
+
+    def registrant(self, registration: str) -> list[dict[str, Any]]:
+        return self._by_registration.get(registration, [])  # type: ignore[attr-defined,no-any-return]
+
     def describe(self) -> str:
         return f"{self.registrants.height} registrants, {self.transactions.height} notified transactions"
 
@@ -73,9 +91,8 @@ def check_transaction(
         return Verdict(False, f"{what} needs {need}; the consignee is not named, so no notification can match")
     key = company_key(consignee)
     day = _day(when)
-    tx = registry.transactions.filter((pl.col("goods") == goods) & (pl.col("form") == form))
     near: list[str] = []
-    for row in tx.iter_rows(named=True):
+    for row in registry.notified(goods, form):
         if fuzz.token_sort_ratio(key, company_key(row["importer"])) < MATCH_SCORE:
             continue
         tid = row["transaction_id"]
@@ -91,9 +108,8 @@ def check_transaction(
         if weight_kg is not None and row["quantity_kg"] is not None and weight_kg > row["quantity_kg"] * QUANTITY_TOLERANCE:
             near.append(f"{tid} notified {row['quantity_kg']:g} kg, this line declares {weight_kg:g} kg")
             continue
-        reg = registry.registrants.filter(pl.col("registration") == row["registration"])
         active = [
-            r for r in reg.iter_rows(named=True)
+            r for r in registry.registrant(str(row["registration"]))
             if ACTIVITY_FOR[licence] in (r["activities"] or "").split(";")
             and (day is None or r["valid_from"] is None or r["valid_from"] <= day)
             and (day is None or r["valid_to"] is None or day <= r["valid_to"])

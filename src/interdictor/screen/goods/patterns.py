@@ -1,10 +1,11 @@
-"""Compile the knowledge base into match patterns and Aho-Corasick automata (once per context).
+"""Compile the knowledge base into match patterns and key sets for Aho-Corasick search (once per context).
 
 Every name is expanded into the spellings traffickers and clerks actually produce — spaced or joined
 locants ("4piperidone", "4 piperidone"), spaced letters ("N P P", "4-A.P"), a dropped leading locant
 ("phenethyl-4-piperidone"), pinyin for Chinese names — and normalised with the same expressions as
-the descriptions.  Two automata: one over the token view, one over the skeleton view (long names
-only, where folding spelling drift cannot create short collisions).
+the descriptions.  Key sets per view: the token view (every pattern), the skeleton view (long names
+only, where folding spelling drift cannot create short collisions), the compact view (long names
+without spaces) and ordinary-goods words (run only on the lines that need them).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import ahocorasick
 import polars as pl
 from pypinyin import lazy_pinyin
 
 from interdictor.reference.kb import KnowledgeBase
 from interdictor.screen.goods.normalise import is_han, normalise_many, pad_for_boundaries
+from interdictor.screen.goods.scan import KeySet, scan_column
 
 PATTERN_SCHEMA = pl.Schema(
     {
@@ -51,18 +52,17 @@ EQUIPMENT_CONTEXT = (
 
 @dataclass(frozen=True)
 class Compiled:
-    """Pattern table plus the automata whose values index it."""
+    """Pattern table plus the key sets whose group ids index it."""
 
     patterns: pl.DataFrame  # PATTERN_SCHEMA
-    groups: pl.DataFrame  # gid, pid — one automaton key can stand for several patterns
-    token: Any  # ahocorasick.Automaton over the token view
-    skeleton: Any  # ahocorasick.Automaton over the skeleton view
-    classes: Any  # ahocorasick.Automaton of ordinary-goods words over the token view (run on few rows)
-    compact: Any  # ahocorasick.Automaton of long names over the compact (space-free skeleton) view
+    groups: pl.DataFrame  # gid, pid — one key can stand for several patterns
+    token: KeySet  # keys over the token view
+    skeleton: KeySet  # keys over the skeleton view
+    classes: KeySet  # ordinary-goods words over the token view (run on few rows)
+    compact: KeySet  # long names over the compact (space-free skeleton) view
     fuzzy_vocabulary: tuple[str, ...]  # skeleton tokens of long names, for typo correction
     known_words: frozenset[str]  # words never "corrected" (lexicon, classes, equipment)
     subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
-    key_len: Any  # numpy array: length of each automaton key, by gid
 
 
 def _short(tok: str) -> bool:
@@ -232,13 +232,7 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
     keys = patterns.select("view", "text").unique(maintain_order=True).with_row_index("gid")
     keys = keys.with_columns(pl.col("gid").cast(pl.Int32))
     groups = patterns.join(keys, on=["view", "text"]).select("gid", "pid")
-    automata = {}
-    for view in ("token", "skeleton", "compact", "classes"):
-        a = ahocorasick.Automaton()
-        for gid, text in keys.filter(pl.col("view") == view).select("gid", "text").iter_rows():
-            a.add_word(text, gid)
-        a.make_automaton()
-        automata[view] = a
+    sets = {v: KeySet.build(keys.filter(pl.col("view") == v)) for v in ("token", "skeleton", "compact", "classes")}
 
     long_names = [_TRAILING_PAREN.sub("", s.name) for s in kb.substances]
     long_names += [n for s in kb.substances for n in s.synonyms]
@@ -257,22 +251,16 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
             known.update(p.lower().split())
     known_skel = set(normalise_many(sorted(known), skeleton=True))
     known_words = frozenset(w for k in known_skel for w in k.split())
-    key_len = keys["text"].str.len_chars().cast(pl.Int64).to_numpy()
     return Compiled(
-        patterns, groups, automata["token"], automata["skeleton"], automata["classes"], automata["compact"],
-        tuple(vocab), known_words,
-        _subsumption(patterns, groups, automata["token"], key_len), key_len,
+        patterns, groups, sets["token"], sets["skeleton"], sets["classes"], sets["compact"],
+        tuple(vocab), known_words, _subsumption(patterns, groups, sets["token"]),
     )
 
 
-def _subsumption(
-    patterns: pl.DataFrame, groups: pl.DataFrame, automaton: Any, key_len: Any
-) -> frozenset[tuple[str, str]]:
+def _subsumption(patterns: pl.DataFrame, groups: pl.DataFrame, keys: KeySet) -> frozenset[tuple[str, str]]:
     """Pairs (a, b) of substances where one of b's spellings sits inside one of a's."""
-    from interdictor.screen.goods.scan import scan_column
-
     subs = patterns.filter((pl.col("kind") == "substance") & (pl.col("view") == "token"))
-    hits = scan_column(subs["text"], automaton, key_len, subs["pid"])
+    hits = scan_column(subs["text"], keys, subs["pid"])
     inner = hits.join(groups, on="gid", suffix="_in").join(
         patterns.select(pl.col("pid").alias("pid_in"), pl.col("target").alias("b"), pl.col("kind").alias("k")),
         left_on="pid", right_on="pid_in",

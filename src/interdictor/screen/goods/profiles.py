@@ -98,35 +98,36 @@ def check(lines: pl.DataFrame, profiles: Profiles) -> pl.DataFrame:
     """``row, metric, x, median, spread, key, source`` for lines far outside their profile.
 
     ``lines``: ``row`` (caller's id), ``heading`` (digits of the declared or inferred code, may be
-    null) and the LINE_SCHEMA numbers.
+    null) and the LINE_SCHEMA numbers.  The most specific profile wins: 6 digits, 4, the chapter,
+    then the default.
     """
-    m = line_metrics(lines).unpivot(index=["row", "heading"], on=list(METRICS), variable_name="metric", value_name="x")
-    m = m.drop_nulls("x")
-    if m.is_empty():
-        return m.select("row", "metric", "x").with_columns(
-            pl.lit(None, pl.Float64).alias("median"), pl.lit(None, pl.Float64).alias("spread"),
-            pl.lit(None, pl.String).alias("key"), pl.lit(None, pl.String).alias("source"),
-        ).clear()
+    m = line_metrics(lines)
     t = profiles.table
-    # most specific profile available: 6 digits, then 4, then the chapter, then the default
-    out = m
-    for width in (6, 4, 2):
-        sub = t.filter(pl.col("key").str.len_chars() == width).rename(
-            {"key": f"k{width}", "median": f"m{width}", "spread": f"s{width}", "source": f"src{width}"}
-        ).drop("n")
-        out = out.with_columns(pl.col("heading").str.slice(0, width).alias(f"k{width}")).join(
-            sub, on=[f"k{width}", "metric"], how="left"
+    parts = []
+    for metric in METRICS:
+        sub = m.select("row", "heading", pl.col(metric).alias("x")).drop_nulls("x")
+        if sub.is_empty():
+            continue
+        tm = t.filter(pl.col("metric") == metric)
+        med = dict(zip(tm["key"].to_list(), tm["median"].to_list(), strict=True))
+        spr = dict(zip(tm["key"].to_list(), tm["spread"].to_list(), strict=True))
+        src = dict(zip(tm["key"].to_list(), tm["source"].to_list(), strict=True))
+        keys = [pl.col("heading").str.slice(0, w) for w in (6, 4, 2)]
+        found = pl.coalesce(
+            [pl.when(k.is_in(list(med))).then(k) for k in keys] + [pl.lit("default")]
         )
-    dm = {k: v[0] for k, v in profiles.default.items()}
-    ds = {k: v[1] for k, v in profiles.default.items()}
-    out = out.with_columns(
-        pl.coalesce("m6", "m4", "m2", pl.col("metric").replace_strict(dm, default=None, return_dtype=pl.Float64)).alias("median"),
-        pl.coalesce("s6", "s4", "s2", pl.col("metric").replace_strict(ds, default=None, return_dtype=pl.Float64)).alias("spread"),
-        pl.when(pl.col("m6").is_not_null()).then("k6").when(pl.col("m4").is_not_null()).then("k4")
-        .when(pl.col("m2").is_not_null()).then("k2").otherwise(pl.lit("default")).alias("key"),
-        pl.coalesce("src6", "src4", "src2", pl.lit("prior")).alias("source"),
-    )
-    direction = pl.col("metric").replace_strict(DIRECTION, return_dtype=pl.Float64)
-    dev = (pl.col("x") - pl.col("median")) * direction
-    limit = pl.max_horizontal(Z * pl.col("spread").clip(lower_bound=MIN_SPREAD), pl.lit(MIN_FACTOR))
-    return out.filter(dev > limit).select("row", "metric", "x", "median", "spread", "key", "source")
+        d_med, d_spr = profiles.default.get(metric, (0.0, 1.0))
+        sub = sub.with_columns(found.alias("key")).with_columns(
+            pl.col("key").replace_strict(med, default=d_med, return_dtype=pl.Float64).alias("median"),
+            pl.col("key").replace_strict(spr, default=d_spr, return_dtype=pl.Float64).alias("spread"),
+            pl.col("key").replace_strict(src, default="prior", return_dtype=pl.String).alias("source"),
+        )
+        dev = (pl.col("x") - pl.col("median")) * DIRECTION[metric]
+        limit = pl.max_horizontal(Z * pl.col("spread").clip(lower_bound=MIN_SPREAD), pl.lit(MIN_FACTOR))
+        parts.append(
+            sub.filter(dev > limit).select("row", pl.lit(metric).alias("metric"), "x", "median", "spread", "key", "source")
+        )
+    if not parts:
+        return pl.DataFrame(schema={"row": pl.Int64, "metric": pl.String, "x": pl.Float64, "median": pl.Float64,
+                                    "spread": pl.Float64, "key": pl.String, "source": pl.String})
+    return pl.concat(parts)

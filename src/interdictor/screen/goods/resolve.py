@@ -28,8 +28,10 @@ _SUFFIX = re.compile(r"^(?:\d+ )*(?:carboxylate|carboxylic|carbonyl|carbaldehyde
 
 
 def _substituted(text: str, local: int, end_local: int) -> bool:
-    before = text[:local].split()
-    after = text[end_local + 1 :].strip()
+    """Is the match at byte offsets ``local..end_local`` written with a substituent attached?"""
+    raw = text.encode("utf-8")
+    before = raw[:local].decode("utf-8", "ignore").split()
+    after = raw[end_local + 1 :].decode("utf-8", "ignore").strip()
     prev = before[-1] if before else ""
     if prev.isdigit() and len(before) >= 2:
         prev = before[-2]

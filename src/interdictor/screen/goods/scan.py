@@ -1,16 +1,14 @@
-"""Run an Aho-Corasick automaton over a whole column in one pass.
+"""Multi-pattern search over a whole column in one pass (Aho-Corasick, in polars' Rust engine).
 
-The views of all distinct descriptions are joined into one string (newline-separated — no pattern
-holds a newline), the automaton walks it once in C, and each hit's end position is mapped back to its
-description with a binary search.  Python touches only the hits, never the rows.
+``str.extract_many`` / ``str.find_many`` with overlapping matches run the automaton over every row in
+parallel; Python never loops over rows, only over the (few) hits.  Positions are byte offsets within
+each description: hits of one description can be compared with each other (containment, overlap).
 """
 
 from __future__ import annotations
 
-import itertools
-from typing import Any
+from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 HIT_SCHEMA = pl.Schema(
@@ -18,34 +16,52 @@ HIT_SCHEMA = pl.Schema(
 )
 
 
-def scan_column(views: pl.Series, automaton: Any, key_len: Any, dids: pl.Series | None = None) -> pl.DataFrame:
-    """``did, gid, start, end`` for every key of ``automaton`` found in ``views``.
+@dataclass(frozen=True)
+class KeySet:
+    """The keys of one view: their texts, and which group id (``gid``) each text stands for."""
 
-    ``start``/``end`` are positions in the joined string (so hits of one description can be compared
-    with each other), ``local`` the start within the description; ``did`` is the row number in
-    ``views`` (or the value of ``dids`` there).
-    Automaton values are ``gid`` ints; ``key_len[gid]`` is the length of that key.
+    texts: list[str]
+    table: pl.DataFrame  # text, gid, blen (length in UTF-8 bytes)
+
+    @classmethod
+    def build(cls, keys: pl.DataFrame) -> KeySet:
+        table = keys.select(
+            "text", pl.col("gid").cast(pl.Int32), pl.col("text").str.len_bytes().cast(pl.Int64).alias("blen")
+        )
+        return cls(table["text"].to_list(), table)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None) -> pl.DataFrame:
+    """``did, gid, start, end, local`` for every key found in ``views`` (overlapping matches too).
+
+    ``did`` is the row number in ``views`` (or the value of ``dids`` there); ``start``/``end`` are byte
+    offsets of the first and last byte of the match; ``local`` equals ``start``.
     """
-    if views.is_empty() or len(automaton) == 0:
+    if views.is_empty() or not keys.texts:
         return pl.DataFrame(schema=HIT_SCHEMA)
-    lengths = views.str.len_chars().cast(pl.Int64).to_numpy() + 1
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    big = "\n".join(views.to_list())
-    flat = np.fromiter(itertools.chain.from_iterable(automaton.iter(big)), dtype=np.int64)
-    if flat.size == 0:
+    did = dids.cast(pl.Int32) if dids is not None else pl.Series("did", range(len(views)), dtype=pl.Int32)
+    found = (
+        pl.DataFrame({"did": did, "t": views})
+        .select(
+            "did",
+            pl.col("t").str.extract_many(keys.texts, overlapping=True).alias("text"),
+            pl.col("t").str.find_many(keys.texts, overlapping=True).alias("start"),
+        )
+        .filter(pl.col("text").list.len() > 0)
+    )
+    if found.is_empty():
         return pl.DataFrame(schema=HIT_SCHEMA)
-    pairs = flat.reshape(-1, 2)
-    lens = key_len[pairs[:, 1]]
-    arr = np.column_stack((pairs[:, 0], pairs[:, 1], lens))
-    rows = np.searchsorted(starts, arr[:, 0], side="right") - 1
-    did = dids.to_numpy()[rows] if dids is not None else rows
-    return pl.DataFrame(
-        {
-            "did": did.astype(np.int32),
-            "gid": arr[:, 1].astype(np.int32),
-            "start": arr[:, 0] - arr[:, 2] + 1,
-            "end": arr[:, 0],
-            "local": arr[:, 0] - arr[:, 2] + 1 - starts[rows],  # start within its own description
-        },
-        schema=HIT_SCHEMA,
+    return (
+        found.explode("text", "start")
+        .join(keys.table, on="text")
+        .select(
+            pl.col("did").cast(pl.Int32),
+            "gid",
+            pl.col("start").cast(pl.Int64),
+            (pl.col("start").cast(pl.Int64) + pl.col("blen") - 1).alias("end"),
+            pl.col("start").cast(pl.Int64).alias("local"),
+        )
     )

@@ -142,7 +142,7 @@ def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
         fixed_texts.append(" ".join(fixes[w][0] if w in fixes else w for w in words))
         typos.append(", ".join(dict.fromkeys(seen)))
     fixed = pl.Series(fixed_texts, dtype=pl.String)
-    hits = scan_column(fixed, compiled.skeleton, compiled.key_len, affected["did"])
+    hits = scan_column(fixed, compiled.skeleton, affected["did"])
     labelled = _label(hits, compiled, "fuzzy").filter(pl.col("kind").is_in(_SUBSTANCE))
     typo_frame = pl.DataFrame({"did": affected["did"], "typo": typos}, schema={"did": pl.Int32, "typo": pl.String})
     return labelled.drop("typo").join(typo_frame, on="did", how="left")
@@ -151,7 +151,7 @@ def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
 def scan_classes(views: Views, compiled: Compiled, dids: pl.Series) -> pl.DataFrame:
     """``did, classes`` — the ordinary-goods classes named, for the given descriptions only."""
     sub = views.frame.filter(pl.col("did").is_in(dids.implode()))
-    hits = scan_column(sub["token"], compiled.classes, compiled.key_len, sub["did"])
+    hits = scan_column(sub["token"], compiled.classes, sub["did"])
     return (
         hits.join(compiled.groups, on="gid")
         .join(compiled.patterns.select("pid", "target"), on="pid")
@@ -163,14 +163,14 @@ def scan_classes(views: Views, compiled: Compiled, dids: pl.Series) -> pl.DataFr
 def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     """All name, equipment, context and class hits for the distinct descriptions (FINDING_SCHEMA)."""
     frame = views.frame
-    token = _label(scan_column(frame["token"], compiled.token, compiled.key_len), compiled, "token")
+    token = _label(scan_column(frame["token"], compiled.token), compiled, "token")
     chemish = frame.filter(pl.col("skeleton").str.contains(_CHEMISH))
     skel = _label(
-        scan_column(chemish["skeleton"], compiled.skeleton, compiled.key_len, chemish["did"]), compiled, "skeleton"
+        scan_column(chemish["skeleton"], compiled.skeleton, chemish["did"]), compiled, "skeleton"
     )
     compact_text = chemish["skeleton"].str.replace_all(" ", "", literal=True)
     compact = _label(
-        scan_column(compact_text, compiled.compact, compiled.key_len, chemish["did"]), compiled, "compact"
+        scan_column(compact_text, compiled.compact, chemish["did"]), compiled, "compact"
     )
     fuzzy = _fuzzy_hits(views, compiled)
     parts = [p.select(list(FINDING_SCHEMA)) for p in (token, skel, compact, fuzzy) if not p.is_empty()]
