@@ -111,6 +111,11 @@ def run_screen(
             corridors.get(corridor)
         except KeyError as exc:
             raise _fail(str(exc.args[0])) from exc
+    from interdictor.screen.registry import available
+
+    unknown = [d for d in settings.detector_names() or [] if d not in available()]
+    if unknown:
+        raise _fail(f"unknown detector(s) {', '.join(unknown)}; available: {', '.join(available())}")
     try:
         profile = load_profile(profile_name) if profile_name else None
         ruleset = load_ruleset(settings.ruleset, settings.ruleset_version)
@@ -124,11 +129,13 @@ def run_screen(
             raise _fail(f"{exc}\n(use --no-store to screen without a database)") from exc
     try:
         with err.status("loading reference data…", spinner="dots") if err.is_terminal else _null():
+            names = settings.detector_names()
+            parts = None if names is None else sorted({*names, "route"})  # geography also places corridors
             if store is not None:
                 with store.connect() as conn:
-                    ctx = load_context(settings, conn)
+                    ctx = load_context(settings, conn, parts)
             else:
-                ctx = load_context(settings, None)
+                ctx = load_context(settings, None, parts)
         total = file.stat().st_size
         with _progress(total) as bar, file.open("rb") as fh:
             task = bar.add_task(f"screening {file.name}", total=total, info="")
@@ -137,7 +144,8 @@ def run_screen(
             try:
                 detected, chunks = read_source(fh, fmt, opts, profile)
                 run = ScreenRun(ctx=ctx, ruleset=ruleset, corridors=corridors, partner=partner, source=file.name,
-                                fmt=detected, store=store, corridor=corridor, list_reasons=list_reasons)
+                                fmt=detected, store=store, corridor=corridor, list_reasons=list_reasons,
+                                detectors=settings.detector_names())
                 for chunk in chunks:
                     run.add(chunk)
                     s = run.summary
@@ -309,6 +317,9 @@ def db(
 
 
 app.add_typer(__import__("interdictor.cli_lists", fromlist=["app"]).app, name="lists")
+__import__("interdictor.cli_service", fromlist=["register"]).register(app)
+app.add_typer(__import__("interdictor.cli_goods", fromlist=["kb_app"]).kb_app, name="kb")
+app.add_typer(__import__("interdictor.cli_goods", fromlist=["registry_app"]).registry_app, name="registry")
 
 
 @app.callback(invoke_without_command=True)
@@ -317,8 +328,6 @@ def _main(
 ) -> None:
     if version:
         typer.echo(f"interdictor {__version__}")
-app.add_typer(__import__("interdictor.cli_goods", fromlist=["kb_app"]).kb_app, name="kb")
-app.add_typer(__import__("interdictor.cli_goods", fromlist=["registry_app"]).registry_app, name="registry")
         raise typer.Exit(0)
 
 

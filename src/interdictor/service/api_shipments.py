@@ -83,7 +83,7 @@ async def _payload(request: Request, limit: int) -> tuple[bytes, str | None]:
 
 
 @router.post(
-    "/manifests", response_model=SubmitOut, summary="Submit a manifest and get the answer per house bill",
+    "/manifests", response_model=SubmitOut, response_model_exclude_unset=True, summary="Submit a manifest and get the answer per house bill",
     openapi_extra={"requestBody": {"required": True, "content": {
         **{t: {"schema": {"type": "string"}} for t in BODY_TYPES},
         "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
