@@ -66,3 +66,10 @@ def test_not_json_is_one_message_reject() -> None:
     for data in (b"{not json", b"[" * 100_000, b'{"a": NaN}', b"\xff\xfe\x00garbage"):
         r = run(read, data)
         assert r.ids == [] and len(r.rejects_of("message")) == 1, data[:20]
+
+
+def test_a_large_manifest_spreads_over_chunks_and_loses_nothing() -> None:
+    rows = [{"shipment_id": f"S{i}", "description": "BOOKS"} for i in range(12_000)]
+    r = run(read, json.dumps(rows).encode())
+    assert len(r.ids) == 12_000 and r.chunks >= 3
+    assert len(r.raw) == 1 and set(r.raw_of) == set(r.ids)  # one payload, every shipment points at it

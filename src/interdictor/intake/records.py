@@ -101,7 +101,7 @@ class Chunker:
             yield from self.flush()
 
     def flush(self) -> Iterator[IntakeChunk]:
-        if not self.raw and not self.rejects:
+        if not self.raw and not self.rejects and not self.shipments:
             return
         batch = shipments_to_batch(self.shipments) if self.shipments else Batch.empty()
         chunk = IntakeChunk(batch=batch, rejects=self.rejects, raw=self.raw, rows=self.rows, raw_of=self.raw_of)
@@ -128,7 +128,7 @@ def extra_json(values: dict[str, Any]) -> str | None:
     kept = {k: v for k, v in values.items() if v not in (None, "", [], {}, ())}
     if not kept:
         return None
-    return json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 @cache

@@ -32,6 +32,7 @@ ORIGIN = re.compile(r"^\.[A-Z0-9]{7}\b")
 # first data line of a message whose SMI line is missing (with --format fwb/fhl)
 FIRST_LINE: Final = {"FWB": re.compile(r"^\d{3}-?\d{8}[A-Z]{6}"), "FHL": re.compile(r"^MBI/")}
 _EOL = re.compile(rb"\r\n?|\n")
+_SPECIAL = frozenset("=QF.N")  # first letters of envelope, separator and SMI lines
 # control characters other than tab are teletype framing (SOH, STX, ETX) or noise
 _CONTROL: Final = {c: None for c in (*range(0, 9), *range(10, 32), 127)}
 
@@ -81,6 +82,18 @@ def _physical(stream: BinaryIO, progress: Callable[[int], None] | None) -> Itera
     eof = False
     skipping = 0  # bytes of an over-long line dropped so far
     while True:
+        if not skipping:
+            # fast path: the whole lines of the buffer at once when there is no CR among them
+            end = buf.rfind(b"\n", pos)
+            if end >= 0 and buf.find(b"\r", pos, end) < 0:
+                for line in buf[pos:end].split(b"\n"):
+                    n = len(line) + 1
+                    if n > CIMP_MAX_LINE:
+                        yield line[:CIMP_MAX_LINE], -1
+                        yield b"", n - CIMP_MAX_LINE
+                    else:
+                        yield line + b"\n", n
+                pos = end + 1
         m = _EOL.search(buf, pos)
         if m is not None and not (m.group() == b"\r" and m.end() == len(buf) and not eof):
             length = m.end() - pos
@@ -116,11 +129,16 @@ def _physical(stream: BinaryIO, progress: Callable[[int], None] | None) -> Itera
 
 
 def decode(raw: bytes) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    return text.translate(_CONTROL).strip().upper()
+    if raw.isascii():
+        text = raw.decode("ascii").strip()
+    else:
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1").strip()
+    if not text.isprintable():
+        text = text.translate(_CONTROL).strip()
+    return text.upper()
 
 
 def split(stream: BinaryIO, default_smi: str | None = None,
@@ -151,17 +169,32 @@ def split(stream: BinaryIO, default_smi: str | None = None,
             continue
         line_no += 1
         text = decode(raw)
+        first = text[:1]  # most lines start with a tag or '/': only these letters need a pattern
+        if (current is not None and first and first not in _SPECIAL and not in_sita and not current.stray
+                and not current.implicit):
+            # hot path: a data line of an open message (Block.take, inlined)
+            current.size += full
+            current.last_line = line_no
+            offset += full
+            if current.oversize:
+                continue
+            if current.size > CIMP_MAX_MESSAGE or len(current.lines) >= CIMP_MAX_LINES:
+                current.oversize = True
+                continue
+            current.chunks.append(raw)
+            current.lines.append((line_no, text))
+            continue
         envelope = False
         if in_sita:
             envelope = True
             in_sita = text != "=TEXT"
-        elif text.startswith("=") or text == "NNNN":
+        elif first == "=" or text == "NNNN":
             envelope = True
-            in_sita = text.startswith("=") and text != "=TEXT" and text.strip("=") != ""
-        elif PRIORITY.match(text) or ORIGIN.match(text):
+            in_sita = first == "=" and text != "=TEXT" and text.strip("=") != ""
+        elif (first == "Q" and PRIORITY.match(text)) or (first == "." and ORIGIN.match(text)):
             envelope = True
-        smi = SMI.match(text) if not envelope else None
-        bare = not envelope and text in BARE_SMI
+        smi = SMI.match(text) if first == "F" and not envelope else None
+        bare = first == "F" and not envelope and text in BARE_SMI
         if (envelope or smi or bare) and current is not None:
             yield current
             current = None
