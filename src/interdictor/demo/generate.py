@@ -130,7 +130,7 @@ def generate_manifest(
     chunk_of = (slots // CHUNK).astype(np.int64)
     day_epoch = int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
     book = SerialBook()
-    modes: Counter[str] = Counter()
+    modes: Counter[int] = Counter()
     used_shippers = np.zeros(world.shippers.height, dtype=bool)
     used_pool = np.zeros(world.pool.height, dtype=bool)
     fresh = 0
