@@ -82,24 +82,46 @@ def parse(payload: bytes, *, source: str, fmt: str | None, profile: str | None, 
     return detected, list(chunks)
 
 
-def merge(subs: list[Submission]) -> IntakeChunk:
-    """One chunk holding several submissions, raw payload ids kept apart."""
+def merge(parts: list[tuple[str, str, IntakeChunk]]) -> IntakeChunk:
+    """One chunk holding chunks of several submissions: (raw id prefix, source, chunk); raw ids kept apart."""
     batches: list[Batch] = []
     out = IntakeChunk(batch=Batch.empty())
-    for i, sub in enumerate(subs):
-        for j, chunk in enumerate(sub.chunks):
-            prefix = f"s{i}c{j}."
-            raws = [replace(r, raw_id=prefix + r.raw_id, source=sub.source) for r in chunk.raw]
-            out.raw.extend(raws)
-            if chunk.raw_of:
-                out.raw_of.update({sid: prefix + rid for sid, rid in chunk.raw_of.items()})
-            elif len(raws) == 1:
-                out.raw_of.update({sid: raws[0].raw_id for sid in chunk.batch.shipments.get_column("shipment_id").to_list()})
-            out.rejects.extend(chunk.rejects)
-            out.notices.extend(chunk.notices)
-            out.rows += chunk.rows
-            batches.append(chunk.batch)
+    for prefix, source, chunk in parts:
+        raws = [replace(r, raw_id=prefix + r.raw_id, source=source) for r in chunk.raw]
+        out.raw.extend(raws)
+        if chunk.raw_of:
+            out.raw_of.update({sid: prefix + rid for sid, rid in chunk.raw_of.items()})
+        elif len(raws) == 1:
+            out.raw_of.update({sid: raws[0].raw_id for sid in chunk.batch.shipments.get_column("shipment_id").to_list()})
+        out.rejects.extend(chunk.rejects)
+        out.notices.extend(chunk.notices)
+        out.rows += chunk.rows
+        batches.append(chunk.batch)
     out.batch = Batch.concat(batches) if batches else Batch.empty()
+    return out
+
+
+def layers(subs: list[Submission]) -> list[list[tuple[str, str, IntakeChunk]]]:
+    """Chunks grouped so that no layer holds a shipment id twice.
+
+    A message sent again later in the same file is a new version of the shipment:
+    it must be screened after the earlier one, as the CLI does chunk by chunk.
+    """
+    out: list[list[tuple[str, str, IntakeChunk]]] = []
+    ids: list[set[str]] = []
+    for i, sub in enumerate(subs):
+        floor = 0
+        for j, chunk in enumerate(sub.chunks):
+            mine = set(chunk.batch.shipments.get_column("shipment_id").to_list())
+            k = floor
+            while k < len(out) and ids[k] & mine:
+                k += 1
+            if k == len(out):
+                out.append([])
+                ids.append(set())
+            out[k].append((f"s{i}c{j}.", sub.source, chunk))
+            ids[k] |= mine
+            floor = k
     return out
 
 
@@ -184,20 +206,21 @@ class Screener:
 
     def _screen(self, partner: str, subs: list[Submission]) -> None:
         sc = self.screening
-        chunk = merge(subs)
         source = subs[0].source if len(subs) == 1 else f"{len(subs)} submissions: " + ", ".join(s.source for s in subs[:5])
         run = ScreenRun(ctx=sc.ctx, ruleset=sc.ruleset, corridors=sc.corridors, partner=partner, source=source[:500],
                         fmt=subs[0].fmt if len({s.fmt for s in subs}) == 1 else "mixed", store=self.store,
                         list_reasons=True)
-        run.add(chunk)
-        results = run.finish()
-        ids = chunk.batch.shipments.select("shipment_id", "hawb", "mawb", "postal_item_id")
-        rows = results.join(ids, on="shipment_id", how="left")
-        by_id = {r["shipment_id"]: r for r in rows.to_dicts()}
+        by_id: dict[str, dict[str, Any]] = {}
+        for layer in layers(subs):
+            chunk = merge(layer)
+            got = run.add(chunk)
+            ids = chunk.batch.shipments.select("shipment_id", "hawb", "mawb", "postal_item_id")
+            by_id.update({r["shipment_id"]: r for r in got.join(ids, on="shipment_id", how="left").to_dicts()})
+        run.finish()
         self.batches += 1
         self.submissions += len(subs)
         for sub in subs:
-            mine = [s for c in sub.chunks for s in c.batch.shipments.get_column("shipment_id").to_list()]
+            mine = list(dict.fromkeys(s for c in sub.chunks for s in c.batch.shipments.get_column("shipment_id").to_list()))
             ships = [_shipment_answer(by_id[s], sc.ruleset) for s in mine if s in by_id]
             rejects = [r for c in sub.chunks for r in c.rejects]
             notices = [n for c in sub.chunks for n in c.notices]

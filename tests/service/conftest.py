@@ -1,0 +1,97 @@
+"""A service on a temporary database, seeded with organisations, users, keys and two partners' shipments.
+
+One app per test module (building it costs a second or two); tests that change
+shared state use shipments or users of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from interdictor.screen.loaders import load_context
+from interdictor.service import accounts
+from interdictor.service.app import create_app
+from interdictor.service.config import active_ruleset, corridor_config
+from interdictor.service.screening import Screening
+from interdictor.settings import Settings
+from interdictor.store import open_store
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SAMPLE = FIXTURES / "corridor_sample.csv"
+PASSWORD = "correct horse battery staple"
+
+
+def light_screening(settings: Settings) -> Screening:
+    """Route and consistency detectors only: enough to rank the fixtures, fast to load."""
+    return Screening(load_context(settings, None, parts=["route", "consistency"]), active_ruleset(None, settings),
+                     corridor_config(None, settings))
+
+
+def renamed(data: bytes, prefix: str) -> bytes:
+    """The sample manifest with its shipment ids prefixed (so partners' ids differ where a test wants it)."""
+    return data.replace(b"\nEX", b"\n" + prefix.encode() + b"EX")
+
+
+@dataclass
+class Svc:
+    client: TestClient
+    app: Any
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def h(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[who]}"}
+
+    def submit(self, who: str, data: bytes, name: str = "m.csv") -> Any:
+        return self.client.post(f"/api/v1/manifests?filename={name}", content=data,
+                                headers={**self.h(who), "content-type": "text/csv"})
+
+
+def seed_accounts(conn: Any, secret: str) -> dict[str, str]:
+    accounts.ensure_authority(conn, "test")
+    for user, role in (("admin", "admin"), ("tina", "targeter"), ("ana", "analyst")):
+        accounts.create_user(conn, user, PASSWORD, role, "authority", "test")
+    accounts.create_org(conn, "acme", "Acme Express", "partner", None, "test")
+    accounts.create_org(conn, "globex", "Globex Post", "partner", None, "test")
+    accounts.create_org(conn, "sd-task-force", "San Diego task force", "law_enforcement", None, "test")
+    accounts.grant(conn, "sd-task-force", "san-diego", "test")
+    accounts.create_user(conn, "acme-ops", PASSWORD, "partner", "acme", "test")
+    accounts.create_user(conn, "globex-ops", PASSWORD, "partner", "globex", "test")
+    accounts.create_user(conn, "leo", PASSWORD, "law_enforcement", "sd-task-force", "test")
+    return {
+        "admin": accounts.create_api_key(conn, secret, "authority", "admin", "test", "test"),
+        "targeter": accounts.create_api_key(conn, secret, "authority", "targeter", "test", "test"),
+        "analyst": accounts.create_api_key(conn, secret, "authority", "analyst", "test", "test"),
+        "acme": accounts.create_api_key(conn, secret, "acme", "partner", "test", "test"),
+        "globex": accounts.create_api_key(conn, secret, "globex", "partner", "test", "test"),
+        "le": accounts.create_api_key(conn, secret, "sd-task-force", "law_enforcement", "test", "test"),
+    }
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Svc]:
+    tmp = tmp_path_factory.mktemp("svc")
+    settings = Settings(data_dir=tmp, secret_key="test-secret-" + "x" * 40)
+    store = open_store(settings.resolved_database_url())
+    app = create_app(settings, store=store, screening=light_screening(settings))
+    with store.begin() as conn:
+        keys = seed_accounts(conn, settings.secret_key or "")
+    with TestClient(app) as client:
+        s = Svc(client, app, keys)
+        data = SAMPLE.read_bytes()
+        assert s.submit("acme", data).status_code == 200
+        assert s.submit("globex", renamed(data, "G")).status_code == 200
+        yield s
+    store.close()
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the API; returns the CSRF token (the session cookie stays in the client)."""
+    r = client.post("/api/v1/session", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return str(r.json()["csrf_token"])
