@@ -242,8 +242,10 @@ class Emitter:
         # ordinary goods under a precursor chapter or a press/die heading (only those lines reach Python)
         equip_codes = [c for c, h in kb.headings.items() if h.role in ("equipment", "parts")]
         odd = self.it.filter(pl.col("chapter").is_in(list(PRECURSOR_CHAPTERS)) | pl.col("hs6").is_in(equip_codes))
+        # a line with chemical words ("heterocyclic compounds ... ring") is not an ordinary good
         cls = odd.select("row", "did").join(
-            res.flags.filter(pl.col("classes").list.len() > 0).select("did", "classes"), on="did"
+            res.flags.filter((pl.col("classes").list.len() > 0) & ~pl.col("chem_context")).select("did", "classes"),
+            on="did",
         )
         classes = {c.id: c for c in kb.classes}
         for row, cids in cls.select("row", "classes").iter_rows():

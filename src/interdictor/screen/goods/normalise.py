@@ -29,7 +29,6 @@ SKELETON: Final = {
     "th": "t",
     "ck": "k",
     "y": "i",
-    "ae": "e",
     **{c + c: c for c in "abcdefghijklmnopqrstuvwxz"},
 }
 _HAN: Final = r"\p{Han}"

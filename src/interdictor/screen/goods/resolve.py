@@ -27,6 +27,17 @@ _PREFIX = re.compile(r"(?:yl|il|oxy|oxi|amino|ido|oyl|oil|ylidene|iliden|o)$")
 _SUFFIX = re.compile(r"^(?:\d+ )*(?:carboxylate|carboxylic|carbonyl|carbaldehyde|sulfonyl|yl|ylidene|oxide)\b")
 
 
+_NEGATORS = ("excluding", "other than", "except", "not containing", "free from", "free of")
+
+
+def _negated(text: str, local: int, end_local: int) -> bool:
+    """'other than ephedrine', 'excluding phenylacetone', 'ephedrine free': the text says it is NOT."""
+    raw = text.encode("utf-8")
+    before = " ".join(raw[:local].decode("utf-8", "ignore").split()[-8:])
+    after = raw[end_local + 1 :].decode("utf-8", "ignore").split()[:1]
+    return any(n in f" {before} " for n in (f" {x} " for x in _NEGATORS)) or after == ["free"]
+
+
 def _substituted(text: str, local: int, end_local: int) -> bool:
     """Is the match at byte offsets ``local..end_local`` written with a substituent attached?"""
     raw = text.encode("utf-8")
@@ -114,16 +125,20 @@ def _mark_substituted(hits: pl.DataFrame, views: pl.DataFrame) -> pl.DataFrame:
     texts = subs.select("did", "view", "local", "start", "end").with_row_index("_i").join(
         views.select("did", "token", "skeleton"), on="did"
     )
-    flagged = [
-        i for i, view, local, start, end, token, skel in texts.select(
-            "_i", "view", "local", "start", "end", "token", "skeleton").iter_rows()
-        if _substituted(token if view == "token" else skel, local, local + (end - start))
-    ]
-    if not flagged:
+    label: dict[int, str] = {}
+    for i, view, local, start, end, token, skel in texts.select(
+            "_i", "view", "local", "start", "end", "token", "skeleton").iter_rows():
+        text = token if view == "token" else skel
+        if _negated(token, local, local + (end - start)) if view == "token" else False:
+            label[i] = "negated"
+        elif _substituted(text, local, local + (end - start)):
+            label[i] = "substituted"
+    if not label:
         return hits
-    marks = subs.with_row_index("_i").filter(pl.col("_i").is_in(flagged)).select("did", "start", "view")
-    marked = marks.with_columns(pl.lit(True).alias("_sub"))
-    return hits.join(marked, on=["did", "start", "view"], how="left").with_columns(
-        pl.when(pl.col("_sub").fill_null(False) & (pl.col("kind") == "substance"))
-        .then(pl.lit("substituted")).otherwise(pl.col("kind")).alias("kind")
-    ).drop("_sub")
+    marks = subs.with_row_index("_i").filter(pl.col("_i").is_in(list(label))).select(
+        "did", "start", "view", pl.col("_i").replace_strict(label, return_dtype=pl.String).alias("_new")
+    )
+    return hits.join(marks, on=["did", "start", "view"], how="left").with_columns(
+        pl.when(pl.col("_new").is_not_null() & (pl.col("kind") == "substance"))
+        .then(pl.col("_new")).otherwise(pl.col("kind")).alias("kind")
+    ).drop("_new")

@@ -87,28 +87,28 @@ def _suppress(f: pl.DataFrame) -> pl.DataFrame:
 
 
 def _typo_map(views: Views, compiled: Compiled) -> dict[str, tuple[str, str]]:
-    """skeleton token → (corrected skeleton token, the token as written) for likely typos."""
-    # only descriptions with a chemical-looking word can hide a misspelt chemical name
-    frame = views.frame.filter(pl.col("skeleton").str.contains(_CHEMISH))
-    toks = (
-        frame.select(
-            pl.col("skeleton").str.strip_chars().str.split(" ").alias("s"),
-            pl.col("token").str.strip_chars().str.split(" ").alias("t"),
-        )
-        .explode("s", "t")
+    """skeleton token → (corrected skeleton token, the token as written) for likely typos.
+
+    Works on the distinct long words of the whole column (a vocabulary, far smaller than the rows):
+    each word not known already is compared, by optimal string alignment distance, with the words of
+    the names that start with the same letter; a unique close name word is a correction.
+    """
+    words = (
+        views.frame.select(pl.col("skeleton").str.extract_all(r"[a-z]{6,30}").alias("s"))
+        .explode("s")
+        .drop_nulls("s")
         .unique("s")
-        .filter(pl.col("s").str.len_chars().is_between(6, 30) & pl.col("s").str.contains(r"^[a-z]+$"))
-    )
+    )["s"]
     vocab = set(compiled.fuzzy_vocabulary)
-    toks = toks.filter(~pl.col("s").is_in(list(vocab | compiled.known_words)))
-    if toks.is_empty():
+    words = words.filter(~words.is_in(list(vocab | compiled.known_words)))
+    if words.is_empty():
         return {}
-    out: dict[str, tuple[str, str]] = {}
     by_first: dict[str, list[str]] = {}
     for w in compiled.fuzzy_vocabulary:
         by_first.setdefault(w[0], []).append(w)
-    toks = toks.with_columns(pl.col("s").str.slice(0, 1).alias("f"))
-    for (first,), grp in toks.group_by("f"):
+    out: dict[str, str] = {}
+    frame = words.to_frame("s").with_columns(pl.col("s").str.slice(0, 1).alias("f"))
+    for (first,), grp in frame.group_by("f"):
         choices = by_first.get(str(first))
         if not choices:
             continue
@@ -121,8 +121,17 @@ def _typo_map(views: Views, compiled: Compiled) -> dict[str, tuple[str, str]]:
             d = int(row[best])
             # a tie between two names is no correction at all
             if d <= allowed and abs(len(choices[best]) - len(q)) <= allowed and int((row == d).sum()) == 1:
-                out[q] = (choices[best], grp["t"][qi])
-    return out
+                out[q] = choices[best]
+    if not out:
+        return {}
+    # the word as written, for the evidence (token and skeleton views align word by word)
+    rows = views.frame.filter(pl.col("skeleton").str.contains_any([f" {b} " for b in out]))
+    written: dict[str, tuple[str, str]] = {}
+    for skel, tok in rows.select("skeleton", "token").iter_rows():
+        for s_word, t_word in zip(skel.split(), tok.split(), strict=False):
+            if s_word in out and s_word not in written:
+                written[s_word] = (out[s_word], t_word)
+    return written
 
 
 def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
