@@ -29,8 +29,16 @@ class Settings(BaseSettings):
     corridors_file: Path | None = Field(default=None, description="Corridor configuration (YAML).")
     chunk_rows: int = Field(default=250_000, ge=1, description="Rows read per chunk of a large file.")
     border_area_km: float = Field(default=100.0, gt=0, description="Distance to the US–Mexico border that counts as the border area.")
+    detectors: str | None = Field(
+        default=None, description="Comma-separated detectors to run (default: all), e.g. 'route,consistency'."
+    )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server for streaming intake.")
     secret_key: str | None = Field(default=None, description="Key for API-key hashing and session cookies.")
+
+    def detector_names(self) -> list[str] | None:
+        if not self.detectors:
+            return None
+        return [d.strip() for d in self.detectors.split(",") if d.strip()]
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -121,26 +121,32 @@ def _last_balanced_newline(buf: bytes) -> int:
 
 def _row_table(block: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, np.ndarray]:
     """Row starts, ends (exclusive, without newline), separators per row, whether the last
-    row is open (unbalanced quote), and the positions of every newline (for line numbers)."""
+    row is open (unbalanced quote), and the positions of every newline (for line numbers).
+
+    Quoted regions are found from the (few) quote positions, so no per-byte running
+    count is ever materialised: a 32 MB block costs a few passes and no large arrays.
+    """
     arr = np.frombuffer(block, dtype=np.uint8)
+    if not len(arr):
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z, False, z
     nl_all = np.flatnonzero(arr == NL)
-    is_comma = arr == COMMA
-    open_at_end = False
-    if block.find(b'"') >= 0:
-        inside = (np.cumsum(arr == QUOTE, dtype=np.int64) & 1).astype(bool)
-        nl = nl_all[~inside[nl_all]]
-        is_comma &= ~inside
-        open_at_end = bool(inside[-1]) if len(arr) else False
+    commas = np.flatnonzero(arr == COMMA)
+    quotes = np.flatnonzero(arr == QUOTE) if block.find(b'"') >= 0 else np.zeros(0, dtype=np.int64)
+    open_at_end = len(quotes) % 2 == 1
+    if len(quotes):
+        nl = nl_all[np.searchsorted(quotes, nl_all) % 2 == 0]  # an even number of quotes before: outside
     else:
         nl = nl_all
     ends = nl if (len(nl) and nl[-1] == len(arr) - 1) else np.append(nl, len(arr))
-    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64) if len(ends) else np.zeros(0, dtype=np.int64)
-    if len(arr):
-        # separators between each row start and the next (a row's own bytes and its newline)
-        seps = np.add.reduceat(is_comma.view(np.uint8), starts, dtype=np.int64)
-        seps[ends <= starts] = 0  # reduceat yields one element for an empty row
-    else:
-        starts = ends = seps = np.zeros(0, dtype=np.int64)
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    seps = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
+    if len(quotes):
+        opens = quotes[0::2]
+        closes = np.append(quotes[1::2], len(arr)) if open_at_end else quotes[1::2]
+        inside = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)  # commas within quotes
+        row_of = np.searchsorted(starts, opens, side="right") - 1
+        seps -= np.bincount(row_of, weights=inside, minlength=len(starts)).astype(np.int64)
     return starts, ends, seps, open_at_end, nl_all
 
 

@@ -250,7 +250,8 @@ def _fast(col: str, kind: str) -> pl.Expr:
     if kind == "datetime":
         return c.str.to_datetime("%Y-%m-%dT%H:%M:%S%#z", strict=False, time_unit="us", time_zone="UTC")
     if kind == "hs":
-        return pl.when(c.str.contains(r"^\d{4,10}$")).then(c)
+        digits = c.str.replace_all(".", "", literal=True)
+        return pl.when(digits.str.contains(r"^\d{4,10}$")).then(digits)
     if kind in ("point", "routing"):
         return pl.when(c.str.contains(r"^[A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})*$")).then(c)
     if kind == "currency":

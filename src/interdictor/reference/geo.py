@@ -7,11 +7,14 @@ is a polars frame so detectors join against it instead of looking up per row.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import airportsdata
 import numpy as np
+import platformdirs
 import polars as pl
 import zipcodes
 
@@ -85,8 +88,32 @@ class Geo:
         ).filter(pl.col("lat").is_not_null()).unique("shipment_id", keep="first")
 
 
-@cache
-def load_geo() -> Geo:
+def _zip_cache_path() -> Path:
+    """Cache of the postal-code table with border distances, keyed by its inputs."""
+    from importlib.metadata import version
+
+    key = hashlib.sha1(data_path("us_mexico_border.csv").read_bytes() + version("zipcodes").encode()).hexdigest()[:12]
+    return Path(platformdirs.user_cache_dir("interdictor", appauthor=False)) / f"us-zips-{key}.parquet"
+
+
+def _zip_table() -> pl.DataFrame:
+    path = _zip_cache_path()
+    try:
+        return pl.read_parquet(path)
+    except Exception:  # noqa: BLE001 - absent or unreadable cache: rebuild it
+        pass
+    zips = _build_zip_table()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        zips.write_parquet(tmp)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home still screens; it only rebuilds each time
+    return zips
+
+
+def _build_zip_table() -> pl.DataFrame:
     rows = zipcodes.list_all()
     zips = pl.DataFrame(
         {
@@ -98,9 +125,14 @@ def load_geo() -> Geo:
         },
         schema={"zip5": pl.String, "city": pl.String, "state": pl.String, "lat": pl.Float64, "lon": pl.Float64},
     ).drop_nulls(["lat", "lon"]).unique("zip5", keep="first")
-    zips = zips.with_columns(
+    return zips.with_columns(
         pl.Series("border_km", distance_to_border_km(zips["lat"].to_numpy(), zips["lon"].to_numpy()))
     )
+
+
+@cache
+def load_geo() -> Geo:
+    zips = _zip_table()
     cities = (
         zips.group_by(pl.concat_str(["city", pl.lit("|"), "state"]).alias("city_key"))
         .agg(pl.col("lat").median(), pl.col("lon").median(), pl.col("border_km").median())

@@ -72,9 +72,11 @@ def _heads_bulk(store: Store, partner: str, ids: pl.Series) -> pl.DataFrame:
     try:
         cur.adbc_ingest("_incoming_ids", pl.DataFrame({"shipment_id": ids}).to_arrow(), mode="replace", temporary=True)
         p = "?" if store.dialect == "sqlite" else "$1"
+        # the incoming ids drive the join (CROSS JOIN fixes that order in SQLite), each one a
+        # primary-key lookup on (partner, shipment_id)
         cur.execute(
-            "SELECT s.shipment_id, s.version, s.content_hash FROM shipments s "
-            f"JOIN _incoming_ids i ON i.shipment_id = s.shipment_id WHERE s.partner = {p} AND s.is_current",
+            "SELECT s.shipment_id, s.version, s.content_hash FROM _incoming_ids i "
+            f"CROSS JOIN shipments s WHERE s.partner = {p} AND s.shipment_id = i.shipment_id AND s.is_current",
             (partner,),
         )
         tbl = cur.fetch_arrow_table()
