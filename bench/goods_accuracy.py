@@ -86,7 +86,7 @@ def variants(rng: random.Random) -> list[tuple[str, str]]:
             long = [k for k, w in enumerate(words) if len(w) >= 8 and w.isalpha()]
             if long:
                 k = rng.choice(long)
-                out.append((" ".join(words[:k] + [typo(words[k], rng)] + words[k + 1 :]), s.id))
+                out.append((" ".join([*words[:k], typo(words[k], rng), *words[k + 1:]]), s.id))
             if "-" in name:
                 out.append((name.replace("-", " "), s.id))
                 out.append((name.replace("-", ""), s.id))

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rdkit import Chem, DataStructs, RDLogger
-from rdkit.Chem import AllChem, rdChemReactions
+from rdkit.Chem import rdChemReactions, rdFingerprintGenerator
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
 from interdictor.reference.kb import KnowledgeBase
 
-RDLogger.DisableLog("rdApp.*")  # RDKit would print every unparsable token to stderr
+RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]  # RDKit would print every unparsable token to stderr
 log = logging.getLogger(__name__)
 
 MAX_UNMASK_STEPS = 4
@@ -77,7 +77,7 @@ def standardise(mol: Any) -> Any | None:
 
 def inchikey(mol: Any) -> str | None:
     try:
-        key = Chem.MolToInchiKey(mol)
+        key = Chem.MolToInchiKey(mol)  # type: ignore[no-untyped-call]
     except Exception:
         return None
     return key or None
@@ -89,7 +89,7 @@ def _heavy(mol: Any) -> int:
 
 def _products(mol: Any, reaction: _Reaction) -> list[Any]:
     """Scaffold fragments after applying ``reaction`` once at each site (sanitised, de-duplicated)."""
-    out = []
+    out: list[Any] = []
     try:
         results = reaction.rxn.RunReactants((mol,))
     except Exception:
@@ -126,6 +126,8 @@ class StructureIndex:
         self.parents: dict[str, str] = {}  # unmasked-form key → substance id (derivative-capable only)
         self.parent_smiles: dict[str, str] = {}
         self.fps: list[tuple[str, Any]] = []
+        # Morgan radius 2, 2048 bits (domain/chemistry.md §5.2 computed its similarity table this way)
+        self._fpgen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
         for s in kb.substances:
             mol = mol_from_smiles(s.smiles)
             std = standardise(mol) if mol is not None else None
@@ -146,7 +148,7 @@ class StructureIndex:
                     self.parents.setdefault(form.key, s.id)
                     self.parent_smiles.setdefault(form.key, Chem.MolToSmiles(form.mol))
             if s.tier in REFERENCE_TIERS:
-                self.fps.append((s.id, AllChem.GetMorganFingerprintAsBitVect(std, 2, nBits=2048)))
+                self.fps.append((s.id, self._fpgen.GetFingerprint(std)))
 
     def unmask(self, mol: Any) -> dict[str, Form]:
         """Every form reachable by the rewrites (itself included), keyed by InChIKey."""
@@ -199,7 +201,7 @@ class StructureIndex:
                     continue
                 if form.mol.HasSubstructMatch(patt):
                     res.alerts.append((alert.id, form.steps))
-        fp = AllChem.GetMorganFingerprintAsBitVect(std, 2, nBits=2048)
+        fp = self._fpgen.GetFingerprint(std)
         best = max(((sid, DataStructs.TanimotoSimilarity(fp, ref)) for sid, ref in self.fps), key=lambda t: t[1],
                    default=None)
         if best is not None and best[1] >= self.kb.similarity_review:

@@ -157,14 +157,14 @@ def _expand(names: list[str], abbreviation: str | None) -> list[set[str]]:
 def compile_kb(kb: KnowledgeBase) -> Compiled:
     b = _Builder()
     for s in kb.substances:
-        groups = [
+        name_groups = [
             ("name", [_TRAILING_PAREN.sub("", s.name)], None),
             ("synonym", list(s.synonyms), None),
             ("abbreviation", list(s.abbreviations), "strong"),
             ("ambiguous", list(s.abbreviations_ambiguous), "ambiguous"),
             ("chinese", list(s.names_zh), None),
         ]
-        for how, names, abbrev in groups:
+        for how, names, abbrev in name_groups:
             for raw, variants in zip(names, _expand(names, abbrev), strict=True):
                 pinyin = set(_pinyin(raw))
                 b.add(variants - pinyin, "token", "substance", s.id, how, raw, how != "ambiguous")
@@ -205,24 +205,24 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
         for raw, view in zip(c.words, normalise_many(list(c.words)), strict=True):
             b.add({view}, "classes", "class", c.id, "class", raw, True)
 
-    raw = pl.DataFrame(b.rows, schema={k: v for k, v in PATTERN_SCHEMA.items() if k != "pid"})
+    table = pl.DataFrame(b.rows, schema={k: v for k, v in PATTERN_SCHEMA.items() if k != "pid"})
     # long names again without spaces, for the compact view (names split at odd places)
-    compact = raw.filter(
+    compact = table.filter(
         (pl.col("view") == "skeleton") & (pl.col("kind") == "substance")
         & (pl.col("text").str.replace_all(" ", "").str.len_chars() >= 14)
     ).with_columns(pl.col("text").str.replace_all(" ", ""), pl.lit("compact").alias("view"))
     # a run-together spelling that is also an ambiguous abbreviation ("P-2-P" joined is "p2p") stays
     # ambiguous; spaced spellings ("p 2 p") keep the strong reading
     ambiguous = (
-        raw.filter((pl.col("how") == "ambiguous") & ~pl.col("text").str.strip_chars().str.contains(" "))
+        table.filter((pl.col("how") == "ambiguous") & ~pl.col("text").str.strip_chars().str.contains(" "))
         .select("view", "text", "target")
         .with_columns(pl.lit(True).alias("_amb"))
     )
-    raw = raw.join(ambiguous, on=["view", "text", "target"], how="left").filter(
+    table = table.join(ambiguous, on=["view", "text", "target"], how="left").filter(
         (pl.col("how") == "ambiguous") | pl.col("_amb").is_null()
     ).drop("_amb")
     patterns = (
-        pl.concat([raw, compact])
+        pl.concat([table, compact])
         .filter(~pl.col("view").is_in(["skeleton", "compact"]) | pl.col("text").str.contains(SKELETON_ANCHORS))
         .unique(maintain_order=True)
         .with_row_index("pid")

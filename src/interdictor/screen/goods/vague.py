@@ -15,7 +15,7 @@ import polars as pl
 from interdictor.reference.kb import KnowledgeBase
 from interdictor.screen.goods.normalise import normalise_many
 
-VAGUE_SCHEMA = pl.Schema({"did": pl.Int32, "families": pl.List(pl.String), "words": pl.String})
+VAGUE_SCHEMA = pl.Schema([("did", pl.Int32), ("families", pl.List(pl.String)), ("words", pl.String)])
 _NUMBER = r"\d+[a-z]{0,3}|x\d+"
 
 
