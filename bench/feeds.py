@@ -1,6 +1,6 @@
 """Parse rate per partner format, on one core.
 
-    .venv/bin/python bench/feeds.py [--n 20000] [--formats fwb,fhl,...]
+    .venv/bin/python bench/feeds.py [--n 20000] [--formats fwb,fhl,...] [--repeat 3]
 
 For each format a stream of N synthetic messages (valid AWB / S10 check digits,
 realistic line counts) is generated in memory, then timed twice with
@@ -160,6 +160,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=20_000, help="messages per format (XML: n/10)")
     ap.add_argument("--formats", default="fwb,fhl,xfzb,cn23-json,json-manifest")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is reported")
     args = ap.parse_args()
     wanted = args.formats.split(",")
     print(f"{'format':<14}{'messages':>10}{'parse msg/s':>13}{'(cpu)':>9}{'reader msg/s':>14}{'(cpu)':>9}")
@@ -169,11 +170,14 @@ def main() -> None:
         parse()  # warm caches (airport table, pycountry)
         rates = []
         for fn in (parse, reader):
-            t, c = time.perf_counter(), time.process_time()
-            got = fn()
-            wall, cpu = time.perf_counter() - t, time.process_time() - c
-            assert got == n, (name, got, n)
-            rates += [n / wall, n / cpu]
+            best_wall = best_cpu = float("inf")
+            for _ in range(args.repeat):  # best of: other processes only ever slow a run down
+                t, c = time.perf_counter(), time.process_time()
+                got = fn()
+                best_wall = min(best_wall, time.perf_counter() - t)
+                best_cpu = min(best_cpu, time.process_time() - c)
+                assert got == n, (name, got, n)
+            rates += [n / best_wall, n / best_cpu]
         print(f"{name:<14}{n:>10,}{rates[0]:>13,.0f}{rates[1]:>9,.0f}{rates[2]:>14,.0f}{rates[3]:>9,.0f}")
 
 

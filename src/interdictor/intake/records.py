@@ -114,6 +114,8 @@ def clip(text: str | None, problems: Problems, line: int | None, fld: str,
     """Whitespace-collapsed text, cut at ``limit`` characters with a reject saying so."""
     if text is None:
         return None
+    if len(text) <= limit and "  " not in text and text.isprintable() and text.strip() == text:
+        return text or None  # already clean: the common case, kept cheap
     flat = " ".join(text.split())
     if not flat:
         return None

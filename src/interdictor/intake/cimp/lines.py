@@ -36,12 +36,13 @@ def group(lines: list[tuple[int, str]]) -> list[Group]:
     groups: list[Group] = []
     current: Group | None = None
     for line_no, text in lines:
-        if text.startswith("/"):
-            tag = None
-        else:
-            tag = tag_of(text)
-            if tag in PARTY_SUBS and current is not None and current.tag in PARTY_TAGS:
-                tag = None
+        tag: str | None = None
+        if text[:1] != "/" and (len(text) == 3 or text[3:4] == "/"):  # tag_of, inlined: this loop is hot
+            head = text[:3]
+            if head.isalpha() and head.isascii():
+                tag = head
+                if tag in PARTY_SUBS and current is not None and current.tag in PARTY_TAGS:
+                    tag = None
         if tag is None:
             if current is None:
                 current = Group("", line_no, [])

@@ -168,7 +168,13 @@ def split(stream: BinaryIO, default_smi: str | None = None,
             offset += full
             continue
         line_no += 1
-        text = decode(raw)
+        if raw.isascii():  # decode(), inlined for the common case: this loop runs per line
+            text = raw.decode("ascii").strip()
+            if not text.isprintable():
+                text = text.translate(_CONTROL).strip()
+            text = text.upper()
+        else:
+            text = decode(raw)
         first = text[:1]  # most lines start with a tag or '/': only these letters need a pattern
         if (current is not None and first and first not in _SPECIAL and not in_sita and not current.stray
                 and not current.implicit):
