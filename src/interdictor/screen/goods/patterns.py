@@ -134,7 +134,40 @@ class _Builder:
                 )
 
 
-def _expand(names: list[str], abbreviation: str | None) -> list[set[str]]:
+class _Norm:
+    """normalise_many with a cache, so the whole knowledge base is normalised in a few polars calls."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, bool], str] = {}
+
+    def prefill(self, texts: list[str], skeleton: bool = False) -> None:
+        todo = sorted({t for t in texts if (t, skeleton) not in self.cache})
+        if todo:
+            self.cache.update({(t, skeleton): v for t, v in zip(todo, normalise_many(todo, skeleton), strict=True)})
+
+    def __call__(self, texts: list[str], skeleton: bool = False) -> list[str]:
+        self.prefill(texts, skeleton)
+        return [self.cache[(t, skeleton)] for t in texts]
+
+
+def _all_texts(kb: KnowledgeBase) -> list[str]:
+    out: list[str] = []
+    for s in kb.substances:
+        out += [_TRAILING_PAREN.sub("", s.name), *s.synonyms, *s.abbreviations, *s.abbreviations_ambiguous, *s.names_zh]
+    for e in kb.equipment:
+        out += [*e.all_phrases(), *e.names_zh]
+        for d in e.declared_as:
+            out += list(d.words)
+        if e.models:
+            out += [f for ser in e.models.series for n in e.models.numbers
+                    for f in (f"{ser}-{n}", f"{ser} {n}", f"{ser}{n}")]
+    out += [*kb.blockers, *kb.equipment_blockers, *kb.chemical_context, *EQUIPMENT_CONTEXT]
+    for c in kb.classes:
+        out += list(c.words)
+    return out
+
+
+def _expand(names: list[str], abbreviation: str | None, normalise_many: _Norm) -> list[set[str]]:
     """For each raw name, the set of token-view spellings to match."""
     out = []
     for raw, view in zip(names, normalise_many(names), strict=True):
@@ -156,6 +189,9 @@ def _expand(names: list[str], abbreviation: str | None) -> list[set[str]]:
 
 def compile_kb(kb: KnowledgeBase) -> Compiled:
     b = _Builder()
+    normalise_many = _Norm()
+    normalise_many.prefill(_all_texts(kb))
+    pending: list[tuple[set[str], str, str, str]] = []  # long spellings to fold into the skeleton view
     for s in kb.substances:
         name_groups = [
             ("name", [_TRAILING_PAREN.sub("", s.name)], None),
@@ -165,15 +201,17 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
             ("chinese", list(s.names_zh), None),
         ]
         for how, names, abbrev in name_groups:
-            for raw, variants in zip(names, _expand(names, abbrev), strict=True):
+            for raw, variants in zip(names, _expand(names, abbrev, normalise_many), strict=True):
                 pinyin = set(_pinyin(raw))
                 b.add(variants - pinyin, "token", "substance", s.id, how, raw, how != "ambiguous")
                 b.add(pinyin, "token", "substance", s.id, "pinyin", raw, True)
                 if how in ("name", "synonym") or (how == "abbreviation" and len(raw) >= 10):
                     long = {v for v in variants - pinyin if len(v.replace(" ", "")) >= 8}
                     if long:
-                        skel = set(normalise_many(sorted(long), skeleton=True))
-                        b.add(skel, "skeleton", "substance", s.id, how, raw, True)
+                        pending.append((long, s.id, how, raw))
+    normalise_many.prefill([v for long, *_ in pending for v in long], skeleton=True)
+    for long, sid, how, raw in pending:
+        b.add(set(normalise_many(sorted(long), skeleton=True)), "skeleton", "substance", sid, how, raw, True)
     for e in kb.equipment:
         phrases = e.all_phrases()
         for raw, view in zip(phrases, normalise_many(phrases), strict=True):
