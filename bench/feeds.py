@@ -10,7 +10,8 @@ realistic line counts) is generated in memory, then timed twice with
   polars frames — the figure the issue's target (>= 5,000 FWB/FHL per second per
   core) is about;
 * ``reader``: the full reader, records packed into polars batches with provenance,
-  as the pipeline receives them.
+  as the pipeline receives them.  The ``(stream)`` rows give each message on its own,
+  as a stream consumer gets them, through ``intake.messages.read_messages``.
 
 One Python process = one core.  Each rate is given on the wall clock
 (``time.perf_counter``) and on the CPU time of the process (``time.process_time``):
@@ -29,6 +30,7 @@ from typing import Any
 from interdictor.intake import cargo_imp, cargo_xml, json_manifest, postal, validate
 from interdictor.intake.base import IntakeChunk, ReadOptions
 from interdictor.intake.cimp.split import split
+from interdictor.intake.messages import Message, read_messages
 
 FWB = """FWB/16
 {awb}PVGLAX/T3K42.5
@@ -140,6 +142,7 @@ def cases(n: int) -> dict[str, tuple[int, Callable[[], int], Callable[[], int]]]
     opts = ReadOptions(source_name="bench")
     fwb = "".join(FWB.format(awb=awb(i), n=i) for i in range(n)).encode()
     fhl = "".join(FHL.format(awb=awb(i), n=i) for i in range(n)).encode()
+    fwb_msgs = [FWB.format(awb=awb(i), n=i).encode() for i in range(n)]
     nx = max(1, n // 10)
     xml = [XFZB.format(awb=awb(i), n=i).encode() for i in range(nx)]
     items = "\n".join(json.dumps(cn23(i)) for i in range(n)).encode()
@@ -149,6 +152,10 @@ def cases(n: int) -> dict[str, tuple[int, Callable[[], int], Callable[[], int]]]
         "fhl": (n, lambda: parse_cimp(fhl), lambda: count(cargo_imp.read(io.BytesIO(fhl), opts))),
         "xfzb": (nx, lambda: sum(len(cargo_xml.parse_document(x, opts).shipments) for x in xml),
                  lambda: sum(count(cargo_xml.read(io.BytesIO(x), opts)) for x in xml)),
+        "xfzb (stream)": (nx, lambda: sum(len(cargo_xml.parse_document(x, opts).shipments) for x in xml),
+                          lambda: count(read_messages([Message(x, "xfzb", "s") for x in xml], opts))),
+        "fwb (stream)": (n, lambda: parse_cimp(fwb),
+                         lambda: count(read_messages([Message(m, "fwb", "s") for m in fwb_msgs], opts))),
         "cn23-json": (n, lambda: count(postal.read_json(io.BytesIO(items), opts)),
                       lambda: count(postal.read_json(io.BytesIO(items), opts))),
         "json-manifest": (n, lambda: count(json_manifest.read(io.BytesIO(doc), opts)),
@@ -159,7 +166,7 @@ def cases(n: int) -> dict[str, tuple[int, Callable[[], int], Callable[[], int]]]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=20_000, help="messages per format (XML: n/10)")
-    ap.add_argument("--formats", default="fwb,fhl,xfzb,cn23-json,json-manifest")
+    ap.add_argument("--formats", default="fwb,fhl,xfzb,xfzb (stream),fwb (stream),cn23-json,json-manifest")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is reported")
     args = ap.parse_args()
     wanted = args.formats.split(",")

@@ -29,7 +29,7 @@ from interdictor.intake.fields import MODE_ALIASES
 from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
 from interdictor.intake.limits import MAX_PIECES
 from interdictor.intake.objmap import ITEM_KEYS, PARTY_KEYS, Obj
-from interdictor.intake.records import Chunker, Parsed, Problems, extra_json, mode_override, raw_id
+from interdictor.intake.records import Parsed, Problems, chunked, extra_json, mode_override, raw_id
 from interdictor.model import Party, Shipment
 
 S: dict[str, tuple[str, ...]] = {
@@ -229,9 +229,8 @@ def _records(value: Any, where: str) -> list[tuple[Any, str]]:
     return [(value, where)]
 
 
-def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
+def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
     src = options.source_name
-    chunker = Chunker(options)
     problems = Problems(src)
     mode = _mode(options)
     data = b""
@@ -243,9 +242,8 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     except NotJson as exc:
         problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
         kept = data[:1_000_000]
-        yield from chunker.add(Parsed(RawPayload(raw_id(src, 0, kept), src, 1, line_count(data), kept),
+        yield (Parsed(RawPayload(raw_id(src, 0, kept), src, 1, line_count(data), kept),
                                       [], problems.items))
-        yield from chunker.flush()
         return
     shipments: list[Shipment] = []
     by_id: dict[str, Shipment] = {}
@@ -275,5 +273,8 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
         problems.add(None, "$", "no shipment found", kind="message")
     doc = shipments[0].shipment_id if len(shipments) == 1 else None
     raw = RawPayload(raw_id(src, 0, data), src, 1, line_count(data), data, doc)
-    yield from chunker.add(Parsed(raw, shipments, problems.items, rows=max(1, len(found))))
-    yield from chunker.flush()
+    yield (Parsed(raw, shipments, problems.items, rows=max(1, len(found))))
+
+
+def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
+    return chunked(parse(stream, options), options)

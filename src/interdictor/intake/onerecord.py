@@ -23,10 +23,10 @@ from interdictor.intake.cimp.parties import apply_oci
 from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
 from interdictor.intake.limits import MAX_ITEMS
 from interdictor.intake.records import (
-    Chunker,
     Parsed,
     Problems,
     airport_country,
+    chunked,
     clip,
     extra_json,
     mode_override,
@@ -192,9 +192,8 @@ def _pieces(pieces: list[Any], problems: Problems, where: str) -> tuple[list[Ite
     return items, points
 
 
-def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
+def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
     src = options.source_name
-    chunker = Chunker(options)
     problems = Problems(src)
     shipments: list[Shipment] = []
     data = b""
@@ -226,5 +225,8 @@ def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
         problems.add(None, "@type", "no ONE Record Waybill found", kind="message")
     doc = shipments[0].shipment_id if len(shipments) == 1 else None
     raw = RawPayload(raw_id(src, 0, data), src, 1, line_count(data), data, doc)
-    yield from chunker.add(Parsed(raw, shipments, problems.items, rows=max(1, len(shipments))))
-    yield from chunker.flush()
+    yield (Parsed(raw, shipments, problems.items, rows=max(1, len(shipments))))
+
+
+def read(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
+    return chunked(parse(stream, options), options)

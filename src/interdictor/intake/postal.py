@@ -28,7 +28,7 @@ from interdictor.intake import objmap, validate
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
 from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
 from interdictor.intake.objmap import Obj
-from interdictor.intake.records import Chunker, Parsed, Problems, extra_json, mode_override, raw_id
+from interdictor.intake.records import Parsed, Problems, chunked, extra_json, mode_override, raw_id
 from interdictor.model import Shipment
 
 ID_KEYS = ("itemid", "s10", "itemidentifier", "postalitemid", "mailitemid", "barcode", "trackingnumber",
@@ -127,10 +127,9 @@ def _records(value: Any, where: str) -> list[tuple[Any, str]]:
     return [(value, where)]
 
 
-def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
+def parse_json(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
     """CN 23 items from a JSON document or JSON Lines."""
     src = options.source_name
-    chunker = Chunker(options)
     mode = mode_override(options, "postal")
     problems = Problems(src)
     data = b""
@@ -142,8 +141,7 @@ def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     except NotJson as exc:
         problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
         raw = RawPayload(raw_id(src, 0, data[:1_000_000]), src, 1, line_count(data), data[:1_000_000])
-        yield from chunker.add(Parsed(raw, [], problems.items))
-        yield from chunker.flush()
+        yield (Parsed(raw, [], problems.items))
         return
     lines = data.split(b"\n") if len(found) > 1 or found[0][1] is not None else [data]
     for value, line, why in found:
@@ -167,8 +165,13 @@ def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
         raw = RawPayload(raw_id(src, first, content), src, first, last, content, doc)
         if not shipments and not any(r.kind in ("message", "row") for r in p.items):
             p.add(line, None, "no postal item found", kind="message")
-        yield from chunker.add(Parsed(raw, shipments, p.items, rows=max(1, len(shipments))))
-    yield from chunker.flush()
+        yield (Parsed(raw, shipments, p.items, rows=max(1, len(shipments))))
+
+
+
+
+def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
+    return chunked(parse_json(stream, options), options)
 
 
 def _unique(shipments: list[Shipment], problems: Problems, line: int | None) -> list[Shipment]:

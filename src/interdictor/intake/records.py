@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -107,6 +107,14 @@ class Chunker:
         chunk = IntakeChunk(batch=batch, rejects=self.rejects, raw=self.raw, rows=self.rows, raw_of=self.raw_of)
         self._reset()
         yield chunk
+
+
+def chunked(parsed: Iterable[Parsed], options: ReadOptions) -> Iterator[IntakeChunk]:
+    """Pack parsed messages into chunks (a reader's last step)."""
+    chunker = Chunker(options)
+    for p in parsed:
+        yield from chunker.add(p)
+    yield from chunker.flush()
 
 
 def clip(text: str | None, problems: Problems, line: int | None, fld: str,
