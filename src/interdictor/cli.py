@@ -320,6 +320,7 @@ app.add_typer(__import__("interdictor.cli_lists", fromlist=["app"]).app, name="l
 __import__("interdictor.cli_service", fromlist=["register"]).register(app)
 app.add_typer(__import__("interdictor.cli_goods", fromlist=["kb_app"]).kb_app, name="kb")
 app.add_typer(__import__("interdictor.cli_goods", fromlist=["registry_app"]).registry_app, name="registry")
+__import__("interdictor.cli_stream", fromlist=["register"]).register(app)
 
 
 @app.callback(invoke_without_command=True)

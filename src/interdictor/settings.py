@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         default=None, description="Comma-separated detectors to run (default: all), e.g. 'route,consistency'."
     )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server for streaming intake.")
+    stream_namespace: str = Field(
+        default="interdictor", description="Subject and stream namespace on NATS (<ns>.intake.<partner>.<format>)."
+    )
     secret_key: str | None = Field(default=None, description="Key for API-key hashing and session cookies.")
 
     def detector_names(self) -> list[str] | None:
