@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -31,6 +32,8 @@ from interdictor.service.principal import ORG_KINDS, ROLES, Principal
 router = APIRouter(responses={401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA,
                               422: ERROR_SCHEMA})
 Admin = Annotated[Principal, Depends(require("admin"))]
+RsName = Annotated[str, PathParam(max_length=64)]
+RsVersion = Annotated[int, PathParam(ge=1, le=1_000_000)]
 
 
 @router.get("/health", tags=["service"], summary="Is the service up")
@@ -196,18 +199,19 @@ def run_backtest(request: Request, name: str, version: int, days: int) -> dict[s
 
 
 @router.post("/admin/rulesets/{name}/{version}/backtest", tags=["rules"], summary="Backtest a version on the last N days")
-def backtest_ruleset(request: Request, name: str, version: int, who: Admin,
+def backtest_ruleset(request: Request, name: RsName, version: RsVersion, who: Admin,
                      days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
     """How the queue would have looked with this version and which recorded seizures it would have kept."""
     return views.jsonable(run_backtest(request, name, version, days))
 
 
 @router.post("/admin/rulesets/{name}/{version}/activate", tags=["rules"], summary="Screen with this version from now on")
-def activate_ruleset(request: Request, name: str, version: int, who: Admin) -> dict[str, Any]:
-    try:
-        rs = _admin_write(request, config.activate_ruleset, name, version, who.actor)
-    except RuleSetError as exc:
-        raise ApiError(404, str(exc), "unknown_ruleset") from exc
+def activate_ruleset(request: Request, name: RsName, version: RsVersion, who: Admin) -> dict[str, Any]:
+    with state(request).write() as conn:
+        try:
+            rs = config.activate_ruleset(conn, name, version, who.actor)
+        except RuleSetError as exc:
+            raise ApiError(404, str(exc), "unknown_ruleset") from exc
     state(request).reload_rules()
     return {"active": rs.label}
 

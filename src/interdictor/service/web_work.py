@@ -135,7 +135,7 @@ async def submit_form(request: Request, me: Annotated[Principal, Depends(require
 
 @router.post("/rules/backtest", response_class=HTMLResponse)
 def backtest_form(request: Request, me: Annotated[Principal, Depends(require("admin"))],
-                  name: Annotated[str, Form(max_length=64)], version: Annotated[int, Form(ge=1)],
+                  name: Annotated[str, Form(max_length=64)], version: Annotated[int, Form(ge=1, le=1_000_000)],
                   days: Annotated[int, Form(ge=1, le=366)] = 30) -> Response:
     result: dict[str, Any] = run_backtest(request, name, version, days)
     return render(request, "backtest.html", me, result=result, name=name, version=version, days=days)
@@ -143,7 +143,7 @@ def backtest_form(request: Request, me: Annotated[Principal, Depends(require("ad
 
 @router.post("/rules/activate")
 def activate_form(request: Request, me: Annotated[Principal, Depends(require("admin"))],
-                  name: Annotated[str, Form(max_length=64)], version: Annotated[int, Form(ge=1)]) -> Response:
+                  name: Annotated[str, Form(max_length=64)], version: Annotated[int, Form(ge=1, le=1_000_000)]) -> Response:
     st = state(request)
     with st.write() as conn:
         try:
