@@ -281,7 +281,10 @@ def match(
     if not hits:
         out.print(f"no list entry matches '{name}'", highlight=False)
     for h in hits:
-        code, note = grade(h, part, country, False)
+        graded = grade(h, part, country, False)
+        if graded is None:
+            continue
+        code, note = graded
         out.print(f"{code}: {name_evidence('party', name, h, code, note, part)}", highlight=False)
 
 

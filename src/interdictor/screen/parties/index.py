@@ -1,25 +1,15 @@
 """Screening many names against a watchlist without comparing every pair.
 
-Each list name is folded once; its *distinctive* tokens (never legal forms,
-trade words or places) become blocking keys:
-
-* a rare token (in few list names) is a key, and so are its one-letter
-  deletions when it is five letters or longer, so "guanleng" still meets
-  "guanlang" (both lose a letter to "guanlng") and "guanlng" meets it directly;
-* a common token ("muhammad", "wang", "garcia") is a key only paired with
-  another token of the same name, so "Jose Garcia" does not pull every Garcia;
-* adjacent tokens run together are keys as well ("TDP MOLDS" / "TDPMOLDS").
-
-Party names are folded the cheap way in polars (lower case, punctuation to
-spaces) to make the same keys; a name meeting no key — most consignees, who
-are private persons — costs a few column operations and nothing else.  Only
-names that share a key with a list name are folded properly and scored by
-``similarity.compare``.
+Each list name is folded once and posted under blocking keys (``blocking``).
+Party names make the same keys the cheap way, in polars; a name meeting no key
+— most consignees, who are private persons — costs a few column operations and
+nothing else.  Only pairs worth comparing are folded properly and scored by
+``similarity.compare``; one name at a time (a single shipment) takes the same
+route with dictionary lookups instead of polars.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +18,15 @@ from typing import Final
 import polars as pl
 
 from interdictor.reference.watchlists.model import Entry
+from interdictor.screen.parties.blocking import (
+    LONE_WORD_MIN,
+    batch_keys,
+    distinct_tokens,
+    fast_tokens,
+    form_keys,
+    query_keys,
+    worth_comparing,
+)
 from interdictor.screen.parties.similarity import (
     DEFAULT_PARAMS,
     DEFAULT_POSSIBLE,
@@ -35,10 +34,12 @@ from interdictor.screen.parties.similarity import (
     Params,
     compare_names,
 )
-from interdictor.screen.parties.text import NameForm, name_variants, vocab
+from interdictor.screen.parties.text import NameForm, name_variants
+
+__all__ = ["LONE_WORD_MIN", "ListName", "NameHit", "WatchlistIndex", "best_per_entry"]
 
 COMMON_DF: Final = 20  # a token in more list names than this blocks only in pairs
-MIN_DELETE_LEN: Final = 5
+MAX_NEAR_POSTINGS: Final = 40  # a near-miss key shared by more list names selects nothing in particular
 WEAK_ALIAS_MIN: Final = 0.95  # a weak alias counts only when (nearly) exact
 SCREENED_KINDS: Final = frozenset({"individual", "entity", "unknown"})
 
@@ -65,25 +66,23 @@ class NameHit:
         return self.comparison.score
 
 
-def _deletes(token: str) -> list[str]:
-    return [token[:i] + token[i + 1 :] for i in range(len(token))]
-
-
-def _token_keys(token: str) -> list[str]:
-    keys = [token]
-    if len(token) >= MIN_DELETE_LEN:
-        keys += _deletes(token)
-    return keys
+def _fold_other(name: str) -> list[str]:
+    return list(dict.fromkeys(t for f in name_variants(name) for t in f.distinctive))
 
 
 @dataclass
 class WatchlistIndex:
     names: list[ListName]
-    postings: dict[str, list[int]]
+    postings: dict[str, list[tuple[int, str]]]  # key -> (name_id, list-name tokens it stands for)
     common: frozenset[str]
+    n_tokens: list[int]  # distinctive tokens per list name
+    lone_len: list[int]  # length of the one token of a one-token list name (0 otherwise)
+    commons_of: dict[int, frozenset[str]]  # list name -> its common distinctive tokens
     params: Params = DEFAULT_PARAMS
     floor: float = DEFAULT_POSSIBLE
     _keys: pl.DataFrame | None = field(default=None, repr=False)
+    _info: pl.DataFrame | None = field(default=None, repr=False)
+    _commons: pl.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -103,43 +102,130 @@ class WatchlistIndex:
                     names.append(ListName(len(names), e, raw, weak, forms))
         df: Counter[str] = Counter()
         for n in names:
-            df.update({t for f in n.forms for t in f.distinctive if len(t) > 1})
+            df.update({t for f in n.forms for t in distinct_tokens(f)})
         common = frozenset(t for t, c in df.items() if c > COMMON_DF)
-        postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        near: dict[str, int] = Counter()
+        n_tokens: list[int] = []
+        lone_len: list[int] = []
+        commons_of: dict[int, frozenset[str]] = {}
         for n in names:
-            for key in {k for f in n.forms for k in _name_keys(f.distinctive, common, f.surface)}:
-                postings[key].append(n.name_id)
-        return cls(names, dict(postings), common, params, floor)
+            toks = {t for f in n.forms for t in distinct_tokens(f)}
+            n_tok = max(len(distinct_tokens(f)) for f in n.forms)
+            n_tokens.append(n_tok)
+            lone_len.append(len(next(iter(toks))) if n_tok == 1 and toks else 0)
+            if toks & common:
+                commons_of[n.name_id] = frozenset(toks & common)
+            for key, etoks, is_near in {k for f in n.forms for k in form_keys(f, common, n_tok)}:
+                postings[key].append((n.name_id, etoks))
+                if is_near:
+                    near[key] += 1
+        for key, count in near.items():
+            if count > MAX_NEAR_POSTINGS and key not in df:
+                del postings[key]
+        return cls(names, dict(postings), common, n_tokens, lone_len, commons_of, params, floor)
 
-    # ------------------------------------------------------------ blocking
+    # ------------------------------------------------------------ frames for the batch path
 
     @property
     def keys(self) -> pl.DataFrame:
         if self._keys is None:
-            ks, ids = [], []
-            for k, lst in self.postings.items():
-                ks.extend([k] * len(lst))
-                ids.extend(lst)
+            ks = [k for k, lst in self.postings.items() for _ in lst]
+            ids = [i for lst in self.postings.values() for i, _t in lst]
+            toks = [t for lst in self.postings.values() for _i, t in lst]
             self._keys = pl.DataFrame(
-                {"key": ks, "name_id": ids}, schema={"key": pl.String, "name_id": pl.UInt32}
+                {"key": ks, "name_id": ids, "etoks": toks},
+                schema={"key": pl.String, "name_id": pl.UInt32, "etoks": pl.String},
             )
         return self._keys
 
+    @property
+    def info(self) -> pl.DataFrame:
+        if self._info is None:
+            self._info = pl.DataFrame(
+                {"name_id": range(len(self.n_tokens)), "n_tok": self.n_tokens, "lone_len": self.lone_len},
+                schema={"name_id": pl.UInt32, "n_tok": pl.Int32, "lone_len": pl.Int32},
+            )
+        return self._info
+
+    @property
+    def common_frame(self) -> pl.DataFrame:
+        if self._commons is None:
+            ids = [i for i, ts in self.commons_of.items() for _ in ts]
+            toks = [t for ts in self.commons_of.values() for t in ts]
+            self._commons = pl.DataFrame(
+                {"name_id": ids, "etok": toks}, schema={"name_id": pl.UInt32, "etok": pl.String}
+            )
+        return self._commons
+
+    # ------------------------------------------------------------ blocking
+
     def candidates_one(self, query: str) -> set[int]:
-        found: set[int] = set()
+        covered: dict[int, set[str]] = defaultdict(set)
+        q_tokens: set[str] = set()
         for form in name_variants(query):
-            for key in _name_keys(form.distinctive, self.common, form.surface):
-                found.update(self.postings.get(key, ()))
-        return found
+            q_tokens.update(distinct_tokens(form))
+            for key in query_keys(form, self.common):
+                for name_id, etoks in self.postings.get(key, ()):
+                    covered[name_id].update(etoks.split("|"))
+        out = set()
+        for i, cov in covered.items():
+            cov |= q_tokens & self.commons_of.get(i, frozenset())
+            if worth_comparing(cov, list(q_tokens), self.n_tokens[i], self.common, self.lone_len[i]):
+                out.add(i)
+        return out
 
     def candidates(self, queries: pl.Series) -> pl.DataFrame:
-        """(query, name_id) pairs sharing a blocking key; queries are distinct names."""
+        """(query, name_id) pairs worth comparing (``blocking.worth_comparing``); distinct names."""
+        empty = pl.DataFrame(schema={"query": pl.String, "name_id": pl.UInt32})
         q = pl.DataFrame({"query": queries.cast(pl.String)}).filter(pl.col("query").is_not_null()).unique()
         if q.is_empty() or not self.postings:
-            return pl.DataFrame(schema={"query": pl.String, "name_id": pl.UInt32})
-        tokens = _fast_tokens(q)
-        keys = _frame_keys(tokens, self.common)
-        return keys.join(self.keys, on="key", how="inner").select("query", "name_id").unique()
+            return empty
+        q = q.with_row_index("qid")
+        tokens = fast_tokens(q, _fold_other)
+        token_keys, q_keys, qt = batch_keys(tokens, self.common)
+        ik = self.keys
+        by_token = token_keys.join(ik, on="key").select("tid", "name_id", "etoks").unique()
+        hits = pl.concat(
+            [
+                qt.select("qid", "tid").join(by_token, on="tid").select("qid", "name_id", "etoks"),
+                q_keys.join(ik, on="key").select("qid", "name_id", "etoks"),
+            ]
+        ).unique()
+        if hits.is_empty():
+            return empty
+        cand = hits.select("qid", "name_id").unique()
+        covered = hits.select("qid", "name_id", pl.col("etoks").str.split("|").alias("etok")).explode("etok")
+        shared = (
+            qt.filter(pl.col("common"))
+            .select("qid", pl.col("token").alias("etok"))
+            .join(cand, on="qid")
+            .join(self.common_frame, on=["name_id", "etok"])
+            .select("qid", "name_id", "etok")
+        )
+        com = pl.Series(sorted(self.common), dtype=pl.String).implode()
+        met = (
+            pl.concat([covered, shared])
+            .unique()
+            .with_columns((~pl.col("etok").is_in(com)).cast(pl.Int32).alias("rare"))
+            .group_by("qid", "name_id")
+            .agg(pl.len().cast(pl.Int32).alias("met"), pl.col("rare").sum())
+        )
+        qn = qt.group_by("qid").agg(pl.len().cast(pl.Int32).alias("qn"))
+        m, n, qc = pl.col("met"), pl.col("n_tok"), pl.col("qn")
+        keep = (
+            (2 * m >= n)
+            & (pl.min_horizontal(qc - m, n - m) < 1)
+            & ~((pl.col("rare") == 0) & (n > m))
+            & ~((n == 1) & (qc > m) & (pl.col("lone_len") < LONE_WORD_MIN))
+        )
+        return (
+            met.join(self.info, on="name_id")
+            .join(qn, on="qid")
+            .filter(keep)
+            .join(q, on="qid")
+            .select("query", "name_id")
+        )
 
     # ------------------------------------------------------------ scoring
 
@@ -171,97 +257,3 @@ def best_per_entry(hits: Sequence[NameHit]) -> list[NameHit]:
         if k not in best or h.score > best[k].score:
             best[k] = h
     return sorted(best.values(), key=lambda h: (h.query, -h.score))
-
-
-def _name_keys(tokens: Sequence[str], common: frozenset[str], surface: Sequence[str] = ()) -> list[str]:
-    toks = [t for t in dict.fromkeys(tokens) if len(t) > 1]
-    keys: list[str] = []
-    commons = sorted(t for t in toks if t in common)
-    for t in toks:
-        if t not in common:
-            keys += _token_keys(t)
-    for i, a in enumerate(commons):
-        keys += [f"{a}|{b}" for b in commons[i + 1 :]]
-    if len(toks) == 1 and toks[0] in common:
-        keys.append(toks[0])  # a one-word name can only be found by its word
-    seq = list(surface or tokens)
-    for a, b in itertools.pairwise(seq):
-        keys.append(a + b)
-    return keys
-
-
-_VOCAB_TOKENS: set[str] | None = None
-
-
-def _vocab_tokens() -> set[str]:
-    """Single words of the vocabulary (legal forms, trade words, places, stop words):
-    never blocking keys, dropped from the cheap fold before keys are made."""
-    global _VOCAB_TOKENS
-    if _VOCAB_TOKENS is None:
-        _VOCAB_TOKENS = {k[0] for k in vocab().phrases if len(k) == 1}
-    return _VOCAB_TOKENS
-
-
-def _fast_tokens(q: pl.DataFrame) -> pl.DataFrame:
-    """(query, pos, token) with the cheap fold for ASCII names and the full one otherwise."""
-    ascii_mask = q["query"].str.contains(r"^[\x00-\x7F]*$")
-    plain = q.filter(ascii_mask).with_columns(
-        pl.col("query")
-        .str.to_lowercase()
-        .str.replace_all(r"['’`]", "")
-        .str.replace_all(r"[^a-z0-9]+", " ")
-        .str.strip_chars()
-        .str.split(" ")
-        .alias("token")
-    )
-    other = q.filter(~ascii_mask)
-    if other.height:
-        folded = [
-            " ".join(dict.fromkeys(t for f in name_variants(s) for t in f.distinctive))
-            for s in other["query"]
-        ]
-        other = other.with_columns(pl.Series("token", folded, dtype=pl.String).str.split(" "))
-        plain = pl.concat([plain, other])
-    stop = pl.Series(sorted(_vocab_tokens()), dtype=pl.String).implode()
-    return (
-        plain.explode("token")
-        .filter(pl.col("token").str.len_chars() > 0)
-        .with_columns(
-            pl.int_range(pl.len()).over("query").alias("pos"),
-            pl.col("token").is_in(stop).alias("vocab"),
-        )
-    )
-
-
-def _frame_keys(tokens: pl.DataFrame, common: frozenset[str]) -> pl.DataFrame:
-    """Blocking keys of the cheap-folded tokens, as a (query, key) frame."""
-    com = pl.Series(sorted(common), dtype=pl.String).implode()
-    t = tokens.filter(~pl.col("vocab") & (pl.col("token").str.len_chars() > 1)).with_columns(
-        pl.col("token").is_in(com).alias("common")
-    )
-    rare = t.filter(~pl.col("common"))
-    exact = rare.select("query", pl.col("token").alias("key"))
-    long = rare.filter(pl.col("token").str.len_chars() >= MIN_DELETE_LEN)
-    deletes = (
-        long.with_columns(pl.int_ranges(0, pl.col("token").str.len_chars()).alias("i"))
-        .explode("i")
-        .select(
-            "query",
-            (pl.col("token").str.slice(0, pl.col("i")) + pl.col("token").str.slice(pl.col("i") + 1)).alias(
-                "key"
-            ),
-        )
-    )
-    commons = t.filter(pl.col("common")).select("query", "token")
-    pairs = (
-        commons.join(commons, on="query", suffix="_b")
-        .filter(pl.col("token") < pl.col("token_b"))
-        .select("query", (pl.col("token") + "|" + pl.col("token_b")).alias("key"))
-    )
-    singles = commons.select("query", pl.col("token").alias("key"))
-    ordered = tokens.sort("query", "pos")
-    joined = ordered.with_columns(pl.col("token").shift(-1).over("query").alias("next")).filter(
-        pl.col("next").is_not_null()
-    )
-    runs = joined.select("query", (pl.col("token") + pl.col("next")).alias("key"))
-    return pl.concat([exact, deletes, pairs, singles, runs]).unique()

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from interdictor.reference.watchlists.model import Entry
-from interdictor.screen.parties.index import NameHit
+from interdictor.screen.parties.index import LONE_WORD_MIN, NameHit
 from interdictor.screen.parties.part import PartiesPart, country_group, email_key, phone_key
 from interdictor.screen.parties.text import NAME, normalise, vocab
 
@@ -66,13 +66,30 @@ def _common_only(hit: NameHit, common: frozenset[str]) -> bool:
     return bool(entry_extra) or len(matched) <= 2
 
 
-def grade(hit: NameHit, part: PartiesPart, country: str | None, corroborated: bool) -> tuple[str, str]:
-    """(code, note) for one name hit."""
+def _lone_word(hit: NameHit) -> bool:
+    """The list name's only distinctive word met inside a party name with other words of its own."""
+    c = hit.comparison
+    matched = [p for p in c.pairs if p.kind == NAME]
+    entry_names = {t for f in hit.name.forms for t in f.distinctive if len(t) > 1}
+    party_extra = [t for t in c.left_only if vocab().kind_of(t) is None and len(t) > 1]
+    return len(entry_names) == 1 and len(matched) == 1 and bool(party_extra)
+
+
+def grade(hit: NameHit, part: PartiesPart, country: str | None, corroborated: bool) -> tuple[str, str] | None:
+    """(code, note) for one name hit, or None when the hit is no evidence at all."""
     entry = hit.name.entry
     cfg = part.config
     sev = part.severity.of(entry)
     strong = hit.score >= cfg.threshold
     notes = []
+    if _lone_word(hit):
+        # "Olga White" is not "WHITE TIGER TRADING": one word of a party name says little,
+        # unless it is a long coined one ("Guanlang Zhang Trading" for "Hebei Guanlang").
+        word = next(p.right for p in hit.comparison.pairs if p.kind == NAME)
+        if len(word) < LONE_WORD_MIN:
+            return None
+        strong = False
+        notes.append("one word of the list name met inside a longer party name")
     if strong and _common_only(hit, part.index.common):
         strong = False
         notes.append("only names common on the list matched")
@@ -201,7 +218,10 @@ def list_reasons(parties: pl.DataFrame, part: PartiesPart) -> list[dict[str, Any
         for hit in by_query[p["name"]]:
             entry = hit.name.entry
             corr = (p["shipment_id"], p["party"], entry.list_id, entry.uid) in corroborating
-            code, note = grade(hit, part, p["country"], corr)
+            graded = grade(hit, part, p["country"], corr)
+            if graded is None:
+                continue
+            code, note = graded
             key = party_key(p["name"], p["addr_key"])
             if (key, entry.list_id, entry.uid, entry.fingerprint) in part.dismissed:
                 continue

@@ -117,12 +117,13 @@ def phonetic_key(token: str) -> str:
 def token_sim(a: str, b: str, params: Params = DEFAULT_PARAMS) -> float:
     if a == b:
         return 1.0
-    if a.isdigit() or b.isdigit():
-        return 0.0  # numbers either agree or they do not
-    if len(a) == 1 or len(b) == 1:
-        return params.initial_sim if a[0] == b[0] else 0.0
+    la, lb = len(a), len(b)
+    if la == 1 or lb == 1:
+        return params.initial_sim if a[0] == b[0] and not (a.isdigit() or b.isdigit()) else 0.0
+    if 2 * min(la, lb) < max(la, lb) or a.isdigit() or b.isdigit():
+        return 0.0  # too different in length to align; numbers either agree or they do not
     s = float(Levenshtein.normalized_similarity(a, b))
-    if s < 1.0 and params.phonetic > 0:
+    if params.phonetic > 0:
         s = max(
             s, params.phonetic * float(Levenshtein.normalized_similarity(phonetic_key(a), phonetic_key(b)))
         )
@@ -132,18 +133,22 @@ def token_sim(a: str, b: str, params: Params = DEFAULT_PARAMS) -> float:
 def _merge_runs(form: NameForm, others: set[str]) -> tuple[list[str], list[str]]:
     """Join 2-3 adjacent tokens (as written) when the other name has them run together."""
     toks, kinds = list(form.tokens), list(form.kinds)
-    surface = list(form.surface) or toks
     if len(toks) < 2 or not others:
         return toks, kinds
-    long_others = [o for o in others if len(o) >= 4]
+    surface = list(form.surface) or toks
+    # only a token of the other side longer than any of ours can be two of ours run together
+    longest = max(len(t) for t in surface)
+    long_others = [o for o in others if len(o) >= 4 and len(o) > longest and o not in toks]
+    if not long_others:
+        return toks, kinds
     out_t: list[str] = []
     out_k: list[str] = []
     i = 0
     while i < len(toks):
         for size in (3, 2):
-            if i + size <= len(toks) and toks[i] not in others and long_others:
+            if i + size <= len(toks) and toks[i] not in others:
                 joined = "".join(surface[i : i + size])
-                if any(token_sim(joined, o) >= 0.85 for o in long_others):
+                if any(abs(len(joined) - len(o)) <= 3 and token_sim(joined, o) >= 0.85 for o in long_others):
                     out_t.append(joined)
                     out_k.append(NAME)
                     i += size
