@@ -6,6 +6,8 @@ shared state use shipments or users of their own.
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ from interdictor.store import open_store
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SAMPLE = FIXTURES / "corridor_sample.csv"
 PASSWORD = "correct horse battery staple"
+PG_ADMIN = os.environ.get("INTERDICTOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 def light_screening(settings: Settings) -> Screening:
@@ -73,10 +76,43 @@ def seed_accounts(conn: Any, secret: str) -> dict[str, str]:
     }
 
 
+def _pg_reason() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3):
+            return None
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {PG_ADMIN}: {exc}".splitlines()[0]
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same service tests on the embedded SQLite file and on PostgreSQL (a database per module)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'service.sqlite'}"
+        return
+    if reason := _pg_reason():
+        pytest.skip(reason)
+    import psycopg
+
+    admin = PG_ADMIN.replace("postgresql+psycopg://", "postgresql://")
+    name = f"interdictor_svc_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                         "AND pid <> pg_backend_pid()", (name,))
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
 @pytest.fixture(scope="module")
-def svc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Svc]:
+def svc(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[Svc]:
     tmp = tmp_path_factory.mktemp("svc")
-    settings = Settings(data_dir=tmp, secret_key="test-secret-" + "x" * 40)
+    settings = Settings(data_dir=tmp, secret_key="test-secret-" + "x" * 40, database_url=backend)
     store = open_store(settings.resolved_database_url())
     app = create_app(settings, store=store, screening=light_screening(settings))
     with store.begin() as conn:

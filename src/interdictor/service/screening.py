@@ -93,7 +93,9 @@ def merge(parts: list[tuple[str, str, IntakeChunk]]) -> IntakeChunk:
             out.raw_of.update({sid: prefix + rid for sid, rid in chunk.raw_of.items()})
         elif len(raws) == 1:
             out.raw_of.update({sid: raws[0].raw_id for sid in chunk.batch.shipments.get_column("shipment_id").to_list()})
-        out.rejects.extend(chunk.rejects)
+        # the store keeps a reject's field name in 64 characters; XML element paths can be longer
+        out.rejects.extend(r if r.field is None or len(r.field) <= 64 else replace(r, field="…" + r.field[-63:])
+                           for r in chunk.rejects)
         out.notices.extend(chunk.notices)
         out.rows += chunk.rows
         batches.append(chunk.batch)

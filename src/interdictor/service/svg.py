@@ -24,7 +24,7 @@ def bars(rows: Sequence[tuple[str, float, str]], *, width: int = 520, bar_h: int
     """Horizontal bars: (label, value, caption) — value in 0..max_value."""
     top = max_value or max((v for _, v, _ in rows), default=1.0) or 1.0
     h = len(rows) * (bar_h + 6) + 24
-    span = width - label_w - 70
+    span = width - label_w - 110
     out = [f'<svg class="chart" role="img" viewBox="0 0 {width} {h}" width="100%" aria-label="{escape(title)}">',
            f"<title>{escape(title)}</title>"]
     for i, (label, value, caption) in enumerate(rows):
@@ -138,9 +138,12 @@ def route_map(stops: Sequence[Stop], *, width: int = 560, height: int = 300) -> 
         return v + 360 if shift and v < 0 else v
     xs = [lon_of(s.lon) for s in stops]
     ys = [s.lat for s in stops]
-    pad = 6.0
-    x0, x1 = min(xs) - pad, max(xs) + pad
-    y0, y1 = min(ys) - pad, max(ys) + pad
+    # room for labels; a route that is mostly east-west still gets some height
+    x0, x1 = min(xs) - 10.0, max(xs) + 12.0
+    y0, y1 = min(ys) - 8.0, max(ys) + 8.0
+    if (y1 - y0) < (x1 - x0) / 2.2:
+        grow = ((x1 - x0) / 2.2 - (y1 - y0)) / 2
+        y0, y1 = y0 - grow, y1 + grow
     k = min(width / max(x1 - x0, 1e-6), height / max(y1 - y0, 1e-6))
     def px(lon: float, lat: float) -> tuple[float, float]:
         return (lon - x0) * k, (y1 - lat) * k

@@ -177,7 +177,7 @@ def rules_page(request: Request, me: Annotated[Principal, Depends(require("perfo
     examined = [r for r in rules if r["examined"]]
     yield_chart = svg.bars([(r["code"], r["yield"] or 0.0, f"{r['found']}/{r['resolved']}") for r in examined[:15]],
                            max_value=1.0, title="Yield per rule (found / exams with an outcome)")
-    fired_chart = svg.bars([(r["code"], float(r["fired"]), f"{r['fired']} fired · {r['examined']} examined")
+    fired_chart = svg.bars([(r["code"], float(r["fired"]), f"{r['fired']} · {r['examined']} ex.")
                             for r in rules[:15]], title="How often each rule fired")
     band_chart = svg.columns([(b["band"], float(b["shipments"]), str(b["shipments"])) for b in bands],
                              title="Shipments per score band")

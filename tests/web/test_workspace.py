@@ -1,0 +1,98 @@
+"""The web workspace in a real browser (Debian's Chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from .conftest import Site, shot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def stat(page: Any, name: str) -> int:
+    return int(page.locator(f"[data-stat={name}]").inner_text().strip())
+
+
+def test_targeter_works_the_queue_and_the_dashboard_changes(site: Site, page: Any) -> None:
+    sign_in(page, site, "tina")
+    page.goto(f"{site.url}/rules")
+    found_before = stat(page, "found")
+    examined_before = stat(page, "examined")
+
+    page.goto(f"{site.url}/queue?corridor=san-diego")
+    rows = page.locator("table[data-nav] tbody tr")
+    assert rows.count() >= 1
+    top = rows.first
+    assert top.locator("ul.reasons li").count() >= 1  # each shipment shows its reasons
+    shot(page, "queue")
+    top_code = top.locator("ul.reasons li code").first.inner_text().strip()
+    top.locator("a").first.click()
+    page.wait_for_url(re.compile(r"/shipments/"))
+    assert page.locator("h1").inner_text().startswith("Shipment ")
+    assert page.locator("svg.map").count() == 1 and page.locator("svg.map circle").count() >= 2
+
+    page.check("input[name=decision][value=exam]")
+    page.fill("#reason", "top of the queue: token value for 80 kg to a border warehouse")
+    page.click("form[aria-label=Decision] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "decision recorded: exam" in page.locator(".flash").inner_text()
+
+    page.check("input[name=result][value=seized]")
+    page.fill("#what", "NPP (N-phenethyl-4-piperidone) in a keyboard carton")
+    page.fill("#quantity", "25")
+    page.fill("#unit", "kg")
+    page.click("form[aria-label=Outcome] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "outcome recorded: seized" in page.locator(".flash").inner_text()
+    assert "NPP" in page.locator("ul.timeline").inner_text()
+    shot(page, "shipment")
+
+    page.goto(f"{site.url}/rules")
+    assert stat(page, "found") == found_before + 1
+    assert stat(page, "examined") == examined_before + 1
+    row = page.locator(f"#rule-table tr[data-code='{top_code}']")
+    assert int(row.locator("td.found").inner_text()) >= 1
+    assert page.locator("svg.chart").count() >= 3
+    shot(page, "rules")
+
+
+def test_queue_is_keyboard_usable(site: Site, page: Any) -> None:
+    sign_in(page, site, "tina")
+    page.goto(f"{site.url}/queue?corridor=san-diego")
+    page.locator("body").focus()
+    page.keyboard.press("j")
+    selected = page.locator("tr.sel")
+    assert selected.count() == 1
+    target = selected.get_attribute("data-href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(target or "/none")))
+
+
+def test_linked_parties_view(site: Site, page: Any) -> None:
+    sign_in(page, site, "tina")
+    page.goto(f"{site.url}/shipments/acme/EX100001/links")
+    assert page.locator("svg.graph").count() == 1
+    assert "GEX100001" in page.content()  # the other partner's copy shares every party detail
+    shot(page, "links")
+
+
+def test_partner_sees_only_its_own_referrals(site: Site, page: Any) -> None:
+    sign_in(page, site, "acme-ops")
+    assert page.url.endswith("/referrals")
+    cards = page.locator("article.referral")
+    assert cards.count() >= 1  # its request for information (and a hold if the targeter test ran first)
+    assert "EX100004" in page.locator("main").inner_text()
+    assert "GEX" not in page.content()  # the other partner's referral is never listed
+    assert "score" not in page.content().lower()
+    shot(page, "partner-referrals")
+    rfi = page.locator("article.referral", has=page.locator("input[name=f_consignee_phone]")).first
+    rfi.locator("input[name=f_consignee_phone]").fill("+1 619 555 0100")
+    rfi.locator("form.respond button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "answer sent" in page.locator(".flash").inner_text()
+    r = page.goto(f"{site.url}/shipments/globex/GEX100003")
+    assert r is not None and r.status == 404
+    assert page.goto(f"{site.url}/queue").status == 403  # type: ignore[union-attr]
