@@ -155,6 +155,7 @@ class ScreenRun:
         corridor: str | None = None,
         detectors: list[str] | None = None,
         list_reasons: bool = False,
+        keep_frames: bool = False,
     ) -> None:
         self.ctx = ctx
         self.ruleset = ruleset
@@ -165,8 +166,11 @@ class ScreenRun:
         self.corridor = corridor
         self.detectors = detectors
         self.list_reasons = list_reasons
+        self.keep_frames = keep_frames  # keep assessments and weighed reasons for callers (answers)
         self.summary = RunSummary(run_id=str(uuid.uuid4()), source=source, partner=partner)
         self._results: list[pl.DataFrame] = []
+        self._assessed: list[pl.DataFrame] = []
+        self._reasons: list[pl.DataFrame] = []
         self._started = time.perf_counter()
         self.rejects: list[Reject] = []
         if store is not None:
@@ -211,6 +215,9 @@ class ScreenRun:
                 s.unchanged += heads.filter(pl.col("status") == "unchanged").height
             s.stored = True
         s.shipments += len(batch)
+        if self.keep_frames:
+            self._assessed.append(assessed)
+            self._reasons.append(reasons)
         if self.corridor is not None:
             inside = assessed.filter(pl.col("corridor") == self.corridor)
             s.outside_corridor += assessed.height - inside.height
@@ -222,6 +229,17 @@ class ScreenRun:
             out = out.with_columns(pl.col("reasons").fill_null(""))
         self._results.append(out)
         return out
+
+    @property
+    def assessed(self) -> pl.DataFrame:
+        """Assessments of every chunk added so far (with ``keep_frames``)."""
+        return pl.concat(self._assessed) if self._assessed else pl.DataFrame(
+            schema={"shipment_id": pl.String, "score": pl.Float64, "disposition": pl.String, "corridor": pl.String})
+
+    @property
+    def reasons(self) -> pl.DataFrame:
+        """Weighed reasons of every chunk added so far (with ``keep_frames``)."""
+        return pl.concat(self._reasons) if self._reasons else empty(REASON_SCHEMA)
 
     def finish(self) -> pl.DataFrame:
         """Ranked results of the whole run."""

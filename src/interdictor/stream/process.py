@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,10 +20,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from interdictor.answers import derive, render
+from interdictor.answers.model import HouseAnswer, Status
 from interdictor.intake.base import IntakeChunk, IntakeError, ReadOptions
-from interdictor.intake.dispatch import read_source
+from interdictor.intake.dispatch import detect_format, known_formats, read_source
+from interdictor.intake.messages import _parsed as _message_parser
+from interdictor.intake.records import Chunker, Parsed
 from interdictor.pipeline import ScreenRun
-from interdictor.service.screening import Screening, layers, merge
+from interdictor.service.screening import Screening
 from interdictor.store.db import Store
 from interdictor.store.schema_stream import stream_messages
 from interdictor.stream.subjects import Names, Route, message_key
@@ -63,11 +66,18 @@ class Result:
 class _Parsed:
     msg: Incoming
     fmt: str
-    chunks: list[IntakeChunk]
+    parsed: list[Parsed] = field(default_factory=list)  # message-level parses (packed into shared chunks)
+    chunks: list[IntakeChunk] = field(default_factory=list)  # readers without a message-level parser
 
     @property
     def ids(self) -> list[str]:
-        return list(dict.fromkeys(s for c in self.chunks for s in c.batch.shipments.get_column("shipment_id").to_list()))
+        ids = [s.shipment_id for p in self.parsed for s in p.shipments]
+        ids += [s for c in self.chunks for s in c.batch.shipments.get_column("shipment_id").to_list()]
+        return list(dict.fromkeys(ids))
+
+    @property
+    def rejects(self) -> list[Any]:
+        return [r for p in self.parsed for r in p.rejects] + [r for c in self.chunks for r in c.rejects]
 
 
 def seen(store: Store, keys: Sequence[str]) -> set[str]:
@@ -98,15 +108,24 @@ def _parse(msg: Incoming) -> _Parsed | str:
         return f"message of {len(msg.data):,} bytes is over the {MAX_MESSAGE_BYTES:,}-byte limit"
     opts = ReadOptions(source_name=f"{msg.subject}#{msg.seq or '?'}")
     try:
-        fmt, chunks = read_source(io.BytesIO(msg.data), msg.route.fmt, opts, None)
-        parsed = _Parsed(msg, fmt, list(chunks))
+        fmt = msg.route.fmt or detect_format(msg.data[:65536], opts.source_name)
+        if fmt is None:
+            return f"cannot tell the format of this message; name it in the subject (one of {', '.join(known_formats())})"
+        if fmt not in known_formats():
+            return f"unknown format {fmt!r} in the subject; known formats: {', '.join(known_formats())}"
+        message_level = _message_parser(fmt, msg.data, opts)
+        if message_level is not None:
+            parsed = _Parsed(msg, fmt, parsed=list(message_level))
+        else:
+            _, chunks = read_source(io.BytesIO(msg.data), fmt, opts, None)
+            parsed = _Parsed(msg, fmt, chunks=[_own_raw_ids(c, msg.key[:16]) for c in chunks])
     except IntakeError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the stream; say what happened
         log.exception("reader failed on %s", opts.source_name)
         return f"the reader failed on this message: {type(exc).__name__}: {exc}"[:500]
     if not parsed.ids:
-        reasons = "; ".join(f"line {r.line}: {r.reason}" for c in parsed.chunks for r in c.rejects[:5])
+        reasons = "; ".join(f"line {r.line}: {r.reason}" if r.line else r.reason for r in parsed.rejects[:5])
         return f"no shipment could be read ({reasons or 'empty message'})"[:1000]
     return parsed
 
@@ -138,36 +157,56 @@ def process(store: Store, screening: Screening, msgs: Sequence[Incoming], worker
     return results
 
 
+def _own_raw_ids(chunk: IntakeChunk, prefix: str) -> IntakeChunk:
+    """Payload ids made unique per message (a file reader numbers its payloads per source name)."""
+    raws = [replace(r, raw_id=f"{prefix}.{r.raw_id}") for r in chunk.raw]
+    raw_of = {sid: f"{prefix}.{rid}" for sid, rid in chunk.raw_of.items()}
+    if not raw_of and len(raws) == 1:
+        raw_of = {sid: raws[0].raw_id for sid in chunk.batch.shipments.get_column("shipment_id").to_list()}
+    return replace(chunk, raw=raws, raw_of=raw_of)
+
+
+def _chunks(items: list[_Parsed]) -> Iterator[IntakeChunk]:
+    """All messages of one partner packed into few chunks (a shipment sent twice starts a new one)."""
+    chunker = Chunker(ReadOptions())
+    for p in items:
+        for one in p.parsed:
+            yield from chunker.add(one)
+        if p.chunks:
+            yield from chunker.flush()
+            yield from p.chunks
+    yield from chunker.flush()
+
+
 def _screen(store: Store, sc: Screening, partner: str, items: list[_Parsed], ledger: list[dict[str, Any]],
             worker: str, now: datetime) -> list[Result]:
-    from interdictor.service.screening import Submission
-
-    subs = [Submission(partner=partner, source=p.msg.subject, fmt=p.fmt, chunks=p.chunks) for p in items]
     run = ScreenRun(ctx=sc.ctx, ruleset=sc.ruleset, corridors=sc.corridors, partner=partner,
                     source=f"stream {partner}: {len(items)} message(s)", fmt=items[0].fmt, store=store,
-                    list_reasons=True)
-    assessed: list[pl.DataFrame] = []
-    for layer in layers(subs):
-        chunk = merge(layer)
-        out = run.add(chunk)
-        assessed.append(out.join(chunk.batch.shipments.select("shipment_id", "mawb", "hawb", "postal_item_id"),
-                                 on="shipment_id", how="left"))
+                    keep_frames=True)
+    ids_frames: list[pl.DataFrame] = []
+    for chunk in _chunks(items):
+        run.add(chunk)
+        ids_frames.append(chunk.batch.shipments.select("shipment_id", "mawb", "hawb", "postal_item_id"))
     run.finish()
-    table = pl.concat(assessed, how="diagonal_relaxed") if assessed else pl.DataFrame()
+    ships = pl.concat(ids_frames, how="vertical_relaxed").unique("shipment_id", keep="last")
+    # one answer pass for the whole batch, then each message gets its own house bills
+    frame = derive.answer_frame(ships, run.assessed, run.reasons, sc.ruleset)
+    by_id = {row["shipment_id"]: row for row in frame.iter_rows(named=True)}
     results = []
     for p in items:
         ids = p.ids
-        mine = table.filter(pl.col("shipment_id").is_in(ids)).unique("shipment_id", keep="last")
-        reasons = mine.select("shipment_id", pl.col("reasons")).explode("reasons").drop_nulls("reasons").unnest("reasons")
-        if reasons.is_empty():
-            reasons = pl.DataFrame(schema={"shipment_id": pl.String, "code": pl.String, "weight": pl.Float64,
-                                           "evidence": pl.String})
-        houses = derive.answers(mine, mine, reasons, sc.ruleset)
+        houses = [_house(by_id[i]) for i in ids if i in by_id]
         answer = render.to_jsonable(houses, in_reply_to=p.msg.subject)
-        answer["rejects"] = [{"line": r.line, "field": r.field, "reason": r.reason} for c in p.chunks for r in c.rejects][:100]
+        answer["rejects"] = [{"line": r.line, "field": r.field, "reason": r.reason} for r in p.rejects][:100]
         results.append(Result(p.msg.key, "processed", partner, answer=answer, shipment_ids=ids))
         ledger.append(_row(p.msg, "processed", None, run.summary.run_id, ids, worker, now, p.fmt))
     return results
+
+
+def _house(row: dict[str, Any]) -> HouseAnswer:
+    return HouseAnswer(shipment_id=row["shipment_id"], status=Status(row["status"]),
+                       reason_codes=tuple(row["reason_codes"] or ()), data_requested=tuple(row["data_requested"] or ()),
+                       mawb=row["mawb"], hawb=row["hawb"], postal_item_id=row["postal_item_id"])
 
 
 def _row(m: Incoming, status: str, reason: str | None, run_id: str | None, ids: list[str], worker: str,
