@@ -155,3 +155,28 @@ def test_profile_maps_partner_headers(runner: CliRunner, tmp_path: Path) -> None
     result = runner.invoke(app, ["screen", str(src), "--profile", str(profile), "--out", str(out), "--no-store"])
     assert result.exit_code == 0, result.output
     assert sorted(pl.read_ndjson(out)["shipment_id"].to_list()) == ["T1", "T2"]
+
+
+def test_profile_concat_fills_an_empty_column_of_our_name(runner: CliRunner, tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: legs\ncolumns:\n  shipment_id: tracking\n  item_description: goods\n"
+        "concat:\n  routing: {columns: [dep, arr], sep: '-'}\n"
+    )
+    src = tmp_path / "partner.csv"
+    src.write_text("tracking,goods,routing,dep,arr\nT1,lamp,,PVG,LAX\nT2,bulb,CAN-SFO,HKG,SFO\n")
+    out = tmp_path / "o.jsonl"
+    result = runner.invoke(app, ["screen", str(src), "--profile", str(profile), "--out", str(out), "--no-store"])
+    assert result.exit_code == 0, result.output
+    import io
+
+    from interdictor.intake.base import ReadOptions
+    from interdictor.intake.csv_manifest import read_manifest_csv
+    from interdictor.intake.mapping import load_profile
+
+    from interdictor.model import Batch
+
+    chunks = read_manifest_csv(io.BytesIO(src.read_bytes()), ReadOptions(), load_profile(str(profile)))
+    ships = Batch.concat([c.batch for c in chunks]).shipments
+    routing = dict(zip(ships["shipment_id"].to_list(), ships["routing"].to_list(), strict=True))
+    assert routing == {"T1": "PVG-LAX", "T2": "CAN-SFO"}

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     detectors: str | None = Field(
         default=None, description="Comma-separated detectors to run (default: all), e.g. 'route,consistency'."
     )
+    opsin_jar: Path | None = Field(
+        default=None, description="OPSIN jar for systematic chemical names (default: the one py2opsin ships, if installed)."
+    )
+    goods_sample_max_kg: float = Field(
+        default=2.0, gt=0, description="Above this weight an item declared as a 'sample' is a reason."
+    )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server for streaming intake.")
     stream_namespace: str = Field(
         default="interdictor", description="Subject and stream namespace on NATS (<ns>.intake.<partner>.<format>)."

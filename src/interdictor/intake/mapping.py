@@ -49,11 +49,13 @@ class Profile:
         out = rows
         for ours, (theirs, sep) in self.concat.items():
             present = [c for c in theirs if c in out.columns]
-            if present and (ours not in out.columns):
-                out = out.with_columns(
-                    pl.concat_str([pl.col(c).str.strip_chars().replace("", None) for c in present],
-                                  separator=sep, ignore_nulls=True).alias(ours)
-                )
+            if not present:
+                continue
+            built = pl.concat_str([pl.col(c).str.strip_chars().replace("", None) for c in present],
+                                  separator=sep, ignore_nulls=True).replace("", None)
+            # a column of our name that the partner left empty is filled from the parts
+            own = pl.col(ours).str.strip_chars().replace("", None) if ours in out.columns else pl.lit(None, pl.String)
+            out = out.with_columns(pl.coalesce(own, built).alias(ours))
         for ours, value in self.defaults.items():
             if ours in out.columns:
                 out = out.with_columns(
