@@ -197,13 +197,15 @@ def versions(
     with _conn(db) as conn:
         rows = list_versions(conn, list_id)
     table = Table(title="Watchlist versions")
-    for col in ("list", "v", "imported", "by", "format", "entries", "added", "removed", "changed", "source"):
-        table.add_column(col, overflow="fold")
+    table.add_column("list", no_wrap=True)
+    for col in ("v", "imported", "by", "format", "entries", "+", "-", "~"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("source", overflow="fold")
     for r in rows:
         table.add_row(
             r["list_id"],
             str(r["version"]),
-            f"{r['imported_at']:%Y-%m-%d %H:%M}",
+            f"{r['imported_at']:%Y-%m-%d}",
             r["actor"],
             r["format"],
             str(r["entries"]),
@@ -336,19 +338,13 @@ def dismissals(
 
     with _conn(db) as conn:
         rows = list_dismissals(conn, active_only=not all_)
-    table = Table(title="Dismissed matches")
-    for col in ("id", "party", "address", "list", "uid", "reason", "by", "at", "revoked"):
-        table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(
-            str(r["id"]),
-            r["party_name"],
-            r["party_address"] or "",
-            r["list_id"],
-            r["uid"],
-            r["reason"],
-            r["actor"],
-            f"{r['created_at']:%Y-%m-%d}",
-            f"{r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "",
+        revoked = f" (revoked {r['revoked_at']:%Y-%m-%d} by {r['revoked_by']})" if r["revoked_at"] else ""
+        where = f" at {r['party_address']}" if r["party_address"] else ""
+        out.print(
+            f"{r['id']}: '{r['party_name']}'{where} is not {r['list_id']} {r['uid']} — {r['reason']} "
+            f"({r['actor']}, {r['created_at']:%Y-%m-%d}){revoked}",
+            highlight=False,
         )
-    out.print(table)
+    if not rows:
+        out.print("no dismissals")

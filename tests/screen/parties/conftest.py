@@ -7,6 +7,7 @@ import yaml
 
 CASES = Path(__file__).parent / "cases"
 SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+WATCHLIST_FIXTURES = Path(__file__).resolve().parents[2] / "reference" / "watchlists" / "fixtures"
 
 
 def load_cases(name: str) -> Any:

@@ -99,6 +99,7 @@ def annotate(parties: pl.DataFrame, rules: AddressRules | None = None) -> pl.Dat
     """Add address columns: ``addr_key``, ``street_key``, ``po_box``, ``virtual_office``,
     ``residential_mark``, ``postal_ok`` (None when the country has no known format)."""
     rules = rules or default_rules()
+    parties = parties.with_columns(pl.col(c).cast(pl.String) for c in ("address", "postal_code", "country"))
     df = ascii_column(parties, "address", "_addr")
     country = pl.col("country").str.to_uppercase().str.strip_chars()
     street = street_key(pl.col("_addr"), rules)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from interdictor.screen.parties.addresses import address_key, annotate, describe_us, parse_us
+
+
+def test_variants_of_one_address_share_a_key() -> None:
+    a = address_key("1234 West Main Street, Apartment 5B", "78040-1111", "us")
+    b = address_key("1234 W. MAIN ST APT 5B", "78040", "US")
+    assert a == b == "1234 W MAIN ST APT 5B|78040|US"
+    assert address_key("1234 W Main St Apt 6B", "78040", "US") != a
+    assert address_key(None, "78040", "US") is None
+
+
+def test_marks() -> None:
+    df = pl.DataFrame(
+        {
+            "address": [
+                "PO Box 12",
+                "Post Office Box 9",
+                "PMB 7, 1 Main St",
+                "Regus, 8 Queens Rd",
+                "12 Elm St Apt 3",
+                "500 Industrial Blvd",
+                "Apartado Postal 45",
+            ],
+            "postal_code": ["92154", "92154", "92154", None, "60601", "ABCDE", None],
+            "country": ["US", "US", "US", "HK", "US", "US", "MX"],
+        }
+    )
+    a = annotate(df)
+    assert a["po_box"].to_list() == [True, True, True, False, False, False, True]
+    assert a["virtual_office"].to_list()[3] is True
+    assert a["residential_mark"].to_list()[4] is True and a["residential_mark"].to_list()[5] is False
+    assert a["postal_ok"].to_list() == [True, True, True, None, True, False, None]
+
+
+def test_us_parser_reads_components() -> None:
+    p = parse_us("1234 W Main St Apt 5B, Laredo, TX 78040")
+    assert p["StreetName"] == "Main" and p["OccupancyIdentifier"] == "5B" and p["ZipCode"] == "78040"
+    assert describe_us("PO Box 1234") == "PO Box 1234"
+    assert parse_us("Room 2914, Bldg. B, No. 108 West Zhongshan Road") == {}  # ambiguous: no crash
+
+
+@given(st.text(max_size=80), st.text(max_size=12), st.sampled_from(["US", "CN", "MX", None]))
+def test_key_is_stable_and_never_raises(addr: str, postal: str, country: str | None) -> None:
+    k = address_key(addr, postal, country)
+    assert k == address_key(addr, postal, country)
+    assert k is None or k.count("|") >= 2

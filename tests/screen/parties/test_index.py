@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import polars as pl
+
+from interdictor.reference.watchlists import Alias, Entry, curated_list
+from interdictor.screen.parties.index import WatchlistIndex
+
+ENTRIES = [
+    *curated_list().entries,
+    Entry("t", "w1", "WHITE TIGER TRADING COMPANY", "entity", ("SDGT",)),
+    Entry("t", "g1", "GARCIA GAXIOLA, Maria Elena", "individual", ("SDNTK",)),
+    Entry("t", "z1", "ZHANG, Wei", "individual", ("SDNTK",)),
+    Entry("t", "weak", "KOVALENKOVA, Olena", "individual", ("SDGT",), (Alias("LENA", weak=True),)),
+    # enough Marias and Garcias for both to be common on the list
+    *(
+        Entry("t", f"m{i}", f"GARCIA {s}, Maria {g}", "individual", ("SDNTK",))
+        for i, (s, g) in enumerate(
+            (s, g)
+            for s in ("LOPEZ", "RUIZ", "SOTO", "VEGA", "LUNA")
+            for g in ("Ana", "Rosa", "Luz", "Paz", "Sol")
+        )
+    ),
+]
+INDEX = WatchlistIndex.build(ENTRIES)
+
+QUERIES = [
+    "Hubei Guanleng Bio-Tech Co Ltd",
+    "HEBEIGUANLANG BIOTECH",
+    "Xiuna Trading LLC",
+    "杜长根",
+    "Du Chang Gen",
+    "TDP MOLDS",
+    "Tdpmolds Ltd",
+    "Olga White",
+    "Maria Garcia",
+    "Wei Zhang",
+    "Global Trading Co Ltd",
+    "Lena",
+    "Amarvel Bio",
+    "AmarvelBio",
+    "Hanhong Pharma Tech",
+]
+
+
+def hits(q: str) -> set[str]:
+    return {h.name.entry.uid for h in INDEX.match_one(q)}
+
+
+def test_batch_and_single_paths_agree() -> None:
+    many = INDEX.match_many(pl.Series(QUERIES))
+    by_query: dict[str, set[str]] = {}
+    for h in many:
+        by_query.setdefault(h.query, set()).add(h.name.entry.uid)
+    for q in QUERIES:
+        assert by_query.get(q, set()) == hits(q), q
+
+
+def test_variants_are_found() -> None:
+    assert "ofac-2023-10-hebei-guanlang" in hits("Hubei Guanleng Bio-Tech Co Ltd")
+    assert "ofac-2023-10-du-changgen" in hits("杜长根")
+    assert "ofac-2023-10-du-changgen" in hits("Du Chang Gen")
+    assert "ofac-2023-05-tdpmolds" in hits("TDP MOLDS")
+    assert "doj-2023-06-hubei-amarvel" in hits("AmarvelBio")
+
+
+def test_what_blocking_leaves_out() -> None:
+    assert not hits("Global Trading Co Ltd")  # generic words only
+    assert "w1" not in hits("Olga White")  # one short word of a one-word list name
+    assert "g1" not in hits("Maria Garcia")  # only common names, and the entry has more
+    assert "weak" not in hits("Lena Smith")  # a weak alias counts only when (nearly) exact
+    assert "z1" in hits("Wei Zhang")  # a full name of common tokens is still a name
