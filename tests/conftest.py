@@ -36,7 +36,7 @@ def _pg_reason() -> str | None:
         url = PG_ADMIN.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(url, connect_timeout=3):
             return None
-    except Exception as exc:  # noqa: BLE001 - any failure means: skip the tier, say why
+    except Exception as exc:
         return f"PostgreSQL not reachable at {PG_ADMIN}: {exc}".splitlines()[0]
 
 

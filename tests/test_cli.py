@@ -51,7 +51,7 @@ def test_screen_writes_ranked_csv_and_stores(runner: CliRunner, tmp_path: Path) 
     codes = [part.split(":", 2)[0] for part in top["reasons"].split(" | ")]
     assert "VALUE_TOKEN_FOR_WEIGHT" in codes and "ROUTE_BORDER_WAREHOUSE" in codes
     for part in top["reasons"].split(" | "):
-        code, weight, evidence = part.split(":", 2)
+        _code, weight, evidence = part.split(":", 2)
         assert float(weight) > 0 and evidence
     mx = df.filter(pl.col("shipment_id") == "EX100005").row(0, named=True)
     assert "ROUTE_MEXICO_AFTER_US" in mx["reasons"]
@@ -173,7 +173,6 @@ def test_profile_concat_fills_an_empty_column_of_our_name(runner: CliRunner, tmp
     from interdictor.intake.base import ReadOptions
     from interdictor.intake.csv_manifest import read_manifest_csv
     from interdictor.intake.mapping import load_profile
-
     from interdictor.model import Batch
 
     chunks = read_manifest_csv(io.BytesIO(src.read_bytes()), ReadOptions(), load_profile(str(profile)))

@@ -30,7 +30,7 @@ Decision = Literal["release", "review", "exam", "hold"]
 # ---------------------------------------------------------------- batch schemas
 
 SHIPMENT_SCHEMA: Final = pl.Schema(
-    {
+    {  # type: ignore[arg-type]
         "shipment_id": pl.String,
         "line": pl.Int64,  # first source line (or element index) of this shipment
         "mode": pl.String,

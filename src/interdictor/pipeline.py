@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -26,6 +27,9 @@ from interdictor.score.rules import RuleSet
 from interdictor.score.scorer import score, weigh
 from interdictor.screen.context import Context
 from interdictor.screen.registry import run_detectors
+
+if TYPE_CHECKING:
+    from interdictor.store.db import Store
 
 MAX_EVIDENCE = 600
 
@@ -151,7 +155,7 @@ class ScreenRun:
         partner: str = "cli",
         source: str = "-",
         fmt: str | None = None,
-        store: object | None = None,
+        store: Store | None = None,
         corridor: str | None = None,
         detectors: list[str] | None = None,
         list_reasons: bool = False,

@@ -7,6 +7,7 @@ in a namespace of its own so it never touches real subjects.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -52,10 +53,8 @@ async def _cleanup(ns: str) -> None:
     nc = await nats.connect(NATS_URL)
     js = nc.jetstream()
     for suffix in ("INTAKE", "ANSWERS", "DEAD"):
-        try:
+        with contextlib.suppress(Exception):  # absent is fine
             await js.delete_stream(f"{ns.upper()}_{suffix}")
-        except Exception:  # noqa: BLE001 - absent is fine
-            pass
     await nc.close()
 
 

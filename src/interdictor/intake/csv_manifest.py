@@ -134,10 +134,8 @@ def _row_table(block: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, 
     commas = np.flatnonzero(arr == COMMA)
     quotes = np.flatnonzero(arr == QUOTE) if block.find(b'"') >= 0 else np.zeros(0, dtype=np.int64)
     open_at_end = len(quotes) % 2 == 1
-    if len(quotes):
-        nl = nl_all[np.searchsorted(quotes, nl_all) % 2 == 0]  # an even number of quotes before: outside
-    else:
-        nl = nl_all
+    # a newline with an even number of quotes before it is outside quotes: a row ends there
+    nl = nl_all[np.searchsorted(quotes, nl_all) % 2 == 0] if len(quotes) else nl_all
     ends = nl if (len(nl) and nl[-1] == len(arr) - 1) else np.append(nl, len(arr))
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
     seps = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
@@ -203,12 +201,12 @@ def _parse_block(
         text = block.decode(encoding, errors="replace").encode("utf-8")
     elif not _is_utf8(block):
         bad_utf8 = np.zeros(len(starts), dtype=bool)
-        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        for row, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             try:
-                block[s:e].decode("utf-8")
+                block[a:b].decode("utf-8")
             except UnicodeDecodeError as exc:
-                bad_utf8[i] = True
-                reasons.setdefault(i, f"not valid UTF-8 (byte 0x{block[s + exc.start]:02x} at column {exc.start + 1})"
+                bad_utf8[row] = True
+                reasons.setdefault(row, f"not valid UTF-8 (byte 0x{block[a + exc.start]:02x} at column {exc.start + 1})"
                                       f"; re-export as UTF-8 or pass --encoding")
         flag(bad_utf8, "not valid UTF-8")
 
@@ -260,14 +258,12 @@ def _read_header(stream: BinaryIO, options: ReadOptions) -> tuple[list[str], byt
     encoding = options.encoding
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
-    if encoding is None:
-        if _mostly_not_utf8(head):
-            if True:
-                guess = _guess_encoding(head)
-                if guess and guess.replace("_", "").lower() not in ("utf8", "ascii"):
-                    encoding = guess
-                    notices.append(f"{options.source_name} is not UTF-8; decoded as {guess} (detected). "
-                                   f"Pass --encoding to override.")
+    if encoding is None and _mostly_not_utf8(head):
+        guess = _guess_encoding(head)
+        if guess and guess.replace("_", "").lower() not in ("utf8", "ascii"):
+            encoding = guess
+            notices.append(f"{options.source_name} is not UTF-8; decoded as {guess} (detected). "
+                           f"Pass --encoding to override.")
     while b"\n" not in head:
         more = stream.read(SNIFF_BYTES)
         if not more:

@@ -18,7 +18,7 @@ def sniff_core(head: bytes, filename: str) -> str | None:
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if name.endswith((".jsonl", ".ndjson")):
         return "manifest-jsonl"
-    if body.startswith(b"{") and b"\n{" in body[:65536] or (body.startswith(b"{") and name.endswith(".jsonl")):
+    if (body.startswith(b"{") and b"\n{" in body[:65536]) or (body.startswith(b"{") and name.endswith(".jsonl")):
         return "manifest-jsonl"
     if name.endswith((".csv", ".tsv", ".txt")) and b"," in body.split(b"\n", 1)[0]:
         return "manifest-csv"

@@ -17,7 +17,7 @@ from typing import Final
 import polars as pl
 import pycountry
 
-from interdictor.model import MODES, Reject
+from interdictor.model import MODES, Batch, Reject
 
 REQUIRED: Final = ("shipment_id", "item_description")
 
@@ -343,10 +343,10 @@ def validate_rows(
         raw_vals = rows.select("line", *[c for c in kinds if c in rows.columns])
         long = raw_vals.unpivot(index="line", variable_name="field", value_name="raw")
         problems = problems.join(long, on=["line", "field"], how="left")
-        for r in problems.sort("line").iter_rows(named=True):
-            raw = r.get("raw")
+        for pr in problems.sort("line").iter_rows(named=True):
+            raw = pr.get("raw")
             rejects.append(
-                Reject(source, r["line"], r["field"], r["reason"], shipment_id=r["shipment_id"],
+                Reject(source, pr["line"], pr["field"], pr["reason"], shipment_id=pr["shipment_id"],
                        raw=raw[:200] if isinstance(raw, str) else None, kind="field")
             )
     n_bad = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in problem_cols])
@@ -419,10 +419,8 @@ def resolve_conflicts(df: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list
     return df, rejects
 
 
-def rows_to_batch(df: pl.DataFrame) -> "Batch":
+def rows_to_batch(df: pl.DataFrame) -> Batch:
     """Validated rows (all rows of each shipment present) -> canonical batch."""
-    from interdictor.model import Batch
-
     if df.is_empty():
         return Batch.empty()
     extra_cols = [c for c in df.columns if c not in KNOWN and not c.startswith("_") and c != "line"]

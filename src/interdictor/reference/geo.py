@@ -100,7 +100,7 @@ def _zip_table() -> pl.DataFrame:
     path = _zip_cache_path()
     try:
         return pl.read_parquet(path)
-    except Exception:  # noqa: BLE001 - absent or unreadable cache: rebuild it
+    except Exception:
         pass
     zips = _build_zip_table()
     try:
@@ -114,7 +114,7 @@ def _zip_table() -> pl.DataFrame:
 
 
 def _build_zip_table() -> pl.DataFrame:
-    rows = zipcodes.list_all()
+    rows = zipcodes.list_all()  # type: ignore[no-untyped-call]
     zips = pl.DataFrame(
         {
             "zip5": [r["zip_code"] for r in rows],

@@ -8,6 +8,7 @@ alike; without ADBC drivers they fall back to ``executemany``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import pkgutil
@@ -95,20 +96,20 @@ class Store:
         url = make_url(self.url)
         try:
             if self.dialect == "sqlite":
-                import adbc_driver_sqlite.dbapi as drv
+                import adbc_driver_sqlite.dbapi as sqlite_drv
 
-                self._adbc = drv.connect(url.database or ":memory:")
+                self._adbc = sqlite_drv.connect(url.database or ":memory:")
                 cur = self._adbc.cursor()
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
                 self._adbc.commit()
             elif self.dialect == "postgresql":
-                import adbc_driver_postgresql.dbapi as drv
+                import adbc_driver_postgresql.dbapi as pg_drv
 
-                self._adbc = drv.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+                self._adbc = pg_drv.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
             else:
                 return None
-        except Exception as exc:  # noqa: BLE001 - fall back to executemany, say why once
+        except Exception as exc:
             log.warning("bulk writes fall back to executemany: %s", exc)
             self._adbc = None
         return self._adbc
@@ -145,10 +146,8 @@ class Store:
 
     def close(self) -> None:
         if self._adbc is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing is best effort
                 self._adbc.close()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
             self._adbc = None
         self.engine.dispose()
 

@@ -126,7 +126,7 @@ def write_chunk(
     if heads is None:
         heads = hashes.with_columns(pl.lit(1, pl.Int32).alias("version"), pl.lit("new").alias("status"))
     todo = heads.filter(pl.col("status") != "unchanged").select("shipment_id", "version", "content_hash")
-    key = [pl.lit(s.partner).alias("partner"), "shipment_id", "version"]
+    key: list[pl.Expr | str] = [pl.lit(s.partner).alias("partner"), "shipment_id", "version"]
     if chunk.raw_of:
         raw_of = pl.DataFrame({"shipment_id": list(chunk.raw_of), "raw_id": [f"{run_id}:{v}" for v in chunk.raw_of.values()]})
     else:

@@ -10,6 +10,7 @@ and content-compared versions make the redelivery a no-op.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -49,6 +50,7 @@ async def ensure_streams(js: nats.js.JetStreamContext, names: sj.Names) -> None:
         StreamConfig(name=names.dead_stream, subjects=[f"{names.ns}.dead.>"], max_age=30 * 24 * 3600.0),
     ]
     for cfg in wanted:
+        assert cfg.name is not None
         try:
             await js.stream_info(cfg.name)
         except NotFoundError:
@@ -81,15 +83,14 @@ async def run_worker(
     names = sj.Names(settings.stream_namespace)
     own_store = store is None
     store = store or open_store(settings.resolved_database_url())
-    screening = screening or await asyncio.to_thread(load_screening, store, settings)
+    if screening is None:
+        screening = await asyncio.to_thread(load_screening, store, settings)
     stats = WorkerStats()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
-            pass
     nc = await nats.connect(settings.nats_url, name=f"interdictor-worker-{name}", connect_timeout=5,
                             max_reconnect_attempts=-1)
     try:
