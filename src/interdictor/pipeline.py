@@ -78,26 +78,25 @@ def content_hashes(batch: Batch) -> pl.DataFrame:
     """``shipment_id, content_hash``: a stable digest of a shipment's canonical content.
 
     Provenance (line numbers, raw ids) is left out, so the same shipment sent
-    again in another file is recognised as unchanged.
+    again in another file is recognised as unchanged.  Rows are hashed in the
+    order the reader gives them (items by index, parties by role), which is the
+    order of the partner's data.  blake2b, not polars' hash: the digest is
+    stored, and must not change when a library is upgraded.
     """
-    s_cols = [c for c in batch.shipments.columns if c not in ("shipment_id", "line")]
-    i_cols = [c for c in batch.items.columns if c not in ("shipment_id", "line")]
-    p_cols = [c for c in batch.parties.columns if c != "shipment_id"]
 
-    def joined(df: pl.DataFrame, cols: list[str], sort: str) -> pl.DataFrame:
-        row = pl.concat_str([pl.col(c).cast(pl.String).fill_null("\u2400") for c in cols], separator="\x1f")
-        return df.sort("shipment_id", sort).group_by("shipment_id", maintain_order=True).agg(row.str.join("\x1e").alias(sort + "_txt"))
+    def text(df: pl.DataFrame, skip: tuple[str, ...]) -> pl.Expr:
+        return pl.concat_str(
+            [pl.col(c).cast(pl.String).fill_null("\u2400") for c in df.columns if c not in skip], separator="\x1f"
+        )
 
-    s = batch.shipments.select(
-        "shipment_id",
-        pl.concat_str([pl.col(c).cast(pl.String).fill_null("\u2400") for c in s_cols], separator="\x1f").alias("s_txt"),
-    )
-    s = s.join(joined(batch.items, i_cols, "item"), on="shipment_id", how="left").join(
-        joined(batch.parties, p_cols, "party"), on="shipment_id", how="left"
-    )
-    text = s.select(pl.concat_str(["s_txt", "item_txt", "party_txt"], separator="\x1d", ignore_nulls=True)).to_series()
-    digests = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in text.to_list()]
-    return pl.DataFrame({"shipment_id": s.get_column("shipment_id"), "content_hash": digests})
+    parts = [
+        batch.shipments.select("shipment_id", text(batch.shipments, ("shipment_id", "line")).alias("t")),
+        batch.items.select("shipment_id", text(batch.items, ("shipment_id", "line")).alias("t")),
+        batch.parties.select("shipment_id", text(batch.parties, ("shipment_id",)).alias("t")),
+    ]
+    rows = pl.concat(parts).group_by("shipment_id", maintain_order=True).agg(pl.col("t").str.join("\x1e"))
+    digests = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in rows.get_column("t").to_list()]
+    return pl.DataFrame({"shipment_id": rows.get_column("shipment_id"), "content_hash": digests})
 
 
 def reasons_text(reasons: pl.DataFrame) -> pl.DataFrame:
