@@ -41,7 +41,7 @@ def test_partner_submission_shows_answers_only(svc: Svc) -> None:
     body = r.json()
     assert body["partner"] == "acme"
     for s in body["shipments"]:
-        assert set(s) <= {"shipment_id", "hawb", "mawb", "postal_item_id", "answer", "reason_codes"}
+        assert set(s) <= {"shipment_id", "hawb", "mawb", "postal_item_id", "answer", "reason_codes", "data_requested"}
     text = json.dumps(body)
     assert "ROUTE_" not in text and "VALUE_TOKEN" not in text
 

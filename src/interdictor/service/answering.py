@@ -1,13 +1,11 @@
 """What a partner is told about a house bill: an answer and partner-safe reason codes.
 
-Partners see only answers — ``accepted`` (clear or review: internal doubts are
-never shown), ``request_for_information`` (data missing or doubtful),
-``hold_for_screening`` (exam) and ``do_not_load`` (hold) — with the rule set's
-``partner_code`` for each reason, never a rule code, a score or a list name.
-
-When ``interdictor.answers`` is installed (the shared module), its functions are
-used; this module keeps the service working until then and states the same
-contract.
+The answer itself comes from ``interdictor.answers`` (the one derivation the
+stream worker uses too): ``accepted`` (clear or review: internal doubts are never
+shown), ``request_for_information`` (data missing or doubtful), ``hold_for_screening``
+(exam), ``do_not_load`` (hold), with the rule set's partner codes — never a rule
+code, a score or a list name.  This module adds what the service needs on top:
+the answer after a targeter's decision, and the referral a decision sends.
 """
 
 from __future__ import annotations
@@ -15,48 +13,41 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import polars as pl
+
+from interdictor.answers import answer_frame
 from interdictor.score.rules import RuleSet
 
 ANSWERS = ("accepted", "request_for_information", "hold_for_screening", "do_not_load")
-BY_RECOMMENDATION = {"clear": "accepted", "review": "accepted", "exam": "hold_for_screening", "hold": "do_not_load"}
 BY_DECISION = {"release": "accepted", "review": "accepted", "exam": "hold_for_screening", "hold": "do_not_load"}
-# partner codes a partner can fix by sending data: a review with one of these asks for it
-INFORMATION_CODES = frozenset({"DATA_MISSING", "DATA_INVALID", "GOODS_INFO", "GOODS_DESCRIPTION", "ADDRESS_VERIFY",
-                               "CONSIGNEE_VERIFY"})
-# codes that speak for the shipment, not against it: never listed as a reason
-MITIGATING = frozenset({"LICENCE_OK"})
 REFERRAL_KINDS = ("request_for_information", "hold_for_screening", "do_not_load")
+_REASONS = {"shipment_id": pl.String, "code": pl.String, "weight": pl.Float64, "evidence": pl.String}
 
 
-def partner_codes(reasons: Iterable[Mapping[str, Any]], ruleset: RuleSet) -> list[str]:
-    """Partner-safe codes of the reasons, strongest first, each once."""
-    best: dict[str, float] = {}
-    for r in reasons:
-        rule = ruleset.rules.get(str(r.get("code")))
-        code = rule.partner_code if rule is not None and rule.partner_code else "OTHER"
-        if code in MITIGATING:
-            continue
-        best[code] = max(best.get(code, 0.0), float(r.get("weight") or 0.0))
-    return [c for c, _ in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))]
+def answers_of(shipments: pl.DataFrame, assessed: pl.DataFrame, reasons: pl.DataFrame,
+               ruleset: RuleSet) -> dict[str, dict[str, Any]]:
+    """shipment id -> ``{answer, reason_codes, data_requested}`` for a screened batch (one columnar pass)."""
+    frame = answer_frame(shipments, assessed, reasons.select(list(_REASONS)), ruleset)
+    return {r["shipment_id"]: {"answer": r["status"], "reason_codes": list(r["reason_codes"] or []),
+                               "data_requested": list(r["data_requested"] or [])} for r in frame.to_dicts()}
 
 
-def answer_for(disposition: str, codes: list[str]) -> str:
-    """The answer for a recommendation (before any targeter's decision)."""
-    answer = BY_RECOMMENDATION.get(disposition, "accepted")
-    if answer == "accepted" and disposition == "review" and INFORMATION_CODES.intersection(codes):
-        return "request_for_information"
-    return answer
+def partner_view(shipment: Mapping[str, Any], disposition: str, reasons: Iterable[Mapping[str, Any]],
+                 ruleset: RuleSet) -> dict[str, Any]:
+    """The answer for one stored shipment and its reasons."""
+    sid = str(shipment["shipment_id"])
+    ships = pl.DataFrame([{k: shipment.get(k) for k in ("mawb", "hawb", "postal_item_id")} | {"shipment_id": sid}],
+                         schema={"shipment_id": pl.String, "mawb": pl.String, "hawb": pl.String,
+                                 "postal_item_id": pl.String})
+    rs = pl.DataFrame([{"shipment_id": sid, **{k: r.get(k) for k in ("code", "weight", "evidence")}} for r in reasons],
+                      schema=_REASONS)
+    got = answers_of(ships, pl.DataFrame({"shipment_id": [sid], "disposition": [disposition]}), rs, ruleset)
+    return got.get(sid, {"answer": "accepted", "reason_codes": [], "data_requested": []})
 
 
-def partner_view(disposition: str, reasons: Iterable[Mapping[str, Any]], ruleset: RuleSet) -> dict[str, Any]:
-    """``{answer, reason_codes}`` — an accepted shipment carries no codes (doubts stay internal)."""
-    codes = partner_codes(reasons, ruleset)
-    answer = answer_for(disposition, codes)
-    if answer == "accepted":
-        return {"answer": answer, "reason_codes": []}
-    if answer == "request_for_information":
-        codes = [c for c in codes if c in INFORMATION_CODES]
-    return {"answer": answer, "reason_codes": codes}
+def partner_codes(shipment: Mapping[str, Any], reasons: Iterable[Mapping[str, Any]], ruleset: RuleSet) -> list[str]:
+    """Every partner-safe code of the reasons, strongest first (what a referral cites)."""
+    return list(partner_view(shipment, "exam", reasons, ruleset)["reason_codes"])
 
 
 def referral_kind(decision: str, request_information: bool) -> str | None:

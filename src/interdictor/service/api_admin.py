@@ -352,8 +352,9 @@ def get_metrics(request: Request, who: Annotated[Principal, Depends(require("met
     st = state(request)
     with st.read() as conn:
         m = insight.metrics(conn)
-    m["screening"] = {"batches": st.screener.batches, "submissions": st.screener.submissions,
-                      "ruleset": st.screening.ruleset.label}
+    sc = st.screener
+    m["screening"] = {"batches": sc.batches, "submissions": sc.submissions, "busy_seconds": round(sc.busy_seconds, 3),
+                      "read_seconds": round(sc.read_seconds, 3), "ruleset": st.screening.ruleset.label}
     return m
 
 

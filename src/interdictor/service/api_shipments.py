@@ -11,7 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from interdictor.intake.base import IntakeError
-from interdictor.service import reads, views, work
+from interdictor.intake.dispatch import detect_format
+from interdictor.service import coalesce, reads, views, work
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
 from interdictor.service.principal import Principal
@@ -40,6 +41,7 @@ class ShipmentAnswer(BaseModel):
     postal_item_id: str | None = None
     answer: str = Field(description="accepted | request_for_information | hold_for_screening | do_not_load")
     reason_codes: list[str] = Field(description="Partner-safe reason codes (none for accepted)")
+    data_requested: list[str] = Field(default_factory=list, description="Request for information: what to correct")
     score: float | None = Field(None, description="Internal users only")
     disposition: str | None = Field(None, description="Internal users only: clear | review | exam | hold")
     corridor: str | None = None
@@ -115,11 +117,10 @@ async def submit_manifest(
     data, upload_name = await _payload(request, st.max_upload_bytes)
     source = (filename or upload_name or "api-submission")[:200]
     try:
-        fmt, chunks = await run_in_threadpool(parse, data, source=source, fmt=format, profile=profile,
-                                              settings=st.settings)
+        sub = await run_in_threadpool(prepare, data, filer, source, format, profile, st.settings)
+        result = await run_in_threadpool(st.screener.submit, sub)
     except (IntakeError, ValueError) as exc:
         raise ApiError(422, str(exc), "unreadable_manifest") from exc
-    result = await run_in_threadpool(st.screener.submit, Submission(filer, source, fmt, chunks))
     answers_only = who.scope.answers_only
     return {
         "run_id": result.run_id, "format": result.fmt, "partner": filer,
@@ -129,6 +130,16 @@ async def submit_manifest(
                      "kind": r.kind} for r in result.rejects],
         "notices": result.notices,
     }
+
+
+def prepare(data: bytes, filer: str, source: str, fmt: str | None, profile: str | None,
+            settings: Any) -> Submission:
+    """A submission ready for the writer: small plain manifest CSV waits to be read with others, the rest is read now."""
+    waiting = coalesce.pending(data, fmt, profile)
+    if waiting is not None and (fmt == "manifest-csv" or detect_format(data[:65536], source) == "manifest-csv"):
+        return Submission(filer, source, "manifest-csv", [], pending=waiting)
+    detected, chunks = parse(data, source=source, fmt=fmt, profile=profile, settings=settings)
+    return Submission(filer, source, detected, chunks)
 
 
 def read_shipment(request: Request, who: Principal, partner: str, shipment_id: str, channel: str) -> dict[str, Any]:

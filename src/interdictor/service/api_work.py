@@ -87,7 +87,7 @@ def decide(st: ServiceState, who: Principal, partner: str, shipment_id: str, bod
         if detail is not None:
             from interdictor.service.answering import partner_codes
 
-            codes = partner_codes(detail["reasons"], st.screening.ruleset)
+            codes = partner_codes(detail["shipment"], detail["reasons"], st.screening.ruleset)
         try:
             return work.record_decision(conn, who, partner, shipment_id, decision=body.decision, reason=body.reason,
                                         exploration=exploration, request_information=body.request_information,

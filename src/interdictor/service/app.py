@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     own_store = store is None
     store = store or open_store(settings.resolved_database_url())
     secret = settings.secret_key or security.load_or_create_secret(settings.data_dir)
-    screener = Screener(store, screening or load_screening(store, settings))
+    screener = Screener(store, screening or load_screening(store, settings), settings)
     st = ServiceState(settings=settings, store=store, secret_key=secret, screener=screener, cookie_secure=cookie_secure)
 
     @asynccontextmanager

@@ -14,6 +14,7 @@ import io
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,7 +28,7 @@ from interdictor.pipeline import ScreenRun
 from interdictor.reference.corridors import CorridorConfig
 from interdictor.score.rules import RuleSet
 from interdictor.screen.context import Context
-from interdictor.service import answering
+from interdictor.service import answering, coalesce
 from interdictor.settings import Settings
 from interdictor.store.db import Store
 
@@ -43,13 +44,19 @@ class Submission:
     fmt: str
     chunks: list[IntakeChunk]
     future: Future[SubmissionResult] = field(default_factory=Future)
+    pending: coalesce.Pending | None = None  # a small CSV body, read together with others by the writer
+    joined: coalesce.Coalesced | None = None  # what it got back from the joined read
 
     @property
     def ids(self) -> set[str]:
+        if self.pending is not None:
+            return set(self.pending.ids)
         return {s for c in self.chunks for s in c.batch.shipments.get_column("shipment_id").to_list()}
 
     @property
     def size(self) -> int:
+        if self.pending is not None:
+            return len(self.pending.rows)
         return sum(len(c.batch) for c in self.chunks)
 
 
@@ -82,12 +89,12 @@ def parse(payload: bytes, *, source: str, fmt: str | None, profile: str | None, 
     return detected, list(chunks)
 
 
-def merge(parts: list[tuple[str, str, IntakeChunk]]) -> IntakeChunk:
-    """One chunk holding chunks of several submissions: (raw id prefix, source, chunk); raw ids kept apart."""
+def merge(parts: list[tuple[str, str | None, IntakeChunk]]) -> IntakeChunk:
+    """One chunk holding chunks of several submissions: (raw id prefix, source or None to keep, chunk)."""
     batches: list[Batch] = []
     out = IntakeChunk(batch=Batch.empty())
     for prefix, source, chunk in parts:
-        raws = [replace(r, raw_id=prefix + r.raw_id, source=source) for r in chunk.raw]
+        raws = [replace(r, raw_id=prefix + r.raw_id, source=source or r.source) for r in chunk.raw]
         out.raw.extend(raws)
         if chunk.raw_of:
             out.raw_of.update({sid: prefix + rid for sid, rid in chunk.raw_of.items()})
@@ -103,41 +110,78 @@ def merge(parts: list[tuple[str, str, IntakeChunk]]) -> IntakeChunk:
     return out
 
 
-def layers(subs: list[Submission]) -> list[list[tuple[str, str, IntakeChunk]]]:
+Unit = tuple[str, str | None, IntakeChunk]
+
+
+def layers(units: list[list[Unit]]) -> list[list[Unit]]:
     """Chunks grouped so that no layer holds a shipment id twice.
 
-    A message sent again later in the same file is a new version of the shipment:
-    it must be screened after the earlier one, as the CLI does chunk by chunk.
+    ``units`` has one list per submission (or joined group), in order.  A message
+    sent again later in the same file is a new version of the shipment: it must be
+    screened after the earlier one, as the CLI does chunk by chunk.
     """
-    out: list[list[tuple[str, str, IntakeChunk]]] = []
+    out: list[list[Unit]] = []
     ids: list[set[str]] = []
-    for i, sub in enumerate(subs):
+    for seq in units:
         floor = 0
-        for j, chunk in enumerate(sub.chunks):
-            mine = set(chunk.batch.shipments.get_column("shipment_id").to_list())
+        for unit in seq:
+            mine = set(unit[2].batch.shipments.get_column("shipment_id").to_list())
             k = floor
             while k < len(out) and ids[k] & mine:
                 k += 1
             if k == len(out):
                 out.append([])
                 ids.append(set())
-            out[k].append((f"s{i}c{j}.", sub.source, chunk))
+            out[k].append(unit)
             ids[k] |= mine
             floor = k
+    return out
+
+
+def units_of(subs: list[Submission], settings: Settings) -> list[list[Unit]]:
+    """The chunks to screen: parsed submissions as they are, waiting CSV bodies read together per header."""
+    out: list[list[Unit]] = []
+    for i, sub in enumerate(subs):
+        if sub.pending is None:
+            out.append([(f"s{i}c{j}.", sub.source, c) for j, c in enumerate(sub.chunks)])
+    waiting = [(i, s) for i, s in enumerate(subs) if s.pending is not None]
+    for g, idx in enumerate(coalesce.groups([(s.partner, s.pending) for _, s in waiting if s.pending is not None])):
+        group = [waiting[k][1] for k in idx]
+        bodies = [s.pending for s in group if s.pending is not None]
+        try:
+            chunks, per = coalesce.read_joined(bodies, [s.source for s in group],
+                                               ReadOptions(source_name=group[0].source, chunk_rows=settings.chunk_rows))
+        except IntakeError:  # the joined read failed as a whole: read each body alone, each gets its own error
+            for k, s in zip(idx, group, strict=True):
+                try:
+                    _, s.chunks = parse(s.pending.payload if s.pending else b"", source=s.source, fmt="manifest-csv",
+                                        profile=None, settings=settings)
+                except (IntakeError, ValueError) as exc:
+                    s.future.set_exception(exc)
+                    s.chunks = []
+                s.pending = None
+                out.append([(f"p{g}s{k}c{j}.", s.source, c) for j, c in enumerate(s.chunks)])
+            continue
+        for s, got in zip(group, per, strict=True):
+            s.joined = got
+        out.append([(f"g{g}.", None, c) for c in chunks])  # one prefix: raw ids are shared by the group's chunks
     return out
 
 
 class Screener:
     """Screens submissions against the store with one writer thread."""
 
-    def __init__(self, store: Store, screening: Screening) -> None:
+    def __init__(self, store: Store, screening: Screening, settings: Settings | None = None) -> None:
         self.store = store
+        self.settings = settings or Settings()
         self.screening = screening
         self._q: queue.SimpleQueue[Submission | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.batches = 0
         self.submissions = 0
+        self.busy_seconds = 0.0  # writer time spent reading joined bodies, screening and storing
+        self.read_seconds = 0.0  # of which: reading joined CSV bodies
 
     def start(self) -> None:
         with self._lock:
@@ -213,29 +257,43 @@ class Screener:
                         fmt=subs[0].fmt if len({s.fmt for s in subs}) == 1 else "mixed", store=self.store,
                         list_reasons=True)
         by_id: dict[str, dict[str, Any]] = {}
-        for layer in layers(subs):
+        t0 = time.perf_counter()
+        units = units_of(subs, self.settings)
+        self.read_seconds += time.perf_counter() - t0
+        for layer in layers(units):
             chunk = merge(layer)
             got = run.add(chunk)
             ids = chunk.batch.shipments.select("shipment_id", "hawb", "mawb", "postal_item_id")
-            by_id.update({r["shipment_id"]: r for r in got.join(ids, on="shipment_id", how="left").to_dicts()})
+            flat = (got.select("shipment_id", "reasons").explode("reasons").drop_nulls("reasons").unnest("reasons")
+                    if got.height else pl.DataFrame(schema={"shipment_id": pl.String, "code": pl.String,
+                                                            "weight": pl.Float64, "evidence": pl.String}))
+            said = answering.answers_of(ids, got.select("shipment_id", "disposition"), flat, sc.ruleset)
+            for r in got.join(ids, on="shipment_id", how="left").to_dicts():
+                by_id[r["shipment_id"]] = {**r, **said.get(r["shipment_id"], {})}
         run.finish()
+        self.busy_seconds += time.perf_counter() - t0
         self.batches += 1
         self.submissions += len(subs)
         for sub in subs:
-            mine = list(dict.fromkeys(s for c in sub.chunks for s in c.batch.shipments.get_column("shipment_id").to_list()))
-            ships = [_shipment_answer(by_id[s], sc.ruleset) for s in mine if s in by_id]
-            rejects = [r for c in sub.chunks for r in c.rejects]
-            notices = [n for c in sub.chunks for n in c.notices]
+            if sub.future.done():
+                continue
+            if sub.joined is not None:
+                mine, rejects, notices = sub.joined.ids, sub.joined.rejects, sub.joined.notices
+            else:
+                mine = [s for c in sub.chunks for s in c.batch.shipments.get_column("shipment_id").to_list()]
+                rejects = [r for c in sub.chunks for r in c.rejects]
+                notices = [n for c in sub.chunks for n in c.notices]
+            ships = [_shipment_answer(by_id[s]) for s in dict.fromkeys(mine) if s in by_id]
             sub.future.set_result(SubmissionResult(run.summary.run_id, sub.fmt, ships, rejects, notices,
                                                    sc.ruleset.label))
 
 
-def _shipment_answer(row: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
+def _shipment_answer(row: dict[str, Any]) -> dict[str, Any]:
     reasons = row.get("reasons") or []
-    view = answering.partner_view(row["disposition"], reasons, ruleset)
     return {
         "shipment_id": row["shipment_id"], "hawb": row.get("hawb"), "mawb": row.get("mawb"),
-        "postal_item_id": row.get("postal_item_id"), **view,
+        "postal_item_id": row.get("postal_item_id"), "answer": row.get("answer", "accepted"),
+        "reason_codes": row.get("reason_codes", []), "data_requested": row.get("data_requested", []),
         "score": row["score"], "disposition": row["disposition"], "corridor": row.get("corridor"),
         "reasons": [{"code": r["code"], "weight": r["weight"], "evidence": r["evidence"]} for r in reasons],
     }

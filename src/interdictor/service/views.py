@@ -40,10 +40,13 @@ def shipment_view(detail: dict[str, Any], hist: dict[str, list[dict[str, Any]]],
         with contextlib.suppress(TypeError, ValueError):
             ship["extra"] = json.loads(ship["extra"])
     a = detail["assessment"]
-    view = answering.partner_view(a["disposition"] if a else "clear", detail["reasons"], ruleset)
-    if decided_answer is not None:
-        view = {"answer": decided_answer,
-                "reason_codes": [] if decided_answer == "accepted" else view["reason_codes"]}
+    view = answering.partner_view(detail["shipment"], a["disposition"] if a else "clear", detail["reasons"], ruleset)
+    if decided_answer is not None and decided_answer != view["answer"]:
+        # a targeter's decision is the answer now; the codes are the shipment's partner-safe codes
+        codes = [] if decided_answer == "accepted" else answering.partner_codes(detail["shipment"], detail["reasons"],
+                                                                                ruleset)
+        view = {"answer": decided_answer, "reason_codes": codes,
+                "data_requested": view["data_requested"] if decided_answer == "request_for_information" else []}
     out: dict[str, Any] = {
         "shipment": ship, "items": [_strip(i) for i in detail["items"]],
         "parties": [_strip(p) for p in detail["parties"]], **view,

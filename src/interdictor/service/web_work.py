@@ -17,7 +17,6 @@ from interdictor.service.api_work import DecisionIn, OutcomeIn, decide, record_o
 from interdictor.service.auth import SESSION_COOKIE, clear_session_cookie, optional_principal, require, state
 from interdictor.service.errors import ApiError
 from interdictor.service.principal import Principal
-from interdictor.service.screening import Submission, parse
 from interdictor.service.web_pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -112,7 +111,7 @@ async def submit_form(request: Request, me: Annotated[Principal, Depends(require
                       format: Annotated[str | None, Form(max_length=64)] = None,
                       partner: Annotated[str | None, Form(max_length=64)] = None) -> Response:
     from interdictor.intake.dispatch import known_formats
-    from interdictor.service.api_shipments import PARTNER
+    from interdictor.service.api_shipments import PARTNER, prepare
 
     st = state(request)
     data = await file.read(st.max_upload_bytes + 1)
@@ -123,12 +122,11 @@ async def submit_form(request: Request, me: Annotated[Principal, Depends(require
         raise ApiError(422, "partner: lower-case letters, digits, '.', '_' or '-'")
     source = (file.filename or "upload")[:200]
     try:
-        fmt, chunks = await run_in_threadpool(parse, data, source=source, fmt=format or None, profile=None,
-                                              settings=st.settings)
+        sub = await run_in_threadpool(prepare, data, filer, source, format or None, None, st.settings)
+        result = await run_in_threadpool(st.screener.submit, sub)
     except (IntakeError, ValueError) as exc:
         return render(request, "submit.html", me, status_code=422, formats=known_formats(), result=None,
                       error=str(exc))
-    result = await run_in_threadpool(st.screener.submit, Submission(filer, source, fmt, chunks))
     return render(request, "submit.html", me, formats=known_formats(), result=result, partner=filer,
                   answers_only=me.scope.answers_only)
 

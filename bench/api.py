@@ -1,0 +1,192 @@
+"""API latency: submit-and-screen one shipment per request, from a second process on loopback.
+
+Starts ``interdictor serve`` as a subprocess on a fresh database (the embedded
+SQLite file, or a fresh PostgreSQL database), creates a partner and its API key,
+then drives ``POST /api/v1/manifests`` with one shipment per request at a fixed
+arrival rate (open loop: requests are sent on schedule whether or not earlier
+ones have finished, so queueing shows up in the latency).  Reports p50/p90/p99
+per rate and the first rate whose p99 exceeds the target.
+
+    .venv/bin/python bench/api.py                       # SQLite, rates 50 100 150 200 300
+    .venv/bin/python bench/api.py --db postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/api.py --rates 100 --seconds 30
+
+Traffic goes only to 127.0.0.1, is bounded in count and time, and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "tests" / "fixtures" / "corridor_sample.csv"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pg_database(admin_url: str) -> tuple[str, str]:
+    import psycopg
+
+    name = f"interdictor_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{admin_url.rsplit('/', 1)[0]}/{name}", name
+
+
+def drop_pg(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def make_keys(env: dict[str, str], db: str) -> tuple[str, str]:
+    """(a partner's key, an analyst's key for the metrics)."""
+    py = [sys.executable, "-m", "interdictor.cli"]
+
+    def run(*a: str) -> str:
+        return subprocess.run([*py, *a, "--db", db], env=env, check=True, capture_output=True, text=True).stdout
+
+    run("orgs", "add", "bench-express", "--name", "Bench Express")
+    run("orgs", "add", "authority", "--name", "Targeting authority", "--kind", "authority")
+    partner = run("keys", "create", "--org", "bench-express").strip().splitlines()[-1]
+    analyst = run("keys", "create", "--org", "authority", "--role", "analyst").strip().splitlines()[-1]
+    return partner, analyst
+
+
+def payloads(n: int, run: str) -> list[bytes]:
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], [r for r in lines[1:] if r.strip()]
+    out = []
+    for i in range(n):
+        row = rows[i % len(rows)]
+        sid = row.split(",", 1)[0]
+        out.append(f"{header}\n{row.replace(sid, f'B{run}{i:07d}', 1)}\n".encode())
+    return out
+
+
+async def drive(url: str, key: str, rate: float, seconds: float, bodies: list[bytes]) -> dict[str, float]:
+    lat: list[float] = []
+    errors = 0
+    n = int(rate * seconds)
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as client:
+        headers = {"Authorization": f"Bearer {key}", "content-type": "text/csv"}
+
+        async def one(body: bytes) -> None:
+            nonlocal errors
+            t = time.perf_counter()
+            try:
+                r = await client.post("/api/v1/manifests?filename=one.csv", content=body, headers=headers)
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            lat.append(time.perf_counter() - t)
+            if not ok:
+                errors += 1
+
+        start = time.perf_counter()
+        tasks = []
+        for i in range(n):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(bodies[i])))
+        await asyncio.gather(*tasks)
+        wall = time.perf_counter() - start
+    lat.sort()
+
+    def q(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
+
+    return {"rate": rate, "sent": n, "errors": errors, "throughput": n / wall, "p50": q(0.50), "p90": q(0.90),
+            "p99": q(0.99), "max": lat[-1] * 1000, "mean": statistics.fmean(lat) * 1000}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", help="PostgreSQL admin URL (a fresh database is made and dropped); default: SQLite")
+    ap.add_argument("--rates", type=float, nargs="+", default=[50, 100, 150, 200, 300])
+    ap.add_argument("--seconds", type=float, default=15.0, help="seconds per rate (bounded)")
+    ap.add_argument("--target-ms", type=float, default=50.0)
+    args = ap.parse_args()
+    seconds = min(args.seconds, 60.0)
+    tmp = Path(tempfile.mkdtemp(prefix="interdictor-bench-"))
+    env = {**os.environ, "INTERDICTOR_DATA_DIR": str(tmp), "INTERDICTOR_SECRET_KEY": uuid.uuid4().hex * 2}
+    pg_name = None
+    if args.db:
+        db, pg_name = pg_database(args.db)
+    else:
+        db = f"sqlite:///{tmp / 'bench.sqlite'}"
+    port = free_port()
+    server = None
+    try:
+        subprocess.run([sys.executable, "-m", "interdictor.cli", "db", "--db", db], env=env, check=True,
+                       capture_output=True)
+        key, analyst = make_keys(env, db)
+        server = subprocess.Popen([sys.executable, "-m", "interdictor.cli", "serve", "--port", str(port), "--db", db,
+                                   "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                err = server.stderr.read().decode() if server.stderr and server.poll() is not None else ""
+                print(f"the server did not start\n{err}", file=sys.stderr)
+                return 2
+            time.sleep(0.5)
+        backend = "PostgreSQL" if args.db else "SQLite"
+        print(f"# {backend}, one shipment per request, {seconds:.0f} s per rate, loopback, 2 shared cores")
+        asyncio.run(drive(url, key, 20, 3, payloads(60, "W")))  # warm up
+        print(f"{'rate/s':>7} {'sent':>6} {'err':>4} {'done/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+        crossed = None
+        for k, rate in enumerate(args.rates):
+            res = asyncio.run(drive(url, key, rate, seconds, payloads(int(rate * seconds), f"R{k}")))
+            print(f"{res['rate']:>7.0f} {res['sent']:>6} {res['errors']:>4} {res['throughput']:>7.1f} {res['p50']:>7.1f} "
+                  f"{res['p90']:>7.1f} {res['p99']:>7.1f} {res['max']:>7.1f}", flush=True)
+            if crossed is None and res["p99"] > args.target_ms:
+                crossed = rate
+        if crossed is None:
+            print(f"p99 stayed at or under {args.target_ms:.0f} ms up to {args.rates[-1]:.0f} requests/s")
+        else:
+            print(f"p99 crosses {args.target_ms:.0f} ms at {crossed:.0f} requests/s")
+        health = httpx.get(f"{url}/api/v1/metrics", headers={"Authorization": f"Bearer {analyst}"}, timeout=5)
+        if health.status_code == 200:
+            print(health.json().get("screening"))
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if pg_name and args.db:
+            drop_pg(args.db, pg_name)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
