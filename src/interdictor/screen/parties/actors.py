@@ -78,9 +78,9 @@ def actor_id(variant: str) -> str:
 
 
 def link_actors(
-    parties: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD
+    parties: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD, evidence: bool = True
 ) -> tuple[pl.DataFrame, list[Link]]:
-    """(shipment_id, party, actor_id) for every named party, and the evidence of each link.
+    """(shipment_id, party, actor_id, name, variant) for every named party, and the evidence of each link.
 
     ``parties`` is annotated (addresses.annotate)."""
     p = parties.filter(pl.col("name").is_not_null()).with_columns(
@@ -92,70 +92,76 @@ def link_actors(
         pl.concat_str([pl.col("party"), pl.col("nk"), pl.col("addr_key").fill_null("")], separator="|").alias(
             "variant"
         )
+    ).with_columns(
+        # a company under the same name at another address is the same company: one group
+        pl.when((pl.col("party") == "shipper") & (pl.col("nk").str.len_chars() >= 6))
+        .then(pl.lit("shipper|") + pl.col("nk"))
+        .otherwise(pl.col("variant"))
+        .alias("group")
+    )
+    variants = p.unique(subset=["variant"]).select(
+        "variant", "group", "party", "nk", "name", "addr_key", "address", "pk", "ek"
     )
     uf = _Union()
-    variants = p.unique(subset=["variant"]).select(
-        "variant", "party", "nk", "name", "addr_key", "address", "pk", "ek", "postal_code"
-    )
-    # same address, names that match
-    groups = (
+    at_address = (
         variants.filter(pl.col("addr_key").is_not_null())
+        .unique(subset=["party", "addr_key", "group"])
         .group_by("party", "addr_key")
-        .agg("variant", "name")
-        .filter(pl.col("variant").list.len().is_between(2, MAX_GROUP))
+        .agg("group", "name")
+        .filter(pl.col("group").list.len().is_between(2, MAX_GROUP))
     )
-    for g in groups.iter_rows(named=True):
-        for (va, na), (vb, nb) in combinations(zip(g["variant"], g["name"], strict=True), 2):
+    for g in at_address.iter_rows(named=True):
+        for (ga, na), (gb, nb) in combinations(zip(g["group"], g["name"], strict=True), 2):
             c = compare_names(name_variants(na), name_variants(nb))
             if c.score >= threshold:
-                uf.union(va, vb, f"same address, names match ({c.score:.2f}: {c.explain()})")
-    # same phone, same e-mail
+                uf.union(ga, gb, f"same address, names match ({c.score:.2f}: {c.explain()})")
     for col, what in (("pk", "phone"), ("ek", "e-mail")):
         shared = (
             variants.filter(pl.col(col).is_not_null())
+            .unique(subset=["party", col, "group"])
             .group_by("party", col)
-            .agg("variant")
-            .filter(pl.col("variant").list.len() >= 2)
+            .agg("group")
+            .filter(pl.col("group").list.len() >= 2)
         )
         for g in shared.iter_rows(named=True):
-            first = g["variant"][0]
-            for other in g["variant"][1:MAX_GROUP]:
-                uf.union(first, other, f"same {what} {g[col]}")
-    # a company under the same name at another address
-    moved = (
-        variants.filter((pl.col("party") == "shipper") & (pl.col("nk").str.len_chars() >= 6))
-        .group_by("party", "nk")
-        .agg("variant")
-        .filter(pl.col("variant").list.len() >= 2)
-    )
-    for g in moved.iter_rows(named=True):
-        first = g["variant"][0]
-        for other in g["variant"][1:MAX_GROUP]:
-            uf.union(first, other, "same shipper name at another address")
-    mapping = {v: actor_id(uf.find(v)) for v in uf.parent}
-    links = []
-    if mapping:
-        info = variants.filter(pl.col("variant").is_in(pl.Series(list(mapping), dtype=pl.String).implode()))
+            for other in g["group"][1:MAX_GROUP]:
+                uf.union(g["group"][0], other, f"same {what} {g[col]}")
+    moved = variants.filter(pl.col("group") != pl.col("variant")).group_by("group").agg(pl.len().alias("n"))
+    multi = set(moved.filter(pl.col("n") >= 2)["group"].to_list())
+    linked_groups = set(uf.parent) | multi
+    mapping = {grp: actor_id(uf.find(grp)) for grp in linked_groups}
+    links: list[Link] = []
+    if mapping and evidence:
+        info = variants.filter(pl.col("group").is_in(pl.Series(list(mapping), dtype=pl.String).implode()))
         for r in info.iter_rows(named=True):
+            why = uf.why.get(r["group"]) or (
+                "same shipper name at another address" if r["group"] in multi else ""
+            )
             links.append(
                 Link(
-                    mapping[r["variant"]],
-                    r["variant"],
-                    r["name"],
-                    r["address"],
-                    uf.why.get(r["variant"], "group representative"),
+                    mapping[r["group"]], r["variant"], r["name"], r["address"], why or "group representative"
                 )
             )
     m = pl.DataFrame(
-        {"variant": list(mapping), "_linked": list(mapping.values())},
-        schema={"variant": pl.String, "_linked": pl.String},
+        {"group": list(mapping), "_linked": list(mapping.values())},
+        schema={"group": pl.String, "_linked": pl.String},
     )
-    out = p.join(m, on="variant", how="left").with_columns(
-        pl.coalesce("_linked", pl.lit("A") + pl.col("variant").hash(seed=11).cast(pl.String)).alias(
-            "actor_id"
-        )
+    out = p.join(m, on="group", how="left").with_columns(
+        pl.coalesce("_linked", pl.lit("A") + pl.col("group").hash(seed=11).cast(pl.String)).alias("actor_id")
     )
     return out.select("shipment_id", "party", "actor_id", "name", "variant"), links
+
+
+def repeat_consignees(parties: pl.DataFrame, cfg: PartiesConfig) -> pl.DataFrame:
+    """The parties of shipments whose consignee (by address or by name) recurs often enough
+    in the batch for a split consignment — the only ones the split rule needs actors for."""
+    cons = parties.filter(pl.col("party") == "consignee").with_columns(name_key(pl.col("name")).alias("_nk"))
+    n = cfg.split_min_shipments
+    hot = cons.filter(
+        (pl.len().over("addr_key") >= n) & pl.col("addr_key").is_not_null()
+        | (pl.len().over("_nk") >= n) & pl.col("_nk").is_not_null()
+    )["shipment_id"].unique()
+    return parties.filter(pl.col("shipment_id").is_in(hot.implode()))
 
 
 def _max_in_window(times: list[datetime | None], window: timedelta) -> tuple[int, timedelta]:

@@ -130,14 +130,24 @@ def _shared(shippers: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
     )
     if s.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
-    batch = s.group_by("addr_key").agg(pl.col("nk").unique().alias("batch_names"))
-    hist = part.history.shared_addresses
-    j = batch.join(hist, on="addr_key", how="left").with_columns(
+    need = part.config.shared_address_names
+    hist = part.history.shared_addresses.with_columns(pl.col("hist_names").list.len().alias("_nh"))
+    batch = (
+        s.group_by("addr_key")
+        .agg(pl.col("nk").unique().alias("batch_names"))
+        .join(hist.select("addr_key", "_nh"), on="addr_key", how="left")
+        # only addresses that could reach the count are worth a union of names
+        .filter(pl.col("batch_names").list.len() + pl.col("_nh").fill_null(0) >= need)
+        .drop("_nh")
+    )
+    if batch.is_empty():
+        return pl.DataFrame(schema=REASON_SCHEMA)
+    j = batch.join(hist.drop("_nh"), on="addr_key", how="left").with_columns(
         pl.concat_list(pl.col("batch_names"), pl.col("hist_names").fill_null(pl.lit([], pl.List(pl.String))))
         .list.unique()
         .alias("all_names")
     )
-    many = j.filter(pl.col("all_names").list.len() >= part.config.shared_address_names)
+    many = j.filter(pl.col("all_names").list.len() >= need)
     if many.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
     hits = s.join(many.select("addr_key", "all_names"), on="addr_key")

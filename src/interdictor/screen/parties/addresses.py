@@ -95,11 +95,21 @@ def ascii_column(df: pl.DataFrame, name: str, out: str) -> pl.DataFrame:
     )
 
 
+ADDRESS_COLUMNS = ("address", "postal_code", "country")
+
+
 def annotate(parties: pl.DataFrame, rules: AddressRules | None = None) -> pl.DataFrame:
     """Add address columns: ``addr_key``, ``street_key``, ``po_box``, ``virtual_office``,
-    ``residential_mark``, ``postal_ok`` (None when the country has no known format)."""
-    rules = rules or default_rules()
-    parties = parties.with_columns(pl.col(c).cast(pl.String) for c in ("address", "postal_code", "country"))
+    ``residential_mark``, ``postal_ok`` (None when the country has no known format).
+
+    Computed once per distinct (address, postal code, country) and joined back."""
+    parties = parties.with_columns(pl.col(c).cast(pl.String) for c in ADDRESS_COLUMNS)
+    distinct = parties.select(ADDRESS_COLUMNS).unique()
+    marks = _annotate(distinct, rules or default_rules())
+    return parties.join(marks, on=list(ADDRESS_COLUMNS), how="left", nulls_equal=True)
+
+
+def _annotate(parties: pl.DataFrame, rules: AddressRules) -> pl.DataFrame:
     df = ascii_column(parties, "address", "_addr")
     country = pl.col("country").str.to_uppercase().str.strip_chars()
     street = street_key(pl.col("_addr"), rules)

@@ -14,7 +14,7 @@ import polars as pl
 
 from interdictor.model import REASON_SCHEMA, Batch, conform, empty, reasons_frame
 from interdictor.screen.context import Context
-from interdictor.screen.parties.actors import link_actors, split_reasons
+from interdictor.screen.parties.actors import link_actors, repeat_consignees, split_reasons
 from interdictor.screen.parties.address_reasons import address_reasons
 from interdictor.screen.parties.addresses import annotate
 from interdictor.screen.parties.list_reasons import list_reasons, strongest_per_entry
@@ -35,7 +35,8 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
     if rows:
         frames.append(reasons_frame({k: v for k, v in r.items() if not k.startswith("_")} for r in rows))
     frames.append(address_reasons(parties, batch.items, part))
-    actors, _links = link_actors(parties, part.config.threshold)
+    # actors only where a split consignment is possible: a consignee seen several times
+    actors, _ = link_actors(repeat_consignees(parties, part.config), part.config.threshold, evidence=False)
     frames.append(split_reasons(actors, batch.shipments, part.config))
     frames = [f for f in frames if f.height]
     if not frames:

@@ -223,7 +223,7 @@ def list_reasons(parties: pl.DataFrame, part: PartiesPart) -> list[dict[str, Any
                 continue
             code, note = graded
             key = party_key(p["name"], p["addr_key"])
-            if (key, entry.list_id, entry.uid, entry.fingerprint) in part.dismissed:
+            if part.dismissed and (key, entry.list_id, entry.uid, part.fingerprint(entry)) in part.dismissed:
                 continue
             rows.append(
                 _row(

@@ -90,6 +90,15 @@ class PartiesPart:
     dismissed: frozenset[tuple[str, str, str, str]] = frozenset()  # party_key, list_id, uid, fingerprint
     config: PartiesConfig = field(default_factory=PartiesConfig)
     version: str = ""
+    fingerprints: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def fingerprint(self, entry: Entry) -> str:
+        """The entry's content hash (cached: dismissals are checked on every hit)."""
+        key = (entry.list_id, entry.uid)
+        fp = self.fingerprints.get(key)
+        if fp is None:
+            fp = self.fingerprints[key] = entry.fingerprint
+        return fp
 
     def entry(self, list_id: str, uid: str) -> Entry | None:
         return self.entries.get((list_id, uid))

@@ -98,7 +98,9 @@ def inconsistencies(parties: pl.DataFrame, places: Places) -> pl.DataFrame:
 
     ``parties`` is annotated (``addresses.annotate``)."""
     out: list[pl.DataFrame] = []
-    parties = parties.with_columns(pl.col(c).cast(pl.String) for c in ("city", "state", "postal_code", "country"))
+    parties = parties.with_columns(
+        pl.col(c).cast(pl.String) for c in ("city", "state", "postal_code", "country")
+    )
     p = ascii_column(parties, "city", "_city").with_columns(
         pl.col("country").str.to_uppercase().str.strip_chars().alias("_cc"),
         city_key(pl.col("_city")).alias("_ck"),
