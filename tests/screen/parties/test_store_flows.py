@@ -98,3 +98,31 @@ def test_history_aggregates(conn: Connection) -> None:
     part = load_parties(conn, None)
     assert part.history.shipments_seen == 1 and part.history.known_consignees is not None
     assert part.history.known_consignees.len() == 1
+
+
+def test_actor_links_are_kept_once(conn: Connection) -> None:
+    import polars as pl
+
+    from interdictor.screen.parties.actor_store import record_links
+    from interdictor.screen.parties.actors import link_actors
+    from interdictor.screen.parties.addresses import annotate
+
+    rows = [
+        {
+            "shipment_id": f"S{i}",
+            "party": "shipper",
+            "name": n,
+            "address": "12 Jiefang Rd",
+            "postal_code": "050000",
+            "country": "CN",
+            "phone": None,
+            "email": None,
+        }
+        for i, n in enumerate(["Xiamen Boyu Trading", "Xiamen Boyu Trade Co", "Boyu Trading Ltd"])
+    ]
+    actors, links = link_actors(annotate(pl.DataFrame(rows)))
+    assert actors["actor_id"].n_unique() == 1 and len(links) == 3
+    assert all(link.evidence for link in links)
+    assert record_links(conn, links) == 3
+    assert record_links(conn, links) == 0
+    assert conn.execute(text("SELECT COUNT(*) FROM actors")).scalar() == 1

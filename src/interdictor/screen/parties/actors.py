@@ -83,7 +83,8 @@ def link_actors(
     """(shipment_id, party, actor_id, name, variant) for every named party, and the evidence of each link.
 
     ``parties`` is annotated (addresses.annotate)."""
-    p = parties.filter(pl.col("name").is_not_null()).with_columns(
+    p = parties.with_columns(pl.col(c).cast(pl.String) for c in ("name", "phone", "email"))
+    p = p.filter(pl.col("name").is_not_null()).with_columns(
         name_key(pl.col("name")).alias("nk"),
         phone_key(pl.col("phone")).alias("pk"),
         email_key(pl.col("email")).alias("ek"),

@@ -28,6 +28,7 @@ import polars as pl
 from interdictor.reference.watchlists.model import Entry
 from interdictor.screen.parties.index import LONE_WORD_MIN, NameHit
 from interdictor.screen.parties.part import PartiesPart, country_group, email_key, phone_key
+from interdictor.screen.parties.similarity import phonetic_key
 from interdictor.screen.parties.text import NAME, normalise, vocab
 
 WEIGHTS = {
@@ -75,6 +76,23 @@ def _lone_word(hit: NameHit) -> bool:
     return len(entry_names) == 1 and len(matched) == 1 and bool(party_extra)
 
 
+def skeleton(token: str) -> str:
+    """Consonants of a token's sound-alike key: "guanleng" and "guanlang" agree (a vowel is a
+    romanisation slip), "yuanlang" and "guanlang" do not (another syllable, another name)."""
+    key = phonetic_key(token)
+    return key[:1] + "".join(ch for ch in key[1:] if ch not in "aeiou")
+
+
+def near_spelling_only(hit: NameHit) -> bool:
+    """Every distinctive token that matched is the same up to vowels, doubled letters, and
+    the usual romanisation swaps (w/v, q/k, zh/j ...)."""
+    return all(
+        p.left == p.right or skeleton(p.left) == skeleton(p.right)
+        for p in hit.comparison.pairs
+        if p.kind == NAME
+    )
+
+
 def grade(hit: NameHit, part: PartiesPart, country: str | None, corroborated: bool) -> tuple[str, str] | None:
     """(code, note) for one name hit, or None when the hit is no evidence at all."""
     entry = hit.name.entry
@@ -105,6 +123,12 @@ def grade(hit: NameHit, part: PartiesPart, country: str | None, corroborated: bo
         return "PARTY_LOOKOUT", "; ".join(notes)
     if sev == "drug":
         person = entry.kind == "individual"
+        if not corroborated and not near_spelling_only(hit):
+            # "Dongguan Yuanlang Biotech" is one consonant from "Hubei Guanlang Biotechnology":
+            # worth a look, not an exam on its own
+            return "PARTY_WATCHLIST_MATCH", "; ".join(
+                [*notes, "a distinctive word differs by more than spelling"]
+            )
         if corroborated and hit.score >= cfg.confirmed:
             return "PARTY_SANCTIONED_CONFIRMED", "; ".join([*notes, "address or contact also listed"])
         if person and not (cc and cc in listed) and not corroborated:
