@@ -101,7 +101,7 @@ def run_screen(
     from interdictor.intake.base import IntakeError, ReadOptions
     from interdictor.intake.dispatch import read_source
     from interdictor.intake.mapping import load_profile
-    from interdictor.pipeline import ScreenRun
+    from interdictor.pipeline import ScreenRun, prefetch
     from interdictor.reference.corridors import load_corridors
     from interdictor.score.rules import load_ruleset
     from interdictor.screen.loaders import load_context
@@ -153,7 +153,7 @@ def run_screen(
                 run = ScreenRun(ctx=ctx, ruleset=ruleset, corridors=corridors, partner=partner, source=file.name,
                                 fmt=detected, store=store, corridor=corridor, list_reasons=list_reasons,
                                 detectors=settings.detector_names())
-                for chunk in chunks:
+                for chunk in prefetch(chunks):
                     run.add(chunk)
                     s = run.summary
                     elapsed = max(bar.tasks[0].elapsed or 1e-9, 1e-9)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
+import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -256,6 +258,47 @@ class ScreenRun:
                       "reasons": pl.String}
             return pl.DataFrame(schema=schema)
         return pl.concat(self._results).sort(["score", "shipment_id"], descending=[True, False])
+
+
+def prefetch(chunks: Iterator[IntakeChunk], depth: int = 1) -> Iterator[IntakeChunk]:
+    """Read the next chunk in a background thread while this one is screened.
+
+    Parsing (numpy, polars) and screening (polars) release the GIL for most of
+    their work, so on two cores reading and screening overlap.  An error in the
+    reader is raised here, in the caller's thread, at the chunk where it happened.
+    """
+    q: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                q.put(("chunk", chunk))
+            q.put(("done", None))
+        except BaseException as exc:  # handed to the consumer, who raises it
+            q.put(("error", exc))
+
+    thread = threading.Thread(target=pump, name="interdictor-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = q.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                assert isinstance(item, BaseException)
+                raise item
+            assert isinstance(item, IntakeChunk)
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a reader waiting to put, then let it finish
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
 
 
 def to_json_record(row: dict[str, object]) -> str:

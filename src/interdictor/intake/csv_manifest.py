@@ -21,7 +21,14 @@ import numpy as np
 import polars as pl
 
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
-from interdictor.intake.fields import KNOWN, REQUIRED, resolve_conflicts, rows_to_batch, validate_rows
+from interdictor.intake.fields import (
+    KNOWN,
+    REQUIRED,
+    resolve_conflicts,
+    rows_to_batch,
+    validate_rows,
+    varied_shipments,
+)
 from interdictor.intake.mapping import Profile, apply_profile
 from interdictor.model import Reject
 
@@ -131,18 +138,19 @@ def _row_table(block: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, 
         z = np.zeros(0, dtype=np.int64)
         return z, z, z, False, z
     nl_all = np.flatnonzero(arr == NL)
-    commas = np.flatnonzero(arr == COMMA)
     quotes = np.flatnonzero(arr == QUOTE) if block.find(b'"') >= 0 else np.zeros(0, dtype=np.int64)
     open_at_end = len(quotes) % 2 == 1
     # a newline with an even number of quotes before it is outside quotes: a row ends there
     nl = nl_all[np.searchsorted(quotes, nl_all) % 2 == 0] if len(quotes) else nl_all
     ends = nl if (len(nl) and nl[-1] == len(arr) - 1) else np.append(nl, len(arr))
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    commas = np.flatnonzero(arr == COMMA)
     seps = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
     if len(quotes):
+        # commas within quoted regions are not separators
         opens = quotes[0::2]
         closes = np.append(quotes[1::2], len(arr)) if open_at_end else quotes[1::2]
-        inside = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)  # commas within quotes
+        inside = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
         row_of = np.searchsorted(starts, opens, side="right") - 1
         seps -= np.bincount(row_of, weights=inside, minlength=len(starts)).astype(np.int64)
     return starts, ends, seps, open_at_end, nl_all
@@ -297,7 +305,7 @@ def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile |
     source_key = hashlib.sha1(src.encode()).hexdigest()[:12]
     carry: pl.DataFrame | None = None
     carry_rejects: list[Reject] = []
-    emitted: set[str] = set()
+    emitted = _Emitted()
     pending_notices = notices
     blocks = _Blocks(stream, first_line, options, rest)
     for index, (line0, block) in enumerate(blocks):
@@ -329,11 +337,29 @@ def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile |
         yield _chunk(carry, carry_rejects + more, b"", blocks.line, blocks.line, source_key, -1, src, emitted, [])
 
 
-def _split_repeats(df: pl.DataFrame, emitted: set[str], src: str) -> tuple[pl.DataFrame, list[Reject]]:
+class _Emitted:
+    """Shipment ids already handed on, as one Series (a hash join per block, not a Python set)."""
+
+    def __init__(self) -> None:
+        self.parts: list[pl.Series] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def update(self, ids: pl.Series) -> None:
+        self.parts.append(ids)
+        if len(self.parts) > 8:
+            self.parts = [pl.concat(self.parts).rechunk()]
+
+    def series(self) -> pl.Series:
+        return pl.concat(self.parts) if len(self.parts) > 1 else self.parts[0]
+
+
+def _split_repeats(df: pl.DataFrame, emitted: _Emitted, src: str) -> tuple[pl.DataFrame, list[Reject]]:
     """Rows of a shipment already screened from an earlier block are quarantined, not merged silently."""
     if not emitted or df.is_empty():
         return df, []
-    again = df.get_column("shipment_id").is_in(list(emitted))
+    again = df.get_column("shipment_id").is_in(emitted.series().implode())
     if not again.any():
         return df, []
     bad = df.filter(again)
@@ -348,12 +374,13 @@ def _split_repeats(df: pl.DataFrame, emitted: set[str], src: str) -> tuple[pl.Da
 
 def _chunk(
     clean: pl.DataFrame, rejects: list[Reject], block: bytes, first: int, last: int,
-    source_key: str, index: int, src: str, emitted: set[str], notices: list[str],
+    source_key: str, index: int, src: str, emitted: _Emitted, notices: list[str],
 ) -> IntakeChunk:
-    clean, conflict_rejects = resolve_conflicts(clean, src)
+    varied = varied_shipments(clean)
+    clean, conflict_rejects = resolve_conflicts(clean, src, varied)
     rejects = rejects + conflict_rejects
-    batch = rows_to_batch(clean)
-    emitted.update(batch.shipments.get_column("shipment_id").to_list())
+    batch = rows_to_batch(clean, varied)
+    emitted.update(batch.shipments.get_column("shipment_id"))
     raw_id = f"{source_key}:{index}"
     raw = [RawPayload(raw_id, src, first, max(first, last - 1), block)] if block else []
     nrows = clean.height + sum(1 for r in rejects if r.kind == "row")

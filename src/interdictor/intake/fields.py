@@ -365,13 +365,29 @@ def validate_rows(
     return df, rejects
 
 
-def _varied_shipments(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
-    """Shipment ids whose rows do not all carry identical shipment-level values (the rare case)."""
+SHIPMENT_LEVEL: Final = (*SHIPMENT_FIELDS, "_money_unit")
+
+
+def varied_shipments(df: pl.DataFrame) -> pl.DataFrame:
+    """Shipment ids whose rows do not all carry identical shipment-level values (the rare case).
+
+    Rows of a shipment usually follow each other: compare each row with the one
+    before it.  When a shipment's rows are scattered, fall back to hashing them.
+    """
+    cols = [c for c in SHIPMENT_LEVEL if c in df.columns]
+    if df.is_empty():
+        return df.select("shipment_id")
+    sid = pl.col("shipment_id")
+    runs, ids = df.select((sid != sid.shift(1)).fill_null(True).sum().alias("runs"), sid.n_unique().alias("ids")).row(0)
+    if runs == ids:
+        same = sid == sid.shift(1)
+        differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in cols])
+        return df.filter((same & differs).fill_null(False)).select("shipment_id").unique()
     h = df.select("shipment_id", pl.struct(cols).hash().alias("_h"))
     return h.group_by("shipment_id").agg(pl.col("_h").n_unique().alias("_n")).filter(pl.col("_n") > 1).select("shipment_id")
 
 
-def resolve_conflicts(df: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[Reject]]:
+def resolve_conflicts(df: pl.DataFrame, source: str, varied: pl.DataFrame | None = None) -> tuple[pl.DataFrame, list[Reject]]:
     """Shipment-level fields must agree across the rows of one shipment.
 
     The first non-empty value (by line) wins; a row that says otherwise has that
@@ -381,7 +397,8 @@ def resolve_conflicts(df: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list
         return df, []
     cols = list(SHIPMENT_FIELDS)
     df = df.sort("line")
-    varied = _varied_shipments(df, cols)
+    if varied is None:
+        varied = varied_shipments(df)
     if varied.is_empty():
         return df, []
     first = df.join(varied, on="shipment_id", how="semi").group_by("shipment_id", maintain_order=True).agg(
@@ -419,7 +436,7 @@ def resolve_conflicts(df: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list
     return df, rejects
 
 
-def rows_to_batch(df: pl.DataFrame) -> Batch:
+def rows_to_batch(df: pl.DataFrame, varied: pl.DataFrame | None = None) -> Batch:
     """Validated rows (all rows of each shipment present) -> canonical batch."""
     if df.is_empty():
         return Batch.empty()
@@ -428,7 +445,8 @@ def rows_to_batch(df: pl.DataFrame) -> Batch:
     party_cols = [c for c in SHIPMENT_FIELDS if c.startswith(("shipper_", "consignee_"))]
     cols = [*ship_cols, *party_cols, "_money_unit"]
     # most shipments repeat identical values on every row: their first row is the shipment
-    varied = _varied_shipments(df, cols)
+    if varied is None:
+        varied = varied_shipments(df)
     firsts = df.unique("shipment_id", keep="first", maintain_order=True)
     per = firsts.select("shipment_id", "line", *cols,
                         *([pl.struct(extra_cols).struct.json_encode().alias("extra")] if extra_cols else []))
