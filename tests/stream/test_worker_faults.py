@@ -76,16 +76,16 @@ def test_two_workers_one_killed_every_message_exactly_once(tmp_path: Path, store
 
     ns = f"t{uuid.uuid4().hex[:10]}"
     names = Names(ns)
-    good = [message(i) for i in range(400)]
-    bad = [b"\x00\x01 not a manifest \x02" * 3 + str(i).encode() for i in range(12)]
+    good = [message(i) for i in range(240)]
+    bad = [b"\x00\x01 not a manifest \x02" * 3 + str(i).encode() for i in range(10)]
     open_store(store_url).close()  # migrate once, before the workers race
     env = {**os.environ, "INTERDICTOR_DATABASE_URL": store_url, "INTERDICTOR_NATS_URL": NATS_URL,
            "INTERDICTOR_STREAM_NAMESPACE": ns, "INTERDICTOR_DATA_DIR": str(tmp_path)}
     try:
-        asyncio.run(publish(NATS_URL, "faulty", good[:200] + bad[:6], "manifest-jsonl", names))
-        cmd = [sys.executable, "-m", "interdictor.cli", "worker", "--batch", "10", "--ack-wait", "3", "--idle-exit", "6"]
+        asyncio.run(publish(NATS_URL, "faulty", good[:120] + bad[:5], "manifest-jsonl", names))
+        cmd = [sys.executable, "-m", "interdictor.cli", "worker", "--batch", "10", "--ack-wait", "3", "--idle-exit", "5"]
         workers = [subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
-        asyncio.run(publish(NATS_URL, "faulty", good[200:] + bad[6:], "manifest-jsonl", names))
+        asyncio.run(publish(NATS_URL, "faulty", good[120:] + bad[5:], "manifest-jsonl", names))
         store = open_store(store_url, migrate=False)
 
         def ledger() -> int:
@@ -93,9 +93,9 @@ def test_two_workers_one_killed_every_message_exactly_once(tmp_path: Path, store
                 return int(conn.execute(text("SELECT count(*) FROM stream_messages")).scalar_one())
 
         deadline = time.monotonic() + 120
-        while ledger() < 60 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert ledger() >= 60, "workers made no progress"
+        while ledger() < 40 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ledger() >= 40, "workers made no progress"
         workers[0].send_signal(signal.SIGKILL)  # mid-stream, with a batch possibly in flight
         workers[0].wait(timeout=10)
         out = workers[1].communicate(timeout=300)[1].decode(errors="replace")
@@ -107,10 +107,10 @@ def test_two_workers_one_killed_every_message_exactly_once(tmp_path: Path, store
                 "SELECT count(*) FROM (SELECT msg_key FROM stream_messages GROUP BY msg_key HAVING count(*) > 1) d"
             )).scalar_one()
         store.close()
-        assert statuses == {"processed": 400, "dead": 12}
+        assert statuses == {"processed": 240, "dead": 10}
         assert dupes == 0
-        assert tuple(ships) == (400, 400, 1)  # one shipment per good message, never a second version
-        assert asyncio.run(_dead_letters(ns)) >= 12  # dead letters published (a kill may publish one twice)
+        assert tuple(ships) == (240, 240, 1)  # one shipment per good message, never a second version
+        assert asyncio.run(_dead_letters(ns)) >= 10  # dead letters published (a kill may publish one twice)
     finally:
         for w in locals().get("workers", []):
             if w.poll() is None:
