@@ -118,7 +118,7 @@ async def submit_manifest(
     source = (filename or upload_name or "api-submission")[:200]
     try:
         sub = await run_in_threadpool(prepare, data, filer, source, format, profile, st.settings)
-        result = await run_in_threadpool(st.screener.submit, sub)
+        result = await st.screener.submit_async(sub)
     except (IntakeError, ValueError) as exc:
         raise ApiError(422, str(exc), "unreadable_manifest") from exc
     answers_only = who.scope.answers_only

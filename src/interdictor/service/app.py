@@ -17,9 +17,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interdictor import __version__
 from interdictor.service import api_admin, api_shipments, api_work, errors, security
@@ -47,18 +46,30 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        h = response.headers
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith(("/api/docs", "/api/redoc")):
-            h.setdefault("Content-Security-Policy", CSP)
-        if request.url.path.startswith("/api/") or request.url.path.startswith("/shipments"):
-            h.setdefault("Cache-Control", "no-store")
-        return response
+class SecurityHeaders:
+    """Security headers on every response (a plain ASGI middleware: no extra task per request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                h = MutableHeaders(scope=message)
+                h.setdefault("X-Content-Type-Options", "nosniff")
+                h.setdefault("Referrer-Policy", "same-origin")
+                h.setdefault("X-Frame-Options", "DENY")
+                h.setdefault("Content-Security-Policy", CSP)
+                if path.startswith(("/api/", "/shipments")):
+                    h.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def web_dir() -> Path:

@@ -10,6 +10,7 @@ One writer also means one ADBC connection and no write contention on SQLite.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import queue
@@ -77,6 +78,7 @@ class Screening:
     ctx: Context
     ruleset: RuleSet
     corridors: CorridorConfig
+    detectors: list[str] | None = None  # INTERDICTOR_DETECTORS: run only these (default: all)
 
 
 def parse(payload: bytes, *, source: str, fmt: str | None, profile: str | None, settings: Settings) -> tuple[str, list[IntakeChunk]]:
@@ -201,6 +203,13 @@ class Screener:
         self._q.put(sub)
         return sub.future.result(timeout=timeout)
 
+    async def submit_async(self, sub: Submission, timeout: float = 120.0) -> SubmissionResult:
+        """Wait for the writer without holding a worker thread: thousands of requests can wait at once,
+        so batches grow with the load instead of being capped by the thread pool."""
+        self.start()
+        self._q.put(sub)
+        return await asyncio.wait_for(asyncio.wrap_future(sub.future), timeout)
+
     # ---------------------------------------------------------------- writer thread
 
     def _loop(self) -> None:
@@ -255,7 +264,7 @@ class Screener:
         source = subs[0].source if len(subs) == 1 else f"{len(subs)} submissions: " + ", ".join(s.source for s in subs[:5])
         run = ScreenRun(ctx=sc.ctx, ruleset=sc.ruleset, corridors=sc.corridors, partner=partner, source=source[:500],
                         fmt=subs[0].fmt if len({s.fmt for s in subs}) == 1 else "mixed", store=self.store,
-                        list_reasons=True)
+                        detectors=sc.detectors, list_reasons=True)
         by_id: dict[str, dict[str, Any]] = {}
         t0 = time.perf_counter()
         units = units_of(subs, self.settings)
@@ -304,10 +313,14 @@ def load_screening(store: Store | None, settings: Settings) -> Screening:
     from interdictor.screen.loaders import load_context
     from interdictor.service.config import active_ruleset, corridor_config
 
+    names = settings.detector_names()
+    parts = None if names is None else sorted({*names, "route"})  # geography also places corridors
     if store is None:
-        return Screening(load_context(settings, None), active_ruleset(None, settings), corridor_config(None, settings))
+        return Screening(load_context(settings, None, parts), active_ruleset(None, settings),
+                         corridor_config(None, settings), names)
     with store.connect() as conn:
-        return Screening(load_context(settings, conn), active_ruleset(conn, settings), corridor_config(conn, settings))
+        return Screening(load_context(settings, conn, parts), active_ruleset(conn, settings),
+                         corridor_config(conn, settings), names)
 
 
 def results_frame(result: SubmissionResult) -> pl.DataFrame:

@@ -123,7 +123,7 @@ async def submit_form(request: Request, me: Annotated[Principal, Depends(require
     source = (file.filename or "upload")[:200]
     try:
         sub = await run_in_threadpool(prepare, data, filer, source, format or None, None, st.settings)
-        result = await run_in_threadpool(st.screener.submit, sub)
+        result = await st.screener.submit_async(sub)
     except (IntakeError, ValueError) as exc:
         return render(request, "submit.html", me, status_code=422, formats=known_formats(), result=None,
                       error=str(exc))
