@@ -67,13 +67,47 @@ def _common_only(hit: NameHit, common: frozenset[str]) -> bool:
     return bool(entry_extra) or len(matched) <= 2
 
 
+def _kind(token: str) -> str | None:
+    return vocab().kind_of(token)
+
+
+def _one_short_word(hit: NameHit) -> str | None:
+    """Why a hit on a list name with one short distinctive word ("SUN", "PEARL", "VAST") is no
+    evidence, or None when it is.  Such a word is everyday vocabulary: it counts only when the
+    list name's other words (trade words included) are on the party too ("Vast Chemical
+    Trading" for "HUBEI VAST CHEMICAL"), never as one word of a longer name ("Golden Pearl
+    Manufacturing" is not "PEARL SHIPPING AND TRADING")."""
+    c = hit.comparison
+    entry_names = {t for f in hit.name.forms for t in f.distinctive if len(t) > 1}
+    if len(entry_names) != 1 or len(next(iter(entry_names))) >= LONE_WORD_MIN:
+        return None
+    entry_rest = [t for t in c.right_only if len(t) > 1 and _kind(t) not in ("legal", "place")]
+    if entry_rest:
+        return "the list name's other words are not on the party"
+    party_names = [t for t in c.left_only if len(t) > 1 and _kind(t) is None]
+    if party_names:
+        return "one word of the list name inside a longer party name"
+    return None
+
+
 def _lone_word(hit: NameHit) -> bool:
     """The list name's only distinctive word met inside a party name with other words of its own."""
     c = hit.comparison
     matched = [p for p in c.pairs if p.kind == NAME]
     entry_names = {t for f in hit.name.forms for t in f.distinctive if len(t) > 1}
-    party_extra = [t for t in c.left_only if vocab().kind_of(t) is None and len(t) > 1]
+    party_extra = [t for t in c.left_only if _kind(t) is None and len(t) > 1]
     return len(entry_names) == 1 and len(matched) == 1 and bool(party_extra)
+
+
+def _person_subset(hit: NameHit) -> bool:
+    """Two words of a person's longer listed name ("Gabriela Lopez" in "FAVELA LOPEZ, Maria
+    Gabriela"): the same two words name many people."""
+    c = hit.comparison
+    if hit.name.entry.kind != "individual":
+        return False
+    matched = [p for p in c.pairs if p.kind == NAME]
+    entry_extra = [t for t in c.right_only if len(t) > 1 and _kind(t) is None]
+    return len(matched) <= 2 and len(entry_extra) >= 2
 
 
 def skeleton(token: str) -> str:
@@ -100,14 +134,16 @@ def grade(hit: NameHit, part: PartiesPart, country: str | None, corroborated: bo
     sev = part.severity.of(entry)
     strong = hit.score >= cfg.threshold
     notes = []
+    if _one_short_word(hit):
+        return None
     if _lone_word(hit):
-        # "Olga White" is not "WHITE TIGER TRADING": one word of a party name says little,
-        # unless it is a long coined one ("Guanlang Zhang Trading" for "Hebei Guanlang").
-        word = next(p.right for p in hit.comparison.pairs if p.kind == NAME)
-        if len(word) < LONE_WORD_MIN:
-            return None
+        # a long coined word of a one-word list name inside a longer party name
+        # ("Guanlang Zhang Trading" for "Hebei Guanlang") is worth a look, no more
         strong = False
         notes.append("one word of the list name met inside a longer party name")
+    if strong and _person_subset(hit):
+        strong = False
+        notes.append("two words of a longer listed person's name")
     if strong and _common_only(hit, part.index.common):
         strong = False
         notes.append("only names common on the list matched")
