@@ -114,6 +114,6 @@ def build_queue(
 
 
 def empty_queue() -> pl.DataFrame:
-    schema = {**CANDIDATE_SCHEMA, "pick": pl.String, "exploration": pl.Boolean, "explore_kind": pl.String,
-              "rank": pl.Int64}
+    schema = pl.Schema([*CANDIDATE_SCHEMA.items(), ("pick", pl.String()), ("exploration", pl.Boolean()),
+                        ("explore_kind", pl.String()), ("rank", pl.Int64())])
     return pl.DataFrame(schema=schema).select(QUEUE_COLUMNS)

@@ -202,7 +202,7 @@ def run_backtest(request: Request, name: str, version: int, days: int) -> dict[s
 def backtest_ruleset(request: Request, name: RsName, version: RsVersion, who: Admin,
                      days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
     """How the queue would have looked with this version and which recorded seizures it would have kept."""
-    return views.jsonable(run_backtest(request, name, version, days))
+    return dict(views.jsonable(run_backtest(request, name, version, days)))
 
 
 @router.post("/admin/rulesets/{name}/{version}/activate", tags=["rules"], summary="Screen with this version from now on")

@@ -58,9 +58,9 @@ def _resolve_session(st: ServiceState, token: str) -> Principal | None:
 
 async def optional_principal(request: Request) -> Principal | None:
     """The caller, or None when the request carries no valid credentials."""
-    cached = getattr(request.state, "principal", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
     st = state(request)
     p: Principal | None = None
     key = _bearer(request)

@@ -63,9 +63,10 @@ def _respond(request: Request, status: int, message: str, code: str | None = Non
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         templates = getattr(request.app.state, "templates", None)
         if templates is not None:
-            return templates.TemplateResponse(request, "error.html", {"status": status, "message": message,
+            page: Response = templates.TemplateResponse(request, "error.html", {"status": status, "message": message,
                                                                       "details": details or [], "me": None},
-                                              status_code=status, headers=headers)
+                                                        status_code=status, headers=headers)
+            return page
     return JSONResponse(body(status, message, code, details), status_code=status, headers=headers)
 
 

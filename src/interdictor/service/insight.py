@@ -25,7 +25,7 @@ S, A, R = t.shipments, t.assessments, t.reasons
 PICK_ORDER = {"exam": 0, "explore": 1, "review": 2}
 
 
-def frame(conn: Connection, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+def frame(conn: Connection, stmt: Select[Any], schema: Any) -> pl.DataFrame:
     rows = [tuple(r) for r in conn.execute(stmt)]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -70,7 +70,7 @@ def queue(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Budgets,
 
 
 def _decided(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
-    schema = {"partner": pl.String, "shipment_id": pl.String, "decision": pl.String, "decided_at": pl.Datetime("us")}
+    schema: Any = {"partner": pl.String, "shipment_id": pl.String, "decision": pl.String, "decided_at": pl.Datetime("us")}
     ids = q.get_column("shipment_id").unique().to_list()
     if not ids:
         return pl.DataFrame(schema=schema).drop("decided_at")

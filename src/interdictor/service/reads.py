@@ -102,12 +102,12 @@ def _digits(value: str) -> str:
 
 def search_shipments(conn: Connection, scope: Scope, q: SearchQuery) -> list[dict[str, Any]]:
     """Current shipments matching every given field, newest first, with their latest assessment."""
-    cond = [S.c.is_current.is_(True)]
+    cond: list[Any] = [S.c.is_current.is_(True)]
     if q.text:
         v = q.text.strip()
         cond.append(or_(S.c.shipment_id == v, S.c.hawb == v, S.c.mawb == v, S.c.postal_item_id == v,
                         func.lower(S.c.shipment_id).like(_like(v))))
-    party_cond = []
+    party_cond: list[Any] = []
     if q.name:
         party_cond.append(func.lower(P.c.name).like(_like(q.name)))
     if q.address:
@@ -130,27 +130,27 @@ def search_shipments(conn: Connection, scope: Scope, q: SearchQuery) -> list[dic
     if q.date_to:
         cond.append(S.c.received_at < day_bounds(q.date_to)[1])
     if q.corridor or q.disposition:
-        a = A.alias("f")
-        acond = [a.c.partner == S.c.partner, a.c.shipment_id == S.c.shipment_id, a.c.version == S.c.version]
+        fa = A.alias("f")
+        acond = [fa.c.partner == S.c.partner, fa.c.shipment_id == S.c.shipment_id, fa.c.version == S.c.version]
         if q.corridor:
-            acond.append(a.c.corridor == q.corridor)
+            acond.append(fa.c.corridor == q.corridor)
         if q.disposition:
-            acond.append(a.c.disposition == q.disposition)
+            acond.append(fa.c.disposition == q.disposition)
         cond.append(exists().where(*acond))
     stmt = scoped(select(S.c.partner, S.c.shipment_id, S.c.version, S.c.hawb, S.c.mawb, S.c.mode, S.c.received_at,
                          S.c.origin_country, S.c.destination_port).where(*cond), scope)
     stmt = stmt.order_by(S.c.received_at.desc(), S.c.shipment_id).limit(max(1, min(q.limit, 500))).offset(max(0, q.offset))
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     for r in rows:
-        a = latest_assessment(conn, r["partner"], r["shipment_id"], r["version"])
-        r.update({"score": a["score"], "disposition": a["disposition"], "corridor": a["corridor"]} if a else
+        got = latest_assessment(conn, r["partner"], r["shipment_id"], r["version"])
+        r.update({"score": got["score"], "disposition": got["disposition"], "corridor": got["corridor"]} if got else
                  {"score": None, "disposition": None, "corridor": None})
     return rows
 
 
 def search_parties(conn: Connection, scope: Scope, q: SearchQuery) -> list[dict[str, Any]]:
     """Distinct parties (name, address, city, country, phone, email) matching, with how many shipments name them."""
-    cond = [S.c.is_current.is_(True)]
+    cond: list[Any] = [S.c.is_current.is_(True)]
     if q.name:
         cond.append(func.lower(P.c.name).like(_like(q.name)))
     if q.address:
@@ -212,10 +212,10 @@ def linked_shipments(conn: Connection, scope: Scope, parties: list[dict[str, Any
                 if tag not in hit["via"]:
                     hit["via"].append(tag)
     rows = sorted(out.values(), key=lambda h: (-len(h["via"]), str(h["received_at"])), reverse=False)[:limit]
-    for r in rows:
-        cur = conn.execute(select(S.c.version).where(S.c.partner == r["partner"], S.c.shipment_id == r["shipment_id"],
+    for row in rows:
+        cur = conn.execute(select(S.c.version).where(S.c.partner == row["partner"], S.c.shipment_id == row["shipment_id"],
                                                      S.c.is_current.is_(True))).first()
-        a = latest_assessment(conn, r["partner"], r["shipment_id"], cur[0]) if cur else None
-        r["score"] = a["score"] if a else None
-        r["disposition"] = a["disposition"] if a else None
+        a = latest_assessment(conn, row["partner"], row["shipment_id"], cur[0]) if cur else None
+        row["score"] = a["score"] if a else None
+        row["disposition"] = a["disposition"] if a else None
     return rows

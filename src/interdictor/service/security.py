@@ -44,17 +44,17 @@ def split_api_key(key: str) -> str | None:
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    dk = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)  # type: ignore[arg-type]
+    dk = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
     return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(dk).decode()
 
 
 def check_password(password: str, stored: str | None) -> bool:
     if not stored or not stored.startswith("scrypt$"):
         # spend the same time as a real check so a missing user does not answer faster
-        hashlib.scrypt(password.encode(), salt=b"0" * 16, **_SCRYPT)  # type: ignore[arg-type]
+        hashlib.scrypt(password.encode(), salt=b"0" * 16, **_SCRYPT)
         return False
     _, salt_b64, dk_b64 = stored.split("$", 2)
-    dk = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt_b64), **_SCRYPT)  # type: ignore[arg-type]
+    dk = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt_b64), **_SCRYPT)
     return hmac.compare_digest(dk, base64.b64decode(dk_b64))
 
 

@@ -75,18 +75,18 @@ def lines(series: dict[str, list[tuple[str, float | None]]], *, width: int = 520
         out.append(f'<line x1="{left}" y1="{_fmt(y)}" x2="{right}" y2="{_fmt(y)}" class="grid"/>'
                    f'<text x="{left - 4}" y="{_fmt(y + 4)}" text-anchor="end" class="lbl">{int(frac * 100)}%</text>')
     for k, (name, pts) in enumerate(series.items()):
-        idx = {x: v for x, v in pts}
-        coords = [xy(i, idx[x]) for i, x in enumerate(labels) if idx.get(x) is not None]
+        idx = {x: v for x, v in pts if v is not None}
+        coords = [xy(i, idx[x]) for i, x in enumerate(labels) if x in idx]
         if not coords:
             continue
         path = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coords)
         out.append(f'<polyline points="{path}" class="series s{k % 6}"><title>{escape(name)}</title></polyline>')
         for x, y in coords:
             out.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="3" class="dot s{k % 6}"/>')
-    for i, x in enumerate(labels):
+    for i, label in enumerate(labels):
         if len(labels) <= 8 or i % math.ceil(len(labels) / 8) == 0:
-            px, _ = xy(i, 0)
-            out.append(f'<text x="{_fmt(px)}" y="{base + 14}" text-anchor="middle" class="lbl">{escape(x[5:])}</text>')
+            lx, _ = xy(i, 0)
+            out.append(f'<text x="{_fmt(lx)}" y="{base + 14}" text-anchor="middle" class="lbl">{escape(label[5:])}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 

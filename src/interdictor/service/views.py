@@ -53,14 +53,14 @@ def shipment_view(detail: dict[str, Any], hist: dict[str, list[dict[str, Any]]],
         "referrals": [_referral_view(r, answers_only) for r in hist["referrals"]],
     }
     if answers_only:
-        return jsonable(out)
+        return dict(jsonable(out))
     out.update({
         "assessment": {k: a[k] for k in ("score", "disposition", "corridor", "ruleset", "ruleset_version", "created_at")}
         if a else None,
         "reasons": detail["reasons"], "versions": detail["versions"],
         "decisions": hist["decisions"], "outcomes": hist["outcomes"],
     })
-    return jsonable(out)
+    return dict(jsonable(out))
 
 
 def _strip(row: dict[str, Any]) -> dict[str, Any]:
@@ -76,10 +76,10 @@ def _referral_view(r: dict[str, Any], answers_only: bool) -> dict[str, Any]:
 
 
 def referral_view(r: dict[str, Any], answers_only: bool) -> dict[str, Any]:
-    return jsonable(_referral_view(r, answers_only))
+    return dict(jsonable(_referral_view(r, answers_only)))
 
 
 def search_row(row: dict[str, Any], answers_only: bool) -> dict[str, Any]:
     if answers_only:
         row = {k: v for k, v in row.items() if k not in ("score", "disposition", "corridor")}
-    return jsonable(row)
+    return dict(jsonable(row))

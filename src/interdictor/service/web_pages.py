@@ -38,10 +38,10 @@ NAV = [("queue", "Queue", "queue"), ("search", "Search", "read_shipments"), ("re
        ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
 
 
-def render(request: Request, name: str, me: Principal | None, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+def render(request: Request, template: str, me: Principal | None, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     nav = [(href, label) for href, label, perm in NAV if me is not None and me.can(perm)]
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, name, {"me": me, "nav": nav, "csrf": me.csrf_token if me else "", "done": request.query_params.get("done"),
+        request, template, {"me": me, "nav": nav, "csrf": me.csrf_token if me else "", "done": request.query_params.get("done"),
                         **ctx}, status_code=status_code)
 
 
