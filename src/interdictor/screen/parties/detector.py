@@ -41,4 +41,27 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
     frames = [f for f in frames if f.height]
     if not frames:
         return empty(REASON_SCHEMA)
-    return pl.concat([conform(f, REASON_SCHEMA) for f in frames])
+    return one_per_code(pl.concat([conform(f, REASON_SCHEMA) for f in frames]))
+
+
+def one_per_code(reasons: pl.DataFrame, also: int = 3) -> pl.DataFrame:
+    """One reason per shipment, party and code: the heaviest, with the others in its evidence.
+
+    Two list entries of one supplier (its OFAC entry and its indictment) or two
+    inconsistencies of one address are one finding; counted twice, noisy-or would
+    take them for independent evidence."""
+    ranked = reasons.sort("weight", descending=True, maintain_order=True)
+    out = ranked.group_by("shipment_id", "party", "code", maintain_order=True).agg(
+        pl.col("weight").first(),
+        pl.col("evidence").first().alias("_first"),
+        pl.col("evidence").slice(1, also).alias("_more"),
+        pl.len().alias("_n"),
+        pl.col("item").first(),
+    )
+    more = pl.col("_more").list.join(" ‖ ")
+    evidence = (
+        pl.when(pl.col("_n") > 1)
+        .then(pl.format("{} ‖ also: {}", pl.col("_first"), more))
+        .otherwise(pl.col("_first"))
+    )
+    return conform(out.with_columns(evidence.alias("evidence")), REASON_SCHEMA)
