@@ -22,6 +22,7 @@ from interdictor.store.repo import audit
 router = APIRouter(tags=["shipments"], responses={400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA,
                                                    404: ERROR_SCHEMA, 422: ERROR_SCHEMA})
 PARTNER = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+MAX_BACKLOG = 20_000  # submissions waiting for the writer before new ones are turned away (503)
 BODY_TYPES = ("text/csv", "application/json", "application/x-ndjson", "application/xml", "text/plain",
               "application/ld+json", "application/octet-stream")
 
@@ -116,11 +117,16 @@ async def submit_manifest(
             raise ApiError(422, "partner: lower-case letters, digits, '.', '_' or '-'", "invalid_partner")
     data, upload_name = await _payload(request, st.max_upload_bytes)
     source = (filename or upload_name or "api-submission")[:200]
+    if st.screener.backlog() > MAX_BACKLOG:
+        raise ApiError(503, "screening is behind; retry shortly", "busy", headers={"Retry-After": "2"})
     try:
         sub = await run_in_threadpool(prepare, data, filer, source, format, profile, st.settings)
         result = await st.screener.submit_async(sub)
     except (IntakeError, ValueError) as exc:
         raise ApiError(422, str(exc), "unreadable_manifest") from exc
+    except TimeoutError as exc:
+        raise ApiError(503, "screening took too long; the submission may still be stored — send it again "
+                       "(an unchanged resend is a no-op)", "busy", headers={"Retry-After": "5"}) from exc
     answers_only = who.scope.answers_only
     return {
         "run_id": result.run_id, "format": result.fmt, "partner": filer,

@@ -198,6 +198,10 @@ class Screener:
                 self._thread.join(timeout=30)
                 self._thread = None
 
+    def backlog(self) -> int:
+        """Submissions waiting for the writer."""
+        return self._q.qsize()
+
     def submit(self, sub: Submission, timeout: float = 120.0) -> SubmissionResult:
         self.start()
         self._q.put(sub)

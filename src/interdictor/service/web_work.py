@@ -127,6 +127,8 @@ async def submit_form(request: Request, me: Annotated[Principal, Depends(require
     except (IntakeError, ValueError) as exc:
         return render(request, "submit.html", me, status_code=422, formats=known_formats(), result=None,
                       error=str(exc))
+    except TimeoutError as exc:
+        raise ApiError(503, "screening took too long; send the file again (an unchanged resend is a no-op)") from exc
     return render(request, "submit.html", me, formats=known_formats(), result=result, partner=filer,
                   answers_only=me.scope.answers_only)
 
