@@ -259,33 +259,42 @@ def _fast(col: str, kind: str) -> pl.Expr:
     return check(col, kind, 1 << 30).value
 
 
-def _check_columns(df: pl.DataFrame, kinds: dict[str, str], max_chars: int) -> pl.DataFrame:
-    """Typed values plus ``_p_<col>`` problems.  Well-formed rows take the fast parse;
-    only rows where some field needs a closer look go through the full check."""
-    fast = df.with_columns(
-        *(_fast(c, k).cast(_out_dtype(k), strict=False).alias(f"_v_{c}") for c, k in kinds.items())
-    )
+@cache
+def _fast_exprs(kinds: tuple[tuple[str, str], ...], max_chars: int) -> tuple[list[pl.Expr], pl.Expr]:
+    """The fast-parse expressions and the 'needs a closer look' flag, built once per field table."""
+    values = [_fast(c, k).cast(_out_dtype(k), strict=False).alias(f"_v_{c}") for c, k in kinds]
     needs = pl.any_horizontal(
         [(pl.col(c).is_not_null() & (pl.col(f"_v_{c}").is_null() | (pl.col(c).str.len_chars() > max_chars)))
-         for c in kinds]
+         for c, _ in kinds]
     )
-    fast = fast.with_columns(needs.alias("_slow"))
-    slow_rows = fast.filter(pl.col("_slow")).drop([f"_v_{c}" for c in kinds], "_slow")
-    good = fast.filter(~pl.col("_slow")).drop([*kinds, "_slow"]).rename({f"_v_{c}": c for c in kinds})
-    good = good.with_columns(pl.lit(None, pl.String).alias(f"_p_{c}") for c in kinds)
-    good = good.with_columns(pl.lit(None, pl.String).alias("_money_unit"))
-    if slow_rows.is_empty():
-        return good
-    checks = {c: check(c, k, max_chars) for c, k in kinds.items()}
+    return values, needs.alias("_slow")
+
+
+@cache
+def _slow_exprs(kinds: tuple[tuple[str, str], ...], max_chars: int) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    checks = {c: check(c, k, max_chars) for c, k in kinds}
     money_unit = _number("declared_value")[1].replace_strict(
         {k: v for k, v in MONEY_UNITS.items() if v}, default=None, return_dtype=pl.String
     )
-    slow = slow_rows.with_columns(
-        *(chk.problem.alias(f"_p_{c}") for c, chk in checks.items()),
-        money_unit.alias("_money_unit"),
-    ).with_columns(
-        *(chk.value.cast(_out_dtype(kinds[c]), strict=False).alias(c) for c, chk in checks.items())
-    )
+    problems = [*(chk.problem.alias(f"_p_{c}") for c, chk in checks.items()), money_unit.alias("_money_unit")]
+    values = [chk.value.cast(_out_dtype(k), strict=False).alias(c) for (c, k), chk in zip(kinds, checks.values(), strict=True)]
+    return problems, values
+
+
+def _check_columns(df: pl.DataFrame, kinds: dict[str, str], max_chars: int) -> pl.DataFrame:
+    """Typed values plus ``_p_<col>`` problems.  Well-formed rows take the fast parse;
+    only rows where some field needs a closer look go through the full check."""
+    table = tuple(kinds.items())
+    values, needs = _fast_exprs(table, max_chars)
+    fast = df.with_columns(*values).with_columns(needs)
+    slow_rows = fast.filter(pl.col("_slow")).drop([f"_v_{c}" for c in kinds], "_slow")
+    good = fast.filter(~pl.col("_slow")).drop([*kinds, "_slow"]).rename({f"_v_{c}": c for c in kinds})
+    good = good.with_columns(*(pl.lit(None, pl.String).alias(f"_p_{c}") for c in kinds),
+                             pl.lit(None, pl.String).alias("_money_unit"))
+    if slow_rows.is_empty():
+        return good
+    problems, checked = _slow_exprs(table, max_chars)
+    slow = slow_rows.with_columns(*problems).with_columns(*checked)
     return pl.concat([good, slow.select(good.columns)], how="vertical_relaxed").sort("line")
 
 
