@@ -18,6 +18,8 @@ import yaml
 
 from interdictor.reference.kb.cas import is_valid_cas
 
+# libyaml's loader when PyYAML was built with it: the same documents, eight times faster
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TIERS = ("controlled", "designer", "watch", "context", "lookalike", "drug")
 LICENCES = ("list_i", "schedule_ii", "dea_452")
 FILES = ("substances.yaml", "equipment.yaml", "hs.yaml", "lexicon.yaml", "structure.yaml")
@@ -239,7 +241,7 @@ def _read(directory: Path | None, name: str) -> tuple[dict[str, Any], bytes]:
         data = (directory / name).read_bytes()
     else:
         data = resources.files("interdictor.reference.kb").joinpath(name).read_bytes()
-    raw = yaml.safe_load(data) or {}
+    raw = yaml.load(data, Loader=SAFE_LOADER) or {}
     if not isinstance(raw, dict):
         raise KnowledgeBaseError(f"{name}: expected a mapping at the top level")
     return raw, data

@@ -1,17 +1,23 @@
-"""The goods part of the screening context: everything compiled once, before any batch."""
+"""The goods part of the screening context: everything compiled once, before any batch.
+
+Building it is cheap on purpose (``interdictor screen`` of a five-row file pays it): the compiled
+tables are read from the user cache when this knowledge base and this code compiled them before
+(``artefacts.py``), and the structure index — RDKit — is built only when a structure turns up.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from interdictor.reference.kb import KnowledgeBase, load_kb
-from interdictor.screen.goods.cas import near_misses
-from interdictor.screen.goods.chem import StructureIndex
+from interdictor.screen.goods.artefacts import load_or_build
 from interdictor.screen.goods.licence import Registry
-from interdictor.screen.goods.patterns import Compiled, compile_kb
+from interdictor.screen.goods.patterns import Compiled
 from interdictor.screen.goods.profiles import Profiles, load_priors
 from interdictor.screen.goods.structure import NameResolver
-from interdictor.screen.goods.vague import VagueMatcher, compile_vague
+from interdictor.screen.goods.structure_index import LazyStructureIndex
+from interdictor.screen.goods.vague import VagueMatcher
 
 OPTIONAL_LAYERS = frozenset({"structure", "profiles", "licences"})
 
@@ -22,7 +28,7 @@ class GoodsContext:
     compiled: Compiled
     vague: VagueMatcher
     near_cas: dict[str, str]
-    structures: StructureIndex | None
+    structures: LazyStructureIndex | None
     names: NameResolver | None
     profiles: Profiles
     registry: Registry
@@ -36,6 +42,12 @@ class GoodsContext:
         return self.kb.version
 
 
+def user_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("interdictor", appauthor=False))
+
+
 def build_goods_context(
     kb: KnowledgeBase | None = None,
     *,
@@ -45,14 +57,18 @@ def build_goods_context(
     structures: bool = True,
     sample_max_kg: float = 2.0,
     notes: tuple[str, ...] = (),
+    cache: bool = True,
+    cache_dir: Path | None = None,
 ) -> GoodsContext:
+    """``cache``: read/keep the compiled tables in ``cache_dir`` (default: the user cache directory)."""
     kb = kb or load_kb()
+    art = load_or_build(kb, (cache_dir or user_cache_dir()) if cache else None)
     return GoodsContext(
         kb=kb,
-        compiled=compile_kb(kb),
-        vague=compile_vague(kb),
-        near_cas=near_misses(kb),
-        structures=StructureIndex(kb) if structures else None,
+        compiled=art.compiled,
+        vague=art.vague,
+        near_cas=art.near_cas,
+        structures=LazyStructureIndex(kb) if structures else None,
         names=names,
         profiles=profiles or load_priors(),
         registry=registry or Registry(),

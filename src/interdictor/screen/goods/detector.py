@@ -19,53 +19,12 @@ from interdictor.screen.goods.cas import cas_numbers, check_cas
 from interdictor.screen.goods.context import GoodsContext
 from interdictor.screen.goods.identify import identities, structure_findings
 from interdictor.screen.goods.itemreasons import Emitter
+from interdictor.screen.goods.lines import item_lines
 from interdictor.screen.goods.resolve import resolve
 from interdictor.screen.goods.text import make_views, scan_classes, scan_text
 from interdictor.screen.goods.vague import vague_descriptions
 
 log = logging.getLogger(__name__)
-
-
-def _items(batch: Batch) -> pl.DataFrame:
-    """Items with a row number and their declared code split out (no joins: cheap on every row)."""
-    digits = pl.col("hs_code").fill_null("").str.replace_all(".", "", literal=True)
-    return batch.items.with_row_index("row").with_columns(
-        pl.col("row").cast(pl.Int64),
-        digits.alias("hs_digits"),
-        pl.when(digits.str.len_chars() >= 6)
-        .then(pl.concat_str(digits.str.slice(0, 4), pl.lit("."), digits.str.slice(4, 2)))
-        .alias("hs6"),
-        pl.when(digits.str.len_chars() >= 2).then(digits.str.slice(0, 2)).alias("chapter"),
-    )
-
-
-def physical(batch: Batch, it: pl.DataFrame) -> pl.DataFrame:
-    """Weight, value and weight per piece of each line, from the shipment when a lone line omits them."""
-    s = batch.shipments.select("shipment_id", "gross_weight_kg", "pieces", "declared_value")
-    counts = batch.items.group_by("shipment_id").agg(pl.len().alias("_n"))
-    single = pl.col("_n") == 1
-    return (
-        it.select("row", "shipment_id", "weight_kg", "value", "quantity")
-        .join(s, on="shipment_id", how="left")
-        .join(counts, on="shipment_id", how="left")
-        .select(
-            "row",
-            pl.coalesce("weight_kg", pl.when(single).then(pl.col("gross_weight_kg"))).alias("w"),
-            pl.coalesce("value", pl.when(single).then(pl.col("declared_value"))).alias("v"),
-            pl.when(single & (pl.col("pieces") > 0)).then(pl.col("gross_weight_kg") / pl.col("pieces")).alias("kg_per_piece"),
-            "quantity",
-        )
-    )
-
-
-def parties_of(batch: Batch) -> pl.DataFrame:
-    """``shipment_id, consignee, filed_at`` (the consignee's name is what notifications are matched on)."""
-    consignee = (
-        batch.parties.filter(pl.col("party") == "consignee")
-        .unique("shipment_id", keep="first")
-        .select("shipment_id", pl.col("name").alias("consignee"))
-    )
-    return batch.shipments.select("shipment_id", "filed_at").join(consignee, on="shipment_id", how="left")
 
 
 def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
@@ -76,23 +35,23 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
 
 
 def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
-    it = _items(batch).with_columns(pl.col("description").hash().alias("_h"))
+    it = item_lines(batch)
     # distinct descriptions, keyed by a 64-bit hash so items join back without a string join
-    distinct = it.filter(pl.col("description").is_not_null()).unique("_h").select("description", "_h")
+    distinct = it.filter(pl.col("description").is_not_null()).unique("_h", maintain_order=True).select("description", "_h")
+    key = distinct.select("_h").with_row_index("did").with_columns(pl.col("did").cast(pl.Int32))
+    it = it.join(key, on="_h", how="left", maintain_order="left").drop("_h")
     views = make_views(distinct["description"])
     hits = scan_text(views, g.compiled)
     # ordinary-goods words matter only where the code is missing or is a precursor/press heading
     odd = [c for c, h in g.kb.headings.items() if h.role in ("equipment", "parts")]
     need = it.filter(
         (pl.col("hs_digits") == "") | pl.col("chapter").is_in(["28", "29", "38"]) | pl.col("hs6").is_in(odd)
-    ).select("_h").join(distinct.select("_h").with_row_index("did"), on="_h")["did"]
+    )["did"].drop_nulls().unique()
     res = resolve(hits, g.compiled, views.frame, scan_classes(views, g.compiled, need))
     desc_cas = cas_numbers(views.frame.select("did", "description"), g.kb, g.near_cas)
     vague = vague_descriptions(views.frame, g.vague)
     structs = structure_findings(views.frame, res, g) if "structure" in g.layers else {}
 
-    it = it.join(distinct.select("_h").with_row_index("did").with_columns(pl.col("did").cast(pl.Int32)),
-                 on="_h", how="left").drop("_h")
     field_cas = _field_cas(it, g)
     ids = identities(it, res, desc_cas, field_cas, structs, g)
     emit = Emitter(g, it, batch)

@@ -8,19 +8,22 @@ chemical word or purity in the text, a CAS number, a chapter 28/29/38 code, or a
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from interdictor.screen.goods.chem import StructureResult, mol_from_smiles
 from interdictor.screen.goods.context import GoodsContext
 from interdictor.screen.goods.evidence import matched
 from interdictor.screen.goods.resolve import Resolved
 from interdictor.screen.goods.structure import looks_systematic, name_candidates, smiles_candidates
 
+if TYPE_CHECKING:
+    from interdictor.screen.goods.chem import StructureResult
+
 log = logging.getLogger(__name__)
 ID_SCHEMA = pl.Schema({"row": pl.Int64, "substance": pl.String, "source": pl.String, "piece": pl.String,
                        "ambiguous": pl.Boolean})
-Structs = dict[int, list[tuple[str, str, StructureResult]]]
+Structs = dict[int, list[tuple[str, str, "StructureResult"]]]
 
 
 def structure_findings(frame: pl.DataFrame, res: Resolved, g: GoodsContext) -> Structs:
@@ -40,6 +43,8 @@ def structure_findings(frame: pl.DataFrame, res: Resolved, g: GoodsContext) -> S
     cand = pl.concat(cands)
     if cand.is_empty():
         return {}
+    from interdictor.screen.goods.chem import mol_from_smiles  # RDKit only once a candidate turns up
+
     smiles_of: dict[str, str | None] = {}
     names_to_resolve = cand.filter(pl.col("source") == "name")["text"].unique().to_list()
     if names_to_resolve and g.names is not None:

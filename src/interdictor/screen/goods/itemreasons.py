@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from interdictor.model import Batch
 from interdictor.screen.goods import profiles as prof
-from interdictor.screen.goods.chem import StructureResult
 from interdictor.screen.goods.context import GoodsContext
 from interdictor.screen.goods.evidence import EQUIP_CODE, FLOOR_CODES, TIER_CODE, WEIGHTS, label, quote, why
 from interdictor.screen.goods.licence import check_transaction
+from interdictor.screen.goods.lines import parties_of, physical
 from interdictor.screen.goods.resolve import Resolved
+
+if TYPE_CHECKING:
+    from interdictor.screen.goods.chem import StructureResult
 
 Row = dict[str, Any]
 # chapters where a good that is plainly something else (keyboards, shirts) disagrees with its code
 PRECURSOR_CHAPTERS = ("28", "29", "38")
 _SOURCE_CODE = {"name": "GOODS_PRECURSOR_NAME", "cas": "GOODS_CAS_MATCH", "structure": "GOODS_STRUCTURE_MATCH",
                 "hs": "GOODS_HS_PRECURSOR_HEADING"}
+_SOURCE_ORDER = {"name": 0, "cas": 1, "structure": 2, "hs": 3}
 _METRIC_TEXT = {"usd_per_kg": ("declared value", "$/kg"), "kg_per_unit": ("weight per declared unit", "kg/unit"),
                 "kg_per_piece": ("weight per piece", "kg/piece")}
 
@@ -30,6 +34,7 @@ class Emitter:
         self.it = it
         self.batch = batch
         self._rows: dict[int, Row] = {}
+        self._physical: pl.DataFrame | None = None
 
     def item(self, row: int) -> Row:
         """The item's fields (fetched in bulk by ``prepare``; one by one only as a fallback)."""
@@ -38,23 +43,27 @@ class Emitter:
         return self._rows[row]
 
     def prepare(self, rows: set[int]) -> None:
-        """Fetch the fields of these rows (with their shipment's weight, value, consignee, date)."""
-        from interdictor.screen.goods.detector import parties_of, physical
-
+        """Fetch the fields of these rows (with their line's weight and value, consignee and date)."""
         todo = [r for r in rows if r not in self._rows]
         if todo:
             sub = self.it.filter(pl.col("row").is_in(todo))
-            ids = sub["shipment_id"].unique()
+            ids = sub["shipment_id"].unique().implode()
             small = Batch(
-                self.batch.shipments.filter(pl.col("shipment_id").is_in(ids.implode())),
-                self.batch.items.filter(pl.col("shipment_id").is_in(ids.implode())),
-                self.batch.parties.filter(pl.col("shipment_id").is_in(ids.implode())),
+                self.batch.shipments.filter(pl.col("shipment_id").is_in(ids)),
+                self.batch.items.clear(),
+                self.batch.parties.filter(pl.col("shipment_id").is_in(ids)),
                 self.batch.legs.clear(),
             )
-            sub = sub.join(physical(small, sub).drop("quantity"), on="row", how="left").join(
+            sub = sub.join(self.physical().drop("quantity"), on="row", how="left").join(
                 parties_of(small), on="shipment_id", how="left"
             )
             self._rows.update({r["row"]: r for r in sub.iter_rows(named=True)})
+
+    def physical(self) -> pl.DataFrame:
+        """Weight, value and weight per piece of every line (computed once, on first need)."""
+        if self._physical is None:
+            self._physical = physical(self.batch, self.it)
+        return self._physical
 
     def reason(self, row: int, code: str, evidence: str) -> Row:
         r = self.item(row)
@@ -70,7 +79,9 @@ class Emitter:
         for (row, sid), grp in ids.group_by("row", "substance"):
             s = self.kb.substance(str(sid))
             desc = self.item(int(row))["description"]
-            pieces = dict(zip(grp["source"].to_list(), grp["piece"].to_list(), strict=True))
+            # evidence in a fixed order (name, CAS, structure, code), whatever order the routes arrived in
+            pieces = dict(sorted(zip(grp["source"].to_list(), grp["piece"].to_list(), strict=True),
+                                 key=lambda sp: _SOURCE_ORDER.get(sp[0], 9)))
             head = f"description {quote(desc)} is {label(s)}, {why(self.kb, s)}"
             if s.tier == "controlled":
                 for source, piece in pieces.items():
@@ -274,9 +285,7 @@ class Emitter:
             self._rows_of(res.flags.filter(pl.col("classes").list.len() > 0).select("did", pl.col("classes").list.first().alias("cls")))
             .join(classes, on="cls").select("row", "inferred").unique("row")
         )
-        from interdictor.screen.goods.detector import physical
-
-        phys = physical(self.batch, self.it)
+        phys = self.physical()
         lines = (
             self.it.select("row", "hs_digits").join(phys, on="row", how="left")
             .select("row", "hs_digits", pl.col("w").alias("weight_kg"), pl.col("v").alias("value"), "quantity",

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from pypinyin import lazy_pinyin
 
 from interdictor.reference.kb import KnowledgeBase
 from interdictor.screen.goods.normalise import is_han, normalise_many, pad_for_boundaries
@@ -65,6 +64,22 @@ class Compiled:
     subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
 
 
+    @classmethod
+    def from_tables(
+        cls, patterns: pl.DataFrame, groups: pl.DataFrame, keys: pl.DataFrame, fuzzy_vocabulary: tuple[str, ...],
+        known_words: frozenset[str], subsumes: frozenset[tuple[str, str]],
+    ) -> Compiled:
+        """From the pattern table, its groups and keys (``view, text, gid``) — built or read from the cache."""
+        sets = {v: KeySet.build(keys.filter(pl.col("view") == v)) for v in ("token", "skeleton", "compact", "classes")}
+        return cls(patterns, groups, sets["token"], sets["skeleton"], sets["classes"], sets["compact"],
+                   fuzzy_vocabulary, known_words, subsumes)
+
+    def keys(self) -> pl.DataFrame:
+        """``view, text, gid`` of every key set (what ``from_tables`` needs back)."""
+        sets = {"token": self.token, "skeleton": self.skeleton, "compact": self.compact, "classes": self.classes}
+        return pl.concat([ks.table.select(pl.lit(v).alias("view"), "text", "gid") for v, ks in sets.items()])
+
+
 def _short(tok: str) -> bool:
     return len(tok) <= 2 or tok.isdigit()
 
@@ -111,6 +126,9 @@ def _pinyin(name: str) -> list[str]:
     han = "".join(c for c in name if is_han(c))
     if len(han) < 3 or len(han) != len([c for c in name if not c.isspace()]):
         return []
+    # half a second to import: only when compiling, and the compiled tables are cached
+    from pypinyin import lazy_pinyin
+
     syl = lazy_pinyin(han)
     if len(syl) > 5:
         return [" ".join(syl), "".join(syl)]
@@ -289,9 +307,8 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
             known.update(p.lower().split())
     known_skel = set(normalise_many(sorted(known), skeleton=True))
     known_words = frozenset(w for k in known_skel for w in k.split())
-    return Compiled(
-        patterns, groups, sets["token"], sets["skeleton"], sets["classes"], sets["compact"],
-        tuple(vocab), known_words, _subsumption(patterns, groups, sets["token"]),
+    return Compiled.from_tables(
+        patterns, groups, keys, tuple(vocab), known_words, _subsumption(patterns, groups, sets["token"]),
     )
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import polars as pl
 import yaml
 
+from interdictor.reference.kb import SAFE_LOADER
+
 METRICS = ("usd_per_kg", "kg_per_unit", "kg_per_piece")
 PROFILE_SCHEMA = pl.Schema(
     {"key": pl.String, "metric": pl.String, "median": pl.Float64, "spread": pl.Float64, "n": pl.Int64,
@@ -42,8 +44,8 @@ class Profiles:
 
 
 def load_priors() -> Profiles:
-    raw: dict[str, Any] = yaml.safe_load(
-        resources.files("interdictor.reference.kb").joinpath("profiles.yaml").read_bytes()
+    raw: dict[str, Any] = yaml.load(
+        resources.files("interdictor.reference.kb").joinpath("profiles.yaml").read_bytes(), Loader=SAFE_LOADER
     )
     rows = [
         {"key": str(key), "metric": m, "median": float(v[0]), "spread": float(v[1]), "n": 0, "source": "prior"}
@@ -94,6 +96,44 @@ def learn(lines: pl.DataFrame, priors: Profiles, min_n: int = 30) -> Profiles:
     return Profiles(pl.concat([learned, keep]), priors.default)
 
 
+CHECK_SCHEMA = pl.Schema(
+    {"row": pl.Int64, "metric": pl.String, "x": pl.Float64, "median": pl.Float64, "spread": pl.Float64,
+     "key": pl.String, "source": pl.String}
+)
+
+
+def _profile_of(headings: list[str | None], profiles: Profiles) -> pl.DataFrame:
+    """``heading`` → the profile that applies to it, per metric (the most specific key wins).
+
+    Worked out once per DISTINCT heading (a few thousand at most) and joined onto the lines.
+    """
+    t = profiles.table
+    found: dict[str, dict[str, tuple[float, float, str]]] = {m: {} for m in METRICS}
+    for key, metric, med, spread, source in t.select("key", "metric", "median", "spread", "source").iter_rows():
+        found[metric][key] = (med, spread, source)
+    cols: dict[str, list[object]] = {"heading": list(headings)}
+    for metric in METRICS:
+        d_med, d_spr = profiles.default.get(metric, (0.0, 1.0))
+        table = found[metric]
+        keys: list[object] = []
+        meds: list[object] = []
+        sprs: list[object] = []
+        srcs: list[object] = []
+        for h in headings:
+            hit = next((h[:w] for w in (6, 4, 2) if h and h[:w] in table), None)
+            med, spr, src = table[hit] if hit is not None else (d_med, d_spr, "prior")
+            keys.append(hit or "default")
+            meds.append(med)
+            sprs.append(spr)
+            srcs.append(src)
+        cols |= {f"{metric}:key": keys, f"{metric}:median": meds, f"{metric}:spread": sprs, f"{metric}:source": srcs}
+    schema: dict[str, pl.DataType] = {"heading": pl.String()}
+    for metric in METRICS:
+        schema |= {f"{metric}:key": pl.String(), f"{metric}:median": pl.Float64(), f"{metric}:spread": pl.Float64(),
+                   f"{metric}:source": pl.String()}
+    return pl.DataFrame(cols, schema=schema)
+
+
 def check(lines: pl.DataFrame, profiles: Profiles) -> pl.DataFrame:
     """``row, metric, x, median, spread, key, source`` for lines far outside their profile.
 
@@ -101,33 +141,21 @@ def check(lines: pl.DataFrame, profiles: Profiles) -> pl.DataFrame:
     null) and the LINE_SCHEMA numbers.  The most specific profile wins: 6 digits, 4, the chapter,
     then the default.
     """
-    m = line_metrics(lines)
-    t = profiles.table
+    m = line_metrics(lines).select("row", "heading", *METRICS)
+    # a line with no usable number can never be flagged
+    m = m.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in METRICS))
+    if m.is_empty():
+        return pl.DataFrame(schema=CHECK_SCHEMA)
+    lookup = _profile_of(m["heading"].unique().to_list(), profiles)
+    m = m.join(lookup, on="heading", how="left", nulls_equal=True)
     parts = []
     for metric in METRICS:
-        sub = m.select("row", "heading", pl.col(metric).alias("x")).drop_nulls("x")
-        if sub.is_empty():
-            continue
-        tm = t.filter(pl.col("metric") == metric)
-        med = dict(zip(tm["key"].to_list(), tm["median"].to_list(), strict=True))
-        spr = dict(zip(tm["key"].to_list(), tm["spread"].to_list(), strict=True))
-        src = dict(zip(tm["key"].to_list(), tm["source"].to_list(), strict=True))
-        keys = [pl.col("heading").str.slice(0, w) for w in (6, 4, 2)]
-        found = pl.coalesce(
-            [pl.when(k.is_in(list(med))).then(k) for k in keys] + [pl.lit("default")]
-        )
-        d_med, d_spr = profiles.default.get(metric, (0.0, 1.0))
-        sub = sub.with_columns(found.alias("key")).with_columns(
-            pl.col("key").replace_strict(med, default=d_med, return_dtype=pl.Float64).alias("median"),
-            pl.col("key").replace_strict(spr, default=d_spr, return_dtype=pl.Float64).alias("spread"),
-            pl.col("key").replace_strict(src, default="prior", return_dtype=pl.String).alias("source"),
-        )
-        dev = (pl.col("x") - pl.col("median")) * DIRECTION[metric]
-        limit = pl.max_horizontal(Z * pl.col("spread").clip(lower_bound=MIN_SPREAD), pl.lit(MIN_FACTOR))
+        x, med, spr = pl.col(metric), pl.col(f"{metric}:median"), pl.col(f"{metric}:spread")
+        limit = pl.max_horizontal(Z * spr.clip(lower_bound=MIN_SPREAD), pl.lit(MIN_FACTOR))
         parts.append(
-            sub.filter(dev > limit).select("row", pl.lit(metric).alias("metric"), "x", "median", "spread", "key", "source")
+            m.filter(x.is_not_null() & ((x - med) * DIRECTION[metric] > limit)).select(
+                "row", pl.lit(metric).alias("metric"), x.alias("x"), med.alias("median"), spr.alias("spread"),
+                pl.col(f"{metric}:key").alias("key"), pl.col(f"{metric}:source").alias("source"),
+            )
         )
-    if not parts:
-        return pl.DataFrame(schema={"row": pl.Int64, "metric": pl.String, "x": pl.Float64, "median": pl.Float64,
-                                    "spread": pl.Float64, "key": pl.String, "source": pl.String})
-    return pl.concat(parts)
+    return pl.concat(parts).cast(dict(CHECK_SCHEMA))  # type: ignore[arg-type]

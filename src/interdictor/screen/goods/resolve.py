@@ -32,17 +32,15 @@ _NEGATORS = ("excluding", "other than", "except", "not containing", "free from",
 
 def _negated(text: str, local: int, end_local: int) -> bool:
     """'other than ephedrine', 'excluding phenylacetone', 'ephedrine free': the text says it is NOT."""
-    raw = text.encode("utf-8")
-    before = " ".join(raw[:local].decode("utf-8", "ignore").split()[-8:])
-    after = raw[end_local + 1 :].decode("utf-8", "ignore").split()[:1]
+    before = " ".join(text[:local].split()[-8:])
+    after = text[end_local + 1 :].split()[:1]
     return any(n in f" {before} " for n in (f" {x} " for x in _NEGATORS)) or after == ["free"]
 
 
 def _substituted(text: str, local: int, end_local: int) -> bool:
-    """Is the match at byte offsets ``local..end_local`` written with a substituent attached?"""
-    raw = text.encode("utf-8")
-    before = raw[:local].decode("utf-8", "ignore").split()
-    after = raw[end_local + 1 :].decode("utf-8", "ignore").strip()
+    """Is the match at character offsets ``local..end_local`` written with a substituent attached?"""
+    before = text[:local].split()
+    after = text[end_local + 1 :].strip()
     prev = before[-1] if before else ""
     if prev.isdigit() and len(before) >= 2:
         prev = before[-2]
@@ -65,7 +63,7 @@ def _best(f: pl.DataFrame, key: str) -> pl.DataFrame:
             pl.col("how").replace_strict(_HOW_RANK, default=9, return_dtype=pl.Int8).alias("_h"),
             (pl.col("end") - pl.col("start")).alias("_len"),
         )
-        .sort("did", key, "_v", "_h", "_len", descending=[False, False, False, False, True])
+        .sort("did", key, "_v", "_h", "_len", "display", descending=[False, False, False, False, True, False])
         .unique(["did", key], keep="first", maintain_order=True)
         .drop("_v", "_h", "_len")
     )

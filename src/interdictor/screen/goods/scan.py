@@ -1,14 +1,16 @@
-"""Multi-pattern search over a whole column in one pass (Aho-Corasick, in polars' Rust engine).
+"""Multi-pattern search over a column in one pass (Aho-Corasick, one automaton per key set).
 
-``str.extract_many`` / ``str.find_many`` with overlapping matches run the automaton over every row in
-parallel; Python never loops over rows, only over the (few) hits.  Positions are byte offsets within
+The automaton is built once per key set (that is, once per context, on first use) and run over each
+distinct description; Python only touches the (few) hits.  Positions are character offsets within
 each description: hits of one description can be compared with each other (containment, overlap).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+import ahocorasick
 import polars as pl
 
 HIT_SCHEMA = pl.Schema(
@@ -21,47 +23,55 @@ class KeySet:
     """The keys of one view: their texts, and which group id (``gid``) each text stands for."""
 
     texts: list[str]
-    table: pl.DataFrame  # text, gid, blen (length in UTF-8 bytes)
+    table: pl.DataFrame  # text, gid
+    _automaton: list[Any] = field(default_factory=list, repr=False, compare=False)  # built on first scan
 
     @classmethod
     def build(cls, keys: pl.DataFrame) -> KeySet:
-        table = keys.select(
-            "text", pl.col("gid").cast(pl.Int32), pl.col("text").str.len_bytes().cast(pl.Int64).alias("blen")
-        )
+        table = keys.select("text", pl.col("gid").cast(pl.Int32))
         return cls(table["text"].to_list(), table)
 
     def __len__(self) -> int:
         return len(self.texts)
 
+    def automaton(self) -> Any:
+        if not self._automaton:
+            a = ahocorasick.Automaton()
+            for text, gid in zip(self.texts, self.table["gid"].to_list(), strict=True):
+                a.add_word(text, (gid, len(text)))
+            a.make_automaton()
+            self._automaton.append(a)
+        return self._automaton[0]
+
 
 def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None) -> pl.DataFrame:
     """``did, gid, start, end, local`` for every key found in ``views`` (overlapping matches too).
 
-    ``did`` is the row number in ``views`` (or the value of ``dids`` there); ``start``/``end`` are byte
-    offsets of the first and last byte of the match; ``local`` equals ``start``.
+    ``did`` is the row number in ``views`` (or the value of ``dids`` there); ``start``/``end`` are
+    character offsets of the first and last character of the match; ``local`` equals ``start``.
     """
     if views.is_empty() or not keys.texts:
         return pl.DataFrame(schema=HIT_SCHEMA)
-    did = dids.cast(pl.Int32) if dids is not None else pl.Series("did", range(len(views)), dtype=pl.Int32)
-    found = (
-        pl.DataFrame({"did": did, "t": views})
-        .select(
-            "did",
-            pl.col("t").str.extract_many(keys.texts, overlapping=True).alias("text"),
-            pl.col("t").str.find_many(keys.texts, overlapping=True).alias("start"),
-        )
-        .filter(pl.col("text").list.len() > 0)
-    )
-    if found.is_empty():
+    auto = keys.automaton()
+    ids = dids.cast(pl.Int32).to_list() if dids is not None else range(len(views))
+    out_did: list[int] = []
+    out_gid: list[int] = []
+    out_end: list[int] = []
+    out_len: list[int] = []
+    for did, text in zip(ids, views.to_list(), strict=True):
+        if not text:
+            continue
+        for end, (gid, n) in auto.iter(text):
+            out_did.append(did)
+            out_gid.append(gid)
+            out_end.append(end)
+            out_len.append(n)
+    if not out_did:
         return pl.DataFrame(schema=HIT_SCHEMA)
-    return (
-        found.explode("text", "start")
-        .join(keys.table, on="text")
-        .select(
-            pl.col("did").cast(pl.Int32),
-            "gid",
-            pl.col("start").cast(pl.Int64),
-            (pl.col("start").cast(pl.Int64) + pl.col("blen") - 1).alias("end"),
-            pl.col("start").cast(pl.Int64).alias("local"),
-        )
+    end_s = pl.Series("end", out_end, dtype=pl.Int64)
+    start_s = end_s - pl.Series(out_len, dtype=pl.Int64) + 1
+    return pl.DataFrame(
+        {"did": pl.Series(out_did, dtype=pl.Int32), "gid": pl.Series(out_gid, dtype=pl.Int32),
+         "start": start_s, "end": end_s, "local": start_s},
+        schema=HIT_SCHEMA,
     )

@@ -2,25 +2,22 @@
 
 Only candidates reach this layer: descriptions that carry a SMILES-shaped token or a systematic-
 looking chemical name that the knowledge base did not already recognise.  OPSIN runs when Java and an
-OPSIN jar are present (one JVM per batch, all names at once, with a timeout); otherwise names are
-skipped with a log line, never an error.
+OPSIN jar are present (``opsin.py``: one JVM per run, answers kept between runs); otherwise names
+are skipped with a log line, never an error.  A CAS number or the word "CAS" ends a name: "Ethyl
+isonipecotate (CAS 1126-09-6)" is read as "Ethyl isonipecotate".
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import shutil
-import subprocess
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
-log = logging.getLogger(__name__)
+from interdictor.screen.goods.opsin import NameResolver, OpsinResolver, find_opsin
 
-NameResolver = Callable[[Sequence[str]], dict[str, str | None]]
+__all__ = ["NameResolver", "OpsinResolver", "find_opsin", "looks_systematic", "name_candidates", "smiles_candidates"]
+log = logging.getLogger(__name__)
 
 # a whitespace-free token built from SMILES characters, with a ring closure, branch or bond in it
 _SMILES_TOKEN = r"[A-Za-z0-9@+\-\[\]\(\)=#$/\\%.]{5,}"
@@ -34,6 +31,8 @@ _CHEM_PIECE = re.compile(
 )
 _STRONG_PIECE = re.compile(r"(?i)(?:\d-[a-z(]|[a-z]-\d|yl\b|yl[-)]|oxo|oxiran|carbox|azaspiro|piperid|anilino)")
 _CONNECTOR = {"acid", "ester", "salt", "hydrochloride", "hcl", "sodium", "potassium", "tert", "n", "and"}
+# a CAS reference ("(CAS 1126-09-6)", "CAS: 79-03-8", "CAS#", a bare 1126-09-6) is no part of a name
+_CAS_REF = re.compile(r"(?i)\(?\s*\bcas\b(?:\s*(?:no|number|rn)\b)?[\s.:#-]*(?:\d{2,7}-\d{2}-\d)?\s*\)?|\(?\b\d{2,7}-\d{2}-\d\b\)?")
 NAME_SCHEMA = pl.Schema({"did": pl.Int32, "source": pl.String, "text": pl.String})
 
 
@@ -57,7 +56,7 @@ def smiles_candidates(frame: pl.DataFrame) -> pl.DataFrame:
 
 def name_spans(description: str) -> list[str]:
     """Candidate systematic names in one description, longest first (at most three tries)."""
-    chunks = re.split(r"[\s,;]+", description.strip())
+    chunks = re.split(r"[\s,;]+", _CAS_REF.sub(" ; ", description.strip()))
     runs: list[list[str]] = []
     cur: list[str] = []
     for ch in chunks:
@@ -98,54 +97,3 @@ def looks_systematic(frame: pl.DataFrame) -> pl.Series:
             r"(?i)(?:\d-[a-z(\[]|[a-z)\]]-\d|yl[-)\s]|oxo|oxiran|carboxyl|azaspiro|piperid|anilino|glycid|acetoacet)"
         )
     )["description"]
-
-
-@dataclass
-class OpsinResolver:
-    """Systematic name → SMILES through the OPSIN command-line jar (cached per name)."""
-
-    jar: Path
-    java: str = "java"
-    timeout_s: float = 60.0
-    cache: dict[str, str | None] = field(default_factory=dict)
-
-    def __call__(self, names: Sequence[str]) -> dict[str, str | None]:
-        todo = [n for n in dict.fromkeys(names) if n not in self.cache and "\n" not in n]
-        if todo:
-            try:
-                proc = subprocess.run(
-                    [self.java, "-jar", str(self.jar), "-osmi"],
-                    input="\n".join(todo) + "\n", capture_output=True, text=True, timeout=self.timeout_s,
-                    check=False,
-                )
-                lines = proc.stdout.split("\n")
-            except (OSError, subprocess.SubprocessError) as exc:
-                log.warning("OPSIN could not run (%s); %d names left unresolved", exc, len(todo))
-                return {n: self.cache.get(n) for n in names}
-            for i, n in enumerate(todo):
-                smi = lines[i].strip() if i < len(lines) else ""
-                self.cache[n] = smi or None
-        return {n: self.cache.get(n) for n in names}
-
-
-def find_opsin(configured: str | Path | None) -> OpsinResolver | None:
-    """An OPSIN resolver when Java and a jar are present: the configured path, else the jar that the
-    optional ``py2opsin`` package ships.  None (and a log line) otherwise — never a download."""
-    java = shutil.which("java")
-    if java is None:
-        log.info("no Java runtime: systematic names will not be resolved to structures")
-        return None
-    candidates: list[Path] = []
-    if configured:
-        candidates.append(Path(configured))
-    try:
-        import py2opsin  # optional: ships the OPSIN jar inside the wheel
-
-        candidates.extend(sorted(Path(py2opsin.__file__).parent.glob("opsin*.jar")))
-    except ImportError:
-        pass
-    for jar in candidates:
-        if jar.is_file():
-            return OpsinResolver(jar=jar, java=java)
-    log.info("no OPSIN jar found (set INTERDICTOR_OPSIN_JAR): systematic names will not be resolved")
-    return None
