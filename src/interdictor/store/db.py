@@ -98,11 +98,17 @@ class Store:
             if self.dialect == "sqlite":
                 import adbc_driver_sqlite.dbapi as sqlite_drv
 
-                self._adbc = sqlite_drv.connect(url.database or ":memory:")
+                self._adbc = sqlite_drv.connect(url.database or ":memory:", autocommit=True)
                 cur = self._adbc.cursor()
                 cur.execute("PRAGMA busy_timeout=30000")
+                # bulk writes: a large page cache keeps the B-trees of a growing file in memory,
+                # WAL + synchronous=NORMAL is durable at each commit's checkpoint, not per page
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+                cur.execute("PRAGMA cache_size=-262144")
+                cur.execute("PRAGMA temp_store=MEMORY")
                 cur.close()
-                self._adbc.commit()
+                self._adbc.adbc_connection.set_autocommit(False)
             elif self.dialect == "postgresql":
                 import adbc_driver_postgresql.dbapi as pg_drv
 
