@@ -98,17 +98,15 @@ class Store:
             if self.dialect == "sqlite":
                 import adbc_driver_sqlite.dbapi as sqlite_drv
 
-                self._adbc = sqlite_drv.connect(url.database or ":memory:", autocommit=True)
+                self._adbc = sqlite_drv.connect(url.database or ":memory:")
                 cur = self._adbc.cursor()
                 cur.execute("PRAGMA busy_timeout=30000")
-                # bulk writes: a large page cache keeps the B-trees of a growing file in memory,
-                # WAL + synchronous=NORMAL is durable at each commit's checkpoint, not per page
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
+                # bulk writes: a large page cache keeps the B-trees of a growing file in memory
+                # (the file is in WAL mode already: the engine's connections set it)
                 cur.execute("PRAGMA cache_size=-262144")
                 cur.execute("PRAGMA temp_store=MEMORY")
                 cur.close()
-                self._adbc.adbc_connection.set_autocommit(False)
+                self._adbc.commit()
             elif self.dialect == "postgresql":
                 import adbc_driver_postgresql.dbapi as pg_drv
 
