@@ -88,6 +88,7 @@ class DeclaredAs:
     words: tuple[str, ...]
     hs: tuple[str, ...]
     verified: bool
+    by_weight: bool = False  # a weight per unit that fits the equipment corroborates these words
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,11 @@ class Equipment:
     names_zh: tuple[str, ...] = ()
     models: ModelSeries | None = None
     declared_as: tuple[DeclaredAs, ...] = ()
+    unit_kg: tuple[float, float] | None = None  # plausible weight of one unit as shipped
+
+    def fits_weight(self, kg: float | None) -> bool:
+        """Does one unit of ``kg`` fit this equipment (False when either is unknown)?"""
+        return kg is not None and self.unit_kg is not None and self.unit_kg[0] <= kg <= self.unit_kg[1]
 
     def all_phrases(self) -> list[str]:
         """Every phrase: the listed ones and each combination of the composed word groups."""
@@ -175,6 +181,9 @@ class KnowledgeBase:
     similarity_review: float
     blockers: tuple[str, ...] = ()
     equipment_blockers: tuple[str, ...] = ()
+    material_chapters: tuple[str, ...] = ()
+    generic_equipment: tuple[str, ...] = ()
+    ordinary_use: tuple[str, ...] = ()
     by_id: dict[str, Substance] = field(default_factory=dict)
     by_cas: dict[str, Substance] = field(default_factory=dict)
 
@@ -230,9 +239,10 @@ def _equipment(raw: dict[str, Any]) -> Equipment:
         if models
         else None,
         declared_as=tuple(
-            DeclaredAs(_t(d["words"]), _t(d.get("hs")), bool(d.get("verified", False)))
+            DeclaredAs(_t(d["words"]), _t(d.get("hs")), bool(d.get("verified", False)), bool(d.get("by_weight", False)))
             for d in raw.get("declared_as") or ()
         ),
+        unit_kg=(float(raw["unit_kg"][0]), float(raw["unit_kg"][1])) if raw.get("unit_kg") else None,
     )
 
 
@@ -288,6 +298,9 @@ def parse_kb(docs: dict[str, dict[str, Any]], version: str = "kb") -> KnowledgeB
         similarity_review=float((struct.get("similarity") or {}).get("review", 0.6)),
         blockers=_t(subs.get("blockers")),
         equipment_blockers=_t(equip.get("blockers")),
+        material_chapters=_t(hs.get("material_chapters")),
+        generic_equipment=_t(lex.get("generic_equipment")),
+        ordinary_use=_t(lex.get("ordinary_use")),
         by_id={s.id: s for s in substances},
         by_cas={c: s for s in substances for c in s.all_cas()},
     )
@@ -323,6 +336,9 @@ def check_kb(kb: KnowledgeBase) -> list[str]:
             problems.append(f"heading {code}: unknown substance {h.substance!r}")
         if h.equipment and h.equipment not in {e.id for e in kb.equipment}:
             problems.append(f"heading {code}: unknown equipment {h.equipment!r}")
+    for e in kb.equipment:
+        if e.unit_kg is not None and not 0 < e.unit_kg[0] < e.unit_kg[1]:
+            problems.append(f"equipment {e.id}: unit_kg {list(e.unit_kg)} must be [low, high] with 0 < low < high")
     for a in kb.alerts:
         for target in a.leads_to:
             if target not in kb.by_id:

@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from interdictor.screen.goods.vague import VagueMatcher, compile_vague
 
 # modules whose code decides what is compiled: a change to any of them is a new cache key
 _CODE = ("patterns.py", "normalise.py", "vague.py", "cas.py", "scan.py", "artefacts.py")
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,9 @@ def build(kb: KnowledgeBase) -> Artefacts:
 def cache_key(kb: KnowledgeBase) -> str:
     """Digest of what compiling reads: the knowledge base's content, the code, and the libraries it uses."""
     h = hashlib.sha256(f"format {_FORMAT}".encode())
-    h.update(repr((kb.substances, kb.equipment, kb.vague, kb.filler, kb.chemical_context, kb.classes,
-                   kb.blockers, kb.equipment_blockers)).encode())
+    # every field of the knowledge base (the indexes derived from them aside): a field added later is
+    # covered without anyone remembering to add it here
+    h.update(repr([getattr(kb, f.name) for f in fields(kb) if f.name not in ("by_id", "by_cas")]).encode())
     here = Path(__file__).parent
     for name in _CODE:
         h.update((here / name).read_bytes())
@@ -87,7 +88,8 @@ def read(where: Path) -> Artefacts | None:
             patterns, groups, keys, tuple(meta["fuzzy_vocabulary"]), frozenset(meta["known_words"]),
             frozenset((a, b) for a, b in meta["subsumes"]),
         )
-        vague = VagueMatcher(meta["vague_full"], {k: tuple(v) for k, v in meta["vague_families"].items()})
+        vague = VagueMatcher(meta["vague_full"], {k: tuple(v) for k, v in meta["vague_families"].items()},
+                             meta["vague_generic_equipment"])
         return Artefacts(compiled, vague, dict(meta["near_cas"]))
     except Exception as exc:  # missing, cut short, or written by other code: compile instead
         if (where / "meta.json").exists():
@@ -111,6 +113,7 @@ def write(art: Artefacts, where: Path) -> None:
             "subsumes": sorted([a, b] for a, b in c.subsumes),
             "vague_full": art.vague.full,
             "vague_families": {k: list(v) for k, v in art.vague.families.items()},
+            "vague_generic_equipment": art.vague.generic_equipment,
             "near_cas": art.near_cas,
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")

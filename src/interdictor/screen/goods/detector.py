@@ -22,7 +22,7 @@ from interdictor.screen.goods.itemreasons import Emitter
 from interdictor.screen.goods.lines import item_lines
 from interdictor.screen.goods.resolve import resolve
 from interdictor.screen.goods.text import make_views, scan_classes, scan_text
-from interdictor.screen.goods.vague import vague_descriptions
+from interdictor.screen.goods.vague import generic_equipment, vague_descriptions
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,11 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
 
     field_cas = _field_cas(it, g)
     ids = identities(it, res, desc_cas, field_cas, structs, g)
-    emit = Emitter(g, it, batch)
+    # under a press or die heading, a description that names no particular machine leaves the code unexplained
+    press_codes = [c for c, h in g.kb.headings.items() if h.role == "equipment"]
+    under = it.filter(pl.col("hs6").is_in(press_codes))["did"].drop_nulls().unique().implode()
+    generic = set(generic_equipment(views.frame.filter(pl.col("did").is_in(under)), g.vague).to_list())
+    emit = Emitter(g, it, batch, generic)
     emit.prepare(_flagged_rows(it, ids, res, desc_cas, field_cas, vague, structs, g))
     rows: list[dict[str, Any]] = []
     rows += emit.substances(ids)

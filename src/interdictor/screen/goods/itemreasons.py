@@ -8,7 +8,9 @@ import polars as pl
 
 from interdictor.model import Batch
 from interdictor.screen.goods import profiles as prof
+from interdictor.screen.goods.codereasons import PRECURSOR_CHAPTERS, code_reasons
 from interdictor.screen.goods.context import GoodsContext
+from interdictor.screen.goods.corroborate import declared_as_support, signals
 from interdictor.screen.goods.evidence import EQUIP_CODE, FLOOR_CODES, TIER_CODE, WEIGHTS, label, quote, why
 from interdictor.screen.goods.licence import check_transaction
 from interdictor.screen.goods.lines import parties_of, physical
@@ -18,8 +20,6 @@ if TYPE_CHECKING:
     from interdictor.screen.goods.chem import StructureResult
 
 Row = dict[str, Any]
-# chapters where a good that is plainly something else (keyboards, shirts) disagrees with its code
-PRECURSOR_CHAPTERS = ("28", "29", "38")
 _SOURCE_CODE = {"name": "GOODS_PRECURSOR_NAME", "cas": "GOODS_CAS_MATCH", "structure": "GOODS_STRUCTURE_MATCH",
                 "hs": "GOODS_HS_PRECURSOR_HEADING"}
 _SOURCE_ORDER = {"name": 0, "cas": 1, "structure": 2, "hs": 3}
@@ -28,8 +28,9 @@ _METRIC_TEXT = {"usd_per_kg": ("declared value", "$/kg"), "kg_per_unit": ("weigh
 
 
 class Emitter:
-    def __init__(self, g: GoodsContext, it: pl.DataFrame, batch: Batch) -> None:
+    def __init__(self, g: GoodsContext, it: pl.DataFrame, batch: Batch, generic: set[int] | None = None) -> None:
         self.g = g
+        self.generic = generic or set()  # descriptions that name no particular machine or tool
         self.kb = g.kb
         self.it = it
         self.batch = batch
@@ -70,7 +71,7 @@ class Emitter:
         return {"shipment_id": r["shipment_id"], "code": code, "weight": WEIGHTS[code], "evidence": evidence,
                 "item": r["item"], "party": None, "_row": row}
 
-    def _rows_of(self, did_frame: pl.DataFrame) -> pl.DataFrame:
+    def rows_of(self, did_frame: pl.DataFrame) -> pl.DataFrame:
         return self.it.select("row", "did").join(did_frame, on="did")
 
     # ------------------------------------------------------------------ substances
@@ -150,7 +151,7 @@ class Emitter:
         """A listed name written with a substituent attached, when no structure says more."""
         out = []
         named = set(ids["row"].to_list())
-        for row, did, sid, display in self._rows_of(res.substituted).select("row", "did", "substance", "display").iter_rows():
+        for row, did, sid, display in self.rows_of(res.substituted).select("row", "did", "substance", "display").iter_rows():
             if did in structs or row in named:
                 continue
             s = self.kb.substance(sid)
@@ -163,7 +164,7 @@ class Emitter:
 
     def cas_slips(self, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> list[Row]:
         out = []
-        bad = self._rows_of(desc_cas.filter(~pl.col("valid")).drop("substance"))
+        bad = self.rows_of(desc_cas.filter(~pl.col("valid")).drop("substance"))
         bad = pl.concat([bad.select("row", "cas", "near_miss"), field_cas.filter(~pl.col("valid")).select("row", "cas", "near_miss")])
         for row, cas, near in bad.unique(["row", "cas"]).iter_rows():
             if near:
@@ -178,7 +179,7 @@ class Emitter:
     # ------------------------------------------------------------------ equipment
     def equipment(self, res: Resolved) -> list[Row]:
         out = []
-        rows = self._rows_of(res.equipment)
+        rows = self.rows_of(res.equipment)
         for row, eid, how, display, model_only in rows.select("row", "equipment", "how", "display", "model_only").iter_rows():
             e = self.kb.equipment_by_id(eid)
             desc = self.item(row)["description"]
@@ -191,87 +192,46 @@ class Emitter:
             article = "" if e.kind in ("tooling", "parts") else "a "
             out.append(self.reason(row, EQUIP_CODE[e.kind], f"description {quote(desc)} is {article}{e.name.lower()}"
                                    f"{need}{level}; matched {'model' if how == 'model' else 'words'} '{display}'"))
-        dec = self._rows_of(res.declared_as)
-        for row, eid, display, verified in dec.select("row", "equipment", "display", "verified").iter_rows():
+        dec = self.rows_of(res.declared_as)
+        sig = signals(res.flags, dec["did"].unique().to_list(), self.generic)
+        for row, did, eid, display, verified in dec.select("row", "did", "equipment", "display", "verified").iter_rows():
             e = self.kb.equipment_by_id(eid)
-            hs6 = self.item(row)["hs6"]
+            r = self.item(row)
+            hs6 = r["hs6"]
             h = self.kb.headings.get(hs6 or "")
-            if h is None or h.role not in ("equipment", "parts", "disguise"):
+            entry = next((d for d in e.declared_as if display in d.words), None)
+            # the word counts under the codes it is declared under instead, or under the equipment's own
+            if entry is None or h is None or not (h.role in ("equipment", "parts") or hs6 in entry.hs):
+                continue
+            why = declared_as_support(e, entry, r, sig[did])
+            if why is None:
                 continue
             flag = "" if verified else " (an unverified pattern)"
             out.append(self.reason(row, "EQUIP_DECLARED_AS", f"'{display}' under HS {hs6} ({h.title}) is a way a "
-                                   f"{e.name.lower()} is declared instead{flag}"))
+                                   f"{e.name.lower()} is declared instead{flag}; {why}"))
         return out
 
     # ------------------------------------------------------------------ vague, codes, profiles
     def vague(self, vague: pl.DataFrame) -> list[Row]:
         out = []
-        for row, fams, words in self._rows_of(vague).select("row", "families", "words").iter_rows():
-            desc = self.item(row)["description"]
+        for row, fams, words in self.rows_of(vague).select("row", "families", "words").iter_rows():
+            r = self.item(row)
+            desc = r["description"]
             chem = "generic_chemical" in fams
             code = "GOODS_VAGUE_CHEMICAL" if chem else "GOODS_VAGUE_DESCRIPTION"
             what = "a generic chemical word" if chem else "only generic words"
-            out.append(self.reason(row, code, f"description {quote(desc)} names no goods, {what} ({words or 'nothing'})"))
+            # "chemical raw material" under an epoxy resin's code is described by its code; under a
+            # precursor chapter, a catch-all or no code at all, the line names nothing
+            if not chem or not r["chapter"] or r["chapter"] in PRECURSOR_CHAPTERS:
+                out.append(self.reason(row, code, f"description {quote(desc)} names no goods, {what} ({words or 'nothing'})"))
             w = self.item(row)["w"]
             if "samples" in fams and w is not None and w > self.g.sample_max_kg:
                 out.append(self.reason(row, "GOODS_SAMPLE_WEIGHT", f"a 'sample' of {w:g} kg (samples rarely exceed "
                                        f"{self.g.sample_max_kg:g} kg)"))
         return out
 
-    def _chemical_rows(self, ids: pl.DataFrame, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> set[int]:
-        rows = set(ids.filter(~pl.col("ambiguous") & (pl.col("source") != "hs"))["row"].to_list())
-        rows |= set(self._rows_of(desc_cas.filter(pl.col("valid")))["row"].to_list())
-        rows |= set(field_cas.filter(pl.col("valid"))["row"].to_list())
-        return rows
-
     def codes(self, ids: pl.DataFrame, res: Resolved, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> list[Row]:
-        out = []
-        kb = self.kb
-        specific = set(ids.filter(pl.col("source") == "hs")["row"].to_list())
-        watched = {c: h for c, h in kb.headings.items() if h.role in ("residual", "equipment", "parts")}
-        for row, hs6 in self.it.filter(pl.col("hs6").is_in(list(watched))).select("row", "hs6").iter_rows():
-            if row not in specific:
-                out.append(self.reason(row, "GOODS_HS_WATCHED", f"declared HS {hs6} ({watched[hs6].title}) is a "
-                                       "heading where precursors or pill-press equipment are declared"))
-        chem_rows = self._chemical_rows(ids, desc_cas, field_cas)
-        for row in chem_rows:
-            r = self.item(row)
-            if r["chapter"] and r["chapter"] not in kb.chemical_chapters:
-                out.append(self.reason(row, "GOODS_HS_MISMATCH", f"description {quote(r['description'])} is a chemical "
-                                       f"but is declared under HS {r['hs_digits']} (chapter {r['chapter']}, not a "
-                                       "chemical chapter)"))
-        eq = self._rows_of(res.equipment.filter(~pl.col("model_only")))
-        for row, eid in eq.select("row", "equipment").iter_rows():
-            r = self.item(row)
-            h = kb.headings.get(r["hs6"] or "")
-            if r["chapter"] and (r["chapter"] not in kb.equipment_chapters or (h is not None and h.role == "disguise")):
-                e = kb.equipment_by_id(eid)
-                where = f"HS {r['hs_digits']}" + (f" ({h.title}, a heading presses and dies are hidden under — unverified)"
-                                                  if h is not None and h.role == "disguise" else "")
-                out.append(self.reason(row, "GOODS_HS_MISMATCH", f"description {quote(r['description'])} is a "
-                                       f"{e.name.lower()} (belongs in HS {', '.join(e.hs)}) but is declared under {where}"))
-        # ordinary goods under a precursor chapter or a press/die heading (only those lines reach Python)
-        equip_codes = [c for c, h in kb.headings.items() if h.role in ("equipment", "parts")]
-        odd = self.it.filter(pl.col("chapter").is_in(list(PRECURSOR_CHAPTERS)) | pl.col("hs6").is_in(equip_codes))
-        # a line with chemical words ("heterocyclic compounds ... ring") is not an ordinary good
-        cls = odd.select("row", "did").join(
-            res.flags.filter((pl.col("classes").list.len() > 0) & ~pl.col("chem_context")).select("did", "classes"),
-            on="did",
-        )
-        classes = {c.id: c for c in kb.classes}
-        for row, cids in cls.select("row", "classes").iter_rows():
-            r = self.item(row)
-            h = kb.headings.get(r["hs6"] or "")
-            if row in chem_rows:
-                continue
-            fits = [classes[c] for c in cids if r["chapter"] in classes[c].chapters]
-            if fits:
-                continue
-            c = classes[cids[0]]
-            out.append(self.reason(row, "GOODS_HS_MISMATCH", f"description {quote(r['description'])} names "
-                                   f"{c.id.replace('_', ' ')} (chapters {', '.join(c.chapters)}) but is declared under HS "
-                                   f"{r['hs_digits']}{' (' + h.title + ')' if h else ''}"))
-        return out
+        return code_reasons(self, ids, res, desc_cas, field_cas)
 
     def profiles(self, ids: pl.DataFrame, res: Resolved, vague: pl.DataFrame) -> list[Row]:
         classes = pl.DataFrame(
@@ -279,10 +239,13 @@ class Emitter:
         )
         chem = pl.concat([
             ids.filter(~pl.col("ambiguous")).select("row"),
-            self._rows_of(vague.filter(pl.col("families").list.contains("generic_chemical"))).select("row"),
+            self.rows_of(vague.filter(pl.col("families").list.contains("generic_chemical"))).select("row"),
         ]).unique().with_columns(pl.lit("29").alias("chem"))
+        # a code is inferred from the words only when they name one kind of goods and nothing else: the
+        # "caps" of "injection mould for plastic caps" are what the mould makes, not what the line is
+        plain = (pl.col("classes").list.len() == 1) & ~pl.col("ordinary_use") & ~pl.col("tool_words") & ~pl.col("tablet_words")
         inferred = (
-            self._rows_of(res.flags.filter(pl.col("classes").list.len() > 0).select("did", pl.col("classes").list.first().alias("cls")))
+            self.rows_of(res.flags.filter(plain).select("did", pl.col("classes").list.first().alias("cls")))
             .join(classes, on="cls").select("row", "inferred").unique("row")
         )
         phys = self.physical()
@@ -323,7 +286,7 @@ class Emitter:
             if s.tier in ("controlled", "drug") and s.licence:
                 needs.setdefault(row, []).append((sid, s.licence, f"{label(s)} ({s.status()})"))
         tooling: dict[int, list[tuple[str, str]]] = {}
-        for row, eid in self._rows_of(res.equipment.filter(~pl.col("model_only"))).select("row", "equipment").iter_rows():
+        for row, eid in self.rows_of(res.equipment.filter(~pl.col("model_only"))).select("row", "equipment").iter_rows():
             e = self.kb.equipment_by_id(eid)
             if e.licence:
                 needs.setdefault(row, []).append((eid, e.licence, f"a {e.name.lower()}"))

@@ -26,7 +26,7 @@ PATTERN_SCHEMA = pl.Schema(
         "pid": pl.Int32,
         "view": pl.String,  # token | skeleton
         "text": pl.String,  # normalised, padded
-        "kind": pl.String,  # substance | equipment | model | blocker_s | blocker_e | context | eq_context | class
+        "kind": pl.String,  # substance | equipment | model | blocker_s | blocker_e | context | eq_context | use | class
         "target": pl.String,  # substance id, equipment id, class id or context word
         "how": pl.String,  # name | synonym | abbreviation | ambiguous | chinese | pinyin | phrase | model ...
         "display": pl.String,  # the knowledge-base spelling, for evidence
@@ -43,10 +43,12 @@ SKELETON_ANCHORS = (
     r"aldehid|safrol|heliotrop|sasafras|cristal|met|oxo|dioxa|aza|acid|ester|anhidrid|fentan|ecstas|tolu"
 )
 _TRAILING_PAREN = re.compile(r"\s+\(.*\)$|\s+and its .*$")
-EQUIPMENT_CONTEXT = (
-    "press", "presses", "machine", "machines", "tablet", "tablets", "pill", "pills", "die", "dies", "punch",
-    "punches", "mold", "mould", "molds", "moulds", "capsule", "capsules", "tooling", "压片", "胶囊", "模具",
-)
+# Words that, beside a model number or a declared-instead word, speak of tableting: the tablet words name
+# the trade itself; the tool words are press tooling only when nothing names another use for them.
+TABLET_WORDS = ("tablet", "tablets", "pill", "pills", "capsule", "capsules", "压片", "胶囊")
+TOOL_WORDS = ("press", "presses", "die", "dies", "punch", "punches", "mold", "mould", "molds", "moulds", "tooling",
+              "模具")
+EQUIPMENT_CONTEXT = (*TABLET_WORDS, *TOOL_WORDS, "machine", "machines")
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def _all_texts(kb: KnowledgeBase) -> list[str]:
         if e.models:
             out += [f for ser in e.models.series for n in e.models.numbers
                     for f in (f"{ser}-{n}", f"{ser} {n}", f"{ser}{n}")]
-    out += [*kb.blockers, *kb.equipment_blockers, *kb.chemical_context, *EQUIPMENT_CONTEXT]
+    out += [*kb.blockers, *kb.equipment_blockers, *kb.chemical_context, *EQUIPMENT_CONTEXT, *kb.ordinary_use]
     for c in kb.classes:
         out += list(c.words)
     return out
@@ -257,6 +259,9 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
         b.add({view}, "token", "context", raw, "context", raw, True)
     for raw, view in zip(EQUIPMENT_CONTEXT, normalise_many(list(EQUIPMENT_CONTEXT)), strict=True):
         b.add({view}, "token", "eq_context", raw, "context", raw, True)
+    # what an ordinary mould, die or machine is for (plastic, sheet metal, soap...): explains a declared-instead word
+    for raw, view in zip(kb.ordinary_use, normalise_many(list(kb.ordinary_use)), strict=True):
+        b.add({view}, "token", "use", raw, "use", raw, True)
     for c in kb.classes:
         for raw, view in zip(c.words, normalise_many(list(c.words)), strict=True):
             b.add({view}, "classes", "class", c.id, "class", raw, True)

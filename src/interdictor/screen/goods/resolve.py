@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from interdictor.screen.goods.patterns import Compiled
+from interdictor.screen.goods.patterns import TABLET_WORDS, TOOL_WORDS, Compiled
 
 _VIEW_RANK = {"token": 0, "skeleton": 1, "compact": 2, "fuzzy": 3}
 _HOW_RANK = {"abbreviation": 0, "name": 1, "synonym": 2, "chinese": 3, "pinyin": 4, "ambiguous": 5,
@@ -53,7 +53,7 @@ class Resolved:
     substituted: pl.DataFrame  # did, substance, display: a listed name written with a substituent
     equipment: pl.DataFrame  # did, equipment, how, display, model_only
     declared_as: pl.DataFrame  # did, equipment, display, verified
-    flags: pl.DataFrame  # did, chem_context, eq_context, classes (list[str])
+    flags: pl.DataFrame  # did, chem_context, eq_context, tablet_words, tool_words, ordinary_use, classes (list[str])
 
 
 def _best(f: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -90,15 +90,22 @@ def resolve(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes
             (pl.col("kind") == "context").any().alias("chem_context"),
             (pl.col("kind") == "eq_context").any().alias("eq_context"),
         )
+        .join(_corroboration(hits), on="did", how="left")
         .join(classes, on="did", how="full", coalesce=True)
         .with_columns(
             pl.col("chem_context").fill_null(False),
             pl.col("eq_context").fill_null(False),
+            pl.col("tablet_words").fill_null(False),
+            pl.col("tool_words").fill_null(False),
+            pl.col("ordinary_use").fill_null(False),
             pl.col("classes").fill_null(pl.lit([], dtype=pl.List(pl.String))),
         )
     )
     eq = hits.filter(pl.col("kind").is_in(["equipment", "model"])).rename({"target": "equipment"})
-    eq = eq.join(flags.select("did", "eq_context"), on="did", how="left")
+    eq = eq.join(flags.select("did", "eq_context", "tablet_words", "ordinary_use"), on="did", how="left")
+    # tooling words alone ("punch and die set", "custom logo stamp") are sheet-metal, leather or soap
+    # tooling when the line names that use; with a tablet word or a model they stay press tooling
+    eq = eq.filter(~((pl.col("kind") == "equipment") & pl.col("ordinary_use") & ~pl.col("tablet_words")))
     # a model number counts as the machine when the words around it speak of one; a strong series
     # (TDP, ZP) alone is still reported, as a model only
     eq = eq.filter((pl.col("kind") == "equipment") | pl.col("eq_context") | pl.col("strong"))
@@ -113,6 +120,50 @@ def resolve(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes
         .unique(["did", "equipment"], keep="first")
     )
     return Resolved(subs, substituted, equipment, declared, flags)
+
+
+def _corroboration(hits: pl.DataFrame) -> pl.DataFrame:
+    """``did, tablet_words, tool_words, ordinary_use`` — what stands beside a declared-instead word.
+
+    Only words outside the declared-instead phrase itself and outside ordinary phrases ("hole punch",
+    "heat press") count.  ``tablet_words``: tablet, pill, capsule, or a strong model series (TDP, ZP);
+    ``tool_words``: press, punch, die, mould, tooling; ``ordinary_use``: what an ordinary mould or machine
+    works on (plastic, sheet metal, soap...), or any ordinary phrase.
+    """
+    token = hits.filter(pl.col("view") == "token")
+    words = token.filter(
+        pl.col("kind").is_in(["eq_context", "use"]) | ((pl.col("kind") == "model") & pl.col("strong"))
+    ).select("did", "kind", "target", "start", "end").with_row_index("_w")
+    spans = token.filter(pl.col("kind").is_in(["declared_as", "blocker_e"])).select(
+        "did", pl.col("kind").alias("skind"), pl.col("start").alias("s0"), pl.col("end").alias("s1")
+    )
+    covered = (
+        words.join(spans, on="did")
+        .filter((pl.col("s0") <= pl.col("end")) & (pl.col("s1") >= pl.col("start")))
+        # a use word only needs to stand outside the declared-instead phrase ("die casting" is itself ordinary)
+        .filter((pl.col("kind") != "use") | (pl.col("skind") == "declared_as"))
+        .select("_w")
+        .unique()
+    )
+    free = words.join(covered, on="_w", how="anti")
+    blocked = spans.filter(pl.col("skind") == "blocker_e").select("did").unique().with_columns(
+        pl.lit(True).alias("_b")
+    )
+    return (
+        free.group_by("did")
+        .agg(
+            ((pl.col("kind") == "model") | pl.col("target").is_in(list(TABLET_WORDS))).any().alias("tablet_words"),
+            ((pl.col("kind") == "eq_context") & pl.col("target").is_in(list(TOOL_WORDS))).any().alias("tool_words"),
+            (pl.col("kind") == "use").any().alias("_u"),
+        )
+        .join(blocked, on="did", how="full", coalesce=True)
+        .select(
+            "did",
+            pl.col("tablet_words").fill_null(False),
+            pl.col("tool_words").fill_null(False),
+            (pl.col("_u").fill_null(False) | pl.col("_b").fill_null(False)).alias("ordinary_use"),
+        )
+    )
 
 
 def _mark_substituted(hits: pl.DataFrame, views: pl.DataFrame) -> pl.DataFrame:

@@ -23,14 +23,27 @@ _NUMBER = r"\d+[a-z]{0,3}|x\d+"
 class VagueMatcher:
     full: str  # regex over the padded token view
     families: dict[str, tuple[str, ...]]  # family → normalised phrases (padded)
+    # regex: nothing but "machine", "tool", "mould", "parts" and filler — a line that names no particular machine
+    generic_equipment: str = "^$"
+
+
+def _only(words: set[str]) -> str:
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
+    return rf"^ (?:(?:{alt}|{_NUMBER}) )*$"
 
 
 def compile_vague(kb: KnowledgeBase) -> VagueMatcher:
     families = {fam: tuple(normalise_many(list(words))) for fam, words in kb.vague.items()}
-    filler = normalise_many(list(kb.filler))
-    words = sorted({w.strip() for ws in families.values() for w in ws} | {w.strip() for w in filler}, key=len)
-    alt = "|".join(re.escape(w) for w in reversed(words) if w)
-    return VagueMatcher(full=rf"^ (?:(?:{alt}|{_NUMBER}) )*$", families=families)
+    filler = {w.strip() for w in normalise_many(list(kb.filler))}
+    vague = {w.strip() for ws in families.values() for w in ws}
+    machine = {w.strip() for w in normalise_many(list(kb.generic_equipment))}
+    return VagueMatcher(full=_only(vague | filler), families=families,
+                        generic_equipment=_only(vague | filler | machine))
+
+
+def generic_equipment(views: pl.DataFrame, matcher: VagueMatcher) -> pl.Series:
+    """The ``did`` of descriptions that name no particular machine or tool ("machine", "mould parts")."""
+    return views.filter(pl.col("token").str.contains(matcher.generic_equipment))["did"]
 
 
 def vague_descriptions(views: pl.DataFrame, matcher: VagueMatcher) -> pl.DataFrame:
