@@ -90,6 +90,16 @@ def _one_short_word(hit: NameHit) -> str | None:
     return None
 
 
+def _short_word_with_extras(hit: NameHit) -> bool:
+    """A one-short-word list name whose party adds trade words ("Falcon Pacific Group" for
+    "GRUPO FALCON"): a possible match at most."""
+    c = hit.comparison
+    entry_names = {t for f in hit.name.forms for t in f.distinctive if len(t) > 1}
+    if len(entry_names) != 1 or len(next(iter(entry_names))) >= LONE_WORD_MIN:
+        return False
+    return any(len(t) > 1 and _kind(t) not in ("legal", "place") for t in c.left_only)
+
+
 def _lone_word(hit: NameHit) -> bool:
     """The list name's only distinctive word met inside a party name with other words of its own."""
     c = hit.comparison
@@ -136,6 +146,9 @@ def grade(hit: NameHit, part: PartiesPart, country: str | None, corroborated: bo
     notes = []
     if _one_short_word(hit):
         return None
+    if _short_word_with_extras(hit):
+        strong = False
+        notes.append("one short word of the list name, with words of the party's own")
     if _lone_word(hit):
         # a long coined word of a one-word list name inside a longer party name
         # ("Guanlang Zhang Trading" for "Hebei Guanlang") is worth a look, no more
