@@ -31,13 +31,13 @@ def test_shared_shape_with_address_file(tmp_path: Path) -> None:
     wl = read_list(tmp_path / "ofac-sdn.csv")
     e = by_uid(wl)
     assert wl.fmt == "ofac-csv" and len(wl.entries) == 5
-    assert e["45380"].programs == ("ILLICIT-DRUGS-EO14059",)
-    assert e["45380"].aliases[0].name == "SHIJIAZHUANG FA KE TRADING COMPANY"
-    assert e["45380"].addresses[0].postal_code == "050000"
-    assert e["45380"].addresses[0].city == "Shijiazhuang"
+    assert e["90380"].programs == ("ILLICIT-DRUGS-EO14059",)
+    assert e["90380"].aliases[0].name == "SHIJIAZHUANG FA KE TRADING COMPANY"
+    assert e["90380"].addresses[0].postal_code == "050000"
+    assert e["90380"].addresses[0].city == "Shijiazhuang"
     assert e["99002"].programs == ("NPWMD", "IFSR")
     assert e["99001"].kind == "vessel"
-    assert e["45401"].kind == "individual"
+    assert e["90401"].kind == "individual"
     # the row without a uid and the garbage address line are reported, not fatal
     assert any(p.field == "uid" for p in wl.problems)
     assert any("entry number" in p.reason for p in wl.problems)
@@ -46,13 +46,13 @@ def test_shared_shape_with_address_file(tmp_path: Path) -> None:
 def test_official_trio() -> None:
     wl = read_list(FIXTURES / "official" / "SDN.CSV")
     e = by_uid(wl)
-    assert wl.fmt == "ofac-official" and set(e) == {"45380", "45401", "99002"}
+    assert wl.fmt == "ofac-official" and set(e) == {"90380", "90401", "99002"}
     assert e["99002"].programs == ("NPWMD", "IFSR")
-    assert e["45380"].emails == ("sales@guanlang-bio.example",)
-    assert e["45380"].phones == ("86-311-5555-0100",)
-    assert e["45380"].addresses[0].country == "China"
-    assert e["45401"].countries == ("China",)
-    aliases = {a.name: a.weak for a in e["45401"].aliases}
+    assert e["90380"].emails == ("sales@guanlang-bio.example",)
+    assert e["90380"].phones == ("86-311-5555-0100",)
+    assert e["90380"].addresses[0].country == "China"
+    assert e["90401"].countries == ("China",)
+    aliases = {a.name: a.weak for a in e["90401"].aliases}
     assert aliases == {"DU, Chang Gen": False, "DU BOSS": True}
 
 
@@ -67,11 +67,11 @@ def test_sdn_xml() -> None:
     wl = read_list(FIXTURES / "sdn.xml")
     e = by_uid(wl)
     assert wl.published == "10/03/2023"
-    assert e["45406"].name == "WANG, Shucheng" and e["45406"].kind == "individual"
-    assert e["45403"].emails == ("xiuna@example.test",)
-    assert e["45403"].phones == ("+86 311 5555 0199",)
-    assert [a.weak for a in e["45403"].aliases] == [False, True]
-    assert e["45403"].addresses[0].address == "No. 12 Jiefang Road"
+    assert e["90406"].name == "WANG, Shucheng" and e["90406"].kind == "individual"
+    assert e["90403"].emails == ("xiuna@example.test",)
+    assert e["90403"].phones == ("+86 311 5555 0199",)
+    assert [a.weak for a in e["90403"].aliases] == [False, True]
+    assert e["90403"].addresses[0].address == "No. 12 Jiefang Road"
     assert len(wl.problems) == 1  # the entry without uid
 
 

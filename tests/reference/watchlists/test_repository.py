@@ -24,14 +24,14 @@ def test_versions_report_added_removed_changed(conn: Connection) -> None:
     assert again.version is None and again.diff.unchanged == 3  # nothing changed, no version
     entries = list(wl.entries)
     changed = replace(entries[0], aliases=(*entries[0].aliases, Alias("NEW ALIAS")))
-    wl2 = replace(wl, entries=(changed, entries[1]))  # 99002 removed, 45380 changed
+    wl2 = replace(wl, entries=(changed, entries[1]))  # 99002 removed, 90380 changed
     second = save_version(conn, wl2, "tester")
     assert second.version == 2
-    assert second.diff.changed == ("45380",) and second.diff.removed == ("99002",) and not second.diff.added
+    assert second.diff.changed == ("90380",) and second.diff.removed == ("99002",) and not second.diff.added
     current = {e.uid: e for e in current_entries(conn, ["ofac-sdn"])}
-    assert set(current) == {"45380", "45401"}
-    assert any(a.name == "NEW ALIAS" for a in current["45380"].aliases)
-    assert [e.uid for e in entries_of_version(conn, "ofac-sdn", 2)] == ["45380"]
+    assert set(current) == {"90380", "90401"}
+    assert any(a.name == "NEW ALIAS" for a in current["90380"].aliases)
+    assert [e.uid for e in entries_of_version(conn, "ofac-sdn", 2)] == ["90380"]
     assert removed_in_version(conn, "ofac-sdn", 2) == ["99002"]
     rows = versions(conn, "ofac-sdn")
     assert [(r["version"], r["added"], r["removed"], r["changed"]) for r in rows] == [

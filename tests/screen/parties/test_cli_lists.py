@@ -30,10 +30,10 @@ def test_import_versions_show_match_dismiss(db: str) -> None:
     assert r.exit_code == 0 and "skipped" in r.output  # the empty row is reported
     r = runner.invoke(app, ["lists", "versions", "--db", db])
     assert "ofac-sdn" in r.output and "lookout-internal" in r.output
-    r = runner.invoke(app, ["lists", "show", "ofac-sdn", "45380", "--db", db])
+    r = runner.invoke(app, ["lists", "show", "ofac-sdn", "90380", "--db", db])
     assert "SHIJIAZHUANG FA KE" in r.output
     r = runner.invoke(app, ["lists", "match", "Hubei Guanleng Biotech", "--country", "CN", "--db", db])
-    assert "PARTY_SANCTIONED" in r.output and "45380" in r.output
+    assert "PARTY_SANCTIONED" in r.output and "90380" in r.output
     r = runner.invoke(
         app,
         [
@@ -42,7 +42,7 @@ def test_import_versions_show_match_dismiss(db: str) -> None:
             "--list-id",
             "ofac-sdn",
             "--uid",
-            "45401",
+            "90401",
             "--name",
             "Changgen Du",
             "--reason",

@@ -128,18 +128,18 @@ def test_dismissed_pair_is_silent_until_the_entry_changes() -> None:
 
     case = {"shipper": {"name": "Changgen Du", "country": "CN"}}
     p = part()
-    entry = p.entry("ofac-sdn", "45401")
+    entry = p.entry("ofac-sdn", "90401")
     assert entry is not None
     key = party_key("Changgen Du", None)
     quiet = PartiesPart(
-        **{**p.__dict__, "dismissed": frozenset({(key, "ofac-sdn", "45401", entry.fingerprint)})}
+        **{**p.__dict__, "dismissed": frozenset({(key, "ofac-sdn", "90401", entry.fingerprint)})}
     )
     out = run(batch_of([case]), quiet)
-    assert not out.filter(pl.col("evidence").str.contains("45401")).height
+    assert not out.filter(pl.col("evidence").str.contains("90401")).height
     stale = PartiesPart(
-        **{**p.__dict__, "dismissed": frozenset({(key, "ofac-sdn", "45401", "old-fingerprint")})}
+        **{**p.__dict__, "dismissed": frozenset({(key, "ofac-sdn", "90401", "old-fingerprint")})}
     )
-    assert run(batch_of([case]), stale).filter(pl.col("evidence").str.contains("45401")).height
+    assert run(batch_of([case]), stale).filter(pl.col("evidence").str.contains("90401")).height
 
 
 def test_every_code_is_in_the_rule_set() -> None:

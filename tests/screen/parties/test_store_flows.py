@@ -65,12 +65,12 @@ def add_shipment(conn: Connection, sid: str, shipper: str, consignee: str = "Ros
 def test_dismissal_is_audited_and_loaded(conn: Connection) -> None:
     save_version(conn, read_list(FIXTURES / "official" / "SDN.CSV"))
     with pytest.raises(DismissalError):
-        dismiss(conn, PartyRef("Changgen Du"), "ofac-sdn", "45401", "  ", "analyst")
+        dismiss(conn, PartyRef("Changgen Du"), "ofac-sdn", "90401", "  ", "analyst")
     with pytest.raises(DismissalError, match="no current entry"):
         dismiss(conn, PartyRef("Changgen Du"), "ofac-sdn", "nope", "different DOB", "analyst")
-    n = dismiss(conn, PartyRef("Changgen Du"), "ofac-sdn", "45401", "born 1990, a student in Ohio", "analyst")
+    n = dismiss(conn, PartyRef("Changgen Du"), "ofac-sdn", "90401", "born 1990, a student in Ohio", "analyst")
     part = load_parties(conn, None)
-    assert any(d[1:3] == ("ofac-sdn", "45401") for d in part.dismissed)
+    assert any(d[1:3] == ("ofac-sdn", "90401") for d in part.dismissed)
     revoke(conn, n, "supervisor", "wrong person dismissed")
     assert not dismissals(conn) and len(dismissals(conn, active_only=False)) == 1
     assert load_parties(conn, None).dismissed == frozenset()
@@ -83,10 +83,10 @@ def test_new_entries_rescreen_recent_shipments_only_against_them(conn: Connectio
     add_shipment(conn, "A2", "Changgen Du")
     add_shipment(conn, "A3", "Lucky Toys Ltd")
     save_version(conn, read_list(FIXTURES / "official" / "SDN.CSV"))  # v1: Du Changgen among others
-    v2 = save_version(conn, read_list(FIXTURES / "sdn.xml"))  # the XML adds Hebei Xiuna (45403)
+    v2 = save_version(conn, read_list(FIXTURES / "sdn.xml"))  # the XML adds Hebei Xiuna (90403)
     assert v2.version == 2
     hits = rescreen(conn, "ofac-sdn", 2, days=30)
-    assert {(h.shipment_id, h.uid) for h in hits} == {("A1", "45403")}  # not A2: Du was not new
+    assert {(h.shipment_id, h.uid) for h in hits} == {("A1", "90403")}  # not A2: Du was not new
     assert hits[0].code == "PARTY_SANCTIONED" and "HEBEI XIUNA" in hits[0].evidence
     assert rescreen(conn, "ofac-sdn", 2, days=30) == []  # the same version never raises twice
     stored = conn.execute(text("SELECT COUNT(*) FROM watchlist_hits")).scalar()
