@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     goods_sample_max_kg: float = Field(
         default=2.0, gt=0, description="Above this weight an item declared as a 'sample' is a reason."
     )
+    unlocode_dir: Path | None = Field(
+        default=None, description="UN/LOCODE CSV folder (one file per country) for city/postal-code/country checks."
+    )
+    party_programs_file: Path | None = Field(
+        default=None, description="YAML of sanctions programme severities (default: drug programmes weigh most)."
+    )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server for streaming intake.")
     stream_namespace: str = Field(
         default="interdictor", description="Subject and stream namespace on NATS (<ns>.intake.<partner>.<format>)."
