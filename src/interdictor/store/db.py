@@ -103,7 +103,7 @@ class Store:
                 cur.execute("PRAGMA busy_timeout=30000")
                 # bulk writes: a large page cache keeps the B-trees of a growing file in memory
                 # (the file is in WAL mode already: the engine's connections set it)
-                cur.execute("PRAGMA cache_size=-262144")
+                cur.execute("PRAGMA cache_size=-65536")  # 64 MB
                 cur.execute("PRAGMA temp_store=MEMORY")
                 cur.close()
                 self._adbc.commit()
