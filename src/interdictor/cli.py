@@ -323,11 +323,18 @@ def db(
     store.close()
 
 
-app.add_typer(__import__("interdictor.cli_lists", fromlist=["app"]).app, name="lists")
-__import__("interdictor.cli_service", fromlist=["register"]).register(app)
-app.add_typer(__import__("interdictor.cli_goods", fromlist=["kb_app"]).kb_app, name="kb")
-app.add_typer(__import__("interdictor.cli_goods", fromlist=["registry_app"]).registry_app, name="registry")
-__import__("interdictor.cli_stream", fromlist=["register"]).register(app)
+def _register_areas() -> None:
+    """Commands owned by each area's own module."""
+    from interdictor import cli_goods, cli_lists, cli_service, cli_stream
+
+    app.add_typer(cli_lists.app, name="lists")
+    cli_service.register(app)
+    app.add_typer(cli_goods.kb_app, name="kb")
+    app.add_typer(cli_goods.registry_app, name="registry")
+    cli_stream.register(app)
+
+
+_register_areas()
 
 
 @app.callback(invoke_without_command=True)

@@ -36,11 +36,23 @@ def _consistency(conn: Connection | None, settings: Settings) -> Any:
     return ConsistencyPart()
 
 
+def _parties(conn: Connection | None, settings: Settings) -> Any:
+    from interdictor.screen.parties import load_parties
+
+    return load_parties(conn, settings)
+
+
+def _goods(conn: Connection | None, settings: Settings) -> Any:
+    from interdictor.screen.goods.loader import load_goods
+
+    return load_goods(conn, settings)
+
+
 LOADERS: dict[str, Loader] = {
     "route": _route,
     "consistency": _consistency,
-    "parties": lambda conn, settings: __import__("interdictor.screen.parties", fromlist=["load_parties"]).load_parties(conn, settings),
-    "goods": lambda conn, settings: __import__("interdictor.screen.goods.loader", fromlist=["load_goods"]).load_goods(conn, settings),
+    "parties": _parties,
+    "goods": _goods,
 }
 
 

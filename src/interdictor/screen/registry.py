@@ -16,13 +16,13 @@ log = logging.getLogger(__name__)
 
 
 def _detectors() -> dict[str, Detector]:
-    from interdictor.screen import consistency, parties, route
+    from interdictor.screen import consistency, goods, parties, route
 
     return {
         "route": route.detect,
         "consistency": consistency.detect,
         "parties": parties.detect,
-        "goods": __import__("interdictor.screen.goods", fromlist=["detect"]).detect,
+        "goods": goods.detect,
     }
 
 
