@@ -1,7 +1,7 @@
 """core tables: canonical records, raw payloads, assessments, rejects, append-only audit log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 18:43:37.760044
 """
 
@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = '0001'
 down_revision: str | Sequence[str] | None = None
