@@ -20,7 +20,7 @@ def test_cached_tables_read_back_as_compiled(tmp_path: Path) -> None:
     assert cached is not None
     assert cached.compiled.patterns.equals(fresh.compiled.patterns)
     assert cached.compiled.groups.equals(fresh.compiled.groups)
-    for view in ("token", "skeleton", "compact", "classes"):
+    for view in ("token", "skeleton", "compact", "classes", "uses"):
         assert getattr(cached.compiled, view).texts == getattr(fresh.compiled, view).texts
         assert getattr(cached.compiled, view).table.equals(getattr(fresh.compiled, view).table)
     assert cached.compiled.fuzzy_vocabulary == fresh.compiled.fuzzy_vocabulary

@@ -29,7 +29,7 @@ from interdictor.screen.goods.vague import VagueMatcher, compile_vague
 
 # modules whose code decides what is compiled: a change to any of them is a new cache key
 _CODE = ("patterns.py", "normalise.py", "vague.py", "cas.py", "scan.py", "artefacts.py")
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass(frozen=True)

@@ -64,21 +64,33 @@ def cas_numbers(descriptions: pl.DataFrame, kb: KnowledgeBase, near: dict[str, s
 
 
 def check_cas(found: pl.DataFrame, kb: KnowledgeBase, near: dict[str, str]) -> pl.DataFrame:
-    """Validate a ``did, written`` frame (few rows: numbers are rare in descriptions)."""
+    """Validate a ``did, written`` frame — each distinct number once (a CAS field repeats on every line
+    of the same product)."""
     if found.is_empty():
         return pl.DataFrame(schema=CAS_SCHEMA)
+    checked = _check(found["written"].unique().to_list(), kb, near)
+    if checked.is_empty():
+        return pl.DataFrame(schema=CAS_SCHEMA)
+    return (
+        found.select("did", pl.col("written").alias("_raw"))
+        .join(checked, on="_raw")
+        .select(list(CAS_SCHEMA))
+        .unique(["did", "cas"], keep="first", maintain_order=True)
+    )
+
+
+def _check(written: list[str], kb: KnowledgeBase, near: dict[str, str]) -> pl.DataFrame:
+    """``_raw`` (as written) → ``written, cas, valid, substance, near_miss``; numbers that are no CAS left out."""
     rows = []
-    for did, written in found.select("did", "written").iter_rows():
-        digits = written.lower().split("cas")[-1]
-        cas = format_cas(digits)
+    for raw in written:
+        cas = format_cas(raw.lower().split("cas")[-1])
         if cas is None:
             continue
         valid = is_valid_cas(cas)
         sub = kb.by_cas.get(cas) if valid else None
         rows.append(
-            {"did": did, "written": written.strip(), "cas": cas, "valid": valid,
+            {"_raw": raw, "written": raw.strip(), "cas": cas, "valid": valid,
              "substance": sub.id if sub else None, "near_miss": None if valid else near.get(cas)}
         )
-    if not rows:
-        return pl.DataFrame(schema=CAS_SCHEMA)
-    return pl.DataFrame(rows, schema=CAS_SCHEMA).unique(["did", "cas"], keep="first", maintain_order=True)
+    schema = pl.Schema({"_raw": pl.String(), **{k: v for k, v in CAS_SCHEMA.items() if k != "did"}})
+    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)

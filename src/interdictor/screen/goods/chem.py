@@ -8,7 +8,7 @@ cannot handle yields ``None`` and the caller logs that it was skipped.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rdkit import Chem, DataStructs, RDLogger
@@ -16,6 +16,7 @@ from rdkit.Chem import rdChemReactions, rdFingerprintGenerator
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
 from interdictor.reference.kb import KnowledgeBase
+from interdictor.screen.goods.structure_index import StructureResult
 
 RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]  # RDKit would print every unparsable token to stderr
 log = logging.getLogger(__name__)
@@ -31,18 +32,6 @@ class Form:
     mol: Any
     key: str  # InChIKey
     steps: tuple[str, ...]  # rewrite ids applied to reach it
-
-
-@dataclass
-class StructureResult:
-    smiles: str
-    key: str
-    exact: str | None = None  # substance id with this very structure
-    stereo_of: str | None = None  # same skeleton, other stereochemistry
-    unmasks_to: tuple[str, tuple[str, ...]] | None = None  # (substance id, steps)
-    shares_parent: tuple[str, str] | None = None  # (substance id, SMILES of the shared parent)
-    alerts: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (alert id, steps)
-    similar: tuple[str, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from interdictor.screen.goods.licence import Registry
 from interdictor.screen.goods.patterns import Compiled
 from interdictor.screen.goods.profiles import Profiles, load_priors
 from interdictor.screen.goods.structure import NameResolver
-from interdictor.screen.goods.structure_index import LazyStructureIndex
+from interdictor.screen.goods.structure_index import LazyStructureIndex, results_file
 from interdictor.screen.goods.vague import VagueMatcher
 
 OPTIONAL_LAYERS = frozenset({"structure", "profiles", "licences"})
@@ -60,15 +60,17 @@ def build_goods_context(
     cache: bool = True,
     cache_dir: Path | None = None,
 ) -> GoodsContext:
-    """``cache``: read/keep the compiled tables in ``cache_dir`` (default: the user cache directory)."""
+    """``cache``: read/keep the compiled tables and structure analyses in ``cache_dir`` (default: the user
+    cache directory)."""
     kb = kb or load_kb()
-    art = load_or_build(kb, (cache_dir or user_cache_dir()) if cache else None)
+    where = (cache_dir or user_cache_dir()) if cache else None
+    art = load_or_build(kb, where)
     return GoodsContext(
         kb=kb,
         compiled=art.compiled,
         vague=art.vague,
         near_cas=art.near_cas,
-        structures=LazyStructureIndex(kb) if structures else None,
+        structures=LazyStructureIndex(kb, results_file(kb, where) if where else None) if structures else None,
         names=names,
         profiles=profiles or load_priors(),
         registry=registry or Registry(),

@@ -21,7 +21,7 @@ from interdictor.screen.goods.identify import identities, structure_findings
 from interdictor.screen.goods.itemreasons import Emitter
 from interdictor.screen.goods.lines import item_lines
 from interdictor.screen.goods.resolve import resolve
-from interdictor.screen.goods.text import make_views, scan_classes, scan_text
+from interdictor.screen.goods.text import make_views, scan_classes, scan_text, scan_uses
 from interdictor.screen.goods.vague import generic_equipment, vague_descriptions
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,11 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     need = it.filter(
         (pl.col("hs_digits") == "") | pl.col("chapter").is_in(["28", "29", "38"]) | pl.col("hs6").is_in(odd)
     )["did"].drop_nulls().unique()
-    res = resolve(hits, g.compiled, views.frame, scan_classes(views, g.compiled, need))
+    # what an ordinary mould or machine is for matters only beside equipment words, or under a known heading
+    beside = hits.filter(pl.col("kind").is_in(["equipment", "model", "declared_as", "eq_context"]))["did"]
+    coded = it.filter(pl.col("hs6").is_in(list(g.kb.headings)))["did"].drop_nulls()
+    uses = scan_uses(views, g.compiled, pl.concat([beside, coded, need]).unique())
+    res = resolve(hits, g.compiled, views.frame, scan_classes(views, g.compiled, need), uses)
     desc_cas = cas_numbers(views.frame.select("did", "description"), g.kb, g.near_cas)
     vague = vague_descriptions(views.frame, g.vague)
     structs = structure_findings(views.frame, res, g) if "structure" in g.layers else {}
@@ -82,14 +86,20 @@ def _flagged_rows(
     vague: pl.DataFrame, structs: dict[int, Any], g: GoodsContext,
 ) -> set[int]:
     """Rows any layer found something on — the only ones whose fields reach Python."""
+    # declared-instead words count only under a heading of the knowledge base: those rows come in by code
     dids = pl.concat([
         res.substances.select("did"), res.substituted.select("did"), res.equipment.select("did"),
-        res.declared_as.select("did"), desc_cas.select("did"), vague.select("did"),
+        desc_cas.select("did"), vague.select("did"),
         pl.DataFrame({"did": list(structs)}, schema={"did": pl.Int32}),
     ]).unique()
-    watched = [c for c, h in g.kb.headings.items()]
+    watched = list(g.kb.headings)
     rows = it.filter(pl.col("did").is_in(dids["did"].implode()) | pl.col("hs6").is_in(watched))["row"].to_list()
-    return set(rows) | set(ids["row"].to_list()) | set(field_cas["row"].to_list())
+    # a valid CAS field of an unlisted chemical says something only under a code for manufactured goods
+    quiet = list(g.kb.chemical_chapters) + list(g.kb.material_chapters)
+    odd_cas = field_cas.join(it.select("row", "chapter"), on="row", how="left").filter(
+        pl.col("substance").is_not_null() | ~pl.col("valid") | ~pl.col("chapter").fill_null("").is_in(quiet)
+    )
+    return set(rows) | set(ids["row"].to_list()) | set(odd_cas["row"].to_list())
 
 
 def _field_cas(it: pl.DataFrame, g: GoodsContext) -> pl.DataFrame:

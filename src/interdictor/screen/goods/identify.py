@@ -18,7 +18,7 @@ from interdictor.screen.goods.resolve import Resolved
 from interdictor.screen.goods.structure import looks_systematic, name_candidates, smiles_candidates
 
 if TYPE_CHECKING:
-    from interdictor.screen.goods.chem import StructureResult
+    from interdictor.screen.goods.structure_index import StructureResult
 
 log = logging.getLogger(__name__)
 ID_SCHEMA = pl.Schema({"row": pl.Int64, "substance": pl.String, "source": pl.String, "piece": pl.String,
@@ -43,8 +43,6 @@ def structure_findings(frame: pl.DataFrame, res: Resolved, g: GoodsContext) -> S
     cand = pl.concat(cands)
     if cand.is_empty():
         return {}
-    from interdictor.screen.goods.chem import mol_from_smiles  # RDKit only once a candidate turns up
-
     smiles_of: dict[str, str | None] = {}
     names_to_resolve = cand.filter(pl.col("source") == "name")["text"].unique().to_list()
     if names_to_resolve and g.names is not None:
@@ -58,14 +56,10 @@ def structure_findings(frame: pl.DataFrame, res: Resolved, g: GoodsContext) -> S
         if source == "name" and did in done:
             continue  # the longest resolvable span of a description is enough
         smi = text if source == "smiles" else smiles_of.get(text)
-        mol = mol_from_smiles(smi) if smi else None
-        if mol is None:
-            if source == "smiles":
-                log.debug("token %r looked like SMILES but does not parse; skipped", text)
-            continue
-        result = g.structures.analyse(mol)
+        result = g.structures.analyse_smiles(smi) if smi else None
         if result is None:
-            log.debug("structure of %r could not be standardised; skipped", text)
+            if smi:
+                log.debug("structure %r (from %r) does not parse or cannot be standardised; skipped", smi, text)
             continue
         out.setdefault(did, []).append((source, text, result))
         if source == "name":

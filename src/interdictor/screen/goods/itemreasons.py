@@ -17,11 +17,13 @@ from interdictor.screen.goods.lines import parties_of, physical
 from interdictor.screen.goods.resolve import Resolved
 
 if TYPE_CHECKING:
-    from interdictor.screen.goods.chem import StructureResult
+    from interdictor.screen.goods.structure_index import StructureResult
 
 Row = dict[str, Any]
 _SOURCE_CODE = {"name": "GOODS_PRECURSOR_NAME", "cas": "GOODS_CAS_MATCH", "structure": "GOODS_STRUCTURE_MATCH",
                 "hs": "GOODS_HS_PRECURSOR_HEADING"}
+# the item fields the reasons use (the rest of the line never reaches Python)
+_FIELDS = ("row", "did", "shipment_id", "item", "description", "hs_digits", "hs6", "chapter", "quantity")
 _SOURCE_ORDER = {"name": 0, "cas": 1, "structure": 2, "hs": 3}
 _METRIC_TEXT = {"usd_per_kg": ("declared value", "$/kg"), "kg_per_unit": ("weight per declared unit", "kg/unit"),
                 "kg_per_piece": ("weight per piece", "kg/piece")}
@@ -36,6 +38,7 @@ class Emitter:
         self.batch = batch
         self._rows: dict[int, Row] = {}
         self._physical: pl.DataFrame | None = None
+        self._by_did: pl.DataFrame | None = None
 
     def item(self, row: int) -> Row:
         """The item's fields (fetched in bulk by ``prepare``; one by one only as a fallback)."""
@@ -55,7 +58,8 @@ class Emitter:
                 self.batch.parties.filter(pl.col("shipment_id").is_in(ids)),
                 self.batch.legs.clear(),
             )
-            sub = sub.join(self.physical().drop("quantity"), on="row", how="left").join(
+            phys = self.physical().drop("quantity").filter(pl.col("row").is_in(todo))
+            sub = sub.select(_FIELDS).join(phys, on="row", how="left").join(
                 parties_of(small), on="shipment_id", how="left"
             )
             self._rows.update({r["row"]: r for r in sub.iter_rows(named=True)})
@@ -72,7 +76,11 @@ class Emitter:
                 "item": r["item"], "party": None, "_row": row}
 
     def rows_of(self, did_frame: pl.DataFrame) -> pl.DataFrame:
-        return self.it.select("row", "did").join(did_frame, on="did")
+        """``did_frame`` joined to the rows of each description (through a by-description index built once,
+        so each call joins a few thousand descriptions, not every line)."""
+        if self._by_did is None:
+            self._by_did = self.it.select("row", "did").drop_nulls("did").group_by("did").agg("row")
+        return self._by_did.join(did_frame, on="did").explode("row").select("row", pl.exclude("row"))
 
     # ------------------------------------------------------------------ substances
     def substances(self, ids: pl.DataFrame) -> list[Row]:
@@ -192,7 +200,10 @@ class Emitter:
             article = "" if e.kind in ("tooling", "parts") else "a "
             out.append(self.reason(row, EQUIP_CODE[e.kind], f"description {quote(desc)} is {article}{e.name.lower()}"
                                    f"{need}{level}; matched {'model' if how == 'model' else 'words'} '{display}'"))
-        dec = self.rows_of(res.declared_as)
+        # only under a heading of the knowledge base can a declared-instead word mean anything
+        dec = self.rows_of(res.declared_as).join(self.it.select("row", "hs6"), on="row").filter(
+            pl.col("hs6").is_in(list(self.kb.headings))
+        )
         sig = signals(res.flags, dec["did"].unique().to_list(), self.generic)
         for row, did, eid, display, verified in dec.select("row", "did", "equipment", "display", "verified").iter_rows():
             e = self.kb.equipment_by_id(eid)

@@ -35,6 +35,7 @@ PATTERN_SCHEMA = pl.Schema(
 )
 
 MAX_OPTIONAL_JOINS = 5
+_KEY_VIEWS = ("token", "skeleton", "compact", "classes", "uses")
 # Literal morphemes of chemical names in the skeleton view (yl → il after folding).  Only descriptions
 # holding one are scanned on the skeleton view, and only skeleton patterns holding one are kept — so
 # the pre-filter can never hide a match: a text that contains a pattern contains its anchor.
@@ -61,6 +62,7 @@ class Compiled:
     skeleton: KeySet  # keys over the skeleton view
     classes: KeySet  # ordinary-goods words over the token view (run on few rows)
     compact: KeySet  # long names over the compact (space-free skeleton) view
+    uses: KeySet  # ordinary-use words over the token view (run only beside equipment words or codes)
     fuzzy_vocabulary: tuple[str, ...]  # skeleton tokens of long names, for typo correction
     known_words: frozenset[str]  # words never "corrected" (lexicon, classes, equipment)
     subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
@@ -72,13 +74,14 @@ class Compiled:
         known_words: frozenset[str], subsumes: frozenset[tuple[str, str]],
     ) -> Compiled:
         """From the pattern table, its groups and keys (``view, text, gid``) — built or read from the cache."""
-        sets = {v: KeySet.build(keys.filter(pl.col("view") == v)) for v in ("token", "skeleton", "compact", "classes")}
-        return cls(patterns, groups, sets["token"], sets["skeleton"], sets["classes"], sets["compact"],
+        sets = {v: KeySet.build(keys.filter(pl.col("view") == v)) for v in _KEY_VIEWS}
+        return cls(patterns, groups, sets["token"], sets["skeleton"], sets["classes"], sets["compact"], sets["uses"],
                    fuzzy_vocabulary, known_words, subsumes)
 
     def keys(self) -> pl.DataFrame:
         """``view, text, gid`` of every key set (what ``from_tables`` needs back)."""
-        sets = {"token": self.token, "skeleton": self.skeleton, "compact": self.compact, "classes": self.classes}
+        sets = {"token": self.token, "skeleton": self.skeleton, "compact": self.compact, "classes": self.classes,
+                "uses": self.uses}
         return pl.concat([ks.table.select(pl.lit(v).alias("view"), "text", "gid") for v, ks in sets.items()])
 
 
@@ -261,7 +264,7 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
         b.add({view}, "token", "eq_context", raw, "context", raw, True)
     # what an ordinary mould, die or machine is for (plastic, sheet metal, soap...): explains a declared-instead word
     for raw, view in zip(kb.ordinary_use, normalise_many(list(kb.ordinary_use)), strict=True):
-        b.add({view}, "token", "use", raw, "use", raw, True)
+        b.add({view}, "uses", "use", raw, "use", raw, True)
     for c in kb.classes:
         for raw, view in zip(c.words, normalise_many(list(c.words)), strict=True):
             b.add({view}, "classes", "class", c.id, "class", raw, True)
@@ -293,7 +296,7 @@ def compile_kb(kb: KnowledgeBase) -> Compiled:
     keys = patterns.select("view", "text").unique(maintain_order=True).with_row_index("gid")
     keys = keys.with_columns(pl.col("gid").cast(pl.Int32))
     groups = patterns.join(keys, on=["view", "text"]).select("gid", "pid")
-    sets = {v: KeySet.build(keys.filter(pl.col("view") == v)) for v in ("token", "skeleton", "compact", "classes")}
+    sets = {v: KeySet.build(keys.filter(pl.col("view") == v)) for v in _KEY_VIEWS}
 
     long_names = [_TRAILING_PAREN.sub("", s.name) for s in kb.substances]
     long_names += [n for s in kb.substances for n in s.synonyms]

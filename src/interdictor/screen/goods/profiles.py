@@ -8,7 +8,7 @@ chemical at a token value — and only in the direction that hides goods.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -37,6 +37,11 @@ LINE_SCHEMA = pl.Schema(
 class Profiles:
     table: pl.DataFrame  # PROFILE_SCHEMA
     default: dict[str, tuple[float, float]]
+    # heading → (metric → (key, median, spread, source)), filled as headings are met (the same ~1,000
+    # codes come back every batch; the profiles never change)
+    _found: dict[str | None, dict[str, tuple[str, float, float, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def describe(self) -> str:
         learned = self.table.filter(pl.col("source") == "learned").height
@@ -107,28 +112,27 @@ def _profile_of(headings: list[str | None], profiles: Profiles) -> pl.DataFrame:
 
     Worked out once per DISTINCT heading (a few thousand at most) and joined onto the lines.
     """
-    t = profiles.table
-    found: dict[str, dict[str, tuple[float, float, str]]] = {m: {} for m in METRICS}
-    for key, metric, med, spread, source in t.select("key", "metric", "median", "spread", "source").iter_rows():
-        found[metric][key] = (med, spread, source)
+    todo = [h for h in headings if h not in profiles._found]
+    if todo:
+        table: dict[str, dict[str, tuple[float, float, str]]] = {m: {} for m in METRICS}
+        for key, metric, med, spread, source in profiles.table.select(
+            "key", "metric", "median", "spread", "source"
+        ).iter_rows():
+            table[metric][key] = (med, spread, source)
+        for h in todo:
+            per: dict[str, tuple[str, float, float, str]] = {}
+            for metric in METRICS:
+                d_med, d_spr = profiles.default.get(metric, (0.0, 1.0))
+                hit = next((h[:w] for w in (6, 4, 2) if h and h[:w] in table[metric]), None)
+                med, spr, src = table[metric][hit] if hit is not None else (d_med, d_spr, "prior")
+                per[metric] = (hit or "default", med, spr, src)
+            profiles._found[h] = per
     cols: dict[str, list[object]] = {"heading": list(headings)}
-    for metric in METRICS:
-        d_med, d_spr = profiles.default.get(metric, (0.0, 1.0))
-        table = found[metric]
-        keys: list[object] = []
-        meds: list[object] = []
-        sprs: list[object] = []
-        srcs: list[object] = []
-        for h in headings:
-            hit = next((h[:w] for w in (6, 4, 2) if h and h[:w] in table), None)
-            med, spr, src = table[hit] if hit is not None else (d_med, d_spr, "prior")
-            keys.append(hit or "default")
-            meds.append(med)
-            sprs.append(spr)
-            srcs.append(src)
-        cols |= {f"{metric}:key": keys, f"{metric}:median": meds, f"{metric}:spread": sprs, f"{metric}:source": srcs}
     schema: dict[str, pl.DataType] = {"heading": pl.String()}
     for metric in METRICS:
+        found = [profiles._found[h][metric] for h in headings]
+        cols |= {f"{metric}:key": [f[0] for f in found], f"{metric}:median": [f[1] for f in found],
+                 f"{metric}:spread": [f[2] for f in found], f"{metric}:source": [f[3] for f in found]}
         schema |= {f"{metric}:key": pl.String(), f"{metric}:median": pl.Float64(), f"{metric}:spread": pl.Float64(),
                    f"{metric}:source": pl.String()}
     return pl.DataFrame(cols, schema=schema)

@@ -69,7 +69,10 @@ def _best(f: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
-def resolve(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes: pl.DataFrame) -> Resolved:
+def resolve(
+    hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes: pl.DataFrame, uses: pl.DataFrame | None = None
+) -> Resolved:
+    """``uses``: ordinary-use word hits (``text.scan_uses``) of the descriptions that need them."""
     hits = _mark_substituted(hits, views)
     substituted = hits.filter(pl.col("kind") == "substituted").select(
         "did", pl.col("target").alias("substance"), "display"
@@ -84,13 +87,14 @@ def resolve(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes
         subs = subs.join(drop, on=["did", "substance"], how="anti")
     subs = subs.select("did", "substance", "how", "display", "view", "typo", "strong")
 
+    every = hits if uses is None else pl.concat([hits, uses])
     flags = (
-        hits.group_by("did")
+        every.group_by("did")
         .agg(
             (pl.col("kind") == "context").any().alias("chem_context"),
             (pl.col("kind") == "eq_context").any().alias("eq_context"),
         )
-        .join(_corroboration(hits), on="did", how="left")
+        .join(_corroboration(every), on="did", how="left")
         .join(classes, on="did", how="full", coalesce=True)
         .with_columns(
             pl.col("chem_context").fill_null(False),

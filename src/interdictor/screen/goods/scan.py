@@ -1,12 +1,14 @@
 """Multi-pattern search over a column in one pass (Aho-Corasick, one automaton per key set).
 
-The automaton is built once per key set (that is, once per context, on first use) and run over each
-distinct description; Python only touches the (few) hits.  Positions are character offsets within
+The automaton is built once per key set (that is, once per context, on first use) and run once over
+all the distinct descriptions joined by newlines; Python only touches the (few) hits.  Positions are character offsets within
 each description: hits of one description can be compared with each other (containment, overlap).
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,19 +55,21 @@ def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None) -
     if views.is_empty() or not keys.texts:
         return pl.DataFrame(schema=HIT_SCHEMA)
     auto = keys.automaton()
-    ids = dids.cast(pl.Int32).to_list() if dids is not None else range(len(views))
+    ids = dids.cast(pl.Int32).to_list() if dids is not None else list(range(len(views)))
+    texts = views.fill_null("").to_list()
+    # one pass over all the texts joined by a newline (no key holds one, so no match spans two texts):
+    # Python then touches only the hits, not every text
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     out_did: list[int] = []
     out_gid: list[int] = []
     out_end: list[int] = []
     out_len: list[int] = []
-    for did, text in zip(ids, views.to_list(), strict=True):
-        if not text:
-            continue
-        for end, (gid, n) in auto.iter(text):
-            out_did.append(did)
-            out_gid.append(gid)
-            out_end.append(end)
-            out_len.append(n)
+    for end, (gid, n) in auto.iter("\n".join(texts)):
+        i = bisect.bisect_right(starts, end) - 1
+        out_did.append(ids[i])
+        out_gid.append(gid)
+        out_end.append(end - starts[i])
+        out_len.append(n)
     if not out_did:
         return pl.DataFrame(schema=HIT_SCHEMA)
     end_s = pl.Series("end", out_end, dtype=pl.Int64)

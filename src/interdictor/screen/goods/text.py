@@ -169,6 +169,16 @@ def scan_classes(views: Views, compiled: Compiled, dids: pl.Series) -> pl.DataFr
     )
 
 
+def scan_uses(views: Views, compiled: Compiled, dids: pl.Series) -> pl.DataFrame:
+    """Ordinary-use words (plastic, sheet metal, soap...) of the given descriptions (FINDING_SCHEMA, token view).
+
+    Only descriptions with equipment words, or under a heading of the knowledge base, need them.
+    """
+    sub = views.frame.filter(pl.col("did").is_in(dids.implode()))
+    hits = _label(scan_column(sub["token"], compiled.uses, sub["did"]), compiled, "token")
+    return hits.select(list(FINDING_SCHEMA)) if not hits.is_empty() else pl.DataFrame(schema=FINDING_SCHEMA)
+
+
 def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     """All name, equipment, context and class hits for the distinct descriptions (FINDING_SCHEMA)."""
     frame = views.frame

@@ -1,0 +1,43 @@
+"""One Aho-Corasick pass over many texts: every hit lands on its own text, at its own offsets."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from interdictor.screen.goods.scan import KeySet, scan_column
+
+KEYS = KeySet.build(pl.DataFrame({"text": [" npp ", " 4 ap ", "哌啶酮", " ap "], "gid": [0, 1, 2, 3]}))
+
+
+def _naive(texts: list[str | None]) -> set[tuple[int, int, int, int]]:
+    out = set()
+    for did, t in enumerate(texts):
+        for key, gid in zip(KEYS.texts, KEYS.table["gid"].to_list(), strict=True):
+            start = (t or "").find(key)
+            while start >= 0:
+                out.add((did, gid, start, start + len(key) - 1))
+                start = (t or "").find(key, start + 1)
+    return out
+
+
+def test_hits_land_on_their_own_text() -> None:
+    texts = [" npp 99 ", None, "", " 4 ap powder ", " 4 哌啶酮盐酸盐 ", " snapper "]
+    hits = scan_column(pl.Series(texts, dtype=pl.String), KEYS)
+    got = {(r["did"], r["gid"], r["start"], r["end"]) for r in hits.iter_rows(named=True)}
+    assert got == _naive(texts)
+    assert (hits["local"] == hits["start"]).all()
+
+
+def test_dids_are_passed_through() -> None:
+    hits = scan_column(pl.Series([" x ", " npp "]), KEYS, pl.Series([7, 9], dtype=pl.Int32))
+    assert hits["did"].to_list() == [9]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=" npa4哌啶酮", max_size=12), max_size=8))
+def test_same_as_scanning_each_text_alone(texts: list[str]) -> None:
+    hits = scan_column(pl.Series(texts, dtype=pl.String), KEYS)
+    got = {(r["did"], r["gid"], r["start"], r["end"]) for r in hits.iter_rows(named=True)}
+    assert got == _naive(list(texts))
