@@ -251,7 +251,7 @@ class Emitter:
         chem = pl.concat([
             ids.filter(~pl.col("ambiguous")).select("row"),
             self.rows_of(vague.filter(pl.col("families").list.contains("generic_chemical"))).select("row"),
-        ]).unique().with_columns(pl.lit("29").alias("chem"))
+        ]).unique()
         # a code is inferred from the words only when they name one kind of goods and nothing else: the
         # "caps" of "injection mould for plastic caps" are what the mould makes, not what the line is
         plain = (pl.col("classes").list.len() == 1) & ~pl.col("ordinary_use") & ~pl.col("tool_words") & ~pl.col("tablet_words")
@@ -259,14 +259,19 @@ class Emitter:
             self.rows_of(res.flags.filter(plain).select("did", pl.col("classes").list.first().alias("cls")))
             .join(classes, on="cls").select("row", "inferred").unique("row")
         )
-        phys = self.physical()
+        phys = self.physical()  # row for row beside self.it (same order)
+        chem_rows = chem["row"].implode()
+        by_row = dict(zip(inferred["row"].to_list(), inferred["inferred"].to_list(), strict=True))
         lines = (
-            self.it.select("row", "hs_digits").join(phys, on="row", how="left")
-            .select("row", "hs_digits", pl.col("w").alias("weight_kg"), pl.col("v").alias("value"), "quantity",
-                    "kg_per_piece")
-            .join(chem, on="row", how="left").join(inferred, on="row", how="left")
-            .with_columns(
-                pl.coalesce(pl.when(pl.col("hs_digits") != "").then(pl.col("hs_digits")), "chem", "inferred").alias("heading")
+            pl.concat([self.it.select("hs_digits"), phys], how="horizontal")
+            .select(
+                "row",
+                pl.coalesce(
+                    pl.when(pl.col("hs_digits") != "").then(pl.col("hs_digits")),
+                    pl.when(pl.col("row").is_in(chem_rows)).then(pl.lit("29")),
+                    pl.col("row").replace_strict(by_row, default=None, return_dtype=pl.String) if by_row else pl.lit(None, pl.String),
+                ).alias("heading"),
+                pl.col("w").alias("weight_kg"), pl.col("v").alias("value"), "quantity", "kg_per_piece",
             )
             .filter(pl.col("heading").is_not_null())
         )

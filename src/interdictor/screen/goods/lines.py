@@ -39,15 +39,19 @@ def item_lines(batch: Batch) -> pl.DataFrame:
 
 
 def physical(batch: Batch, it: pl.DataFrame) -> pl.DataFrame:
-    """``row, w, v, kg_per_piece, quantity``: a lone line of its shipment borrows the shipment's figures.
+    """``row, w, v, kg_per_piece, quantity`` (in the order of ``it``): a lone line of its shipment borrows the
+    shipment's figures.
 
     Only lone lines need the shipment (the weight of a line among several is not the parcel's), so only
     they are joined to it.
     """
-    ids = batch.items["shipment_id"]
-    lone = ids.filter(~ids.is_duplicated())
     lines = it.select("row", "shipment_id", "weight_kg", "value", "quantity")
-    single = lines.filter(pl.col("shipment_id").is_in(lone.implode())).select("row", "shipment_id")
+    if it.height == batch.items.height:  # every line of the batch: a lone line is one whose shipment id is unique
+        single = lines.filter(~pl.col("shipment_id").is_duplicated()).select("row", "shipment_id")
+    else:
+        ids = batch.items["shipment_id"]
+        lone = ids.filter(~ids.is_duplicated())
+        single = lines.filter(pl.col("shipment_id").is_in(lone.implode())).select("row", "shipment_id")
     s = batch.shipments.select("shipment_id", "gross_weight_kg", "pieces", "declared_value")
     borrowed = single.join(s, on="shipment_id", how="left").select(
         "row",

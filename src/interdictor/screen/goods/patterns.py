@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -66,7 +66,8 @@ class Compiled:
     fuzzy_vocabulary: tuple[str, ...]  # skeleton tokens of long names, for typo correction
     known_words: frozenset[str]  # words never "corrected" (lexicon, classes, equipment)
     subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
-
+    # word → its correction (or None), filled as words are met: the same words come back every batch
+    corrections: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_tables(

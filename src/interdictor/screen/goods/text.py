@@ -99,29 +99,11 @@ def _typo_map(views: Views, compiled: Compiled) -> dict[str, tuple[str, str]]:
         .drop_nulls("s")
         .unique("s")
     )["s"]
-    vocab = set(compiled.fuzzy_vocabulary)
-    words = words.filter(~words.is_in(list(vocab | compiled.known_words)))
-    if words.is_empty():
-        return {}
-    by_first: dict[str, list[str]] = {}
-    for w in compiled.fuzzy_vocabulary:
-        by_first.setdefault(w[0], []).append(w)
-    out: dict[str, str] = {}
-    frame = words.to_frame("s").with_columns(pl.col("s").str.slice(0, 1).alias("f"))
-    for (first,), grp in frame.group_by("f"):
-        choices = by_first.get(str(first))
-        if not choices:
-            continue
-        queries = grp["s"].to_list()
-        dist = process.cdist(queries, choices, scorer=OSA.distance, score_cutoff=2, workers=1)
-        for qi, row in enumerate(dist):
-            q = queries[qi]
-            allowed = 1 if len(q) < 9 else 2
-            best = int(row.argmin())
-            d = int(row[best])
-            # a tie between two names is no correction at all
-            if d <= allowed and abs(len(choices[best]) - len(q)) <= allowed and int((row == d).sum()) == 1:
-                out[q] = choices[best]
+    memo = compiled.corrections
+    new = [w for w in words.to_list() if w not in memo]
+    if new:
+        _correct(new, compiled)
+    out = {w: c for w in words.to_list() if (c := memo.get(w)) is not None}
     if not out:
         return {}
     # the word as written, for the evidence (token and skeleton views align word by word)
@@ -132,6 +114,33 @@ def _typo_map(views: Views, compiled: Compiled) -> dict[str, tuple[str, str]]:
             if s_word in out and s_word not in written:
                 written[s_word] = (out[s_word], t_word)
     return written
+
+
+def _correct(words: list[str], compiled: Compiled) -> None:
+    """Record in ``compiled.corrections`` the correction of each word (None: known, or no unique close name)."""
+    memo = compiled.corrections
+    vocab = set(compiled.fuzzy_vocabulary) | compiled.known_words
+    by_first: dict[str, list[str]] = {}
+    for w in compiled.fuzzy_vocabulary:
+        by_first.setdefault(w[0], []).append(w)
+    queries_by_first: dict[str, list[str]] = {}
+    for w in words:
+        memo[w] = None
+        if w not in vocab:
+            queries_by_first.setdefault(w[0], []).append(w)
+    for first, queries in queries_by_first.items():
+        choices = by_first.get(first)
+        if not choices:
+            continue
+        dist = process.cdist(queries, choices, scorer=OSA.distance, score_cutoff=2, workers=1)
+        for qi, row in enumerate(dist):
+            q = queries[qi]
+            allowed = 1 if len(q) < 9 else 2
+            best = int(row.argmin())
+            d = int(row[best])
+            # a tie between two names is no correction at all
+            if d <= allowed and abs(len(choices[best]) - len(q)) <= allowed and int((row == d).sum()) == 1:
+                memo[q] = choices[best]
 
 
 def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
