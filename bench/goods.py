@@ -4,6 +4,9 @@
     .venv/bin/python bench/goods.py --e2e 200000    # + end to end: screen with the detector on, store to SQLite
     .venv/bin/python bench/goods.py --accuracy      # recall on the case table + generated variants,
                                                     # false positives on HS nomenclature and ordinary traffic
+    .venv/bin/python bench/goods.py --day DAY.csv   # CPU seconds on a generated day, as `interdictor screen`
+                                                    # reads it (python -m interdictor.demo.generate DAY.csv
+                                                    # --size 100000 --seed 7), and the cold context load
 
 Figures depend on the machine and its load (the development machines are 2 shared cores).
 """
@@ -137,6 +140,62 @@ def bench_e2e(n: int, detectors: str | None = None) -> None:
               f"{n / dt:,.0f} shipments/s")
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its reaped children (the OPSIN JVM)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+COLD_LOAD = """
+import resource, time
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+from interdictor.settings import Settings  # the CLI has these loaded before any part
+import polars, sqlalchemy
+c = cpu(); t = time.perf_counter()
+from interdictor.screen.goods.loader import load_goods
+load_goods(None, Settings())
+print(f"{cpu() - c:.3f} {time.perf_counter() - t:.3f}")
+"""
+
+
+def bench_day(path: Path, repeat: int) -> None:
+    """Cold context load (a fresh interpreter), then the detector over the day's chunks, CPU included the JVM."""
+    import subprocess
+
+    from interdictor.intake.base import ReadOptions
+    from interdictor.intake.csv_manifest import read_manifest_csv
+    from interdictor.screen.goods.loader import load_goods
+    from interdictor.settings import Settings
+
+    loads = []
+    for _ in range(max(repeat, 1)):
+        out = subprocess.run([sys.executable, "-c", COLD_LOAD], capture_output=True, text=True, check=True,
+                             env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "src")})
+        loads.append(tuple(float(x) for x in out.stdout.split()))
+    cpu_s, wall_s = min(loads)
+    print(f"cold load_goods(None, settings) in a fresh interpreter: {cpu_s:.2f} s CPU, {wall_s:.2f} s wall "
+          f"(best of {len(loads)}; compiled tables from the user cache)")
+    settings = Settings()
+    with path.open("rb") as fh:
+        chunks = [c.batch for c in read_manifest_csv(fh, ReadOptions(source_name=path.name, chunk_rows=settings.chunk_rows))]
+    n = sum(b.shipments.height for b in chunks)
+    rows = sum(b.items.height for b in chunks)
+    g = load_goods(None, settings)
+    for run in range(max(repeat, 1)):
+        c, t = _cpu(), time.perf_counter()
+        reasons = sum(detect_goods(b, g).height for b in chunks)
+        if run == 0 and g.names is not None and hasattr(g.names, "close"):
+            g.names.close()  # reap the OPSIN JVM so that its CPU time is counted
+        dc, dt = _cpu() - c, time.perf_counter() - t
+        label = "first pass (RDKit, OPSIN as needed)" if run == 0 else "again (warm)"
+        print(f"{label}: {n:,} shipments ({rows:,} lines, {len(chunks)} chunks) in {dc:.2f} s CPU, {dt:.2f} s wall "
+              f"= {dc / n * 1e5:.2f} s CPU per 100k shipments; {reasons:,} reasons")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=300_000, help="distinct descriptions for the layer benchmark")
@@ -145,7 +204,11 @@ def main() -> None:
     ap.add_argument("--detectors", default=None, help="comma-separated detectors for --e2e (default: all)")
     ap.add_argument("--skip-layers", action="store_true", help="only the end-to-end run")
     ap.add_argument("--accuracy", action="store_true", help="recall / false-positive figures instead")
+    ap.add_argument("--day", type=Path, default=None, help="a manifest CSV (a generated day): CPU per 100k shipments")
     args = ap.parse_args()
+    if args.day:
+        bench_day(args.day, args.repeat)
+        return
     if args.accuracy:
         sys.path.insert(0, str(ROOT / "bench"))
         from goods_accuracy import accuracy  # type: ignore[import-not-found]

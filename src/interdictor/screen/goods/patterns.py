@@ -68,6 +68,8 @@ class Compiled:
     subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
     # word → its correction (or None), filled as words are met: the same words come back every batch
     corrections: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    # token view → its text findings (text.scan_text), filled as descriptions are met
+    findings: dict[str, tuple[tuple[Any, ...], ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_tables(

@@ -151,13 +151,27 @@ def check(lines: pl.DataFrame, profiles: Profiles) -> pl.DataFrame:
     if m.is_empty():
         return pl.DataFrame(schema=CHECK_SCHEMA)
     lookup = _profile_of(m["heading"].unique().to_list(), profiles)
-    m = m.join(lookup, on="heading", how="left", nulls_equal=True)
+    # every line is compared with one threshold per metric (joined on three columns); only the few lines
+    # beyond one get the rest of their profile
+    limit = {metric: pl.max_horizontal(Z * pl.col(f"{metric}:spread").clip(lower_bound=MIN_SPREAD), pl.lit(MIN_FACTOR))
+             for metric in METRICS}
+    thresholds = lookup.select(
+        "heading", *[(pl.col(f"{metric}:median") + DIRECTION[metric] * limit[metric]).alias(f"{metric}:t") for metric in METRICS]
+    )
+    beyond = [(pl.col(metric) - pl.col(f"{metric}:t")) * DIRECTION[metric] > 0 for metric in METRICS]
+    out = (
+        m.join(thresholds, on="heading", how="left", nulls_equal=True)
+        .filter(pl.any_horizontal([b.fill_null(False) for b in beyond]))
+        .select("row", "heading", *METRICS)
+    )
+    if out.is_empty():
+        return pl.DataFrame(schema=CHECK_SCHEMA)
+    out = out.join(lookup, on="heading", how="left", nulls_equal=True)
     parts = []
     for metric in METRICS:
         x, med, spr = pl.col(metric), pl.col(f"{metric}:median"), pl.col(f"{metric}:spread")
-        limit = pl.max_horizontal(Z * spr.clip(lower_bound=MIN_SPREAD), pl.lit(MIN_FACTOR))
         parts.append(
-            m.filter(x.is_not_null() & ((x - med) * DIRECTION[metric] > limit)).select(
+            out.filter(x.is_not_null() & ((x - med) * DIRECTION[metric] > limit[metric])).select(
                 "row", pl.lit(metric).alias("metric"), x.alias("x"), med.alias("median"), spr.alias("spread"),
                 pl.col(f"{metric}:key").alias("key"), pl.col(f"{metric}:source").alias("source"),
             )

@@ -1,7 +1,9 @@
 """Multi-pattern search over a column in one pass (Aho-Corasick, one automaton per key set).
 
 The automaton is built once per key set (that is, once per context, on first use) and run once over
-all the distinct descriptions joined by newlines; Python only touches the (few) hits.  Positions are character offsets within
+all the descriptions not met before, joined by newlines; Python only touches the (few) hits.  A key
+set remembers the hits of each text it scanned (the same descriptions come back batch after batch),
+up to a bound.  Positions are character offsets within
 each description: hits of one description can be compared with each other (containment, overlap).
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 import ahocorasick
 import polars as pl
 
+MAX_REMEMBERED = 300_000  # texts whose hits a key set keeps (tens of megabytes at most)
 HIT_SCHEMA = pl.Schema(
     {"did": pl.Int32, "gid": pl.Int32, "start": pl.Int64, "end": pl.Int64, "local": pl.Int64}
 )
@@ -27,6 +30,8 @@ class KeySet:
     texts: list[str]
     table: pl.DataFrame  # text, gid
     _automaton: list[Any] = field(default_factory=list, repr=False, compare=False)  # built on first scan
+    # text → its hits (gid, end, length): the same descriptions come back batch after batch
+    _seen: dict[str, tuple[tuple[int, int, int], ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, keys: pl.DataFrame) -> KeySet:
@@ -54,22 +59,24 @@ def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None) -
     """
     if views.is_empty() or not keys.texts:
         return pl.DataFrame(schema=HIT_SCHEMA)
-    auto = keys.automaton()
     ids = dids.cast(pl.Int32).to_list() if dids is not None else list(range(len(views)))
     texts = views.fill_null("").to_list()
-    # one pass over all the texts joined by a newline (no key holds one, so no match spans two texts):
-    # Python then touches only the hits, not every text
-    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    seen = keys._seen
+    new = [t for t in dict.fromkeys(texts) if t not in seen]
+    if new:
+        if len(seen) + len(new) > MAX_REMEMBERED:
+            seen.clear()  # a bound on memory; the next batches fill it again
+        _scan_new(new, keys)
     out_did: list[int] = []
     out_gid: list[int] = []
     out_end: list[int] = []
     out_len: list[int] = []
-    for end, (gid, n) in auto.iter("\n".join(texts)):
-        i = bisect.bisect_right(starts, end) - 1
-        out_did.append(ids[i])
-        out_gid.append(gid)
-        out_end.append(end - starts[i])
-        out_len.append(n)
+    for did, text in zip(ids, texts, strict=True):
+        for gid, end, n in seen.get(text, ()):
+            out_did.append(did)
+            out_gid.append(gid)
+            out_end.append(end)
+            out_len.append(n)
     if not out_did:
         return pl.DataFrame(schema=HIT_SCHEMA)
     end_s = pl.Series("end", out_end, dtype=pl.Int64)
@@ -79,3 +86,17 @@ def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None) -
          "start": start_s, "end": end_s, "local": start_s},
         schema=HIT_SCHEMA,
     )
+
+
+def _scan_new(texts: list[str], keys: KeySet) -> None:
+    """Scan texts not met before and remember their hits (most have none)."""
+    # one pass over the texts joined by a newline (no key holds one, so no match spans two texts):
+    # Python then touches only the hits, not every text
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    found: dict[int, list[tuple[int, int, int]]] = {}
+    for end, (gid, n) in keys.automaton().iter("\n".join(texts)):
+        i = bisect.bisect_right(starts, end) - 1
+        found.setdefault(i, []).append((gid, end - starts[i], n))
+    seen = keys._seen
+    for i, text in enumerate(texts):
+        seen[text] = tuple(found.get(i, ()))

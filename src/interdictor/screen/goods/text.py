@@ -11,6 +11,7 @@ blocker phrase ("fentanyl test strips", "garlic press").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from rapidfuzz import process
@@ -19,7 +20,7 @@ from rapidfuzz.distance import OSA
 from interdictor.screen.goods.normalise import skeleton_view, token_views
 from interdictor.screen.goods.patterns import SKELETON_ANCHORS as _CHEMISH
 from interdictor.screen.goods.patterns import Compiled
-from interdictor.screen.goods.scan import scan_column
+from interdictor.screen.goods.scan import MAX_REMEMBERED, scan_column
 
 FINDING_SCHEMA = pl.Schema(
     {
@@ -189,9 +190,33 @@ def scan_uses(views: Views, compiled: Compiled, dids: pl.Series) -> pl.DataFrame
 
 
 def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
-    """All name, equipment, context and class hits for the distinct descriptions (FINDING_SCHEMA)."""
+    """All name, equipment and context hits for the distinct descriptions (FINDING_SCHEMA).
+
+    What a description holds depends on its words alone, so findings are remembered per token view
+    (up to a bound) and only descriptions not met before are scanned.
+    """
     frame = views.frame
-    token = _label(scan_column(frame["token"], compiled.token), compiled, "token")
+    memo = compiled.findings
+    tokens = frame["token"].to_list()
+    new = [t not in memo for t in tokens]
+    if any(new):
+        if len(memo) + sum(new) > MAX_REMEMBERED:
+            memo.clear()  # a bound on memory; the next batches fill it again
+            new = [True] * len(tokens)
+        sub = frame.filter(pl.Series(new, dtype=pl.Boolean))
+        found = _scan_text(Views(sub), compiled)
+        by_did: dict[int, list[tuple[Any, ...]]] = {}
+        for r in found.iter_rows():
+            by_did.setdefault(r[0], []).append(r[1:])
+        for did, token in sub.select("did", "token").iter_rows():
+            memo.setdefault(token, tuple(by_did.get(did, ())))
+    rows = [(did, *r) for did, token in zip(frame["did"].to_list(), tokens, strict=True) for r in memo[token]]
+    return pl.DataFrame(rows, schema=FINDING_SCHEMA, orient="row") if rows else pl.DataFrame(schema=FINDING_SCHEMA)
+
+
+def _scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
+    frame = views.frame
+    token = _label(scan_column(frame["token"], compiled.token, frame["did"]), compiled, "token")
     chemish = frame.filter(pl.col("skeleton").str.contains(_CHEMISH))
     skel = _label(
         scan_column(chemish["skeleton"], compiled.skeleton, chemish["did"]), compiled, "skeleton"
