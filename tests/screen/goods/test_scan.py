@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import polars as pl
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,14 +43,13 @@ def test_same_as_scanning_each_text_alone(texts: list[str]) -> None:
     assert got == _naive(list(texts))
 
 
-def test_remembered_hits_are_the_same_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    import interdictor.screen.goods.scan as scan
-
+def test_remembered_hits_are_the_same_and_bounded() -> None:
     keys = KeySet.build(KEYS.table)
     texts = pl.Series([" npp ", " 4 ap ", " x ", " npp "])
     first = scan_column(texts, keys)
     assert scan_column(texts, keys).equals(first)
-    monkeypatch.setattr(scan, "MAX_REMEMBERED", 2)
+    keys._seen.limit = 4
     more = pl.Series([" ap a ", " y ", " z "])
     assert scan_column(more, keys)["gid"].to_list() == [3]
-    assert len(keys._seen) <= 3
+    assert len(keys._seen) <= 4
+    assert scan_column(texts, keys).equals(first)

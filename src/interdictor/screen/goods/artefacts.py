@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from interdictor.reference.kb import KnowledgeBase
+from interdictor.screen.goods.cachefile import prune
 from interdictor.screen.goods.cas import near_misses
 from interdictor.screen.goods.patterns import PATTERN_SCHEMA, Compiled, compile_kb
 from interdictor.screen.goods.vague import VagueMatcher, compile_vague
@@ -118,6 +119,7 @@ def write(art: Artefacts, where: Path) -> None:
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, where)
+        prune(where.parent, "goods-*", keep=where)  # tables of other versions, unused for a week
     except OSError:
         pass  # a read-only home, or another process got there first: both are fine
     finally:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 import logging
 import queue
 import shutil
@@ -28,6 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+from interdictor.screen.goods.cachefile import append_lines, read_lines
 
 log = logging.getLogger(__name__)
 
@@ -154,27 +155,14 @@ class OpsinResolver:
         self._loaded = True
         if self.cache_file is None:
             return
-        try:
-            text = self.cache_file.read_text(encoding="utf-8")
-        except OSError:
-            return
-        for line in text.splitlines():
-            try:
-                name, smiles = json.loads(line)
-            except (ValueError, TypeError):
-                continue  # a line cut short by a crash is only a lost answer
-            if isinstance(name, str) and (smiles is None or isinstance(smiles, str)):
-                self.cache.setdefault(name, smiles)
+        for entry in read_lines(self.cache_file):
+            if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                    and (entry[1] is None or isinstance(entry[1], str))):
+                self.cache.setdefault(entry[0], entry[1])
 
     def _save(self, found: dict[str, str | None]) -> None:
-        if self.cache_file is None or not found:
-            return
-        try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            with self.cache_file.open("a", encoding="utf-8") as fh:  # one write of whole lines: appends interleave safely
-                fh.write("".join(json.dumps([n, s], ensure_ascii=False) + "\n" for n, s in found.items()))
-        except OSError:
-            pass  # a read-only home still resolves; it only asks OPSIN again next run
+        if self.cache_file is not None:
+            append_lines(self.cache_file, [[n, s] for n, s in found.items()])
 
 
 def answers_file(jar: Path, cache_dir: Path) -> Path | None:

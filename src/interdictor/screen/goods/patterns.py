@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from interdictor.reference.kb import KnowledgeBase
+from interdictor.screen.goods.memo import Memo
 from interdictor.screen.goods.normalise import is_han, normalise_many, pad_for_boundaries
 from interdictor.screen.goods.scan import KeySet, scan_column
 
@@ -67,9 +68,9 @@ class Compiled:
     known_words: frozenset[str]  # words never "corrected" (lexicon, classes, equipment)
     subsumes: frozenset[tuple[str, str]]  # (a, b): a name of b is written inside a name of a
     # word → its correction (or None), filled as words are met: the same words come back every batch
-    corrections: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    corrections: Memo[str, str | None] = field(default_factory=Memo, repr=False, compare=False)
     # token view → its text findings (text.scan_text), filled as descriptions are met
-    findings: dict[str, tuple[tuple[Any, ...], ...]] = field(default_factory=dict, repr=False, compare=False)
+    findings: Memo[str, tuple[tuple[Any, ...], ...]] = field(default_factory=Memo, repr=False, compare=False)
 
     @classmethod
     def from_tables(

@@ -16,6 +16,7 @@ import polars as pl
 import yaml
 
 from interdictor.reference.kb import SAFE_LOADER
+from interdictor.screen.goods.memo import Memo
 
 METRICS = ("usd_per_kg", "kg_per_unit", "kg_per_piece")
 PROFILE_SCHEMA = pl.Schema(
@@ -39,8 +40,8 @@ class Profiles:
     default: dict[str, tuple[float, float]]
     # heading → (metric → (key, median, spread, source)), filled as headings are met (the same ~1,000
     # codes come back every batch; the profiles never change)
-    _found: dict[str | None, dict[str, tuple[str, float, float, str]]] = field(
-        default_factory=dict, repr=False, compare=False
+    _found: Memo[str | None, dict[str, tuple[str, float, float, str]]] = field(
+        default_factory=Memo, repr=False, compare=False
     )
 
     def describe(self) -> str:
@@ -112,13 +113,13 @@ def _profile_of(headings: list[str | None], profiles: Profiles) -> pl.DataFrame:
 
     Worked out once per DISTINCT heading (a few thousand at most) and joined onto the lines.
     """
-    todo = [h for h in headings if h not in profiles._found]
-    if todo:
+    def resolve(todo: list[str | None]) -> dict[str | None, dict[str, tuple[str, float, float, str]]]:
         table: dict[str, dict[str, tuple[float, float, str]]] = {m: {} for m in METRICS}
         for key, metric, med, spread, source in profiles.table.select(
             "key", "metric", "median", "spread", "source"
         ).iter_rows():
             table[metric][key] = (med, spread, source)
+        out: dict[str | None, dict[str, tuple[str, float, float, str]]] = {}
         for h in todo:
             per: dict[str, tuple[str, float, float, str]] = {}
             for metric in METRICS:
@@ -126,13 +127,16 @@ def _profile_of(headings: list[str | None], profiles: Profiles) -> pl.DataFrame:
                 hit = next((h[:w] for w in (6, 4, 2) if h and h[:w] in table[metric]), None)
                 med, spr, src = table[metric][hit] if hit is not None else (d_med, d_spr, "prior")
                 per[metric] = (hit or "default", med, spr, src)
-            profiles._found[h] = per
+            out[h] = per
+        return out
+
+    found = profiles._found.lookup(headings, resolve)
     cols: dict[str, list[object]] = {"heading": list(headings)}
     schema: dict[str, pl.DataType] = {"heading": pl.String()}
     for metric in METRICS:
-        found = [profiles._found[h][metric] for h in headings]
-        cols |= {f"{metric}:key": [f[0] for f in found], f"{metric}:median": [f[1] for f in found],
-                 f"{metric}:spread": [f[2] for f in found], f"{metric}:source": [f[3] for f in found]}
+        per_heading = [found[h][metric] for h in headings]
+        cols |= {f"{metric}:key": [f[0] for f in per_heading], f"{metric}:median": [f[1] for f in per_heading],
+                 f"{metric}:spread": [f[2] for f in per_heading], f"{metric}:source": [f[3] for f in per_heading]}
         schema |= {f"{metric}:key": pl.String(), f"{metric}:median": pl.Float64(), f"{metric}:spread": pl.Float64(),
                    f"{metric}:source": pl.String()}
     return pl.DataFrame(cols, schema=schema)

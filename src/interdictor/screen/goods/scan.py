@@ -17,7 +17,8 @@ from typing import Any
 import ahocorasick
 import polars as pl
 
-MAX_REMEMBERED = 300_000  # texts whose hits a key set keeps (tens of megabytes at most)
+from interdictor.screen.goods.memo import Memo
+
 HIT_SCHEMA = pl.Schema(
     {"did": pl.Int32, "gid": pl.Int32, "start": pl.Int64, "end": pl.Int64, "local": pl.Int64}
 )
@@ -31,7 +32,7 @@ class KeySet:
     table: pl.DataFrame  # text, gid
     _automaton: list[Any] = field(default_factory=list, repr=False, compare=False)  # built on first scan
     # text → its hits (gid, end, length): the same descriptions come back batch after batch
-    _seen: dict[str, tuple[tuple[int, int, int], ...]] = field(default_factory=dict, repr=False, compare=False)
+    _seen: Memo[str, tuple[tuple[int, int, int], ...]] = field(default_factory=Memo, repr=False, compare=False)
 
     @classmethod
     def build(cls, keys: pl.DataFrame) -> KeySet:
@@ -61,12 +62,7 @@ def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None) -
         return pl.DataFrame(schema=HIT_SCHEMA)
     ids = dids.cast(pl.Int32).to_list() if dids is not None else list(range(len(views)))
     texts = views.fill_null("").to_list()
-    seen = keys._seen
-    new = [t for t in dict.fromkeys(texts) if t not in seen]
-    if new:
-        if len(seen) + len(new) > MAX_REMEMBERED:
-            seen.clear()  # a bound on memory; the next batches fill it again
-        _scan_new(new, keys)
+    seen = keys._seen.lookup(texts, lambda new: _scan_new(new, keys))
     out_did: list[int] = []
     out_gid: list[int] = []
     out_end: list[int] = []
@@ -88,8 +84,8 @@ def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None) -
     )
 
 
-def _scan_new(texts: list[str], keys: KeySet) -> None:
-    """Scan texts not met before and remember their hits (most have none)."""
+def _scan_new(texts: list[str], keys: KeySet) -> dict[str, tuple[tuple[int, int, int], ...]]:
+    """The hits of texts not met before (most have none)."""
     # one pass over the texts joined by a newline (no key holds one, so no match spans two texts):
     # Python then touches only the hits, not every text
     starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
@@ -97,6 +93,4 @@ def _scan_new(texts: list[str], keys: KeySet) -> None:
     for end, (gid, n) in keys.automaton().iter("\n".join(texts)):
         i = bisect.bisect_right(starts, end) - 1
         found.setdefault(i, []).append((gid, end - starts[i], n))
-    seen = keys._seen
-    for i, text in enumerate(texts):
-        seen[text] = tuple(found.get(i, ()))
+    return {text: tuple(found.get(i, ())) for i, text in enumerate(texts)}

@@ -12,7 +12,6 @@ meets only structures seen before never imports RDKit at all.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from dataclasses import dataclass, field, fields
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interdictor.reference.kb import KnowledgeBase
+from interdictor.screen.goods.cachefile import append_lines, prune, read_lines
 
 if TYPE_CHECKING:
     from interdictor.screen.goods.chem import StructureIndex
@@ -69,7 +69,9 @@ def results_file(kb: KnowledgeBase, cache_dir: Path) -> Path:
         h.update(version("rdkit").encode())
     except PackageNotFoundError:
         h.update(b"rdkit absent")
-    return cache_dir / f"structures-{h.hexdigest()[:16]}.jsonl"
+    where = cache_dir / f"structures-{h.hexdigest()[:16]}.jsonl"
+    prune(cache_dir, "structures-*.jsonl", keep=where)  # analyses of other versions, unused for a week
+    return where
 
 
 class LazyStructureIndex:
@@ -126,23 +128,13 @@ class LazyStructureIndex:
             return
         self._loaded = True
         assert self.cache_file is not None
-        try:
-            text = self.cache_file.read_text(encoding="utf-8")
-        except OSError:
-            return
-        for line in text.splitlines():
+        for entry in read_lines(self.cache_file):
             try:
-                smiles, result = json.loads(line)
+                smiles, result = entry
                 self._memo.setdefault(str(smiles), StructureResult.from_json(result) if result else None)
             except (ValueError, TypeError, KeyError, IndexError):
-                continue  # a line cut short by a crash is only a lost analysis
+                continue  # an entry of another shape is only a lost analysis
 
     def _save(self, smiles: str, result: StructureResult | None) -> None:
-        if self.cache_file is None:
-            return
-        try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            with self.cache_file.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps([smiles, result.to_json() if result else None]) + "\n")
-        except OSError:
-            pass  # a read-only home still screens; it only analyses again next run
+        if self.cache_file is not None:
+            append_lines(self.cache_file, [[smiles, result.to_json() if result else None]])

@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 from interdictor.screen.goods.normalise import skeleton_view, token_views
 from interdictor.screen.goods.patterns import SKELETON_ANCHORS as _CHEMISH
 from interdictor.screen.goods.patterns import Compiled
-from interdictor.screen.goods.scan import MAX_REMEMBERED, scan_column
+from interdictor.screen.goods.scan import scan_column
 
 FINDING_SCHEMA = pl.Schema(
     {
@@ -100,11 +100,8 @@ def _typo_map(views: Views, compiled: Compiled) -> dict[str, tuple[str, str]]:
         .drop_nulls("s")
         .unique("s")
     )["s"]
-    memo = compiled.corrections
-    new = [w for w in words.to_list() if w not in memo]
-    if new:
-        _correct(new, compiled)
-    out = {w: c for w in words.to_list() if (c := memo.get(w)) is not None}
+    corrections = compiled.corrections.lookup(words.to_list(), lambda new: _correct(new, compiled))
+    out = {w: c for w, c in corrections.items() if c is not None}
     if not out:
         return {}
     # the word as written, for the evidence (token and skeleton views align word by word)
@@ -117,16 +114,15 @@ def _typo_map(views: Views, compiled: Compiled) -> dict[str, tuple[str, str]]:
     return written
 
 
-def _correct(words: list[str], compiled: Compiled) -> None:
-    """Record in ``compiled.corrections`` the correction of each word (None: known, or no unique close name)."""
-    memo = compiled.corrections
+def _correct(words: list[str], compiled: Compiled) -> dict[str, str | None]:
+    """The correction of each word (None: a known word, or no unique close name)."""
+    out: dict[str, str | None] = dict.fromkeys(words)
     vocab = set(compiled.fuzzy_vocabulary) | compiled.known_words
     by_first: dict[str, list[str]] = {}
     for w in compiled.fuzzy_vocabulary:
         by_first.setdefault(w[0], []).append(w)
     queries_by_first: dict[str, list[str]] = {}
     for w in words:
-        memo[w] = None
         if w not in vocab:
             queries_by_first.setdefault(w[0], []).append(w)
     for first, queries in queries_by_first.items():
@@ -141,7 +137,8 @@ def _correct(words: list[str], compiled: Compiled) -> None:
             d = int(row[best])
             # a tie between two names is no correction at all
             if d <= allowed and abs(len(choices[best]) - len(q)) <= allowed and int((row == d).sum()) == 1:
-                memo[q] = choices[best]
+                out[q] = choices[best]
+    return out
 
 
 def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
@@ -196,21 +193,17 @@ def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     (up to a bound) and only descriptions not met before are scanned.
     """
     frame = views.frame
-    memo = compiled.findings
     tokens = frame["token"].to_list()
-    new = [t not in memo for t in tokens]
-    if any(new):
-        if len(memo) + sum(new) > MAX_REMEMBERED:
-            memo.clear()  # a bound on memory; the next batches fill it again
-            new = [True] * len(tokens)
-        sub = frame.filter(pl.Series(new, dtype=pl.Boolean))
-        found = _scan_text(Views(sub), compiled)
+
+    def scan_new(new: list[str]) -> dict[str, tuple[tuple[Any, ...], ...]]:
+        sub = frame.filter(pl.col("token").is_in(new)).unique("token", keep="first")
         by_did: dict[int, list[tuple[Any, ...]]] = {}
-        for r in found.iter_rows():
+        for r in _scan_text(Views(sub), compiled).iter_rows():
             by_did.setdefault(r[0], []).append(r[1:])
-        for did, token in sub.select("did", "token").iter_rows():
-            memo.setdefault(token, tuple(by_did.get(did, ())))
-    rows = [(did, *r) for did, token in zip(frame["did"].to_list(), tokens, strict=True) for r in memo[token]]
+        return {token: tuple(by_did.get(did, ())) for did, token in sub.select("did", "token").iter_rows()}
+
+    found = compiled.findings.lookup(tokens, scan_new)
+    rows = [(did, *r) for did, token in zip(frame["did"].to_list(), tokens, strict=True) for r in found[token]]
     return pl.DataFrame(rows, schema=FINDING_SCHEMA, orient="row") if rows else pl.DataFrame(schema=FINDING_SCHEMA)
 
 
