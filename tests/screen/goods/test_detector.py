@@ -30,5 +30,6 @@ def test_flagged_lines_are_fetched_in_bulk(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(Emitter, "prepare", counting)
     reasons = detect_goods(batch_of(lines), goods_context())
     assert reasons.height > 100
-    # the flagged lines, then the lines the profiles flag: any further fetch is a line fetched alone
-    assert len([c for c in calls if c > 0]) <= 2, calls
+    # the flagged lines, then a few small sets (lines some code check or the profiles flag): a fetch per
+    # line would be dozens of calls here
+    assert len([c for c in calls if c > 0]) <= 5, calls

@@ -50,8 +50,14 @@ def watched_headings(emit: Emitter, ids: pl.DataFrame, res: Resolved) -> list[Ro
     watched = {c: h for c, h in kb.headings.items() if h.role in ("residual", "equipment", "parts")}
     lines = emit.it.filter(pl.col("hs6").is_in(list(watched))).select("row", "did", "hs6")
     sig = signals(res.flags, lines["did"].drop_nulls().unique().to_list(), emit.generic)
+    # a press or die line that names no use and is generic, named or speaks of tablets is worth fetching
+    press = {c for c, h in watched.items() if h.role != "residual"}
+    keep = [row for row, did, hs6 in lines.iter_rows()
+            if row not in specific and (hs6 not in press or row in named_equipment or _maybe(sig.get(did, Signals())))]
+    emit.prepare(set(keep))
+    kept = set(keep)
     for row, did, hs6 in lines.iter_rows():
-        if row in specific:
+        if row not in kept:
             continue
         heading = watched[hs6]
         text = f"declared HS {hs6} ({heading.title}) is a heading where precursors or pill-press equipment are declared"
@@ -63,6 +69,11 @@ def watched_headings(emit: Emitter, ids: pl.DataFrame, res: Resolved) -> list[Ro
         if why is not None:
             out.append(emit.reason(row, "GOODS_HS_WATCHED", f"{text}; {why}"))
     return out
+
+
+def _maybe(s: Signals) -> bool:
+    """Could a press or die heading count on a line with these signals (see ``watched_support``)?"""
+    return s.tablet_words or (s.generic and not s.ordinary_use)
 
 
 def chemical_mismatches(emit: Emitter, named_rows: set[int], cas_rows: set[int]) -> list[Row]:
@@ -117,11 +128,11 @@ def ordinary_goods_mismatches(emit: Emitter, res: Resolved, chem_rows: set[int])
         on="did",
     )
     classes = {c.id: c for c in kb.classes}
+    cls = cls.filter(~pl.col("row").is_in(list(chem_rows)))
+    emit.prepare(set(cls["row"].to_list()))
     for row, cids in cls.select("row", "classes").iter_rows():
         r = emit.item(row)
         h = kb.headings.get(r["hs6"] or "")
-        if row in chem_rows:
-            continue
         fits = [classes[c] for c in cids if r["chapter"] in classes[c].chapters]
         if fits:
             continue

@@ -63,7 +63,7 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     under = it.filter(pl.col("hs6").is_in(press_codes))["did"].drop_nulls().unique().implode()
     generic = set(generic_equipment(views.frame.filter(pl.col("did").is_in(under)), g.vague).to_list())
     emit = Emitter(g, it, batch, generic)
-    emit.prepare(_flagged_rows(it, ids, res, desc_cas, field_cas, vague, structs, g))
+    emit.prepare(_flagged_rows(it, ids, res, desc_cas, field_cas, vague, structs, g, generic))
     rows: list[dict[str, Any]] = []
     rows += emit.substances(ids)
     rows += emit.structure_only(structs, ids)
@@ -83,17 +83,26 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
 
 def _flagged_rows(
     it: pl.DataFrame, ids: pl.DataFrame, res: Any, desc_cas: pl.DataFrame, field_cas: pl.DataFrame,
-    vague: pl.DataFrame, structs: dict[int, Any], g: GoodsContext,
+    vague: pl.DataFrame, structs: dict[int, Any], g: GoodsContext, generic: set[int],
 ) -> set[int]:
     """Rows any layer found something on — the only ones whose fields reach Python."""
-    # declared-instead words count only under a heading of the knowledge base: those rows come in by code
     dids = pl.concat([
         res.substances.select("did"), res.substituted.select("did"), res.equipment.select("did"),
         desc_cas.select("did"), vague.select("did"),
         pl.DataFrame({"did": list(structs)}, schema={"did": pl.Int32}),
     ]).unique()
-    watched = list(g.kb.headings)
-    rows = it.filter(pl.col("did").is_in(dids["did"].implode()) | pl.col("hs6").is_in(watched))["row"].to_list()
+    # every line under a precursor heading; under a press, die or disguise heading only the lines whose
+    # words might count there (the reasons fetch any other line they need themselves)
+    chem_codes = [c for c, h in g.kb.headings.items() if h.role not in ("equipment", "parts", "disguise")]
+    press_codes = [c for c, h in g.kb.headings.items() if h.role in ("equipment", "parts", "disguise")]
+    maybe = pl.concat([
+        res.declared_as.select("did"), res.flags.filter(pl.col("tablet_words")).select("did"),
+        pl.DataFrame({"did": list(generic)}, schema={"did": pl.Int32}),
+    ]).unique()
+    rows = it.filter(
+        pl.col("did").is_in(dids["did"].implode()) | pl.col("hs6").is_in(chem_codes)
+        | (pl.col("hs6").is_in(press_codes) & pl.col("did").is_in(maybe["did"].implode()))
+    )["row"].to_list()
     # a valid CAS field of an unlisted chemical says something only under a code for manufactured goods
     quiet = list(g.kb.chemical_chapters) + list(g.kb.material_chapters)
     odd_cas = field_cas.join(it.select("row", "chapter"), on="row", how="left").filter(

@@ -205,6 +205,7 @@ class Emitter:
             pl.col("hs6").is_in(list(self.kb.headings))
         )
         sig = signals(res.flags, dec["did"].unique().to_list(), self.generic)
+        self.prepare(set(dec["row"].to_list()))
         for row, did, eid, display, verified in dec.select("row", "did", "equipment", "display", "verified").iter_rows():
             e = self.kb.equipment_by_id(eid)
             r = self.item(row)
