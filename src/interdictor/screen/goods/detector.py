@@ -4,6 +4,10 @@ Works on the DISTINCT descriptions of the batch (text, CAS, vague, structure lay
 findings back to the items, then applies the per-item layers (HS code, declared versus physical,
 licences).  Every reason carries the item index and evidence that says what the item is, why it is
 controlled or suspect, and which evidence matched.
+
+Cost: what a description holds is remembered by the context (``memo.py``: bounded, pure answers), so
+a batch scans only descriptions not met before; only lines some layer flagged reach Python.  Weak
+equipment and code signals count only when the line corroborates them (``corroborate.py``).
 """
 
 from __future__ import annotations
