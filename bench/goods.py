@@ -181,7 +181,7 @@ def bench_day(path: Path, repeat: int) -> None:
         loads.append(tuple(float(x) for x in out.stdout.split()))
     cpu_s, wall_s = min(loads)
     print(f"cold load_goods(None, settings) in a fresh interpreter: {cpu_s:.2f} s CPU, {wall_s:.2f} s wall "
-          f"(best of {len(loads)}; compiled tables from the user cache)")
+          f"(best of {len(loads)}; compiled tables read from the user cache when there, else compiled and kept)")
     settings = Settings()
     with path.open("rb") as fh:
         chunks = [c.batch for c in read_manifest_csv(fh, ReadOptions(source_name=path.name, chunk_rows=settings.chunk_rows))]
