@@ -129,6 +129,7 @@ def run_screen(
     except (IntakeError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     store = None
+    run = None
     if store_it:
         try:
             store = open_store(settings.resolved_database_url())
@@ -152,7 +153,7 @@ def run_screen(
                 detected, chunks = read_source(fh, fmt, opts, profile)
                 run = ScreenRun(ctx=ctx, ruleset=ruleset, corridors=corridors, partner=partner, source=file.name,
                                 fmt=detected, store=store, corridor=corridor, list_reasons=list_reasons,
-                                detectors=settings.detector_names())
+                                detectors=settings.detector_names(), write_behind=True)
                 for chunk in prefetch(chunks):
                     run.add(chunk)
                     s = run.summary
@@ -166,6 +167,8 @@ def run_screen(
     except StoreError as exc:
         raise _fail(str(exc)) from exc
     finally:
+        if run is not None:
+            run.close()
         if store is not None:
             store.close()
 

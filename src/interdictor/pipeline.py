@@ -8,6 +8,7 @@ reasons and rejects.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import queue
@@ -15,7 +16,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -121,6 +122,75 @@ def reasons_lists(reasons: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+class WriteBehind:
+    """Stores screened chunks in a thread of its own while the next chunk is screened.
+
+    SQLite's and PostgreSQL's bulk writes run in C (or wait on the server) without
+    the GIL, so on two cores writing chunk *n* overlaps screening chunk *n + 1*.
+    At most ``depth`` chunks wait; a chunk whose shipments are still on their way
+    to the store waits for them first (its versions must see them).  An error in
+    the writer is raised in the caller's thread, by the next ``submit``, ``wait``
+    or ``close``.
+    """
+
+    def __init__(self, store: Store, depth: int = 1) -> None:
+        self.store = store
+        self._q: queue.Queue[tuple[Callable[[], None], pl.Series] | None] = queue.Queue(maxsize=depth)
+        self._pending: list[pl.Series] = []
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="interdictor-writer", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        try:
+            while True:
+                job = self._q.get()
+                try:
+                    if job is None:
+                        return
+                    if self._error is None:
+                        try:
+                            job[0]()
+                        except BaseException as exc:  # handed to the caller's thread
+                            self._error = exc
+                    with self._lock:
+                        self._pending = [p for p in self._pending if p is not job[1]]
+                finally:
+                    self._q.task_done()
+        finally:
+            self.store.release_adbc()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            exc, self._error = self._error, None
+            raise exc
+
+    def submit(self, write: Callable[[], None], ids: pl.Series) -> None:
+        self._raise()
+        with self._lock:
+            self._pending.append(ids)
+        self._q.put((write, ids))
+
+    def wait_for(self, ids: pl.Series) -> None:
+        """Return once none of ``ids`` is still waiting to be written."""
+        with self._lock:
+            pending = list(self._pending)
+        if any(ids.is_in(p.implode()).any() for p in pending):
+            self.wait()
+        self._raise()
+
+    def wait(self) -> None:
+        self._q.join()
+        self._raise()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._q.put(None)
+            self._thread.join()
+        self._raise()
+
+
 @dataclass
 class RunSummary:
     run_id: str
@@ -161,6 +231,7 @@ class ScreenRun:
         detectors: list[str] | None = None,
         list_reasons: bool = False,
         keep_frames: bool = False,
+        write_behind: bool = False,
     ) -> None:
         self.ctx = ctx
         self.ruleset = ruleset
@@ -178,10 +249,14 @@ class ScreenRun:
         self._reasons: list[pl.DataFrame] = []
         self._started = time.perf_counter()
         self.rejects: list[Reject] = []
+        # write_behind: chunks are stored in a thread of their own (whole files: the CLI)
+        self._writer: WriteBehind | None = None
         if store is not None:
             from interdictor.store import repo
 
             repo.start_run(store, self.summary, fmt, ruleset, dict(ctx.versions))
+            if write_behind:
+                self._writer = WriteBehind(store)
 
     def add(self, chunk: IntakeChunk) -> pl.DataFrame:
         """Screen (and store) one chunk; returns its assessments with reasons."""
@@ -200,6 +275,8 @@ class ScreenRun:
             hashes = content_hashes(batch)
             from interdictor.store import repo
 
+            if self._writer is not None:
+                self._writer.wait_for(hashes.get_column("shipment_id"))
             heads = repo.versions_for(self.store, self.partner, hashes)
             amended = heads.filter(pl.col("status") == "amended")
             if amended.height:
@@ -213,7 +290,13 @@ class ScreenRun:
         if self.store is not None:
             from interdictor.store import repo
 
-            repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, self.ruleset, now)
+            if self._writer is not None:
+                # the rows are prepared here (polars, in parallel) so the writer thread only appends
+                rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, self.ruleset, now)
+                store = self.store
+                self._writer.submit(lambda: rows.write(store), hashes.get_column("shipment_id"))
+            else:
+                repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, self.ruleset, now)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height
@@ -246,8 +329,18 @@ class ScreenRun:
         """Weighed reasons of every chunk added so far (with ``keep_frames``)."""
         return pl.concat(self._reasons) if self._reasons else empty(REASON_SCHEMA)
 
+    def close(self) -> None:
+        """Stop the write-behind thread after what it holds is written (for a run cut short)."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            with contextlib.suppress(Exception):  # the run is being abandoned; its error is the caller's
+                writer.close()
+
     def finish(self) -> pl.DataFrame:
         """Ranked results of the whole run."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
         self.summary.seconds = time.perf_counter() - self._started
         if self.store is not None:
             from interdictor.store import repo

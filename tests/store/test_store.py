@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -18,17 +19,20 @@ from interdictor.screen.loaders import load_context
 from interdictor.settings import Settings
 from interdictor.store import open_store
 from interdictor.store.db import StoreError
+from interdictor.store.repo import COMPRESS_FROM, raw_content
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "corridor_sample.csv"
 
 
-def screen_bytes(url: str, data: bytes, partner: str = "acme", source: str = "m.csv") -> ScreenRun:
+def screen_bytes(url: str, data: bytes, partner: str = "acme", source: str = "m.csv", *, write_behind: bool = False,
+                 chunk_rows: int = 250_000) -> ScreenRun:
     store = open_store(url)
     try:
         settings = Settings()
         run = ScreenRun(ctx=load_context(settings, None, parts=["route", "consistency"]), ruleset=load_ruleset(),
-                        corridors=load_corridors(), partner=partner, source=source, fmt="manifest-csv", store=store)
-        for chunk in read_manifest_csv(io.BytesIO(data), ReadOptions(source_name=source)):
+                        corridors=load_corridors(), partner=partner, source=source, fmt="manifest-csv", store=store,
+                        write_behind=write_behind)
+        for chunk in read_manifest_csv(io.BytesIO(data), ReadOptions(source_name=source, chunk_rows=chunk_rows)):
             run.add(chunk)
         run.finish()
         return run
@@ -74,10 +78,11 @@ def test_screening_stores_records_with_provenance(store_url: str) -> None:
         with store.connect() as conn:
             raw_id, line = conn.execute(text(
                 "SELECT raw_id, line FROM shipments WHERE shipment_id = 'EX100004'")).one()
-            content, first = conn.execute(text(
-                "SELECT content, first_line FROM raw_payloads WHERE raw_id = :r"), {"r": raw_id}).one()
+            first = conn.execute(text("SELECT first_line FROM raw_payloads WHERE raw_id = :r"), {"r": raw_id}).scalar()
+            content = raw_content(conn, raw_id)
         # the canonical record leads back to the exact bytes it came from
-        lines = bytes(content).decode().splitlines()
+        assert content is not None
+        lines = content.decode().splitlines()
         assert lines[line - first].startswith("EX100004,air,FORWARDER X,999-12345675")
     finally:
         store.close()
@@ -127,3 +132,56 @@ def test_stored_frames_round_trip_types(store_url: str) -> None:
     assert df["shipment_id"].to_list()[0] == "EX100001"
     assert df["gross_weight_kg"].to_list()[0] == pytest.approx(80.0)
     assert df.filter(pl.col("shipment_id") == "EX100004")["pieces"].item() == 4
+
+
+def _many(n: int) -> bytes:
+    """The sample's header and first shipment, filed ``n`` times under new ids."""
+    header, first = SAMPLE.read_text().splitlines()[:2]
+    rest = first.split(",", 1)[1]
+    return ("\n".join([header, *(f"EX{500000 + i},{rest}" for i in range(n))]) + "\n").encode()
+
+
+def test_large_payloads_are_stored_compressed_and_read_back_verbatim(store_url: str) -> None:
+    data = _many(1_200)
+    assert len(data) > COMPRESS_FROM
+    run = screen_bytes(store_url, data)
+    store = open_store(store_url, migrate=False)
+    try:
+        with store.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT raw_id, content_codec, content_size, length(content), sha256 FROM raw_payloads "
+                "WHERE run_id = :r"), {"r": run.summary.run_id}).all()
+            assert len(rows) == 1
+            raw_id, codec, size, stored, digest = rows[0]
+            back = raw_content(conn, raw_id)
+    finally:
+        store.close()
+    body = data.split(b"\n", 1)[1]  # the block of shipment lines (the header is the run's)
+    assert (codec, size) == ("zstd", len(body))
+    assert stored < len(body) / 5  # repetitive CSV text shrinks a lot
+    assert back == body
+    assert digest == hashlib.sha256(body).hexdigest()  # the digest is of the bytes as received
+
+
+def test_write_behind_stores_the_same_as_writing_in_line(store_url: str) -> None:
+    data = _many(900)
+    run = screen_bytes(store_url, data, partner="inline", chunk_rows=100)
+    behind = screen_bytes(store_url, data, partner="behind", chunk_rows=100, write_behind=True)
+    assert behind.summary.new_versions == run.summary.new_versions == 900
+    for table in ("shipments", "items", "parties", "assessments", "reasons", "raw_payloads"):
+        assert count(store_url, f"SELECT count(*) FROM {table} WHERE partner = 'behind'") == \
+            count(store_url, f"SELECT count(*) FROM {table} WHERE partner = 'inline'") > 0
+    # the same file again: every shipment is unchanged, so the earlier chunks were all written first
+    again = screen_bytes(store_url, data, partner="behind", chunk_rows=100, write_behind=True)
+    assert (again.summary.unchanged, again.summary.new_versions) == (900, 0)
+
+
+def test_write_behind_error_reaches_the_caller(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interdictor.store.db import Store
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise StoreError("writing shipments failed: disk full")
+
+    monkeypatch.setattr(Store, "insert_frames", broken)
+    with pytest.raises(StoreError, match="disk full"):
+        screen_bytes(store_url, _many(300), chunk_rows=100, write_behind=True)

@@ -87,11 +87,14 @@ def _top_reasons(conn: Connection, cand: pl.DataFrame, q: pl.DataFrame) -> pl.Da
               "weight": pl.Float64, "evidence": pl.String}
     keys = q.select("partner", "shipment_id").join(cand.select("partner", "shipment_id", "run_id"),
                                                     on=["partner", "shipment_id"])
-    ids = keys.get_column("shipment_id").unique().to_list()
     parts = [pl.DataFrame(schema=schema)]
-    for i in range(0, len(ids), 900):
-        parts.append(frame(conn, select(R.c.partner, R.c.shipment_id, R.c.run_id, R.c.code, R.c.weight, R.c.evidence)
-                           .where(R.c.shipment_id.in_(ids[i:i + 900])), schema))
+    # per partner, so the lookups use the (partner, shipment_id, version) index
+    for (partner,), group in keys.group_by("partner"):
+        ids = group.get_column("shipment_id").unique().to_list()
+        for i in range(0, len(ids), 900):
+            parts.append(frame(conn, select(R.c.partner, R.c.shipment_id, R.c.run_id, R.c.code, R.c.weight,
+                                            R.c.evidence)
+                               .where(R.c.partner == partner, R.c.shipment_id.in_(ids[i:i + 900])), schema))
     r = pl.concat(parts).join(keys, on=["partner", "shipment_id", "run_id"], how="semi")
     return (r.sort("weight", descending=True).group_by(["partner", "shipment_id"], maintain_order=True)
             .agg(pl.struct("code", "weight", "evidence").head(4).alias("top_reasons")))

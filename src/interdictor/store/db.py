@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import logging
 import pkgutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,7 +63,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Store:
     url: str
     engine: Engine
-    _adbc: Any = field(default=None, repr=False)
+    # ADBC connections are not shared between threads: each thread that bulk-writes or
+    # bulk-reads (the screening thread, a write-behind thread) opens its own
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _opened: list[Any] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -90,33 +95,56 @@ class Store:
     # ------------------------------------------------------------ bulk I/O
 
     def adbc(self) -> Any | None:
-        """A lazily opened ADBC connection for bulk Arrow writes (None when unavailable)."""
-        if self._adbc is not None:
-            return self._adbc
+        """This thread's lazily opened ADBC connection for bulk Arrow I/O (None when unavailable)."""
+        if getattr(self._local, "tried", False):
+            return self._local.con
+        self._local.tried = True
+        self._local.con = con = self._open_adbc()
+        if con is not None:
+            with self._lock:
+                self._opened.append(con)
+        return con
+
+    def release_adbc(self) -> None:
+        """Close this thread's ADBC connection (a thread that is about to end calls this)."""
+        con = getattr(self._local, "con", None)
+        self._local.tried = False
+        self._local.con = None
+        if con is None:
+            return
+        with self._lock:
+            if con in self._opened:
+                self._opened.remove(con)
+        with contextlib.suppress(Exception):  # closing is best effort
+            con.close()
+
+    def _open_adbc(self) -> Any | None:
         url = make_url(self.url)
+        con: Any = None
         try:
             if self.dialect == "sqlite":
                 import adbc_driver_sqlite.dbapi as sqlite_drv
 
-                self._adbc = sqlite_drv.connect(url.database or ":memory:")
-                cur = self._adbc.cursor()
+                con = sqlite_drv.connect(url.database or ":memory:")
+                cur = con.cursor()
                 cur.execute("PRAGMA busy_timeout=30000")
                 # bulk writes: a large page cache keeps the B-trees of a growing file in memory
                 # (the file is in WAL mode already: the engine's connections set it)
                 cur.execute("PRAGMA cache_size=-65536")  # 64 MB
                 cur.execute("PRAGMA temp_store=MEMORY")
                 cur.close()
-                self._adbc.commit()
+                con.commit()
             elif self.dialect == "postgresql":
                 import adbc_driver_postgresql.dbapi as pg_drv
 
-                self._adbc = pg_drv.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
-            else:
-                return None
+                con = pg_drv.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
         except Exception as exc:
             log.warning("bulk writes fall back to executemany: %s", exc)
-            self._adbc = None
-        return self._adbc
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.close()
+            con = None
+        return con
 
     def insert_frames(self, frames: list[tuple[str, pl.DataFrame]]) -> None:
         """Append several frames to their tables in one transaction."""
@@ -149,10 +177,12 @@ class Store:
                                 infer_schema_length=None)
 
     def close(self) -> None:
-        if self._adbc is not None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for con in opened:
             with contextlib.suppress(Exception):  # closing is best effort
-                self._adbc.close()
-            self._adbc = None
+                con.close()
+        self._local = threading.local()
         self.engine.dispose()
 
 

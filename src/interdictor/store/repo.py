@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+import pyarrow as pa
 from sqlalchemy import insert, select, update
 
 from interdictor.intake.base import IntakeChunk
@@ -20,6 +22,28 @@ if TYPE_CHECKING:
     from interdictor.pipeline import RunSummary
 
 SMALL = 2_000  # below this many ids, look versions up with plain IN queries
+COMPRESS_FROM = 64 * 1024  # raw payloads this large are stored zstd-compressed (CSV text shrinks ~7x)
+
+
+def _packed(content: bytes) -> tuple[bytes, str | None]:
+    """(stored bytes, codec): large payloads compressed, small ones (one message) as received."""
+    if len(content) < COMPRESS_FROM:
+        return content, None
+    return pa.compress(content, codec="zstd", asbytes=True), "zstd"
+
+
+def raw_content(conn: Any, raw_id: str) -> bytes | None:
+    """The bytes of a raw payload exactly as the partner sent them (None when there is no such payload)."""
+    row = conn.execute(select(t.raw_payloads.c.content, t.raw_payloads.c.content_codec, t.raw_payloads.c.content_size)
+                       .where(t.raw_payloads.c.raw_id == raw_id)).one_or_none()
+    if row is None:
+        return None
+    content, codec, size = bytes(row[0]), row[1], row[2]
+    if codec is None:
+        return content
+    if codec != "zstd" or size is None:
+        raise ValueError(f"raw payload {raw_id} is stored with codec {codec!r} and size {size!r}; cannot read it")
+    return bytes(pa.decompress(content, decompressed_size=int(size), codec="zstd", asbytes=True))
 
 
 def audit(conn: Any, actor: str, action: str, object_type: str | None = None, object_id: str | None = None,
@@ -104,24 +128,48 @@ def versions_for(store: Store, partner: str, hashes: pl.DataFrame) -> pl.DataFra
     )
 
 
+@dataclass
+class ChunkRows:
+    """One screened chunk as the rows of each table, ready to append (see ``prepare_chunk``)."""
+
+    partner: str
+    frames: list[tuple[str, pl.DataFrame]]
+    amended: pl.DataFrame  # shipment_id, version: earlier versions stop being current
+
+    def write(self, store: Store) -> None:
+        """Store the rows in one transaction."""
+        _supersede(store, self.partner, self.amended)
+        store.insert_frames(self.frames)
+
+
 def write_chunk(
     store: Store, s: RunSummary, chunk: IntakeChunk, hashes: pl.DataFrame, heads: pl.DataFrame | None,
     assessed: pl.DataFrame, reasons: pl.DataFrame, ruleset: RuleSet, now: datetime,
 ) -> None:
     """Store one screened chunk in one transaction.  Unchanged shipments are not written again."""
+    prepare_chunk(s, chunk, hashes, heads, assessed, reasons, ruleset, now).write(store)
+
+
+def prepare_chunk(
+    s: RunSummary, chunk: IntakeChunk, hashes: pl.DataFrame, heads: pl.DataFrame | None,
+    assessed: pl.DataFrame, reasons: pl.DataFrame, ruleset: RuleSet, now: datetime,
+) -> ChunkRows:
+    """The rows a screened chunk adds to each table (unchanged shipments add none)."""
     batch = chunk.batch
     run_id = s.run_id
     raw_frames = []
     for raw in chunk.raw:
+        content, codec = _packed(raw.content)
         raw_frames.append({
             "raw_id": f"{run_id}:{raw.raw_id}", "run_id": run_id, "partner": s.partner, "source": raw.source,
             "first_line": raw.first_line, "last_line": raw.last_line, "document_id": raw.document_id,
-            "sha256": hashlib.sha256(raw.content).hexdigest(), "content": raw.content, "received_at": now,
+            "sha256": hashlib.sha256(raw.content).hexdigest(), "content": content, "received_at": now,
+            "content_codec": codec, "content_size": len(raw.content),
         })
     raw_df = pl.DataFrame(raw_frames, schema={
         "raw_id": pl.String, "run_id": pl.String, "partner": pl.String, "source": pl.String, "first_line": pl.Int64,
         "last_line": pl.Int64, "document_id": pl.String, "sha256": pl.String, "content": pl.Binary,
-        "received_at": pl.Datetime("us", "UTC"),
+        "received_at": pl.Datetime("us", "UTC"), "content_codec": pl.String, "content_size": pl.Int64,
     })
     if heads is None:
         heads = hashes.with_columns(pl.lit(1, pl.Int32).alias("version"), pl.lit("new").alias("status"))
@@ -157,13 +205,12 @@ def write_chunk(
     rej = rej.select(pl.lit(run_id).alias("run_id"), pl.lit(s.partner).alias("partner"),
                      *REJECT_SCHEMA, pl.lit(now).dt.replace_time_zone("UTC").alias("created_at"))
     amended = heads.filter(pl.col("status") == "amended").select("shipment_id", "version")
-    _supersede(store, s.partner, amended)
     # rows in key order fill the B-tree pages in turn instead of all over: 2-3x faster ingest
-    store.insert_frames([
+    return ChunkRows(s.partner, [
         ("raw_payloads", raw_df), ("shipments", ships.sort("shipment_id")), ("items", items.sort("shipment_id", "item")),
         ("parties", parties.sort("shipment_id", "party")), ("assessments", assess.sort("shipment_id")),
         ("reasons", rsn.sort("shipment_id")), ("rejects", rej),
-    ])
+    ], amended)
 
 
 def _supersede(store: Store, partner: str, amended: pl.DataFrame) -> None:

@@ -2,7 +2,8 @@
 
 Every canonical record carries ``partner`` (the filer it came from) and a
 ``version``: an amendment is a new version, earlier ones are kept.  Raw bytes
-are kept verbatim in ``raw_payloads``; shipments point at them by ``raw_id`` and
+are kept verbatim in ``raw_payloads`` (large ones zstd-compressed, losslessly:
+``repo.raw_content`` gives back the bytes as received); shipments point at them by ``raw_id`` and
 ``line``.  ``audit_log`` is append-only (triggers refuse UPDATE and DELETE).
 """
 
@@ -75,6 +76,8 @@ raw_payloads = Table(
     Column("sha256", String(64), nullable=False),
     Column("content", LargeBinary, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("content_codec", String(8)),  # NULL: content as received; "zstd": compressed (sha256 is of the original)
+    Column("content_size", BigInteger),  # bytes as received
 )
 
 shipments = Table(
@@ -135,7 +138,7 @@ parties = Table(
     Column("country", String(2)),
     Column("phone", String()),
     Column("email", Text),
-    Index("ix_parties_name", "name"),
+    # no index on name: searches match lower(name) with LIKE, which no B-tree on name serves
 )
 
 assessments = Table(
@@ -165,7 +168,6 @@ reasons = Table(
     Column("item", Integer),
     Column("party", String()),
     Index("ix_reasons_shipment", "partner", "shipment_id", "version"),
-    Index("ix_reasons_code", "code"),
 )
 
 rejects = Table(
