@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from interdictor.screen.goods import scan
 from interdictor.screen.goods.scan import KeySet, scan_column
 
 KEYS = KeySet.build(pl.DataFrame({"text": [" npp ", " 4 ap ", "哌啶酮", " ap "], "gid": [0, 1, 2, 3]}))
@@ -53,3 +55,26 @@ def test_remembered_hits_are_the_same_and_bounded() -> None:
     assert scan_column(more, keys)["gid"].to_list() == [3]
     assert len(keys._seen) <= 4
     assert scan_column(texts, keys).equals(first)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=" npa4哌啶酮x", max_size=12), max_size=8))
+def test_bulk_search_finds_the_same_hits_at_the_same_character_offsets(texts: list[str]) -> None:
+    series = pl.Series(texts, dtype=pl.String)
+    bulk = scan._hit_rows_bulk(series, KEYS)  # polars' search, byte offsets turned into characters
+    small = scan._hit_rows(series, KEYS) if series.str.len_bytes().sum() < scan.BULK_CHARS else bulk
+    as_set = lambda f: set(f.iter_rows())  # noqa: E731
+    assert as_set(bulk) == as_set(small)
+    got = {(r["did"], r["gid"], r["start"], r["end"]) for r in scan_column(series, KEYS, remember=False)
+           .iter_rows(named=True)}
+    assert got == _naive(list(texts))
+
+
+def test_large_inputs_take_the_bulk_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [" 4 哌啶酮 npp ", " snapper ", " ap ap "] * 50
+    expected = _naive(list(texts))
+    monkeypatch.setattr(scan, "BULK_CHARS", 10)
+    keys = KeySet.build(KEYS.table)
+    hits = scan_column(pl.Series(texts, dtype=pl.String), keys)
+    assert {(r["did"], r["gid"], r["start"], r["end"]) for r in hits.iter_rows(named=True)} == expected
+    assert len(keys._seen) == 0  # large inputs are scanned, not remembered

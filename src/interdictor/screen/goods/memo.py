@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
+import polars as pl
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 DEFAULT_LIMIT = 300_000  # entries (descriptions, words): tens of megabytes at most
@@ -30,13 +32,9 @@ class Memo(Generic[K, V]):
         """The answer for each key: remembered ones as they are, the others from ``compute(missing)``
         (which must answer every key it is given)."""
         answers = self._answers
-        found: dict[K, V] = {}
-        missing: list[K] = []
-        for k in dict.fromkeys(keys):
-            if k in answers:
-                found[k] = answers[k]
-            else:
-                missing.append(k)
+        unique = dict.fromkeys(keys)
+        found: dict[K, V] = {k: answers[k] for k in unique if k in answers}
+        missing = [k for k in unique if k not in found] if len(found) < len(unique) else []
         if missing:
             new = compute(missing)
             found.update(new)
@@ -46,3 +44,64 @@ class Memo(Generic[K, V]):
                 if len(new) <= self.limit:
                     self._answers.update(new)
         return found
+
+
+class FrameMemo:
+    """Answers that are tables (the findings in a text), remembered per key in one polars frame.
+
+    ``lookup`` joins a batch's keys with the rows remembered for them instead of touching each
+    key's answer in Python, so a batch of a hundred thousand descriptions costs a few joins.  Which
+    keys were met is kept in a set (a key may have no rows).  Bounded like ``Memo``: past ``limit``
+    keys it starts afresh; a lookup in flight keeps the state it read.
+    """
+
+    def __init__(self, key: str, limit: int = DEFAULT_LIMIT) -> None:
+        self.key = key
+        self.limit = limit
+        self._state: tuple[set[str], pl.DataFrame | None] = (set(), None)
+        self._lock = threading.Lock()
+        self._generation = 0  # counts updates: a lookup knows whether another one landed meanwhile
+
+    def __len__(self) -> int:
+        return len(self._state[0])
+
+    def lookup(self, keys: pl.DataFrame, compute: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+        """``keys`` joined with the answer rows of each key (a key with none drops out).
+
+        ``compute(new)`` gets the first row of ``keys`` for every key not met before and returns the
+        answer rows of those keys, the key column among them."""
+        k = self.key
+        values = keys.get_column(k).to_list()
+        with self._lock:  # which keys are known, and their rows, read together
+            seen, known = self._state
+            generation = self._generation
+            fresh = [t not in seen for t in values]
+        answers = known
+        if any(fresh):
+            new = keys.filter(pl.Series(fresh, dtype=pl.Boolean)).unique(k, keep="first", maintain_order=True)
+            got = compute(new)
+            answers = got if known is None else pl.concat([known, got], how="vertical_relaxed")
+            self._remember(new.get_column(k).to_list(), got, generation)
+        if answers is None or answers.is_empty():
+            return keys.join(compute(keys.clear()), on=k, how="inner")  # the answer columns, no rows
+        return keys.join(answers, on=k, how="inner", maintain_order="left")
+
+    def _remember(self, new_keys: list[str], got: pl.DataFrame, generation: int) -> None:
+        with self._lock:
+            seen, known = self._state
+            if len(seen) + len(new_keys) > self.limit:
+                seen, known = set(), None  # start afresh
+            if len(new_keys) > self.limit:
+                return
+            if generation != self._generation:  # another lookup remembered some of these meanwhile
+                keep = [t for t in new_keys if t not in seen]
+                got = got.filter(pl.col(self.key).is_in(pl.Series(keep, dtype=pl.String).implode()))
+                new_keys = keep
+            if not new_keys:
+                return
+            seen.update(new_keys)  # in place: lookups read the set and the frame under the lock
+            known = got if known is None else pl.concat([known, got], how="vertical_relaxed")
+            if known.n_chunks() > 64:
+                known = known.rechunk()
+            self._state = (seen, known)
+            self._generation += 1

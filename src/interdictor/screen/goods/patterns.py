@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from interdictor.reference.kb import KnowledgeBase
-from interdictor.screen.goods.memo import Memo
+from interdictor.screen.goods.memo import FrameMemo, Memo
 from interdictor.screen.goods.normalise import is_han, normalise_many, pad_for_boundaries
 from interdictor.screen.goods.scan import KeySet, scan_column
 
@@ -70,7 +70,7 @@ class Compiled:
     # word → its correction (or None), filled as words are met: the same words come back every batch
     corrections: Memo[str, str | None] = field(default_factory=Memo, repr=False, compare=False)
     # token view → its text findings (text.scan_text), filled as descriptions are met
-    findings: Memo[str, tuple[tuple[Any, ...], ...]] = field(default_factory=Memo, repr=False, compare=False)
+    findings: FrameMemo = field(default_factory=lambda: FrameMemo("token"), repr=False, compare=False)
 
     @classmethod
     def from_tables(

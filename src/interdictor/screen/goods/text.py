@@ -11,7 +11,6 @@ blocker phrase ("fentanyl test strips", "garlic press").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from rapidfuzz import process
@@ -141,7 +140,7 @@ def _correct(words: list[str], compiled: Compiled) -> dict[str, str | None]:
     return out
 
 
-def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
+def _fuzzy_hits(views: Views, compiled: Compiled, *, remember: bool = True) -> pl.DataFrame:
     fixes = _typo_map(views, compiled)
     if not fixes:
         return pl.DataFrame(schema=FINDING_SCHEMA)
@@ -158,7 +157,7 @@ def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
         fixed_texts.append(" ".join(fixes[w][0] if w in fixes else w for w in words))
         typos.append(", ".join(dict.fromkeys(seen)))
     fixed = pl.Series(fixed_texts, dtype=pl.String)
-    hits = scan_column(fixed, compiled.skeleton, affected["did"])
+    hits = scan_column(fixed, compiled.skeleton, affected["did"], remember=remember)
     labelled = _label(hits, compiled, "fuzzy").filter(pl.col("kind").is_in(_SUBSTANCE))
     typo_frame = pl.DataFrame({"did": affected["did"], "typo": typos}, schema={"did": pl.Int32, "typo": pl.String})
     return labelled.drop("typo").join(typo_frame, on="did", how="left")
@@ -193,32 +192,31 @@ def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     (up to a bound) and only descriptions not met before are scanned.
     """
     frame = views.frame
-    tokens = frame["token"].to_list()
+    found = compiled.findings.lookup(frame.select("did", "token"), lambda new: _findings_of_new(frame, new, compiled))
+    return found.select(list(FINDING_SCHEMA))
 
-    def scan_new(new: list[str]) -> dict[str, tuple[tuple[Any, ...], ...]]:
-        sub = frame.filter(pl.col("token").is_in(new)).unique("token", keep="first")
-        by_did: dict[int, list[tuple[Any, ...]]] = {}
-        for r in _scan_text(Views(sub), compiled).iter_rows():
-            by_did.setdefault(r[0], []).append(r[1:])
-        return {token: tuple(by_did.get(did, ())) for did, token in sub.select("did", "token").iter_rows()}
 
-    found = compiled.findings.lookup(tokens, scan_new)
-    rows = [(did, *r) for did, token in zip(frame["did"].to_list(), tokens, strict=True) for r in found[token]]
-    return pl.DataFrame(rows, schema=FINDING_SCHEMA, orient="row") if rows else pl.DataFrame(schema=FINDING_SCHEMA)
+def _findings_of_new(frame: pl.DataFrame, new: pl.DataFrame, compiled: Compiled) -> pl.DataFrame:
+    """``token`` and the findings (FINDING_SCHEMA but ``did``) of token views not met before (``new``:
+    ``did, token``, one row per view)."""
+    sub = frame.join(new.select("did"), on="did", how="semi") if new.height < frame.height else frame
+    found = _scan_text(Views(sub), compiled)
+    return found.join(new, on="did", how="inner").drop("did")
 
 
 def _scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     frame = views.frame
-    token = _label(scan_column(frame["token"], compiled.token, frame["did"]), compiled, "token")
+    # only descriptions not met before come here, and scan_text remembers what they hold
+    token = _label(scan_column(frame["token"], compiled.token, frame["did"], remember=False), compiled, "token")
     chemish = frame.filter(pl.col("skeleton").str.contains(_CHEMISH))
     skel = _label(
-        scan_column(chemish["skeleton"], compiled.skeleton, chemish["did"]), compiled, "skeleton"
+        scan_column(chemish["skeleton"], compiled.skeleton, chemish["did"], remember=False), compiled, "skeleton"
     )
     compact_text = chemish["skeleton"].str.replace_all(" ", "", literal=True)
     compact = _label(
-        scan_column(compact_text, compiled.compact, chemish["did"]), compiled, "compact"
+        scan_column(compact_text, compiled.compact, chemish["did"], remember=False), compiled, "compact"
     )
-    fuzzy = _fuzzy_hits(views, compiled)
+    fuzzy = _fuzzy_hits(views, compiled, remember=False)
     parts = [p.select(list(FINDING_SCHEMA)) for p in (token, skel, compact, fuzzy) if not p.is_empty()]
     if not parts:
         return pl.DataFrame(schema=FINDING_SCHEMA)
