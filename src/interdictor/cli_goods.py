@@ -3,8 +3,7 @@ notified transactions)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection, delete, func, insert, select
 
+from interdictor.cli_common import db_settings, store_connection
 from interdictor.settings import Settings
 
 kb_app = typer.Typer(
@@ -146,23 +146,8 @@ def kb_show(item_id: Annotated[str, typer.Argument(help="A substance or equipmen
 # ------------------------------------------------------------------------------------------ registry
 
 
-@contextmanager
-def _conn(db: str | None) -> Iterator[Connection]:
-    from interdictor.store import open_store
-    from interdictor.store.db import StoreError
-
-    settings = Settings()
-    if db:
-        settings = settings.model_copy(update={"database_url": db})
-    try:
-        store = open_store(settings.resolved_database_url())
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
-    try:
-        with store.begin() as conn:
-            yield conn
-    finally:
-        store.close()
+def _conn(db: str | None) -> AbstractContextManager[Connection]:
+    return store_connection(db_settings(db))
 
 
 @registry_app.command("import")

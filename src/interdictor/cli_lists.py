@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy import Connection
 
+from interdictor.cli_common import db_settings, store_connection
 from interdictor.settings import Settings
 
 app = typer.Typer(
@@ -34,23 +34,8 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-@contextmanager
-def _conn(db: str | None) -> Iterator[Connection]:
-    from interdictor.store import open_store
-    from interdictor.store.db import StoreError
-
-    settings = Settings()
-    if db:
-        settings = settings.model_copy(update={"database_url": db})
-    try:
-        store = open_store(settings.resolved_database_url())
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
-    try:
-        with store.begin() as conn:
-            yield conn
-    finally:
-        store.close()
+def _conn(db: str | None) -> AbstractContextManager[Connection]:
+    return store_connection(db_settings(db))
 
 
 def _report(conn: Connection, wl: Any, actor: str, rescreen_days: float) -> None:

@@ -8,8 +8,7 @@ commands here and the server must see the same one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 import typer
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection
 
+from interdictor.cli_common import store_connection
 from interdictor.settings import Settings
 
 err = Console(stderr=True)
@@ -45,23 +45,10 @@ def _secret(settings: Settings) -> str:
     return settings.secret_key or load_or_create_secret(settings.data_dir)
 
 
-@contextmanager
-def _conn(settings: Settings) -> Iterator[Connection]:
+def _conn(settings: Settings) -> AbstractContextManager[Connection]:
     from interdictor.service.accounts import AccountError
-    from interdictor.store import open_store
-    from interdictor.store.db import StoreError
 
-    try:
-        store = open_store(settings.resolved_database_url())
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
-    try:
-        with store.begin() as conn:
-            yield conn
-    except AccountError as exc:
-        raise _fail(str(exc)) from exc
-    finally:
-        store.close()
+    return store_connection(settings, errors=(AccountError,))
 
 
 def _password(given: str | None, username: str) -> str:

@@ -1,0 +1,46 @@
+"""What the command groups share: the error line, settings with ``--db``, a connection to the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from sqlalchemy import Connection
+
+from interdictor.settings import Settings
+
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` on stderr; the caller raises the returned exit."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def db_settings(db: str | None) -> Settings:
+    """The settings, with ``--db`` in place of the configured database when given."""
+    s = Settings()
+    return s.model_copy(update={"database_url": db}) if db else s
+
+
+@contextmanager
+def store_connection(settings: Settings, *, errors: tuple[type[Exception], ...] = ()) -> Iterator[Connection]:
+    """One transaction on the store (created or migrated first); a store that cannot be opened, or one of
+    ``errors`` raised inside, ends the command with its message."""
+    from interdictor.store import open_store
+    from interdictor.store.db import StoreError
+
+    try:
+        store = open_store(settings.resolved_database_url())
+    except StoreError as exc:
+        raise fail(str(exc)) from exc
+    try:
+        with store.begin() as conn:
+            yield conn
+    except errors as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.close()
