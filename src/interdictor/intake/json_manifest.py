@@ -24,12 +24,21 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from interdictor.intake import objmap, validate
-from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
+from interdictor.intake.base import IntakeChunk, RawPayload, ReadOptions
 from interdictor.intake.fields import MODE_ALIASES
-from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
+from interdictor.intake.jsondoc import line_count
 from interdictor.intake.limits import MAX_PIECES
 from interdictor.intake.objmap import ITEM_KEYS, PARTY_KEYS, Obj
-from interdictor.intake.records import Parsed, Problems, chunked, extra_json, mode_override, raw_id
+from interdictor.intake.records import (
+    Parsed,
+    Problems,
+    chunked,
+    extra_json,
+    mode_override,
+    not_json,
+    raw_id,
+    read_json_document,
+)
 from interdictor.model import Party, Shipment
 
 S: dict[str, tuple[str, ...]] = {
@@ -233,17 +242,9 @@ def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
     src = options.source_name
     problems = Problems(src)
     mode = _mode(options)
-    data = b""
-    try:
-        data = read_all(stream)
-        if not data.strip():
-            raise IntakeError(f"{src}: the file is empty")
-        found = values(data)
-    except NotJson as exc:
-        problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
-        kept = data[:1_000_000]
-        yield (Parsed(RawPayload(raw_id(src, 0, kept), src, 1, line_count(data), kept),
-                                      [], problems.items))
+    data, found = read_json_document(stream, src, problems)
+    if found is None:
+        yield not_json(src, data, problems)
         return
     shipments: list[Shipment] = []
     by_id: dict[str, Shipment] = {}

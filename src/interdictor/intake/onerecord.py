@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from interdictor.intake import validate
-from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
+from interdictor.intake.base import IntakeChunk, RawPayload, ReadOptions
 from interdictor.intake.cimp.fields import Oci
 from interdictor.intake.cimp.parties import apply_oci
-from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
+from interdictor.intake.jsondoc import line_count
 from interdictor.intake.limits import MAX_ITEMS
 from interdictor.intake.records import (
     Parsed,
@@ -31,6 +31,7 @@ from interdictor.intake.records import (
     extra_json,
     mode_override,
     raw_id,
+    read_json_document,
     routing,
 )
 from interdictor.model import Address, Item, Party, Shipment
@@ -196,15 +197,8 @@ def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
     src = options.source_name
     problems = Problems(src)
     shipments: list[Shipment] = []
-    data = b""
-    try:
-        data = read_all(stream)
-        if not data.strip():
-            raise IntakeError(f"{src}: the file is empty")
-        found = values(data)
-    except NotJson as exc:
-        problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
-        found = []
+    data, values_ = read_json_document(stream, src, problems)
+    found = values_ or []
     mode = mode_override(options, "air")
     for value, _line, why in found:
         if why is not None:

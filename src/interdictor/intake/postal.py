@@ -25,10 +25,19 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from interdictor.intake import objmap, validate
-from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
-from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
+from interdictor.intake.base import IntakeChunk, RawPayload, ReadOptions
+from interdictor.intake.jsondoc import line_count
 from interdictor.intake.objmap import Obj
-from interdictor.intake.records import Parsed, Problems, chunked, extra_json, mode_override, raw_id
+from interdictor.intake.records import (
+    Parsed,
+    Problems,
+    chunked,
+    extra_json,
+    mode_override,
+    not_json,
+    raw_id,
+    read_json_document,
+)
 from interdictor.model import Shipment
 
 ID_KEYS = ("itemid", "s10", "itemidentifier", "postalitemid", "mailitemid", "barcode", "trackingnumber",
@@ -132,16 +141,9 @@ def parse_json(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
     src = options.source_name
     mode = mode_override(options, "postal")
     problems = Problems(src)
-    data = b""
-    try:
-        data = read_all(stream)
-        if not data.strip():
-            raise IntakeError(f"{src}: the file is empty")
-        found = values(data)
-    except NotJson as exc:
-        problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
-        raw = RawPayload(raw_id(src, 0, data[:1_000_000]), src, 1, line_count(data), data[:1_000_000])
-        yield (Parsed(raw, [], problems.items))
+    data, found = read_json_document(stream, src, problems)
+    if found is None:
+        yield not_json(src, data, problems)
         return
     lines = data.split(b"\n") if len(found) > 1 or found[0][1] is not None else [data]
     for value, line, why in found:

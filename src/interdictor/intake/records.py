@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from interdictor.intake.base import IntakeChunk, RawPayload, ReadOptions
+from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
+from interdictor.intake.jsondoc import NotJson, clamp, line_count, read_all, values
 from interdictor.intake.limits import MAX_TEXT
 from interdictor.model import Batch, Reject, Shipment, shipments_to_batch
 
@@ -172,3 +173,23 @@ def routing(points: list[str | None]) -> str | None:
 
 __all__ = ["Chunker", "Parsed", "Problems", "Reject", "airport_country", "clip", "content_hash",
            "extra_json", "mode_override", "raw_id", "routing"]
+
+
+def read_json_document(stream: Any, src: str, problems: Problems) -> tuple[bytes, list[tuple[Any, int | None, str | None]] | None]:
+    """A JSON document's bytes and its top-level values (``jsondoc.values``); the values are None, and the
+    reason is in ``problems``, when it is not JSON.  ``IntakeError`` when the file is empty."""
+    data = b""
+    try:
+        data = read_all(stream)
+        if not data.strip():
+            raise IntakeError(f"{src}: the file is empty")
+        return data, values(data)
+    except NotJson as exc:
+        problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
+        return data, None
+
+
+def not_json(src: str, data: bytes, problems: Problems) -> Parsed:
+    """A document that is not JSON: its first megabyte kept as the raw payload, the reason as the reject."""
+    kept = data[:1_000_000]
+    return Parsed(RawPayload(raw_id(src, 0, kept), src, 1, line_count(data), kept), [], problems.items)
