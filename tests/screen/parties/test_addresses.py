@@ -35,6 +35,7 @@ def test_marks() -> None:
     assert a["po_box"].to_list() == [True, True, True, False, False, False, True]
     assert a["virtual_office"].to_list()[3] is True
     assert a["residential_mark"].to_list()[4] is True and a["residential_mark"].to_list()[5] is False
+    assert not any(a["residential_weak"].to_list()[:6])
     assert a["postal_ok"].to_list() == [True, True, True, None, True, False, None]
 
 
@@ -50,3 +51,11 @@ def test_key_is_stable_and_never_raises(addr: str, postal: str, country: str | N
     k = address_key(addr, postal, country)
     assert k == address_key(addr, postal, country)
     assert k is None or k.count("|") >= 2
+
+
+def test_unit_and_suite_numbers_are_weak_signs_of_a_dwelling() -> None:
+    df = pl.DataFrame({"address": ["77 Elm St Unit 3", "583 Airway Rd #289", "12 Elm St Apt 3", "500 Industrial Blvd"],
+                       "postal_code": ["60601", "92154", "60601", "78040"], "country": ["US"] * 4})
+    a = annotate(df)
+    assert a["residential_weak"].to_list() == [True, True, False, False]
+    assert a["residential_mark"].to_list() == [False, False, True, False]

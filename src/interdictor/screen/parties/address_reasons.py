@@ -12,6 +12,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 import polars as pl
 
 from interdictor.model import REASON_SCHEMA
@@ -86,6 +89,18 @@ def is_person(name: pl.Expr) -> pl.Expr:
     org = toks.list.eval(pl.element().is_in(_org_words().implode())).list.any()
     n = toks.list.len()
     return (~org & n.is_between(2, 4)).fill_null(False)
+
+
+@cache
+def _legal_forms() -> str:
+    forms = sorted({" ".join(k) for k, (kind, _c) in vocab().phrases.items() if kind == "legal"}, key=len, reverse=True)
+    return r"(?:^| )(?:" + "|".join(re.escape(f) for f in forms) + r")(?: |$)"
+
+
+def has_legal_form(name: pl.Expr) -> pl.Expr:
+    """The name carries a legal form (Inc, LLC, Ltd, S de RL, GmbH, ...): a registered company."""
+    plain = name.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars()
+    return plain.str.contains(_legal_forms()).fill_null(False)
 
 
 def address_reasons(parties: pl.DataFrame, items: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
@@ -165,7 +180,9 @@ def _residential(parties: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
     if chem.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
     cons = parties.filter(pl.col("party") == "consignee").join(chem, on="shipment_id")
-    cons = cons.with_columns(is_person(pl.col("name")).alias("person"))
+    # a unit or suite number marks a dwelling only when no registered company is named there
+    dwelling = pl.col("residential_mark") | (pl.col("residential_weak") & ~has_legal_form(pl.col("name")))
+    cons = cons.with_columns(is_person(pl.col("name")).alias("person"), dwelling.alias("residential_mark"))
     res = cons.filter(pl.col("person") | pl.col("residential_mark"))
     why = (
         pl.when(pl.col("person") & pl.col("residential_mark"))

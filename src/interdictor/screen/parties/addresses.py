@@ -26,6 +26,7 @@ class AddressRules:
     po_box: str
     virtual_office: str
     residential: str
+    residential_weak: str  # a dwelling only for a consignee without a legal form
     postal_formats: dict[str, str]
 
     @classmethod
@@ -48,6 +49,7 @@ class AddressRules:
             po_box=union("po_box"),
             virtual_office=union("virtual_office"),
             residential=union("residential"),
+            residential_weak=union("residential_weak"),
             postal_formats={str(k): str(v) for k, v in (raw.get("postal_formats") or {}).items()},
         )
 
@@ -100,7 +102,7 @@ ADDRESS_COLUMNS = ("address", "postal_code", "country")
 
 def annotate(parties: pl.DataFrame, rules: AddressRules | None = None) -> pl.DataFrame:
     """Add address columns: ``addr_key``, ``street_key``, ``po_box``, ``virtual_office``,
-    ``residential_mark``, ``postal_ok`` (None when the country has no known format).
+    ``residential_mark``, ``residential_weak``, ``postal_ok`` (None when the country has no known format).
 
     Computed once per distinct (address, postal code, country) and joined back."""
     parties = parties.with_columns(pl.col(c).cast(pl.String) for c in ADDRESS_COLUMNS)
@@ -136,6 +138,7 @@ def _annotate(parties: pl.DataFrame, rules: AddressRules) -> pl.DataFrame:
         line.str.contains(rules.po_box).fill_null(False).alias("po_box"),
         line.str.contains(rules.virtual_office).fill_null(False).alias("virtual_office"),
         line.str.contains(rules.residential).fill_null(False).alias("residential_mark"),
+        line.str.contains(rules.residential_weak).fill_null(False).alias("residential_weak"),
         pl.when(postal.is_null() | (postal == "") | pl.col("_fmt").is_null())
         .then(None)
         .otherwise(postal.str.contains(pl.col("_fmt")))
