@@ -152,3 +152,33 @@ def test_every_code_is_in_the_rule_set() -> None:
         assert code in rules and rules[code].description, code
     assert rules["PARTY_SANCTIONED"].floor == "exam" and rules["PARTY_SANCTIONED_CONFIRMED"].floor == "hold"
     assert rules["PARTY_FIRST_SEEN_CONSIGNEE"].weight < 10
+
+
+def test_legal_form_spellings_are_one_name_not_a_split() -> None:
+    cons = {"name": "Jose Ramirez", "address": "77 Elm St", "postal_code": "92154", "country": "US"}
+    shipper_addr = {"address": "12 Jiefang Rd", "postal_code": "050000", "country": "CN"}
+    names = ["Zhejiang Shengbo Import & Export Co., Ltd.", "Zhejiang Shengbo Import & Export Company Limited",
+             "Zhejiang Shengbo Import & Export Co., Ltd."]
+    # over de minimis, so only a change of name could make these a split: a change of legal form is not one
+    cases = [{"shipper": {"name": n, **shipper_addr}, "consignee": cons, "value": 1500.0} for n in names]
+    assert run(batch_of(cases)).filter(pl.col("code") == "PARTY_SPLIT_CONSIGNMENT").is_empty()
+
+
+def test_a_hub_receiving_from_many_shippers_is_not_split_by_one_of_them() -> None:
+    hub = {"name": "Eastgate Warehousing LLC", "address": "900 Otay Center Dr", "postal_code": "92154", "country": "US"}
+    regular = [{"shipper": {"name": "Shenzhen Mingda Electronics Co Ltd", "address": "8 Keji Rd", "postal_code": "518000",
+                            "country": "CN"}, "consignee": hub, "value": 40.0} for _ in range(3)]
+    others = [{"shipper": {"name": n, "address": f"{i} Other Rd", "postal_code": "510000", "country": "CN"},
+               "consignee": hub, "value": 60.0}
+              for i, n in enumerate(["Apex Toys", "Blue River Garments", "Kaili Lamps", "Nova Textiles"])]
+    out = run(batch_of(regular + others))
+    assert out.filter(pl.col("code") == "PARTY_SPLIT_CONSIGNMENT").is_empty()
+    # the same hub still sees a shipper that changes its name from parcel to parcel
+    renamed = [{"shipper": {"name": n, "address": "8 Keji Rd", "postal_code": "518000", "country": "CN"},
+                "consignee": hub, "value": 40.0}
+               for n in ["Shenzhen Mingda Electronics Co Ltd", "Mingda Tech Trading Ltd", "Shenzhen Mingda Trade Co"]]
+    split = run(batch_of(renamed + others)).filter(pl.col("code") == "PARTY_SPLIT_CONSIGNMENT")
+    assert split.height == 3
+    # and a consignee with few shippers is still split by low-value parcels under one name
+    few = run(batch_of(regular)).filter(pl.col("code") == "PARTY_SPLIT_CONSIGNMENT")
+    assert few.height == 3

@@ -32,7 +32,7 @@ from interdictor.model import REASON_SCHEMA
 from interdictor.screen.parties.keys import name_key
 from interdictor.screen.parties.part import PartiesConfig, email_key, phone_key
 from interdictor.screen.parties.similarity import DEFAULT_THRESHOLD, compare_names
-from interdictor.screen.parties.text import name_variants
+from interdictor.screen.parties.text import name_variants, normalise
 
 MAX_GROUP = 40  # variants at one address compared pairwise at most (a bigger group is a hub)
 SPLIT_WEIGHT = 20.0
@@ -165,6 +165,12 @@ def repeat_consignees(parties: pl.DataFrame, cfg: PartiesConfig) -> pl.DataFrame
     return parties.filter(pl.col("shipment_id").is_in(hot.implode()))
 
 
+def core_name(raw: str) -> str:
+    """A name folded and without its legal form: "X Co., Ltd." and "X Company Limited" are one name."""
+    form = normalise(raw)
+    return " ".join(t for t, k in zip(form.tokens, form.kinds, strict=True) if k != "legal")
+
+
 def _max_in_window(times: list[datetime | None], window: timedelta) -> tuple[int, timedelta]:
     ts = sorted(t for t in times if t is not None)
     if len(ts) < len(times):  # undated parcels count as part of the batch's window
@@ -206,16 +212,21 @@ def split_reasons(actors: pl.DataFrame, shipments: pl.DataFrame, cfg: PartiesCon
         by_shipper: dict[str, list[int]] = defaultdict(list)
         for i, a in enumerate(g["shipper_actor"]):
             by_shipper[a].append(i)
+        hub = len(by_shipper) >= cfg.split_hub_shippers
         for idx in by_shipper.values():
             names = sorted({g["shipper"][i] for i in idx})
+            # "Co., Ltd." and "Company Limited" are one name written twice, not two names
+            distinct = len({core_name(n) for n in names})
             values = [g["declared_value"][i] for i in idx]
             low = all(v is not None and v <= cfg.de_minimis_value for v in values)
-            if len(idx) < cfg.split_min_shipments or not (len(names) >= 2 or low):
+            if len(idx) < cfg.split_min_shipments or not (distinct >= 2 or low):
                 continue
+            if hub and distinct < 2:
+                continue  # a hub's parcels from one shipper under one name are its ordinary business
             count, span = _max_in_window([g["filed_at"][i] for i in idx], window)
             if count < cfg.split_min_shipments:
                 continue
-            how = f"one shipper under {len(names)} names" if len(names) >= 2 else "one shipper"
+            how = f"one shipper under {len(names)} names" if distinct >= 2 else "one shipper"
             value_note = f", each declared at or under {cfg.de_minimis_value:.0f}" if low else ""
             ev = (
                 f"consignee '{g['consignee']}' received {count} parcels within {span.days + span.seconds / 86400:.1f} "

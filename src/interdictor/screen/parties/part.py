@@ -26,6 +26,9 @@ class PartiesConfig:
     split_min_shipments: int = 3  # parcels to one consignee from related shippers ...
     split_window_days: float = 3.0  # ... within this many days
     de_minimis_value: float = 800.0  # US de minimis (USD)
+    # a consignee that receives from this many different shippers in a batch is a hub (a warehouse, a
+    # fulfilment centre): a few low-value parcels from one of them, under one name, are its business
+    split_hub_shippers: int = 5
     first_seen: bool = True  # raise the weak first-seen-consignee reason (needs history)
 
 
