@@ -34,14 +34,17 @@ WEIGHTS = {
 
 # Goods that make a residential delivery worth a look: inorganic and organic
 # chemicals, chemical products (HS 28, 29, 38), tablet presses (8479), capsule
-# fillers (8422), punches and dies (8207), moulds (8480) — and words that say so
-# when the HS code is missing or generic.
+# fillers (8422), punches and dies (8207), moulds (8480) — and words that say so.
+# Words naming the chemistry or the machine count under any code (a precursor
+# declared as something else); words any powdered good may carry count only
+# when the HS code is missing or too short to say what the goods are.
 CHEMICAL_HS = r"^(28|29|38|8479|8422|8207|8480)"
 CHEMICAL_WORDS = (
-    r"(?i)\b(chemical|reagent|intermediate|precursor|powder|crystal|solvent|acid|amine|bromide|chloride|"
+    r"(?i)\b(reagent|intermediate|precursor|amine|bromide|chloride|"
     r"piperidine|piperidone|propionyl|phenethyl|benzyl|ephedrine|glycidate|nitro|cas\s*no|"
     r"tablet press|pill press|tablet machine|punch(es)?|dies?|die set|encapsulat\w*|capsule filling)\b"
 )
+GENERIC_CHEMICAL_WORDS = r"(?i)\b(chemicals?|powder|crystals?|solvent|acid)\b"
 
 
 def _frame(
@@ -66,9 +69,11 @@ def chemical_shipments(items: pl.DataFrame) -> pl.DataFrame:
     """shipment_id and a short description of its first chemical or equipment item."""
     if items.is_empty():
         return pl.DataFrame(schema={"shipment_id": pl.String, "goods": pl.String})
+    coded = pl.col("hs_code").str.replace_all(r"\D", "").str.len_chars().fill_null(0) >= 4
     hit = items.filter(
         pl.col("hs_code").str.contains(CHEMICAL_HS).fill_null(False)
         | pl.col("description").str.contains(CHEMICAL_WORDS).fill_null(False)
+        | (~coded & pl.col("description").str.contains(GENERIC_CHEMICAL_WORDS).fill_null(False))
     )
     return hit.group_by("shipment_id").agg(
         pl.format("'{}' (HS {})", pl.col("description").fill_null("?"), pl.col("hs_code").fill_null("?"))
