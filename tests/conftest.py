@@ -1,4 +1,5 @@
-"""Shared fixtures: settings on a temporary data dir, and a store on each backend.
+"""Shared fixtures: settings on a temporary data dir, a store on each backend, a transaction on a fresh
+embedded store (``conn``).
 
 ``store_url`` runs a test body on SQLite and on PostgreSQL (127.0.0.1:5432, or
 ``INTERDICTOR_TEST_PG``); the PostgreSQL tier skips, saying why, when no server
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from interdictor.settings import Settings
 
@@ -75,3 +77,16 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture()
+def conn(tmp_path: Path) -> Iterator[Connection]:
+    """One transaction on a fresh embedded (SQLite) store, created and migrated."""
+    from interdictor.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        with store.begin() as c:
+            yield c
+    finally:
+        store.close()

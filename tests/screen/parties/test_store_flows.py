@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, insert, text
@@ -17,18 +15,6 @@ from interdictor.screen.parties.loader import load_parties
 from interdictor.store import schema as t
 
 from .conftest import WATCHLIST_FIXTURES as FIXTURES
-
-
-@pytest.fixture
-def conn(tmp_path: Path) -> Iterator[Connection]:
-    from interdictor.store import open_store
-
-    store = open_store(f"sqlite:///{tmp_path / 'p.sqlite'}")
-    try:
-        with store.begin() as c:
-            yield c
-    finally:
-        store.close()
 
 
 def add_shipment(conn: Connection, sid: str, shipper: str, consignee: str = "Rosa Diaz") -> None:
