@@ -21,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from interdictor import __version__
+from interdictor.cli_common import db_settings, err, fail
 from interdictor.settings import Settings
 
 app = typer.Typer(
@@ -31,21 +32,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
 
 EXIT_OK, EXIT_NOTHING, EXIT_REJECTS = 0, 2, 3
-
-
-def _settings(db: str | None) -> Settings:
-    s = Settings()
-    if db:
-        s = s.model_copy(update={"database_url": db})
-    return s
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(EXIT_NOTHING)
 
 
 def _progress(total: int | None) -> Progress:
@@ -109,32 +97,32 @@ def run_screen(
     from interdictor.store.db import StoreError
 
     if not file.exists():
-        raise _fail(f"{file}: no such file")
+        raise fail(f"{file}: no such file")
     if file.is_dir():
-        raise _fail(f"{file} is a directory; give a manifest file")
+        raise fail(f"{file} is a directory; give a manifest file")
     corridors = load_corridors(settings.corridors_file)
     if corridor is not None:
         try:
             corridors.get(corridor)
         except KeyError as exc:
-            raise _fail(str(exc.args[0])) from exc
+            raise fail(str(exc.args[0])) from exc
     from interdictor.screen.registry import available
 
     unknown = [d for d in settings.detector_names() or [] if d not in available()]
     if unknown:
-        raise _fail(f"unknown detector(s) {', '.join(unknown)}; available: {', '.join(available())}")
+        raise fail(f"unknown detector(s) {', '.join(unknown)}; available: {', '.join(available())}")
     try:
         profile = load_profile(profile_name) if profile_name else None
         ruleset = load_ruleset(settings.ruleset, settings.ruleset_version)
     except (IntakeError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     store = None
     run = None
     if store_it:
         try:
             store = open_store(settings.resolved_database_url())
         except StoreError as exc:
-            raise _fail(f"{exc}\n(use --no-store to screen without a database)") from exc
+            raise fail(f"{exc}\n(use --no-store to screen without a database)") from exc
     try:
         with err.status("loading reference data…", spinner="dots") if err.is_terminal else _null():
             names = settings.detector_names()
@@ -160,12 +148,12 @@ def run_screen(
                     elapsed = max(bar.tasks[0].elapsed or 1e-9, 1e-9)
                     bar.update(task, info=f"{s.shipments:,} shipments · {s.shipments / elapsed:,.0f}/s · {s.rejects:,} rejects")
             except IntakeError as exc:
-                raise _fail(str(exc)) from exc
+                raise fail(str(exc)) from exc
             bar.update(task, completed=total)
         results = run.finish()
         return results, run.summary, run.rejects
     except StoreError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         if run is not None:
             run.close()
@@ -202,12 +190,12 @@ def screen(
     """
     from interdictor.output import result_format, write_rejects, write_results
 
-    settings = _settings(db)
+    settings = db_settings(db)
     if out is not None:
         try:
             result_format(out)
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     list_reasons = out is not None and out.suffix.lower() in (".parquet", ".jsonl")
     results, summary, rejected = run_screen(
         file, settings=settings, partner=partner, fmt=fmt, profile_name=profile, corridor=corridor,
@@ -249,8 +237,8 @@ def demo(
     try:
         from interdictor.demo.generate import generate_manifest
     except ImportError as exc:  # pragma: no cover - the generator ships with the package
-        raise _fail(f"the demo generator is not installed: {exc}") from exc
-    settings = _settings(db)
+        raise fail(f"the demo generator is not installed: {exc}") from exc
+    settings = db_settings(db)
     with tempfile.TemporaryDirectory() as tmp:
         path = keep or Path(tmp) / f"demo-day-seed{seed}.csv"
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
@@ -279,7 +267,7 @@ def rules(
     try:
         rs = load_ruleset(name, version)
     except RuleSetError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if export is not None:
         export.write_text(dump_ruleset(rs), encoding="utf-8")
         err.print(f"wrote {rs.label} to {export}")
@@ -317,11 +305,11 @@ def db(
     from interdictor.store import open_store
     from interdictor.store.db import StoreError
 
-    settings = _settings(url)
+    settings = db_settings(url)
     try:
         store = open_store(settings.resolved_database_url())
     except StoreError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     err.print(f"database ready: {store.safe_url} ({store.dialect})", highlight=False)
     store.close()
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection, delete, func, insert, select
 
-from interdictor.cli_common import db_settings, store_connection
+from interdictor.cli_common import db_settings, err, fail, store_connection
 from interdictor.settings import Settings
 
 kb_app = typer.Typer(
@@ -27,13 +27,7 @@ registry_app = typer.Typer(
     no_args_is_help=True,
 )
 out = Console()
-err = Console(stderr=True)
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file).")]
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(2)
 
 
 # ------------------------------------------------------------------------------------------------ kb
@@ -73,7 +67,7 @@ def kb_list(
         for code, h in sorted(kb.headings.items()):
             table.add_row(code, h.role, h.title, h.substance or h.equipment or "—")
     else:
-        raise _fail(f"--kind must be substances, equipment or headings, not {kind!r}")
+        raise fail(f"--kind must be substances, equipment or headings, not {kind!r}")
     out.print(table)
 
 
@@ -130,7 +124,7 @@ def kb_show(item_id: Annotated[str, typer.Argument(help="A substance or equipmen
         try:
             e = kb.equipment_by_id(item_id)
         except StopIteration:
-            raise _fail(f"no substance or equipment {item_id!r}; see `interdictor kb list`") from None
+            raise fail(f"no substance or equipment {item_id!r}; see `interdictor kb list`") from None
         rows = [("name", e.name), ("kind", e.kind), ("HS", ", ".join(e.hs)), ("licence", e.licence or "—"),
                 ("HS note", e.hs_note or "—"), ("Chinese", ", ".join(e.names_zh) or "—"),
                 ("model series", ", ".join(e.models.series) if e.models else "—"),
@@ -170,14 +164,14 @@ def registry_import(
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(f"cannot read {file}: {exc}") from exc
+        raise fail(f"cannot read {file}: {exc}") from exc
     parsed = read_registry(text, load_kb(), kind)
     for p in parsed.problems[:50]:
         err.print(f"[yellow]{file.name}:[/] {p}", highlight=False)
     if len(parsed.problems) > 50:
         err.print(f"... and {len(parsed.problems) - 50} more problems", highlight=False)
     if parsed.frame.is_empty():
-        raise _fail(f"nothing imported from {file}")
+        raise fail(f"nothing imported from {file}")
     table = goods_registrants if parsed.kind == "registrants" else goods_transactions
     key = "registration" if parsed.kind == "registrants" else "transaction_id"
     rows = parsed.frame.with_columns(
@@ -207,7 +201,7 @@ def registry_list(
         reg = load_registry(conn)
     frame = reg.registrants if kind == "registrants" else reg.transactions
     if kind not in ("registrants", "transactions"):
-        raise _fail("--kind must be registrants or transactions")
+        raise fail("--kind must be registrants or transactions")
     if goods and kind == "transactions":
         frame = frame.filter(pl.col("goods") == goods)
     table = Table(title=f"{kind}: {frame.height}", expand=True)

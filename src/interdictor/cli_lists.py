@@ -12,7 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy import Connection
 
-from interdictor.cli_common import db_settings, store_connection
+from interdictor.cli_common import db_settings, err, fail, store_connection
 from interdictor.settings import Settings
 
 app = typer.Typer(
@@ -21,17 +21,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 out = Console()
-err = Console(stderr=True)
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file).")
 ]
 ActorOption = Annotated[str, typer.Option("--actor", help="Who does this (recorded in the audit log).")]
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(2)
 
 
 def _conn(db: str | None) -> AbstractContextManager[Connection]:
@@ -116,9 +110,9 @@ def import_(
     try:
         wl = read_list(file, fmt, list_id=list_id, alt=alt, add=add, programs=tuple(program or ()))
     except (ListFormatError, ValueError, OSError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if not wl.entries:
-        raise _fail(f"{file}: no usable entries ({len(wl.problems)} problems); nothing imported")
+        raise fail(f"{file}: no usable entries ({len(wl.problems)} problems); nothing imported")
     with _conn(db) as conn:
         _report(conn, wl, actor, rescreen_days)
 
@@ -163,10 +157,10 @@ def update(
         try:
             folder = fetch_ofac(root, base_url or OFAC_BASE, progress=progress)
         except FetchError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     wl = read_official(folder / "SDN.CSV", folder / "ALT.CSV", folder / "ADD.CSV")
     if not wl.entries:
-        raise _fail(f"the files in {folder} hold no entries; nothing imported")
+        raise fail(f"the files in {folder} hold no entries; nothing imported")
     with _conn(db) as conn:
         _report(conn, wl, actor, rescreen_days)
 
@@ -237,7 +231,7 @@ def show(
     if not entries and list_id == CURATED_LIST_ID:
         entries = [e for e in curated_list().entries if uid is None or e.uid == uid]
     if not entries:
-        raise _fail(
+        raise fail(
             f"nothing found for {list_id}{' ' + uid if uid else ''}; see `interdictor lists versions`"
         )
     for e in entries[:200]:
@@ -306,7 +300,7 @@ def dismiss(
                 conn, PartyRef(name, address, postal_code, country), list_id, uid, reason, actor
             )
         except DismissalError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     out.print(
         f"dismissal {new_id}: '{name}' is not {list_id} {uid} (until the party or the entry changes)",
         highlight=False,

@@ -16,10 +16,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection
 
-from interdictor.cli_common import store_connection
+from interdictor.cli_common import db_settings, err, fail, store_connection
 from interdictor.settings import Settings
 
-err = Console(stderr=True)
 users_app = typer.Typer(help="People who sign in to the workspace.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organisations: partners, law-enforcement agencies, the targeting authority.",
                        no_args_is_help=True)
@@ -27,16 +26,6 @@ keys_app = typer.Typer(help="API keys for machines (a partner's systems, scripts
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: INTERDICTOR_DATABASE_URL or the "
                                                            "embedded SQLite file).")]
-
-
-def _settings(db: str | None) -> Settings:
-    s = Settings()
-    return s.model_copy(update={"database_url": db}) if db else s
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(2)
 
 
 def _secret(settings: Settings) -> str:
@@ -58,7 +47,7 @@ def _password(given: str | None, username: str) -> str:
     if not pw:
         pw = typer.prompt(f"password for {username}", hide_input=True, confirmation_prompt=True)
     if why := password_problem(pw):
-        raise _fail(why)
+        raise fail(why)
     return pw
 
 
@@ -77,12 +66,12 @@ def serve(
     from interdictor.service.app import create_app
     from interdictor.store.db import StoreError
 
-    settings = _settings(db)
+    settings = db_settings(db)
     err.print("loading reference data and opening the database…", highlight=False)
     try:
         app = create_app(settings, cookie_secure=secure_cookies)
     except StoreError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     st = app.state.svc
     err.print(f"database: {st.store.safe_url} ({st.store.dialect}); rule set {st.screening.ruleset.label}",
               highlight=False)
@@ -100,7 +89,7 @@ def create_admin(
     """Create the first administrator (and the targeting authority's organisation)."""
     from interdictor.service import accounts
 
-    settings = _settings(db)
+    settings = db_settings(db)
     pw = _password(password, username)
     with _conn(settings) as conn:
         accounts.ensure_authority(conn, "cli")
@@ -121,7 +110,7 @@ def add_user(
     """Add a person who signs in to the workspace."""
     from interdictor.service import accounts
 
-    settings = _settings(db)
+    settings = db_settings(db)
     pw = _password(password, username)
     with _conn(settings) as conn:
         if org == accounts.AUTHORITY_ORG:
@@ -135,7 +124,7 @@ def list_users(db: DbOption = None) -> None:
     """List users."""
     from interdictor.service import accounts
 
-    with _conn(_settings(db)) as conn:
+    with _conn(db_settings(db)) as conn:
         rows = accounts.list_users(conn)
     table = Table(title="users")
     for col in ("username", "role", "org", "active"):
@@ -158,13 +147,13 @@ def add_org(
     from interdictor.reference.corridors import load_corridors
     from interdictor.service import accounts
 
-    settings = _settings(db)
+    settings = db_settings(db)
     cfg = load_corridors(settings.corridors_file)
     for c in corridor or []:
         try:
             cfg.get(c)
         except KeyError as exc:
-            raise _fail(str(exc.args[0])) from exc
+            raise fail(str(exc.args[0])) from exc
     with _conn(settings) as conn:
         accounts.create_org(conn, org_id, name, kind, partner_code, "cli")
         for c in corridor or []:
@@ -179,7 +168,7 @@ def grant(org_id: Annotated[str, typer.Argument(help="Organisation id.")],
     """Grant an organisation (law enforcement) a corridor."""
     from interdictor.service import accounts
 
-    with _conn(_settings(db)) as conn:
+    with _conn(db_settings(db)) as conn:
         accounts.grant(conn, org_id, corridor, "cli")
     err.print(f"{org_id} may now read corridor {corridor}", highlight=False)
 
@@ -194,7 +183,7 @@ def create_key(
     """Create an API key; it is printed once (stdout) and stored only as a keyed hash."""
     from interdictor.service import accounts
 
-    settings = _settings(db)
+    settings = db_settings(db)
     with _conn(settings) as conn:
         key = accounts.create_api_key(conn, _secret(settings), org, role, name, "cli")
     err.print(f"API key for {org} ({role}); send it as 'Authorization: Bearer <key>'. It is not shown again:",
@@ -208,9 +197,9 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="The key id (the part 
     """Revoke an API key."""
     from interdictor.service import accounts
 
-    with _conn(_settings(db)) as conn:
+    with _conn(db_settings(db)) as conn:
         if not accounts.revoke_api_key(conn, key_id, "cli"):
-            raise _fail(f"no active key {key_id}")
+            raise fail(f"no active key {key_id}")
     err.print(f"key {key_id} revoked", highlight=False)
 
 

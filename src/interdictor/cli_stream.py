@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from interdictor.cli_common import err, fail
 from interdictor.settings import Settings
-
-err = Console(stderr=True)
 
 
 def worker(
@@ -38,8 +36,7 @@ def worker(
     try:
         stats = asyncio.run(run_worker(settings, batch=batch, ack_wait=ack_wait, idle_exit=idle_exit))
     except OSError as exc:
-        err.print(f"[bold red]error:[/] cannot reach NATS at {settings.nats_url}: {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(f"cannot reach NATS at {settings.nats_url}: {exc}") from exc
     err.print(f"worker stopped: {stats.by_status}", highlight=False)
 
 
@@ -57,8 +54,7 @@ def publish(
     messages: list[bytes] = []
     for f in files:
         if not f.is_file():
-            err.print(f"[bold red]error:[/] {f}: no such file")
-            raise typer.Exit(2)
+            raise fail(f"{f}: no such file")
         data = f.read_bytes()
         messages.extend([ln for ln in data.splitlines() if ln.strip()] if lines else [data])
     try:
@@ -66,8 +62,7 @@ def publish(
 
         n = asyncio.run(do_publish(url, partner, messages, fmt, Names(Settings().stream_namespace)))
     except (OSError, ValueError) as exc:
-        err.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     err.print(f"published {n:,} message(s) on {Settings().stream_namespace}.intake.{partner}.{fmt}")
 
 

@@ -137,7 +137,8 @@ class ChunkRows:
     amended: pl.DataFrame  # shipment_id, version: earlier versions stop being current
 
     def write(self, store: Store) -> None:
-        """Store the rows in one transaction."""
+        """Store the rows: earlier versions of amended shipments stop being current, then every table is
+        appended in one transaction."""
         _supersede(store, self.partner, self.amended)
         store.insert_frames(self.frames)
 
@@ -146,7 +147,7 @@ def write_chunk(
     store: Store, s: RunSummary, chunk: IntakeChunk, hashes: pl.DataFrame, heads: pl.DataFrame | None,
     assessed: pl.DataFrame, reasons: pl.DataFrame, ruleset: RuleSet, now: datetime,
 ) -> None:
-    """Store one screened chunk in one transaction.  Unchanged shipments are not written again."""
+    """Store one screened chunk (``ChunkRows.write``).  Unchanged shipments are not written again."""
     prepare_chunk(s, chunk, hashes, heads, assessed, reasons, ruleset, now).write(store)
 
 
