@@ -37,7 +37,8 @@ class KeySet:
 
     @classmethod
     def build(cls, keys: pl.DataFrame) -> KeySet:
-        table = keys.select("text", pl.col("gid").cast(pl.Int32))
+        # one group per key text (a text given twice keeps its last group)
+        table = keys.select("text", pl.col("gid").cast(pl.Int32)).unique("text", keep="last", maintain_order=True)
         return cls(table["text"].to_list(), table)
 
     def __len__(self) -> int:
@@ -86,8 +87,6 @@ def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None, *
                         schema=HIT_SCHEMA)
 
 
-
-
 def _hit_rows(views: pl.Series, keys: KeySet) -> pl.DataFrame:
     """``row, gid, end, n`` for every key in every text: ``end`` the character offset of the match's last
     character, ``n`` its length in characters."""
@@ -106,14 +105,13 @@ def _hit_rows(views: pl.Series, keys: KeySet) -> pl.DataFrame:
 
 def _hit_rows_bulk(views: pl.Series, keys: KeySet) -> pl.DataFrame:
     """``_hit_rows`` for large inputs: polars runs the Aho-Corasick search in Rust, on every core."""
-    table = keys.table.unique("text", keep="last", maintain_order=True)  # one group per text, as before
     frame = views.fill_null("").rename("t").to_frame().with_row_index("row")
     hits = (
         frame.with_columns(pl.col("t").str.extract_many(keys.texts, overlapping=True).alias("text"),
                            pl.col("t").str.find_many(keys.texts, overlapping=True).alias("at"))
         .filter(pl.col("text").list.len() > 0)
         .explode("text", "at")
-        .join(table, on="text", how="inner", maintain_order="left")
+        .join(keys.table, on="text", how="inner", maintain_order="left")
     )
     if hits.is_empty():
         return pl.DataFrame(schema=HIT_ROWS)
