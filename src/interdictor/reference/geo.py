@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import airportsdata
@@ -19,6 +19,7 @@ import polars as pl
 import zipcodes
 
 from interdictor.reference import data_path
+from interdictor.reference.keyed import Keyed
 
 EARTH_KM = 6371.0088
 
@@ -65,6 +66,18 @@ class Geo:
     airports: pl.DataFrame  # point (IATA), country, lat, lon
     ports: pl.DataFrame  # cbp_code, name, state, lat, lon (US–Mexico land ports)
 
+    @cached_property
+    def zip_points(self) -> Keyed:
+        return Keyed(self.zips.select("zip5", "lat", "lon", "border_km"), "zip5")
+
+    @cached_property
+    def city_points(self) -> Keyed:
+        return Keyed(self.cities, "city_key")
+
+    @cached_property
+    def airport_countries(self) -> Keyed:
+        return Keyed(self.airports.select("point", pl.col("country").alias("ap_country")), "point")
+
     def locate_consignees(self, parties: pl.DataFrame) -> pl.DataFrame:
         """``shipment_id, lat, lon, border_km, located_by`` for consignees with a US postal code or city."""
         c = parties.filter(pl.col("party") == "consignee").select(
@@ -73,8 +86,8 @@ class Geo:
             (pl.col("city").str.to_uppercase().str.strip_chars() + "|" + pl.col("state").str.to_uppercase().str.strip_chars()).alias("city_key"),
             pl.col("country"),
         ).filter(pl.col("country").is_null() | (pl.col("country") == "US"))
-        by_zip = c.join(self.zips.select("zip5", "lat", "lon", "border_km"), on="zip5", how="left")
-        by_city = c.select("shipment_id", "city_key").join(self.cities, on="city_key", how="left").select(
+        by_zip = self.zip_points.join(c, how="left")
+        by_city = self.city_points.join(c.select("shipment_id", "city_key"), how="left").select(
             "shipment_id", pl.col("lat").alias("lat_c"), pl.col("lon").alias("lon_c"), pl.col("border_km").alias("bk_c")
         )
         j = by_zip.join(by_city, on="shipment_id", how="left")

@@ -35,7 +35,7 @@ class RoutePart:
 
 
 def _country_of_points(legs: pl.DataFrame, geo: Geo) -> pl.DataFrame:
-    return legs.join(geo.airports.select("point", pl.col("country").alias("ap_country")), on="point", how="left").with_columns(
+    return geo.airport_countries.join(legs, how="left").with_columns(
         pl.when(pl.col("point").str.len_chars() == 5).then(pl.col("point").str.slice(0, 2))
         .otherwise(pl.col("ap_country")).alias("country")
     )

@@ -13,10 +13,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
 
+from interdictor.reference.keyed import Keyed
 from interdictor.screen.parties.addresses import ascii_column
 
 
@@ -35,6 +37,10 @@ class Places:
     us_zips: pl.DataFrame  # zip5, zip_state, zip_city, zip_cities (list of city keys), po_box_zip
     city_countries: pl.DataFrame | None = None  # city_key, countries (list of ISO codes)
     unlocode_version: str | None = None
+
+    @cached_property
+    def zips(self) -> Keyed:
+        return Keyed(self.us_zips, "zip5")
 
 
 def us_zip_table() -> pl.DataFrame:
@@ -111,7 +117,7 @@ def inconsistencies(parties: pl.DataFrame, places: Places) -> pl.DataFrame:
         us = us.with_columns(
             pl.col("postal_code").str.replace_all(r"[^0-9]", "").str.slice(0, 5).alias("zip5")
         )
-        j = us.join(places.us_zips, on="zip5", how="left")
+        j = places.zips.join(us, how="left")
         unknown = j.filter(pl.col("zip_state").is_null() & (pl.col("zip5").str.len_chars() == 5))
         state_bad = j.filter(
             pl.col("zip_state").is_not_null()
