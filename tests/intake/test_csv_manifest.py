@@ -104,6 +104,44 @@ def test_rows_of_a_shipment_straddling_blocks_stay_together(monkeypatch: pytest.
     assert batch.items.sort("line")["line"].to_list() == list(range(2, 122))
 
 
+def test_a_file_read_in_one_block_is_one_chunk() -> None:
+    """The reader knows the block it parsed was the last one, so the last shipment is not held back for a
+    second, almost empty chunk (every chunk costs a pass through the detectors)."""
+    data = b"shipment_id,item_description\nS1,lamp\nS1,bulb\nS2,mug\n"
+    chunks = list(read_manifest_csv(io.BytesIO(data), ReadOptions(source_name="t.csv")))
+    assert len(chunks) == 1
+    assert chunks[0].batch.shipments["shipment_id"].to_list() == ["S1", "S2"]
+    assert chunks[0].batch.items.height == 3
+
+
+class _Trickle(io.RawIOBase):
+    """A stream that hands over a few bytes per read, like a pipe: a short read is not the end."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.pos, self.step = data, 0, step
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        out = self.data[self.pos : self.pos + min(self.step, n if n >= 0 else self.step)]
+        self.pos += len(out)
+        return out
+
+
+def test_short_reads_that_are_not_the_end_keep_a_shipments_rows_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    import interdictor.intake.csv_manifest as mod
+
+    monkeypatch.setattr(mod, "SNIFF_BYTES", 64)
+    lines = ["shipment_id,item_description"] + [f"S{i:02d},item {j} of {i}" for i in range(12) for j in range(3)]
+    data = ("\n".join(lines) + "\n").encode()
+    chunks = list(read_manifest_csv(_Trickle(data, 50), ReadOptions(source_name="t.csv")))  # type: ignore[arg-type]
+    assert len(chunks) > 1
+    batch = Batch.concat([c.batch for c in chunks])
+    assert not [r for c in chunks for r in c.rejects]
+    assert batch.items.group_by("shipment_id").len()["len"].to_list() == [3] * 12
+
+
 def test_shipment_rows_appearing_again_later_are_quarantined(monkeypatch: pytest.MonkeyPatch) -> None:
     import interdictor.intake.csv_manifest as mod
 

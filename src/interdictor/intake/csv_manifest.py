@@ -86,14 +86,17 @@ class _Blocks:
         self.line = first_line
         self.options = options
         self.consumed = 0
+        self.done = False  # the block just yielded is the last one
 
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
         eof = False
+        short = False
         while not eof or self.pending:
             if not eof:
                 more = self.stream.read(BLOCK_BYTES)
                 eof = not more
                 self.pending += more
+                short = len(more) < BLOCK_BYTES
             buf = self.pending
             if not buf:
                 break
@@ -104,6 +107,11 @@ class _Blocks:
                 else:
                     continue
             block, self.pending = buf[:cut], buf[cut:]
+            if short and not eof and not self.pending:  # a short read: make sure, cheaply, that the stream has ended
+                more = self.stream.read(BLOCK_BYTES)
+                eof = not more
+                self.pending = more
+            self.done = eof and not self.pending
             first = self.line
             self.line += block.count(b"\n")
             self.consumed += len(block)
@@ -319,7 +327,7 @@ def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile |
             clean = pl.concat([carry, clean], how="diagonal_relaxed")
         rejects = carry_rejects + rejects
         carry, carry_rejects = None, []
-        if clean.height:
+        if clean.height and not blocks.done:
             # the last shipment may go on in the next block: hold it (and its rejects) back
             last_id = clean.get_column("shipment_id")[-1]
             tail = clean.get_column("shipment_id") == last_id

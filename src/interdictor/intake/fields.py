@@ -323,9 +323,7 @@ def validate_rows(
     df = rows.with_columns(
         pl.col(c).str.strip_chars().replace("", None) for c in rows.columns if c != "line"
     )
-    for c in KNOWN:
-        if c not in df.columns:
-            df = df.with_columns(pl.lit(None, pl.String).alias(c))
+    df = df.with_columns(pl.lit(None, pl.String).alias(c) for c in KNOWN if c not in df.columns)
 
     # rows missing what identifies them are rejected whole
     missing = pl.concat_str(
