@@ -78,6 +78,8 @@ class Emitter:
     def rows_of(self, did_frame: pl.DataFrame) -> pl.DataFrame:
         """``did_frame`` joined to the rows of each description (through a by-description index built once,
         so each call joins a few thousand descriptions, not every line)."""
+        if did_frame.is_empty():  # the common case in a small batch: no join, the same columns
+            return did_frame.select(pl.lit(None, self.it.schema["row"]).alias("row"), pl.all())
         if self._by_did is None:
             self._by_did = self.it.select("row", "did").drop_nulls("did").group_by("did").agg("row")
         return self._by_did.join(did_frame, on="did").explode("row").select("row", pl.exclude("row"))
