@@ -13,11 +13,13 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import polars as pl
 
 from interdictor.reference.kb import KnowledgeBase
+from interdictor.reference.keyed import Keyed
 from interdictor.screen.goods.memo import FrameMemo, Memo
 from interdictor.screen.goods.normalise import is_han, normalise_many, pad_for_boundaries
 from interdictor.screen.goods.scan import KeySet, scan_column
@@ -71,6 +73,16 @@ class Compiled:
     corrections: Memo[str, str | None] = field(default_factory=Memo, repr=False, compare=False)
     # token view → its text findings (text.scan_text), filled as descriptions are met
     findings: FrameMemo = field(default_factory=lambda: FrameMemo("token"), repr=False, compare=False)
+
+    @cached_property
+    def by_gid(self) -> Keyed:
+        """``groups`` by key group: a small batch's few hits join a few rows, not the whole table."""
+        return Keyed(self.groups, "gid")
+
+    @cached_property
+    def by_pid(self) -> Keyed:
+        """What each pattern names, by pattern id."""
+        return Keyed(self.patterns.select("pid", "kind", "target", "how", "display", "strong"), "pid")
 
     @classmethod
     def from_tables(

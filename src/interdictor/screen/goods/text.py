@@ -56,8 +56,7 @@ def make_views(descriptions: pl.Series) -> Views:
 
 def _label(hits: pl.DataFrame, compiled: Compiled, view: str, typo: pl.Series | None = None) -> pl.DataFrame:
     out = (
-        hits.join(compiled.groups, on="gid")
-        .join(compiled.patterns.select("pid", "kind", "target", "how", "display", "strong"), on="pid")
+        compiled.by_pid.join(compiled.by_gid.join(hits))
         .with_columns(pl.lit(view).alias("view"))
     )
     if typo is None:
@@ -168,8 +167,7 @@ def scan_classes(views: Views, compiled: Compiled, dids: pl.Series) -> pl.DataFr
     sub = views.frame.filter(pl.col("did").is_in(dids.implode()))
     hits = scan_column(sub["token"], compiled.classes, sub["did"])
     return (
-        hits.join(compiled.groups, on="gid")
-        .join(compiled.patterns.select("pid", "target"), on="pid")
+        compiled.by_pid.join(compiled.by_gid.join(hits))
         .group_by("did")
         .agg(pl.col("target").unique(maintain_order=True).alias("classes"))
     )
