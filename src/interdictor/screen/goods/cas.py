@@ -51,6 +51,8 @@ def cas_numbers(descriptions: pl.DataFrame, kb: KnowledgeBase, near: dict[str, s
     descriptions = descriptions.filter(
         pl.col("description").fill_null("").str.contains(r"\d[-‐‑‒–—−－]\d|\b(?:CAS|[Cc]as)\b")
     )
+    if descriptions.is_empty():
+        return pl.DataFrame(schema=CAS_SCHEMA)
     found = (
         descriptions.select(
             "did",

@@ -73,6 +73,34 @@ def resolve(
     hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes: pl.DataFrame, uses: pl.DataFrame | None = None
 ) -> Resolved:
     """``uses``: ordinary-use word hits (``text.scan_uses``) of the descriptions that need them."""
+    if hits.is_empty() and (uses is None or uses.is_empty()):
+        return _nothing_named(hits, compiled, views, classes)
+    return resolve_hits(hits, compiled, views, classes, uses)
+
+
+_NOTHING: dict[tuple[object, ...], Resolved] = {}
+_FLAGS = ("chem_context", "eq_context", "tablet_words", "tool_words", "ordinary_use")
+
+
+def _nothing_named(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes: pl.DataFrame) -> Resolved:
+    """What ``resolve_hits`` gives when no description has a hit (most batches of a few ordinary
+    shipments), without its few dozen operations on empty tables: every table empty but the flags,
+    all false, of the descriptions that name ordinary-goods classes."""
+    key = (tuple(hits.schema.items()), tuple(classes.schema.items()))
+    empty = _NOTHING.get(key)
+    if empty is None:  # the full path on empty tables gives every column and type
+        empty = _NOTHING[key] = resolve_hits(hits.clear(), compiled, views.clear(), classes.clear(), None)
+    flags = classes.select(
+        "did", *(pl.lit(False).alias(f) for f in _FLAGS),
+        pl.col("classes").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+    ).select(empty.flags.columns).cast(dict(empty.flags.schema))
+    return Resolved(empty.substances, empty.substituted, empty.equipment, empty.declared_as, flags)
+
+
+def resolve_hits(
+    hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, classes: pl.DataFrame, uses: pl.DataFrame | None = None
+) -> Resolved:
+    """``resolve`` the long way: what works for any hits."""
     hits = _mark_substituted(hits, views)
     substituted = hits.filter(pl.col("kind") == "substituted").select(
         "did", pl.col("target").alias("substance"), "display"
