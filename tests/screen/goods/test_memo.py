@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from interdictor.screen.goods import memo as memo_module
 from interdictor.screen.goods.memo import FrameMemo, Memo
 
 
@@ -44,16 +46,23 @@ def _fresh(keys: pl.DataFrame) -> set[tuple[object, ...]]:
     return set(keys.join(_rows_of(keys.unique("key")), on="key").iter_rows())
 
 
-@given(st.lists(st.lists(st.integers(0, 30), max_size=12), max_size=8), st.integers(1, 25))
-def test_frame_memo_answers_as_compute_and_bounded(batches: list[list[int]], limit: int) -> None:
-    memo = FrameMemo("key", limit)
-    for batch in batches:
-        keys = pl.DataFrame({"pos": list(range(len(batch))), "key": [str(k) for k in batch]},
-                            schema={"pos": pl.Int64, "key": pl.String})
-        got = memo.lookup(keys, _rows_of)
-        assert set(got.iter_rows()) == _fresh(keys)
-        assert got.columns == ["pos", "key", "j"]
-        assert len(memo) <= limit
+@given(st.lists(st.lists(st.integers(0, 30), max_size=12), max_size=8), st.integers(1, 25), st.booleans())
+def test_frame_memo_answers_as_compute_and_bounded(batches: list[list[int]], limit: int, small: bool) -> None:
+    """The same answers whether a lookup gathers its keys' rows (small) or joins all remembered ones."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(memo_module, "SMALL_PROBE", 100 if small else 0)
+    try:
+        memo = FrameMemo("key", limit)
+        for batch in batches:
+            keys = pl.DataFrame({"pos": list(range(len(batch))), "key": [str(k) for k in batch]},
+                                schema={"pos": pl.Int64, "key": pl.String})
+            got = memo.lookup(keys, _rows_of)
+            assert sorted(got.iter_rows()) == sorted(_fresh(keys))
+            assert got["pos"].to_list() == sorted(got["pos"].to_list())  # in the order of the keys
+            assert got.columns == ["pos", "key", "j"]
+            assert len(memo) <= limit
+    finally:
+        mp.undo()
 
 
 def test_frame_memo_asks_only_for_new_keys_and_never_doubles_rows() -> None:

@@ -17,6 +17,7 @@ import polars as pl
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 DEFAULT_LIMIT = 300_000  # entries (descriptions, words): tens of megabytes at most
+SMALL_PROBE = 2_000  # keys up to which a lookup gathers its own rows instead of joining all remembered ones
 
 
 class Memo(Generic[K, V]):
@@ -50,15 +51,17 @@ class FrameMemo:
     """Answers that are tables (the findings in a text), remembered per key in one polars frame.
 
     ``lookup`` joins a batch's keys with the rows remembered for them instead of touching each
-    key's answer in Python, so a batch of a hundred thousand descriptions costs a few joins.  Which
-    keys were met is kept in a set (a key may have no rows).  Bounded like ``Memo``: past ``limit``
-    keys it starts afresh; a lookup in flight keeps the state it read.
+    key's answer in Python, so a batch of a hundred thousand descriptions costs a few joins.  A small
+    batch joins only the rows of its own keys, found through a key → row-numbers index, so it does not
+    hash everything remembered.  Which keys were met is kept in a set (a key may have no rows).
+    Bounded like ``Memo``: past ``limit`` keys it starts afresh; a lookup in flight keeps the state it
+    read (rows are only ever appended, so the row numbers it read stay true).
     """
 
     def __init__(self, key: str, limit: int = DEFAULT_LIMIT) -> None:
         self.key = key
         self.limit = limit
-        self._state: tuple[set[str], pl.DataFrame | None] = (set(), None)
+        self._state: tuple[set[str], pl.DataFrame | None, dict[str, list[int]]] = (set(), None, {})
         self._lock = threading.Lock()
         self._generation = 0  # counts updates: a lookup knows whether another one landed meanwhile
 
@@ -73,24 +76,31 @@ class FrameMemo:
         k = self.key
         values = keys.get_column(k).to_list()
         with self._lock:  # which keys are known, and their rows, read together
-            seen, known = self._state
+            seen, known, index = self._state
             generation = self._generation
             fresh = [t not in seen for t in values]
-        answers = known
+        parts: list[pl.DataFrame] = []
+        if known is not None:
+            if len(values) <= SMALL_PROBE:
+                at = sorted(i for t in {t for t, f in zip(values, fresh, strict=True) if not f} for i in index.get(t, ()))
+                parts.append(known[at])
+            else:
+                parts.append(known)
         if any(fresh):
             new = keys.filter(pl.Series(fresh, dtype=pl.Boolean)).unique(k, keep="first", maintain_order=True)
             got = compute(new)
-            answers = got if known is None else pl.concat([known, got], how="vertical_relaxed")
+            parts.append(got)
             self._remember(new.get_column(k).to_list(), got, generation)
-        if answers is None or answers.is_empty():
+        if not parts:
             return keys.join(compute(keys.clear()), on=k, how="inner")  # the answer columns, no rows
+        answers = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical_relaxed")
         return keys.join(answers, on=k, how="inner", maintain_order="left")
 
     def _remember(self, new_keys: list[str], got: pl.DataFrame, generation: int) -> None:
         with self._lock:
-            seen, known = self._state
+            seen, known, index = self._state
             if len(seen) + len(new_keys) > self.limit:
-                seen, known = set(), None  # start afresh
+                seen, known, index = set(), None, {}  # start afresh
             if len(new_keys) > self.limit:
                 return
             if generation != self._generation:  # another lookup remembered some of these meanwhile
@@ -100,8 +110,11 @@ class FrameMemo:
             if not new_keys:
                 return
             seen.update(new_keys)  # in place: lookups read the set and the frame under the lock
+            start = 0 if known is None else known.height
+            for i, t in enumerate(got.get_column(self.key).to_list(), start):
+                index.setdefault(t, []).append(i)  # new keys only: a row list read by a lookup never changes
             known = got if known is None else pl.concat([known, got], how="vertical_relaxed")
             if known.n_chunks() > 64:
                 known = known.rechunk()
-            self._state = (seen, known)
+            self._state = (seen, known, index)
             self._generation += 1
