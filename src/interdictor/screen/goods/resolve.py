@@ -93,7 +93,7 @@ def _nothing_named(hits: pl.DataFrame, compiled: Compiled, views: pl.DataFrame, 
     flags = classes.select(
         "did", *(pl.lit(False).alias(f) for f in _FLAGS),
         pl.col("classes").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-    ).select(empty.flags.columns).cast(dict(empty.flags.schema))
+    ).select(empty.flags.columns).cast(empty.flags.schema)
     return Resolved(empty.substances, empty.substituted, empty.equipment, empty.declared_as, flags)
 
 
