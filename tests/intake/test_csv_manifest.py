@@ -142,6 +142,25 @@ def test_short_reads_that_are_not_the_end_keep_a_shipments_rows_together(monkeyp
     assert batch.items.group_by("shipment_id").len()["len"].to_list() == [3] * 12
 
 
+def test_country_columns_read_codes_and_names_and_reject_the_rest() -> None:
+    data = (
+        b"shipment_id,item_description,origin_country,shipper_country,consignee_country\n"
+        b"S1,lamp,China,chn,United States\n"
+        b"S2,mug,hk,UK,us\n"
+        b"S3,pen,XX,CN,Narnia\n"
+    )
+    batch, rejects = read_all(data)
+    got = batch.shipments.sort("shipment_id")["origin_country"].to_list()
+    assert got == ["CN", "HK", None]
+    parties = batch.parties.sort("shipment_id", "party")
+    assert parties.select("shipment_id", "party", "country").rows() == [
+        ("S1", "consignee", "US"), ("S1", "shipper", "CN"), ("S2", "consignee", "US"), ("S2", "shipper", "GB"),
+        ("S3", "shipper", "CN"),  # nothing is left of S3's consignee once its country is rejected
+    ]
+    assert sorted((r.line, r.field) for r in rejects) == [(4, "consignee_country"), (4, "origin_country")]
+    assert all("ISO 3166" in r.reason for r in rejects)
+
+
 def test_shipment_rows_appearing_again_later_are_quarantined(monkeypatch: pytest.MonkeyPatch) -> None:
     import interdictor.intake.csv_manifest as mod
 

@@ -260,14 +260,37 @@ def _fast(col: str, kind: str) -> pl.Expr:
 
 
 @cache
-def _fast_exprs(kinds: tuple[tuple[str, str], ...], max_chars: int) -> tuple[list[pl.Expr], pl.Expr]:
-    """The fast-parse expressions and the 'needs a closer look' flag, built once per field table."""
-    values = [_fast(c, k).cast(_out_dtype(k), strict=False).alias(f"_v_{c}") for c, k in kinds]
-    needs = pl.any_horizontal(
-        [(pl.col(c).is_not_null() & (pl.col(f"_v_{c}").is_null() | (pl.col(c).str.len_chars() > max_chars)))
-         for c, _ in kinds]
-    )
-    return values, needs.alias("_slow")
+def _fast_exprs(kinds: tuple[tuple[str, str], ...]) -> list[pl.Expr]:
+    """The fast-parse expressions, built once per field table."""
+    return [_fast(c, k).cast(_out_dtype(k), strict=False).alias(f"_v_{c}") for c, k in kinds]
+
+
+@cache
+def _needs_expr(kinds: tuple[tuple[str, str], ...], long: tuple[str, ...], max_chars: int) -> pl.Expr:
+    """'Needs a closer look': a value the fast parse could not read, or one of the ``long`` columns
+    (those that might hold a field over the limit) over the limit."""
+    parsed = [pl.col(c).is_not_null() & pl.col(f"_v_{c}").is_null() for c, k in kinds if k not in ("text", "id")]
+    too_long = [pl.col(c).str.len_chars() > max_chars for c in long]
+    return pl.any_horizontal([*parsed, *too_long, pl.lit(False)]).alias("_slow")
+
+
+def _narrowed(df: pl.DataFrame, kinds: tuple[tuple[str, str], ...], values: list[pl.Expr]) -> list[pl.Expr]:
+    """Country columns looked up in the part of the country table their values can hit.
+
+    The whole table is a thousand names, and a lookup hashes its table on every call: most of the
+    fast parse of one shipment.  Narrowed to the distinct values present, the lookup is the same."""
+    cols = [c for c, k in kinds if k == "country"]
+    if not cols:
+        return values
+    present = df.select(pl.concat_list(pl.col(c).str.to_uppercase() for c in cols).explode().unique().alias("v"))
+    table = country_table()
+    hit = {v: table[v] for v in present["v"].to_list() if v in table}
+    out = list(values)
+    for i, (c, k) in enumerate(kinds):
+        if k == "country":
+            value = pl.col(c).str.to_uppercase().replace_strict(hit, default=None, return_dtype=pl.String)
+            out[i] = value.cast(_out_dtype(k), strict=False).alias(f"_v_{c}")
+    return out
 
 
 @cache
@@ -285,8 +308,10 @@ def _check_columns(df: pl.DataFrame, kinds: dict[str, str], max_chars: int) -> p
     """Typed values plus ``_p_<col>`` problems.  Well-formed rows take the fast parse;
     only rows where some field needs a closer look go through the full check."""
     table = tuple(kinds.items())
-    values, needs = _fast_exprs(table, max_chars)
-    fast = df.with_columns(*values).with_columns(needs)
+    # a column whose string data is shorter than the limit cannot hold a field over it (a small batch's
+    # columns never can): only the others are measured field by field
+    long = tuple(c for c in kinds if df.schema[c] == pl.String and df.get_column(c).estimated_size() > max_chars)
+    fast = df.with_columns(*_narrowed(df, table, _fast_exprs(table))).with_columns(_needs_expr(table, long, max_chars))
     slow_rows = fast.filter(pl.col("_slow")).drop([f"_v_{c}" for c in kinds], "_slow")
     good = fast.filter(~pl.col("_slow")).drop([*kinds, "_slow"]).rename({f"_v_{c}": c for c in kinds})
     good = good.with_columns(*(pl.lit(None, pl.String).alias(f"_p_{c}") for c in kinds),
