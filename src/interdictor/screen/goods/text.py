@@ -136,7 +136,31 @@ def _correct(words: list[str], compiled: Compiled) -> dict[str, str | None]:
             # a tie between two names is no correction at all
             if d <= allowed and abs(len(choices[best]) - len(q)) <= allowed and int((row == d).sum()) == 1:
                 out[q] = choices[best]
+    for q, fixed in _swapped([w for w in words if out[w] is None and w not in vocab], compiled).items():
+        out[q] = fixed
     return out
+
+
+def _swapped(words: list[str], compiled: Compiled) -> dict[str, str]:
+    """Words that are a name word with two neighbouring letters swapped, folded again.
+
+    The skeleton folds "ph" to "f" before words are compared, so a swap across such a pair
+    ("epehdrine": "epehdrin" against "efedrin") costs two edits, and one at the start changes the
+    first letter ("pehnethyl": "pehnetil" against "fenetil").  Swapping back and folding again
+    meets the name word exactly; a word that meets two name words is no correction."""
+    if not words:
+        return {}
+    cands = [(w, w[:i] + w[i + 1] + w[i] + w[i + 2:]) for w in words for i in range(len(w) - 1) if w[i] != w[i + 1]]
+    if not cands:
+        return {}
+    folded = pl.Series([f" {c} " for _, c in cands], dtype=pl.String).to_frame("t").select(
+        skeleton_view(pl.col("t")).str.strip_chars())["t"].to_list()
+    names = set(compiled.fuzzy_vocabulary)
+    found: dict[str, set[str]] = {}
+    for (w, _), f in zip(cands, folded, strict=True):
+        if f in names and f != w:
+            found.setdefault(w, set()).add(f)
+    return {w: next(iter(fs)) for w, fs in found.items() if len(fs) == 1}
 
 
 def _fuzzy_hits(views: Views, compiled: Compiled, *, remember: bool = True) -> pl.DataFrame:
