@@ -161,6 +161,17 @@ def test_country_columns_read_codes_and_names_and_reject_the_rest() -> None:
     assert all("ISO 3166" in r.reason for r in rejects)
 
 
+def test_a_block_whose_columns_are_longer_than_the_field_limit_loses_no_row() -> None:
+    """Long columns are measured field by field; an empty field in them is not 'too long'."""
+    rows = ["shipment_id,item_description,hs_code,consignee_name"]
+    rows += [f"S{i:04d},stainless steel water bottle number {i},{'' if i % 3 else '732393'},{'' if i % 2 else 'Ann Lee'}"
+             for i in range(400)]
+    rows.append("S9999,lamp,940520," + "B" * 5000)
+    batch, rejects = read_all(("\n".join(rows) + "\n").encode(), max_field_chars=100)
+    assert batch.shipments.height == 401
+    assert [(r.line, r.field) for r in rejects] == [(402, "consignee_name")]
+
+
 def test_shipment_rows_appearing_again_later_are_quarantined(monkeypatch: pytest.MonkeyPatch) -> None:
     import interdictor.intake.csv_manifest as mod
 

@@ -270,7 +270,7 @@ def _needs_expr(kinds: tuple[tuple[str, str], ...], long: tuple[str, ...], max_c
     """'Needs a closer look': a value the fast parse could not read, or one of the ``long`` columns
     (those that might hold a field over the limit) over the limit."""
     parsed = [pl.col(c).is_not_null() & pl.col(f"_v_{c}").is_null() for c, k in kinds if k not in ("text", "id")]
-    too_long = [pl.col(c).str.len_chars() > max_chars for c in long]
+    too_long = [(pl.col(c).str.len_chars() > max_chars).fill_null(False) for c in long]  # an empty field is not long
     return pl.any_horizontal([*parsed, *too_long, pl.lit(False)]).alias("_slow")
 
 
