@@ -14,7 +14,7 @@ from typing import Final
 
 import polars as pl
 
-from interdictor.model import REASON_SCHEMA, Batch, conform, empty
+from interdictor.model import REASON_SCHEMA, Batch, empty
 from interdictor.reference.geo import Geo
 from interdictor.screen.context import Context
 
@@ -80,36 +80,35 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
     has_gateway = pl.col("us_gateway").is_not_null()
     place = pl.concat_str([pl.col("c_city").fill_null("?"), pl.col("c_state").fill_null("")], separator=", ")
     km = pl.col("border_km").round(0).cast(pl.Int64).cast(pl.String)
-    reasons = [
-        s.filter(from_source).select(
-            "shipment_id", pl.lit("ROUTE_ORIGIN_CONCERN").alias("code"), pl.lit(4.0).alias("weight"),
-            pl.format("goods originate in {}, a source country for precursors and pill presses", pl.col("origin")).alias("evidence"),
-        ),
-        s.filter((from_asia & (pl.col("third").list.len() > 0)).fill_null(False)).select(
-            "shipment_id", pl.lit("ROUTE_TRANSIT_CONCERN").alias("code"), pl.lit(8.0).alias("weight"),
-            pl.format("routing {} transits {} between origin {} and the US", pl.col("routing"),
-                      pl.col("third").list.join("/"), pl.col("origin")).alias("evidence"),
-        ),
-        s.filter(in_area.fill_null(False)).select(
-            "shipment_id", pl.lit("ROUTE_BORDER_AREA").alias("code"), pl.lit(8.0).alias("weight"),
-            pl.format("consignee in {} is {} km from the US–Mexico border (located by {})", place, km,
-                      pl.col("located_by")).alias("evidence"),
-        ),
-        s.filter(in_area.fill_null(False) & business.fill_null(False)).select(
-            "shipment_id", pl.lit("ROUTE_BORDER_WAREHOUSE").alias("code"), pl.lit(18.0).alias("weight"),
-            pl.format("consignee '{}' in {} looks like a warehouse/forwarder/logistics business {} km from the border",
-                      pl.col("c_name"), place, km).alias("evidence"),
-        ),
-        s.filter(from_asia.fill_null(False) & has_gateway & in_area.fill_null(False)).select(
-            "shipment_id", pl.lit("ROUTE_ASIA_GATEWAY_BORDER").alias("code"), pl.lit(10.0).alias("weight"),
-            pl.format("{} → US gateway {} → consignee {} km from the border ({})", pl.col("origin"),
-                      pl.col("us_gateway"), km, place).alias("evidence"),
-        ),
-        s.filter((pl.col("c_country") == "MX").fill_null(False) & (has_gateway | (pl.col("destination_port").is_not_null() & pl.col("us_gateway").is_not_null()))).select(
-            "shipment_id", pl.lit("ROUTE_MEXICO_AFTER_US").alias("code"), pl.lit(22.0).alias("weight"),
-            pl.format("consignee in Mexico ({}) but the goods enter through US gateway {}", place,
-                      pl.col("us_gateway")).alias("evidence"),
-        ),
+    # (code, weight, when, evidence): one pass over the shipments, one row per reason that holds
+    rules = [
+        ("ROUTE_ORIGIN_CONCERN", 4.0, from_source,
+         pl.format("goods originate in {}, a source country for precursors and pill presses", pl.col("origin"))),
+        ("ROUTE_TRANSIT_CONCERN", 8.0, from_asia & (pl.col("third").list.len() > 0),
+         pl.format("routing {} transits {} between origin {} and the US", pl.col("routing"),
+                   pl.col("third").list.join("/"), pl.col("origin"))),
+        ("ROUTE_BORDER_AREA", 8.0, in_area,
+         pl.format("consignee in {} is {} km from the US–Mexico border (located by {})", place, km,
+                   pl.col("located_by"))),
+        ("ROUTE_BORDER_WAREHOUSE", 18.0, in_area.fill_null(False) & business.fill_null(False),
+         pl.format("consignee '{}' in {} looks like a warehouse/forwarder/logistics business {} km from the border",
+                   pl.col("c_name"), place, km)),
+        ("ROUTE_ASIA_GATEWAY_BORDER", 10.0, from_asia.fill_null(False) & has_gateway & in_area.fill_null(False),
+         pl.format("{} → US gateway {} → consignee {} km from the border ({})", pl.col("origin"),
+                   pl.col("us_gateway"), km, place)),
+        ("ROUTE_MEXICO_AFTER_US", 22.0,
+         (pl.col("c_country") == "MX").fill_null(False)
+         & (has_gateway | (pl.col("destination_port").is_not_null() & pl.col("us_gateway").is_not_null())),
+         pl.format("consignee in Mexico ({}) but the goods enter through US gateway {}", place, pl.col("us_gateway"))),
     ]
-    frames = [conform(r, REASON_SCHEMA) for r in reasons if r.height]
-    return pl.concat(frames) if frames else empty(REASON_SCHEMA)
+    found = (  # a struct per rule: null where the rule does not hold (its evidence may itself be null)
+        s.select("shipment_id", *(pl.when(when.fill_null(False)).then(pl.struct(text.alias("evidence"))).alias(code)
+                                  for code, _, when, text in rules))
+        .unpivot(index="shipment_id", variable_name="code", value_name="_r")
+        .drop_nulls("_r")
+    )
+    weights = {code: weight for code, weight, _, _ in rules}
+    return found.select(
+        "shipment_id", "code", pl.col("code").replace_strict(weights, return_dtype=pl.Float64).alias("weight"),
+        pl.col("_r").struct.field("evidence"), pl.lit(None, pl.Int32).alias("item"), pl.lit(None, pl.String).alias("party"),
+    )
