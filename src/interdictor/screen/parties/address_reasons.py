@@ -33,12 +33,25 @@ WEIGHTS = {
 }
 
 # Goods that make a residential delivery worth a look: inorganic and organic
-# chemicals, chemical products (HS 28, 29, 38), tablet presses (8479), capsule
-# fillers (8422), punches and dies (8207), moulds (8480) — and words that say so.
+# chemicals, chemical products (HS 28, 29, 38), the subheadings the knowledge base
+# watches for tableting and encapsulating machines, their parts, punches and dies,
+# and the ones they are declared under instead (8479.89, 8422.30, 8207.30, moulds
+# of 8480.79, ...; not the whole headings, which also hold router bits, drill bits
+# and vacuum sealers) — and words that say so.
 # Words naming the chemistry or the machine count under any code (a precursor
 # declared as something else); words any powdered good may carry count only
 # when the HS code is missing or too short to say what the goods are.
-CHEMICAL_HS = r"^(28|29|38|8479|8422|8207|8480)"
+CHEMICAL_CHAPTERS = ("28", "29", "38")
+
+
+@cache
+def chemical_hs() -> str:
+    """The codes (digits, any length from the subheading on) of residential-chemical goods."""
+    from interdictor.reference.kb import load_kb
+
+    machines = sorted(c.replace(".", "") for c, h in load_kb().headings.items() if h.role in ("equipment", "parts", "disguise"))
+    return r"^(" + "|".join([*CHEMICAL_CHAPTERS, *machines]) + ")"
+
 CHEMICAL_WORDS = (
     r"(?i)\b(reagent|intermediate|precursor|amine|bromide|chloride|"
     r"piperidine|piperidone|propionyl|phenethyl|benzyl|ephedrine|glycidate|nitro|cas\s*no|"
@@ -71,7 +84,7 @@ def chemical_shipments(items: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema={"shipment_id": pl.String, "goods": pl.String})
     coded = pl.col("hs_code").str.replace_all(r"\D", "").str.len_chars().fill_null(0) >= 4
     hit = items.filter(
-        pl.col("hs_code").str.contains(CHEMICAL_HS).fill_null(False)
+        pl.col("hs_code").str.replace_all(r"\D", "").str.contains(chemical_hs()).fill_null(False)
         | pl.col("description").str.contains(CHEMICAL_WORDS).fill_null(False)
         | (~coded & pl.col("description").str.contains(GENERIC_CHEMICAL_WORDS).fill_null(False))
     )
