@@ -52,6 +52,17 @@ def chemical_hs() -> str:
     machines = sorted(c.replace(".", "") for c, h in load_kb().headings.items() if h.role in ("equipment", "parts", "disguise"))
     return r"^(" + "|".join([*CHEMICAL_CHAPTERS, *machines]) + ")"
 
+
+@cache
+def consumer_chemicals() -> str:
+    """A pattern of the chemicals households buy by name (the knowledge base's ``consumer_chemicals`` class)."""
+    from interdictor.reference.kb import load_kb
+
+    words = [w for c in load_kb().classes if c.id == "consumer_chemicals" for w in c.words]
+    if not words:
+        return "$^"
+    return r"(?i)(?:^|\W)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?:\W|$)"
+
 CHEMICAL_WORDS = (
     r"(?i)\b(reagent|intermediate|precursor|amine|bromide|chloride|"
     r"piperidine|piperidone|propionyl|phenethyl|benzyl|ephedrine|glycidate|nitro|cas\s*no|"
@@ -83,10 +94,12 @@ def chemical_shipments(items: pl.DataFrame) -> pl.DataFrame:
     if items.is_empty():
         return pl.DataFrame(schema={"shipment_id": pl.String, "goods": pl.String})
     coded = pl.col("hs_code").str.replace_all(r"\D", "").str.len_chars().fill_null(0) >= 4
+    # a chemical named as one households buy (citric acid, baking soda) is an ordinary delivery
+    consumer = pl.col("description").str.contains(consumer_chemicals()).fill_null(False)
     hit = items.filter(
-        pl.col("hs_code").str.replace_all(r"\D", "").str.contains(chemical_hs()).fill_null(False)
+        (pl.col("hs_code").str.replace_all(r"\D", "").str.contains(chemical_hs()).fill_null(False) & ~consumer)
         | pl.col("description").str.contains(CHEMICAL_WORDS).fill_null(False)
-        | (~coded & pl.col("description").str.contains(GENERIC_CHEMICAL_WORDS).fill_null(False))
+        | (~coded & ~consumer & pl.col("description").str.contains(GENERIC_CHEMICAL_WORDS).fill_null(False))
     )
     return hit.group_by("shipment_id").agg(
         pl.format("'{}' (HS {})", pl.col("description").fill_null("?"), pl.col("hs_code").fill_null("?"))
