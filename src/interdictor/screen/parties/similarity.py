@@ -53,6 +53,7 @@ class Params:
     initial_sim: float = 0.9  # an initial against a name starting with that letter
     initial_weight: float = 0.5  # an initial weighs this much of a full name token
     cross_kind: float = 0.9  # factor when a name token aligns with a vocabulary token
+    lineage: float = 1.0  # conflict per name read across "bin" the other way round (Salman bin Muhammad)
 
 
 DEFAULT_PARAMS: Final = Params()
@@ -211,7 +212,9 @@ def compare(left: NameForm, right: NameForm, params: Params = DEFAULT_PARAMS) ->
     right_only = [rt[j] for j in range(len(rt)) if j not in used_r]
     ul = sum(_weight(lt[i], lk[i], params) for i in range(len(lt)) if i not in used_l)
     ur = sum(_weight(rt[j], rk[j], params) for j in range(len(rt)) if j not in used_r)
-    conflict = min(ul, ur)
+    # a place each side names differently stays a small conflict: "Guanlang Biotech (HK)" is the Hong
+    # Kong arm of "Hebei Guanlang Biotechnology", and an affiliate of a listed supplier is what we look for
+    conflict = min(ul, ur) + params.lineage * _crossed_lineage(lt, lk, rt, rk, pairs)
     extra = abs(ul - ur)
     org = any(k in ("legal", "generic") for k in (*lk, *rk))
     extra_cost = params.extra_org if org else params.extra_person
@@ -226,6 +229,25 @@ def compare(left: NameForm, right: NameForm, params: Params = DEFAULT_PARAMS) ->
         right_only=tuple(right_only),
         distinctive=distinctive,
     )
+
+
+_LINEAGE: Final = frozenset({"bin", "ibn", "bint"})
+
+
+def _crossed_lineage(lt: list[str], lk: list[str], rt: list[str], rk: list[str], pairs: list[Pair]) -> int:
+    """How many names are read across "bin" the other way round: in "Salman bin Muhammad" Salman is
+    the son of Muhammad; "Muhammad bin Salman" is his father's name order, another person."""
+    def sides(toks: list[str], kinds: list[str]) -> tuple[str, str] | None:
+        for i in range(1, len(toks) - 1):
+            if toks[i] in _LINEAGE and kinds[i] == "particle" and kinds[i - 1] == NAME and kinds[i + 1] == NAME:
+                return toks[i - 1], toks[i + 1]
+        return None
+
+    left, right = sides(lt, lk), sides(rt, rk)
+    if left is None or right is None:
+        return 0
+    aligned = {(p.left, p.right) for p in pairs}
+    return int((left[0], right[1]) in aligned) + int((left[1], right[0]) in aligned)
 
 
 def compare_names(
