@@ -61,3 +61,12 @@ def test_a_failing_detector_is_logged_and_the_others_still_report(
     assert not got.filter(pl.col("code").str.starts_with("GOODS_")).is_empty()
     assert not got.filter(pl.col("code").str.starts_with("ROUTE_")).is_empty()
     assert got.filter(pl.col("code").str.starts_with("VALUE_")).is_empty()
+
+
+def test_an_unknown_detector_name_is_logged_not_raised(
+    ctx: Context, batch: Batch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger=registry.__name__):
+        got = registry.run_detectors(batch, ctx, ["route", "nosuch", "goods"])
+    assert "detector 'nosuch' failed" in caplog.text
+    assert set(got["code"].str.split("_").list.first()) == {"ROUTE", "GOODS"}

@@ -64,7 +64,7 @@ def run_detectors(batch: Batch, ctx: Context, names: Iterable[str] | None = None
     runs: list[Future[pl.DataFrame] | None] = [None] * len(order)
     if len(batch) <= SMALL_BATCH and len(order) > 1:
         pool = _side_pool()
-        runs[1:] = [pool.submit(detectors[name], batch, ctx) for name in order[1:]]
+        runs[1:] = [pool.submit(detectors[name], batch, ctx) if name in detectors else None for name in order[1:]]
     frames = []
     for name, run in zip(order, runs, strict=True):
         try:
