@@ -128,6 +128,11 @@ def currency_codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.currencies)
 
 
+def _country_value(col: pl.Expr, table: dict[str, str]) -> pl.Expr:
+    """The ISO alpha-2 code of a country code or name (null when ``table`` does not know it)."""
+    return col.str.to_uppercase().replace_strict(table, default=None, return_dtype=pl.String)
+
+
 @dataclass(frozen=True)
 class Checked:
     """Result of checking one column: the clean value and a per-row problem (null = fine)."""
@@ -166,7 +171,7 @@ def check(col: str, kind: str, max_chars: int) -> Checked:
         bad = value.is_null()
         msg = pl.format("unknown mode '{}'; expected one of {}", c, pl.lit(", ".join(MODES)))
     elif kind == "country":
-        value = c.str.to_uppercase().replace_strict(country_table(), default=None, return_dtype=pl.String)
+        value = _country_value(c, country_table())
         bad = value.is_null()
         msg = pl.format("'{}' is not an ISO 3166 country code or name", c)
     elif kind == "currency":
@@ -288,8 +293,7 @@ def _narrowed(df: pl.DataFrame, kinds: tuple[tuple[str, str], ...], values: list
     out = list(values)
     for i, (c, k) in enumerate(kinds):
         if k == "country":
-            value = pl.col(c).str.to_uppercase().replace_strict(hit, default=None, return_dtype=pl.String)
-            out[i] = value.cast(_out_dtype(k), strict=False).alias(f"_v_{c}")
+            out[i] = _country_value(pl.col(c), hit).cast(_out_dtype(k), strict=False).alias(f"_v_{c}")
     return out
 
 

@@ -14,10 +14,11 @@ from typing import Generic, TypeVar
 
 import polars as pl
 
+from interdictor.reference.keyed import SMALL_PROBE  # keys up to which a lookup gathers its own rows
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 DEFAULT_LIMIT = 300_000  # entries (descriptions, words): tens of megabytes at most
-SMALL_PROBE = 2_000  # keys up to which a lookup gathers its own rows instead of joining all remembered ones
 
 
 class Memo(Generic[K, V]):

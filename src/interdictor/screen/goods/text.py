@@ -163,7 +163,7 @@ def _swapped(words: list[str], compiled: Compiled) -> dict[str, str]:
     return {w: next(iter(fs)) for w, fs in found.items() if len(fs) == 1}
 
 
-def _fuzzy_hits(views: Views, compiled: Compiled, *, remember: bool = True) -> pl.DataFrame:
+def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
     fixes = _typo_map(views, compiled)
     if not fixes:
         return pl.DataFrame(schema=FINDING_SCHEMA)
@@ -180,7 +180,7 @@ def _fuzzy_hits(views: Views, compiled: Compiled, *, remember: bool = True) -> p
         fixed_texts.append(" ".join(fixes[w][0] if w in fixes else w for w in words))
         typos.append(", ".join(dict.fromkeys(seen)))
     fixed = pl.Series(fixed_texts, dtype=pl.String)
-    hits = scan_column(fixed, compiled.skeleton, affected["did"], remember=remember)
+    hits = scan_column(fixed, compiled.skeleton, affected["did"], remember=False)  # scan_text remembers
     labelled = _label(hits, compiled, "fuzzy").filter(pl.col("kind").is_in(_SUBSTANCE))
     typo_frame = pl.DataFrame({"did": affected["did"], "typo": typos}, schema={"did": pl.Int32, "typo": pl.String})
     return labelled.drop("typo").join(typo_frame, on="did", how="left")
@@ -238,7 +238,7 @@ def _scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     compact = _label(
         scan_column(compact_text, compiled.compact, chemish["did"], remember=False), compiled, "compact"
     )
-    fuzzy = _fuzzy_hits(views, compiled, remember=False)
+    fuzzy = _fuzzy_hits(views, compiled)
     parts = [p.select(list(FINDING_SCHEMA)) for p in (token, skel, compact, fuzzy) if not p.is_empty()]
     if not parts:
         return pl.DataFrame(schema=FINDING_SCHEMA)

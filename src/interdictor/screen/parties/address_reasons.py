@@ -93,11 +93,12 @@ def chemical_shipments(items: pl.DataFrame) -> pl.DataFrame:
     """shipment_id and a short description of its first chemical or equipment item."""
     if items.is_empty():
         return pl.DataFrame(schema={"shipment_id": pl.String, "goods": pl.String})
-    coded = pl.col("hs_code").str.replace_all(r"\D", "").str.len_chars().fill_null(0) >= 4
+    digits = pl.col("hs_code").str.replace_all(r"\D", "")
+    coded = digits.str.len_chars().fill_null(0) >= 4
     # a chemical named as one households buy (citric acid, baking soda) is an ordinary delivery
     consumer = pl.col("description").str.contains(consumer_chemicals()).fill_null(False)
     hit = items.filter(
-        (pl.col("hs_code").str.replace_all(r"\D", "").str.contains(chemical_hs()).fill_null(False) & ~consumer)
+        (digits.str.contains(chemical_hs()).fill_null(False) & ~consumer)
         | pl.col("description").str.contains(CHEMICAL_WORDS).fill_null(False)
         | (~coded & ~consumer & pl.col("description").str.contains(GENERIC_CHEMICAL_WORDS).fill_null(False))
     )

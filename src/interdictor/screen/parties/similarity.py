@@ -212,8 +212,8 @@ def compare(left: NameForm, right: NameForm, params: Params = DEFAULT_PARAMS) ->
     right_only = [rt[j] for j in range(len(rt)) if j not in used_r]
     ul = sum(_weight(lt[i], lk[i], params) for i in range(len(lt)) if i not in used_l)
     ur = sum(_weight(rt[j], rk[j], params) for j in range(len(rt)) if j not in used_r)
-    # a place each side names differently stays a small conflict: "Guanlang Biotech (HK)" is the Hong
-    # Kong arm of "Hebei Guanlang Biotechnology", and an affiliate of a listed supplier is what we look for
+    # names read across "bin" the other way round are another person; a place each side names differently
+    # stays a small conflict ("Guanlang Biotech (HK)" is the Hong Kong arm of "Hebei Guanlang Biotechnology")
     conflict = min(ul, ur) + params.lineage * _crossed_lineage(lt, lk, rt, rk, pairs)
     extra = abs(ul - ur)
     org = any(k in ("legal", "generic") for k in (*lk, *rk))
