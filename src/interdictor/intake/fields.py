@@ -411,8 +411,9 @@ def varied_shipments(df: pl.DataFrame) -> pl.DataFrame:
     before it.  When a shipment's rows are scattered, fall back to hashing them.
     """
     cols = [c for c in SHIPMENT_LEVEL if c in df.columns]
-    if df.is_empty():
-        return df.select("shipment_id")
+    ids = df.get_column("shipment_id")
+    if ids.n_unique() == df.height:  # one row per shipment (or none): nothing to disagree
+        return ids.clear().to_frame()
     sid = pl.col("shipment_id")
     runs, ids = df.select((sid != sid.shift(1)).fill_null(True).sum().alias("runs"), sid.n_unique().alias("ids")).row(0)
     if runs == ids:

@@ -22,9 +22,10 @@ def chemical_rows(
     emit: Emitter, ids: pl.DataFrame, desc_cas: pl.DataFrame, field_cas: pl.DataFrame
 ) -> tuple[set[int], set[int]]:
     """(rows that are a knowledge-base substance, rows known as a chemical only by a valid CAS number)."""
-    named = set(ids.filter(~pl.col("ambiguous") & (pl.col("source") != "hs"))["row"].to_list())
-    cas = set(emit.rows_of(desc_cas.filter(pl.col("valid")))["row"].to_list())
-    cas |= set(field_cas.filter(pl.col("valid"))["row"].to_list())
+    named = set(ids.filter(~pl.col("ambiguous") & (pl.col("source") != "hs"))["row"].to_list()) if ids.height else set()
+    cas = set(emit.rows_of(desc_cas.filter(pl.col("valid")))["row"].to_list()) if desc_cas.height else set()
+    if field_cas.height:
+        cas |= set(field_cas.filter(pl.col("valid"))["row"].to_list())
     return named, cas - named
 
 
@@ -43,12 +44,14 @@ def code_reasons(
 def watched_headings(emit: Emitter, ids: pl.DataFrame, res: Resolved) -> list[Row]:
     """GOODS_HS_WATCHED: a residual precursor heading always; a press, die or parts heading only on a line
     that does not explain itself (it carries vacuum sealers and sheet-metal dies too)."""
-    out = []
+    out: list[Row] = []
     kb = emit.kb
-    specific = set(ids.filter(pl.col("source") == "hs")["row"].to_list())
-    named_equipment = set(emit.rows_of(res.equipment)["row"].to_list())
     watched = {c: h for c, h in kb.headings.items() if h.role in ("residual", "equipment", "parts")}
     lines = emit.it.filter(pl.col("hs6").is_in(list(watched))).select("row", "did", "hs6")
+    if lines.is_empty():
+        return out
+    specific = set(ids.filter(pl.col("source") == "hs")["row"].to_list())
+    named_equipment = set(emit.rows_of(res.equipment)["row"].to_list())
     sig = signals(res.flags, lines["did"].drop_nulls().unique().to_list(), emit.generic)
     # a press or die line that names no use and is generic, named or speaks of tablets is worth fetching
     press = {c for c, h in watched.items() if h.role != "residual"}
@@ -101,7 +104,9 @@ def chemical_mismatches(emit: Emitter, named_rows: set[int], cas_rows: set[int])
 
 
 def equipment_mismatches(emit: Emitter, res: Resolved) -> list[Row]:
-    out = []
+    out: list[Row] = []
+    if res.equipment.is_empty():
+        return out
     kb = emit.kb
     eq = emit.rows_of(res.equipment.filter(~pl.col("model_only")))
     for row, eid in eq.select("row", "equipment").iter_rows():
@@ -122,6 +127,8 @@ def ordinary_goods_mismatches(emit: Emitter, res: Resolved, chem_rows: set[int])
     kb = emit.kb
     equip_codes = [c for c, h in kb.headings.items() if h.role in ("equipment", "parts")]
     odd = emit.it.filter(pl.col("chapter").is_in(list(PRECURSOR_CHAPTERS)) | pl.col("hs6").is_in(equip_codes))
+    if odd.is_empty():
+        return out
     # a line with chemical words ("heterocyclic compounds ... ring") is not an ordinary good
     cls = odd.select("row", "did").join(
         res.flags.filter((pl.col("classes").list.len() > 0) & ~pl.col("chem_context")).select("did", "classes"),

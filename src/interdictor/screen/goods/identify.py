@@ -31,8 +31,10 @@ def structure_findings(frame: pl.DataFrame, res: Resolved, g: GoodsContext) -> S
     if g.structures is None:
         return {}
     cands = [smiles_candidates(frame)]
-    named = res.substances.filter(pl.col("strong")).select("did").unique()
-    sys_like = frame.filter(looks_systematic(frame)).join(named, on="did", how="anti")
+    sys_like = frame.filter(looks_systematic(frame))
+    if not sys_like.is_empty() and not res.substances.is_empty():
+        named = res.substances.filter(pl.col("strong")).select("did").unique()
+        sys_like = sys_like.join(named, on="did", how="anti")
     if not sys_like.is_empty():
         names = name_candidates(sys_like.select("did", "description"))
         if g.names is None:
@@ -75,7 +77,7 @@ def identities(
     base = it.select("row", "did", "chapter", "hs6")
     chem_ch = list(g.kb.chemical_chapters)
     # --- names
-    names = base.join(res.substances, on="did")
+    names = base.join(res.substances, on="did") if res.substances.height else base.clear()
     if not names.is_empty():
         ctx_dids = pl.concat([
             res.flags.filter(pl.col("chem_context")).select("did"),
@@ -95,14 +97,14 @@ def identities(
             (pl.col("how") == "ambiguous").alias("ambiguous"),
         ))
     # --- CAS numbers in the text and in the CAS field
-    dc = base.join(desc_cas.filter(pl.col("valid") & pl.col("substance").is_not_null()), on="did")
+    dc = base.join(desc_cas.filter(pl.col("valid") & pl.col("substance").is_not_null()), on="did") if desc_cas.height else base.clear()
     if not dc.is_empty():
         parts.append(dc.select(
             "row", "substance", pl.lit("cas").alias("source"),
             pl.format("CAS {} written in the description (check digit valid)", "cas").alias("piece"),
             pl.lit(False).alias("ambiguous"),
         ))
-    fc = field_cas.filter(pl.col("valid") & pl.col("substance").is_not_null())
+    fc = field_cas.filter(pl.col("valid") & pl.col("substance").is_not_null()) if field_cas.height else field_cas
     if not fc.is_empty():
         parts.append(fc.select(
             "row", "substance", pl.lit("cas").alias("source"),

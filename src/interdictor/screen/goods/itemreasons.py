@@ -79,14 +79,16 @@ class Emitter:
         """``did_frame`` joined to the rows of each description (through a by-description index built once,
         so each call joins a few thousand descriptions, not every line)."""
         if did_frame.is_empty():  # the common case in a small batch: no join, the same columns
-            return did_frame.select(pl.lit(None, self.it.schema["row"]).alias("row"), pl.all())
+            return pl.DataFrame(schema={"row": self.it.schema["row"], **did_frame.schema})
         if self._by_did is None:
             self._by_did = self.it.select("row", "did").drop_nulls("did").group_by("did").agg("row")
         return self._by_did.join(did_frame, on="did").explode("row").select("row", pl.exclude("row"))
 
     # ------------------------------------------------------------------ substances
     def substances(self, ids: pl.DataFrame) -> list[Row]:
-        out = []
+        out: list[Row] = []
+        if ids.is_empty():
+            return out
         for (row, sid), grp in ids.group_by("row", "substance"):
             s = self.kb.substance(str(sid))
             desc = self.item(int(row))["description"]
@@ -159,7 +161,9 @@ class Emitter:
     def substituted(self, res: Resolved, structs: dict[int, list[tuple[str, str, StructureResult]]],
                     ids: pl.DataFrame) -> list[Row]:
         """A listed name written with a substituent attached, when no structure says more."""
-        out = []
+        out: list[Row] = []
+        if res.substituted.is_empty():
+            return out
         named = set(ids["row"].to_list())
         for row, did, sid, display in self.rows_of(res.substituted).select("row", "did", "substance", "display").iter_rows():
             if did in structs or row in named:
@@ -173,7 +177,9 @@ class Emitter:
         return out
 
     def cas_slips(self, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> list[Row]:
-        out = []
+        out: list[Row] = []
+        if desc_cas.is_empty() and field_cas.is_empty():
+            return out
         bad = self.rows_of(desc_cas.filter(~pl.col("valid")).drop("substance"))
         bad = pl.concat([bad.select("row", "cas", "near_miss"), field_cas.filter(~pl.col("valid")).select("row", "cas", "near_miss")])
         for row, cas, near in bad.unique(["row", "cas"]).iter_rows():
@@ -188,7 +194,9 @@ class Emitter:
 
     # ------------------------------------------------------------------ equipment
     def equipment(self, res: Resolved) -> list[Row]:
-        out = []
+        out: list[Row] = []
+        if res.equipment.is_empty() and res.declared_as.is_empty():
+            return out
         rows = self.rows_of(res.equipment)
         for row, eid, how, display, model_only in rows.select("row", "equipment", "how", "display", "model_only").iter_rows():
             e = self.kb.equipment_by_id(eid)
@@ -227,7 +235,9 @@ class Emitter:
 
     # ------------------------------------------------------------------ vague, codes, profiles
     def vague(self, vague: pl.DataFrame) -> list[Row]:
-        out = []
+        out: list[Row] = []
+        if vague.is_empty():
+            return out
         for row, fams, words in self.rows_of(vague).select("row", "families", "words").iter_rows():
             r = self.item(row)
             desc = r["description"]
@@ -298,13 +308,15 @@ class Emitter:
     # ------------------------------------------------------------------ licences
     def licences(self, rows: list[Row], ids: pl.DataFrame, res: Resolved) -> list[Row]:
         needs: dict[int, list[tuple[str, str, str]]] = {}  # row → [(goods id, licence, what)]
+        tooling: dict[int, list[tuple[str, str]]] = {}
+        if ids.is_empty() and res.equipment.is_empty():  # nothing that needs a licence
+            return rows
         # an abbreviation with other meanings is enough for a finding, not for a licence hold
         sure = ids.group_by("row", "substance").agg((~pl.col("ambiguous")).any().alias("sure")).filter("sure")
         for row, sid in sure.select("row", "substance").iter_rows():
             s = self.kb.substance(sid)
             if s.tier in ("controlled", "drug") and s.licence:
                 needs.setdefault(row, []).append((sid, s.licence, f"{label(s)} ({s.status()})"))
-        tooling: dict[int, list[tuple[str, str]]] = {}
         for row, eid in self.rows_of(res.equipment.filter(~pl.col("model_only"))).select("row", "equipment").iter_rows():
             e = self.kb.equipment_by_id(eid)
             if e.licence:

@@ -36,8 +36,10 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
         frames.append(reasons_frame({k: v for k, v in r.items() if not k.startswith("_")} for r in rows))
     frames.append(address_reasons(parties, batch.items, part))
     # actors only where a split consignment is possible: a consignee seen several times
-    actors, _ = link_actors(repeat_consignees(parties, part.config), part.config.threshold, evidence=False)
-    frames.append(split_reasons(actors, batch.shipments, part.config))
+    repeat = repeat_consignees(parties, part.config)
+    if repeat.height:  # most batches of a few shipments: no consignee recurs, nothing to link
+        actors, _ = link_actors(repeat, part.config.threshold, evidence=False)
+        frames.append(split_reasons(actors, batch.shipments, part.config))
     frames = [f for f in frames if f.height]
     if not frames:
         return empty(REASON_SCHEMA)
