@@ -11,7 +11,7 @@ is rejected whole.  Nothing is dropped without a reject naming line and field.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 import polars as pl
@@ -308,6 +308,11 @@ def _slow_exprs(kinds: tuple[tuple[str, str], ...], max_chars: int) -> tuple[lis
     return problems, values
 
 
+@cache
+def _no_problems(kinds: tuple[tuple[str, str], ...]) -> list[pl.Expr]:
+    return [*(pl.lit(None, pl.String).alias(f"_p_{c}") for c, _k in kinds), pl.lit(None, pl.String).alias("_money_unit")]
+
+
 def _check_columns(df: pl.DataFrame, kinds: dict[str, str], max_chars: int) -> pl.DataFrame:
     """Typed values plus ``_p_<col>`` problems.  Well-formed rows take the fast parse;
     only rows where some field needs a closer look go through the full check."""
@@ -318,8 +323,7 @@ def _check_columns(df: pl.DataFrame, kinds: dict[str, str], max_chars: int) -> p
     fast = df.with_columns(*_narrowed(df, table, _fast_exprs(table))).with_columns(_needs_expr(table, long, max_chars))
     slow_rows = fast.filter(pl.col("_slow")).drop([f"_v_{c}" for c in kinds], "_slow")
     good = fast.filter(~pl.col("_slow")).drop([*kinds, "_slow"]).rename({f"_v_{c}": c for c in kinds})
-    good = good.with_columns(*(pl.lit(None, pl.String).alias(f"_p_{c}") for c in kinds),
-                             pl.lit(None, pl.String).alias("_money_unit"))
+    good = good.with_columns(_no_problems(table))
     if slow_rows.is_empty():
         return good
     problems, checked = _slow_exprs(table, max_chars)
@@ -337,6 +341,30 @@ def _out_dtype(kind: str) -> pl.DataType:
     return pl.String()
 
 
+@lru_cache(maxsize=64)
+def _clean_exprs(columns: tuple[str, ...]) -> tuple[list[pl.Expr], pl.Expr]:
+    """(values stripped, empty to null, absent known columns added; the row's problem) for a header.
+
+    Built once per header: a few hundred expressions cost more to build than to run on a few rows."""
+    clean = [pl.col(c).str.strip_chars().replace("", None) for c in columns if c != "line"]
+    clean += [pl.lit(None, pl.String).alias(c) for c in KNOWN if c not in columns]
+    # rows missing what identifies them are rejected whole
+    missing = pl.concat_str(
+        [pl.when(pl.col(r).is_null()).then(pl.lit(r)) for r in REQUIRED], separator=", ", ignore_nulls=True
+    )
+    sid_long = pl.col("shipment_id").str.len_chars() > 128
+    row_problem = (
+        pl.when(missing != "").then(pl.format("missing required field(s): {}", missing))
+        .when(sid_long).then(pl.lit("shipment_id is longer than 128 characters"))
+    )
+    return clean, row_problem.alias("_row_problem")
+
+
+@cache
+def _bad_count(problem_cols: tuple[str, ...]) -> pl.Expr:
+    return pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in problem_cols]).alias("_rejected_fields")
+
+
 def validate_rows(
     rows: pl.DataFrame, source: str, max_field_chars: int
 ) -> tuple[pl.DataFrame, list[Reject]]:
@@ -349,21 +377,8 @@ def validate_rows(
     once all of a shipment's rows are together.
     """
     rejects: list[Reject] = []
-    df = rows.with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in rows.columns if c != "line"
-    )
-    df = df.with_columns(pl.lit(None, pl.String).alias(c) for c in KNOWN if c not in df.columns)
-
-    # rows missing what identifies them are rejected whole
-    missing = pl.concat_str(
-        [pl.when(pl.col(r).is_null()).then(pl.lit(r)) for r in REQUIRED], separator=", ", ignore_nulls=True
-    )
-    sid_long = pl.col("shipment_id").str.len_chars() > 128
-    row_problem = (
-        pl.when(missing != "").then(pl.format("missing required field(s): {}", missing))
-        .when(sid_long).then(pl.lit("shipment_id is longer than 128 characters"))
-    )
-    df = df.with_columns(row_problem.alias("_row_problem"))
+    clean, row_problem = _clean_exprs(tuple(rows.columns))
+    df = rows.with_columns(clean).with_columns(row_problem)
     bad_rows = df.filter(pl.col("_row_problem").is_not_null())
     for r in bad_rows.select("line", "_row_problem", "shipment_id").iter_rows():
         rejects.append(Reject(source, r[0], None, r[1], shipment_id=r[2] if r[2] and len(r[2]) <= 128 else None))
@@ -385,8 +400,7 @@ def validate_rows(
                 Reject(source, pr["line"], pr["field"], pr["reason"], shipment_id=pr["shipment_id"],
                        raw=raw[:200] if isinstance(raw, str) else None, kind="field")
             )
-    n_bad = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in problem_cols])
-    df = df.with_columns(n_bad.alias("_rejected_fields")).drop(problem_cols)
+    df = df.with_columns(_bad_count(tuple(problem_cols))).drop(problem_cols)
 
     # unknown columns stay as attributes but must not be absurd either
     extra_cols = [c for c in df.columns if c not in KNOWN and not c.startswith("_") and c != "line"]

@@ -59,3 +59,33 @@ def test_unit_and_suite_numbers_are_weak_signs_of_a_dwelling() -> None:
     a = annotate(df)
     assert a["residential_weak"].to_list() == [True, True, False, False]
     assert a["residential_mark"].to_list() == [False, False, True, False]
+
+
+_WORDS = ["STREET", "ST", "STR", "AVENUE", "AV", "ROAD", "SUITE", "NORTH", "N", "NO", "NUMBER", "MAIN", "PARK",
+          "STREETS", "XSTREET", "12", "5B"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet="abc STREET,.#-_&/\t", max_size=8)), max_size=8)
+       .map(" ".join))
+def test_word_by_word_abbreviations_are_the_patterns_one_after_another(text: str) -> None:
+    from dataclasses import replace
+
+    from interdictor.screen.parties.addresses import default_rules, street_key
+
+    rules = default_rules()
+    assert rules.words, "the shipped abbreviations are plain words: the one-pass path is the one in use"
+    df = pl.DataFrame({"a": [text, text.lower()]})
+    one_pass = df.select(street_key(pl.col("a"), rules))
+    one_by_one = df.select(street_key(pl.col("a"), replace(rules, words=())))
+    assert one_pass.equals(one_by_one)
+
+
+def test_abbreviations_that_are_not_plain_words_run_as_patterns() -> None:
+    from interdictor.screen.parties.addresses import AddressRules, street_key
+
+    rules = AddressRules.from_raw({"abbreviations": {"PO": ["P.O."], "ST": ["STREET"]}})
+    assert rules.words == ()
+    got = pl.DataFrame({"a": ["1 Main Street", "P.O. Box"]}).select(street_key(pl.col("a"), rules))["a"].to_list()
+    assert got == ["1 MAIN ST", "P O BOX"]  # punctuation goes first: the long form 'P.O.' never meets the line
+    chained = AddressRules.from_raw({"abbreviations": {"X": ["Y"], "Y": ["Z"]}})
+    assert chained.words == ()  # a short form that is another's long form: order matters, patterns it is

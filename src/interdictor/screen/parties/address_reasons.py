@@ -102,6 +102,8 @@ def chemical_shipments(items: pl.DataFrame) -> pl.DataFrame:
         | pl.col("description").str.contains(CHEMICAL_WORDS).fill_null(False)
         | (~coded & ~consumer & pl.col("description").str.contains(GENERIC_CHEMICAL_WORDS).fill_null(False))
     )
+    if hit.is_empty():
+        return pl.DataFrame(schema={"shipment_id": pl.String, "goods": pl.String})
     return hit.group_by("shipment_id").agg(
         pl.format("'{}' (HS {})", pl.col("description").fill_null("?"), pl.col("hs_code").fill_null("?"))
         .first()
