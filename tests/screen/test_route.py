@@ -57,3 +57,15 @@ def test_distance_is_nan_for_unknown_points() -> None:
     import numpy as np
 
     assert np.isnan(distance_to_border_km(np.array([np.nan]), np.array([1.0]))[0])
+
+
+def test_locating_the_same_parties_twice_gives_the_kept_answer_and_new_parties_a_new_one() -> None:
+    geo = load_geo()
+    first = batch_of(CASES[0]).parties
+    located = geo.locate_consignees(first)
+    assert geo.locate_consignees(first) is located  # the corridor step asks again for the batch route just saw
+    other = first.with_columns(pl.lit("10001").alias("postal_code"), pl.lit("US").alias("country"))
+    again = geo.locate_consignees(other)
+    assert again is not located
+    assert again["border_km"][0] > 1000  # New York, not the case's town
+    assert again.equals(geo._locate(other))

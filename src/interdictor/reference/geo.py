@@ -78,8 +78,24 @@ class Geo:
     def airport_countries(self) -> Keyed:
         return Keyed(self.airports.select("point", pl.col("country").alias("ap_country")), "point")
 
+    @cached_property
+    def _last_located(self) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+        return []
+
     def locate_consignees(self, parties: pl.DataFrame) -> pl.DataFrame:
-        """``shipment_id, lat, lon, border_km, located_by`` for consignees with a US postal code or city."""
+        """``shipment_id, lat, lon, border_km, located_by`` for consignees with a US postal code or city.
+
+        The route detector and the corridor step locate the same batch: the answer for the last
+        parties table asked about (the same object) is kept and given again."""
+        last = self._last_located
+        seen = last[0] if last else None
+        if seen is not None and seen[0] is parties:
+            return seen[1]
+        located = self._locate(parties)
+        last[:] = [(parties, located)]
+        return located
+
+    def _locate(self, parties: pl.DataFrame) -> pl.DataFrame:
         c = parties.filter(pl.col("party") == "consignee").select(
             "shipment_id",
             pl.col("postal_code").str.extract(r"^\s*(\d{5})", 1).alias("zip5"),

@@ -261,20 +261,25 @@ class Emitter:
         classes = pl.DataFrame(
             {"cls": [c.id for c in self.kb.classes], "inferred": [c.heading for c in self.kb.classes]}
         )
-        chem = pl.concat([
-            ids.filter(~pl.col("ambiguous")).select("row"),
-            self.rows_of(vague.filter(pl.col("families").list.contains("generic_chemical"))).select("row"),
-        ]).unique()
+        chem_rows = pl.Series("row", [], dtype=self.it.schema["row"])
+        if ids.height or vague.height:
+            chem_rows = pl.concat([
+                ids.filter(~pl.col("ambiguous")).select("row"),
+                self.rows_of(vague.filter(pl.col("families").list.contains("generic_chemical"))).select("row"),
+            ]).unique()["row"]
         # a code is inferred from the words only when they name one kind of goods and nothing else: the
         # "caps" of "injection mould for plastic caps" are what the mould makes, not what the line is
         plain = (pl.col("classes").list.len() == 1) & ~pl.col("ordinary_use") & ~pl.col("tool_words") & ~pl.col("tablet_words")
-        inferred = (
-            self.rows_of(res.flags.filter(plain).select("did", pl.col("classes").list.first().alias("cls")))
-            .join(classes, on="cls").select("row", "inferred").unique("row")
-        )
+        named = res.flags.filter(plain)
+        by_row: dict[int, str] = {}
+        if named.height:
+            inferred = (
+                self.rows_of(named.select("did", pl.col("classes").list.first().alias("cls")))
+                .join(classes, on="cls").select("row", "inferred").unique("row")
+            )
+            by_row = dict(zip(inferred["row"].to_list(), inferred["inferred"].to_list(), strict=True))
         phys = self.physical()  # row for row beside self.it (same order)
-        chem_rows = chem["row"].implode()
-        by_row = dict(zip(inferred["row"].to_list(), inferred["inferred"].to_list(), strict=True))
+        chem_rows = chem_rows.implode()
         lines = (
             pl.concat([self.it.select("hs_digits"), phys], how="horizontal")
             .select(
@@ -289,6 +294,8 @@ class Emitter:
             .filter(pl.col("heading").is_not_null())
         )
         flagged = prof.check(lines, self.g.profiles).sort("row", "metric")
+        if flagged.is_empty():
+            return []
         # one weight reason per line: per unit and per piece often say the same thing
         flagged = flagged.with_columns(
             pl.when(pl.col("metric") == "usd_per_kg").then(pl.lit("v")).otherwise(pl.lit("w")).alias("_k")
