@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from interdictor.reference.watchlists import Alias, Entry, curated_list
+from interdictor.screen.parties import index
 from interdictor.screen.parties.index import WatchlistIndex
 
 ENTRIES = [
@@ -46,7 +48,8 @@ def hits(q: str) -> set[str]:
     return {h.name.entry.uid for h in INDEX.match_one(q)}
 
 
-def test_batch_and_single_paths_agree() -> None:
+def test_batch_and_single_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "FEW_NAMES", 0)  # the batch path, however few the names
     many = INDEX.match_many(pl.Series(QUERIES))
     by_query: dict[str, set[str]] = {}
     for h in many:
@@ -69,3 +72,14 @@ def test_what_blocking_leaves_out() -> None:
     assert "g1" not in hits("Maria Garcia")  # only common names, and the entry has more
     assert "weak" not in hits("Lena Smith")  # a weak alias counts only when (nearly) exact
     assert "z1" in hits("Wei Zhang")  # a full name of common tokens is still a name
+
+
+def test_a_few_names_take_the_single_name_path_and_fold_multi_word_legal_forms() -> None:
+    idx = WatchlistIndex.build([*ENTRIES, Entry("t", "jsc", "JOINT STOCK COMPANY KONAR", "entity", ("RUSSIA-EO14024",)),
+                                Entry("t", "llc", "LIMITED LIABILITY COMPANY TVK", "entity", ("RUSSIA-EO14024",))])
+    names = pl.Series(["Joint Stock Company Konar", "LIMITED LIABILITY COMPANY TVK", "Maria Garcia", None])
+    got = {(h.query, h.name.entry.uid) for h in idx.match_many(names)}
+    assert ("Joint Stock Company Konar", "jsc") in got
+    assert ("LIMITED LIABILITY COMPANY TVK", "llc") in got
+    one_by_one = {(q, h.name.entry.uid) for q in names.drop_nulls() for h in idx.match_one(q)}
+    assert got == one_by_one
