@@ -156,8 +156,10 @@ def link_actors(
 def repeat_consignees(parties: pl.DataFrame, cfg: PartiesConfig) -> pl.DataFrame:
     """The parties of shipments whose consignee (by address or by name) recurs often enough
     in the batch for a split consignment — the only ones the split rule needs actors for."""
-    cons = parties.filter(pl.col("party") == "consignee").with_columns(name_key(pl.col("name")).alias("_nk"))
     n = cfg.split_min_shipments
+    if (parties.get_column("party") == "consignee").sum() < n:  # too few consignees for any to recur n times
+        return parties.clear()
+    cons = parties.filter(pl.col("party") == "consignee").with_columns(name_key(pl.col("name")).alias("_nk"))
     hot = cons.filter(
         (pl.len().over("addr_key") >= n) & pl.col("addr_key").is_not_null()
         | (pl.len().over("_nk") >= n) & pl.col("_nk").is_not_null()
