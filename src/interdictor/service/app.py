@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from interdictor import __version__
 from interdictor.service import api_admin, api_shipments, api_work, errors, security
 from interdictor.service.screening import Screener, Screening, load_screening
-from interdictor.service.state import ServiceState
+from interdictor.service.state import ServiceState, settle_heap
 from interdictor.settings import Settings
 from interdictor.store import open_store
 from interdictor.store.db import Store
@@ -88,6 +88,7 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         screener.start()
+        settle_heap()
         yield
         screener.stop()
         if own_store:
