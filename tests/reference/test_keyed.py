@@ -29,10 +29,21 @@ def test_joins_like_the_whole_table(table: list, probe: list, how: str, small: b
     mp.setattr(keyed, "SMALL_PROBE", 10 if small else 0)
     try:
         got = t.join(left, how=how, maintain_order="left_right")
+        plain = t.join(left, how=how)  # as the callers write it
     finally:
         mp.undo()
     want = left.join(right, on="k", how=how, maintain_order="left_right")
     assert_frame_equal(got, want)
+    assert_frame_equal(plain, left.join(right, on="k", how=how), check_row_order=False)
+
+
+def test_a_probe_meeting_no_row_gives_the_join_s_columns_without_one() -> None:
+    t = Keyed(_table(["a", "b"]), "k")
+    left = pl.DataFrame({"id": [1, 2], "k": ["x", None]})
+    assert_frame_equal(t.join(left, how="left"), left.with_columns(pl.lit(None, pl.Int64).alias("v")))
+    assert t.join(left).schema == left.join(t.frame, on="k").schema and t.join(left).is_empty()
+    clash = pl.DataFrame({"k": ["x"], "v": [9]})  # a column of both sides: the join's suffix rules decide
+    assert t.join(clash, how="left").columns == ["k", "v", "v_right"]
 
 
 def test_a_small_probe_reads_only_its_keys_rows() -> None:

@@ -47,4 +47,22 @@ class Keyed:
 
     def join(self, left: pl.DataFrame, **kwargs: Any) -> pl.DataFrame:
         """``left.join(table, on=key, **kwargs)``: left must have the key column under the same name."""
-        return left.join(self.rows_for(left.get_column(self.key)), on=self.key, **kwargs)
+        right = self.rows_for(left.get_column(self.key))
+        if right.is_empty() and set(kwargs) <= {"how", "maintain_order"}:
+            missed = _missed(left, right, self.key, kwargs.get("how", "inner"))
+            if missed is not None:
+                return missed
+        return left.join(right, on=self.key, **kwargs)
+
+
+def _missed(left: pl.DataFrame, right: pl.DataFrame, key: str, how: str) -> pl.DataFrame | None:
+    """What a join with no row of the table gives, without a join (None where it would take one)."""
+    if how == "anti":
+        return left
+    if how == "semi":
+        return left.clear()
+    added = [c for c in right.columns if c != key]
+    if how not in ("inner", "left") or set(added) & set(left.columns):
+        return None
+    base = left if how == "left" else left.clear()
+    return base.with_columns(pl.lit(None, right.schema[c]).alias(c) for c in added)
