@@ -7,6 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from interdictor.intake.base import IntakeError, ReadOptions
 from interdictor.intake.csv_manifest import read_manifest_csv
@@ -206,3 +209,37 @@ def test_every_input_row_is_a_shipment_item_or_a_reject() -> None:
     item_lines = set(batch.items["line"].to_list())
     assert item_lines.isdisjoint(row_rejects)
     assert item_lines | row_rejects == set(range(2, 302))
+
+
+_VALUES = {
+    "gross_weight_kg": ["1.5", "0.2 kg", "12", "", "heavy", "1,5", "-3"],
+    "declared_value": ["12.50", "$9", "USD 30", "", "cheap", "1e3"],
+    "origin_country": ["CN", "china", "HK", "", "Narnia", "us"],
+    "consignee_country": ["US", "MX", "", "XX"],
+    "hs_code": ["2933.39", "847989", "", "29333999", "abc"],
+    "quantity": ["1", "2.0", "", "many"],
+    "filed_at": ["2025-03-01T10:00:00Z", "2025-03-01", "", "yesterday", "01/03/2025"],
+}
+
+
+@given(st.lists(st.fixed_dictionaries({c: st.sampled_from(v) for c, v in _VALUES.items()}), min_size=1, max_size=6))
+@hyp_settings(max_examples=60, deadline=None)
+def test_the_fast_parse_reads_well_formed_rows_as_the_full_check_does(rows: list[dict[str, str]]) -> None:
+    """The fast parse (rows that need no closer look) and the full check give the same table and rejects."""
+    import interdictor.intake.fields as fields
+
+    header = ["shipment_id", "item_description", *_VALUES]
+    lines = [",".join(header)] + [",".join([f"S{i}", "lamp", *(r[c] for c in _VALUES)]) for i, r in enumerate(rows)]
+    data = ("\n".join(lines) + "\n").encode()
+    fast, fast_rejects = read_all(data)
+    every_row = pl.lit(True).alias("_slow")
+    mp = pytest.MonkeyPatch()
+    mp.setattr(fields, "_needs_expr", lambda *_a: every_row)
+    try:
+        full, full_rejects = read_all(data)
+    finally:
+        mp.undo()
+    for a, b in zip((fast.shipments, fast.items, fast.parties, fast.legs),
+                    (full.shipments, full.items, full.parties, full.legs), strict=True):
+        assert a.equals(b), (a, b)
+    assert [(r.line, r.field, r.reason) for r in fast_rejects] == [(r.line, r.field, r.reason) for r in full_rejects]

@@ -102,7 +102,7 @@ DATE_FORMATS: Final = (
     "%d%b%Y",
 )
 
-_NUM = r"^([-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+))\s*"
+_NUM = r"^([-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*"  # 1e3: a spreadsheet's way of writing 1000
 
 
 @cache
@@ -313,22 +313,30 @@ def _no_problems(kinds: tuple[tuple[str, str], ...]) -> list[pl.Expr]:
     return [*(pl.lit(None, pl.String).alias(f"_p_{c}") for c, _k in kinds), pl.lit(None, pl.String).alias("_money_unit")]
 
 
-def _check_columns(df: pl.DataFrame, kinds: dict[str, str], max_chars: int) -> pl.DataFrame:
-    """Typed values plus ``_p_<col>`` problems.  Well-formed rows take the fast parse;
-    only rows where some field needs a closer look go through the full check."""
+def _check_columns(df: pl.DataFrame, kinds: dict[str, str], max_chars: int) -> tuple[pl.DataFrame, bool]:
+    """(typed values, whether any row took the full check).  Well-formed rows take the fast parse;
+    only rows where some field needs a closer look go through the full check, and only then are
+    there ``_p_<col>`` problem columns."""
     table = tuple(kinds.items())
     # a column whose string data is shorter than the limit cannot hold a field over it (a small batch's
     # columns never can): only the others are measured field by field
     long = tuple(c for c in kinds if df.schema[c] == pl.String and df.get_column(c).estimated_size() > max_chars)
     fast = df.with_columns(*_narrowed(df, table, _fast_exprs(table))).with_columns(_needs_expr(table, long, max_chars))
+    typed = _typed(tuple(df.columns), table)
+    if not fast.get_column("_slow").any():  # the usual case: every row read the fast way, nothing to report
+        return fast.select(*typed, pl.lit(None, pl.String).alias("_money_unit")), False
     slow_rows = fast.filter(pl.col("_slow")).drop([f"_v_{c}" for c in kinds], "_slow")
-    good = fast.filter(~pl.col("_slow")).drop([*kinds, "_slow"]).rename({f"_v_{c}": c for c in kinds})
-    good = good.with_columns(_no_problems(table))
-    if slow_rows.is_empty():
-        return good
+    good = fast.filter(~pl.col("_slow")).select(typed).with_columns(_no_problems(table))
     problems, checked = _slow_exprs(table, max_chars)
     slow = slow_rows.with_columns(*problems).with_columns(*checked)
-    return pl.concat([good, slow.select(good.columns)], how="vertical_relaxed").sort("line")
+    return pl.concat([good, slow.select(good.columns)], how="vertical_relaxed").sort("line"), True
+
+
+@lru_cache(maxsize=64)
+def _typed(columns: tuple[str, ...], kinds: tuple[tuple[str, str], ...]) -> list[pl.Expr]:
+    """The fast parse's typed values under their own names, after the columns that are not checked."""
+    checked = {c for c, _k in kinds}
+    return [*(pl.col(c) for c in columns if c not in checked), *(pl.col(f"_v_{c}").alias(c) for c, _k in kinds)]
 
 
 def _out_dtype(kind: str) -> pl.DataType:
@@ -385,7 +393,28 @@ def validate_rows(
     df = df.filter(pl.col("_row_problem").is_null()).drop("_row_problem")
 
     kinds = {**SHIPMENT_FIELDS, **ITEM_FIELDS}
-    df = _check_columns(df, kinds, max_field_chars)
+    df, checked = _check_columns(df, kinds, max_field_chars)
+    if checked:
+        df = _field_rejects(df, rows, kinds, source, rejects)
+    else:
+        df = df.with_columns(pl.lit(0, pl.Int32).alias("_rejected_fields"))
+
+    # unknown columns stay as attributes but must not be absurd either
+    extra_cols = [c for c in df.columns if c not in KNOWN and not c.startswith("_") and c != "line"]
+    for c in extra_cols:
+        too_long = df.filter(pl.col(c).str.len_chars() > max_field_chars)
+        for line, sid in too_long.select("line", "shipment_id").iter_rows():
+            rejects.append(Reject(source, line, c, f"field is longer than {max_field_chars} characters",
+                                  shipment_id=sid, kind="field"))
+        if too_long.height:
+            df = df.with_columns(pl.when(pl.col(c).str.len_chars() > max_field_chars).then(None)
+                                 .otherwise(pl.col(c)).alias(c))
+    return df, rejects
+
+
+def _field_rejects(df: pl.DataFrame, rows: pl.DataFrame, kinds: dict[str, str], source: str,
+                   rejects: list[Reject]) -> pl.DataFrame:
+    """Rejects for the fields the full check emptied (with their raw text); ``_rejected_fields`` per row."""
     problem_cols = [f"_p_{c}" for c in kinds]
     problems = df.select(
         "line", "shipment_id", *(pl.col(f"_p_{c}").alias(c) for c in kinds)
@@ -400,19 +429,7 @@ def validate_rows(
                 Reject(source, pr["line"], pr["field"], pr["reason"], shipment_id=pr["shipment_id"],
                        raw=raw[:200] if isinstance(raw, str) else None, kind="field")
             )
-    df = df.with_columns(_bad_count(tuple(problem_cols))).drop(problem_cols)
-
-    # unknown columns stay as attributes but must not be absurd either
-    extra_cols = [c for c in df.columns if c not in KNOWN and not c.startswith("_") and c != "line"]
-    for c in extra_cols:
-        too_long = df.filter(pl.col(c).str.len_chars() > max_field_chars)
-        for line, sid in too_long.select("line", "shipment_id").iter_rows():
-            rejects.append(Reject(source, line, c, f"field is longer than {max_field_chars} characters",
-                                  shipment_id=sid, kind="field"))
-        if too_long.height:
-            df = df.with_columns(pl.when(pl.col(c).str.len_chars() > max_field_chars).then(None)
-                                 .otherwise(pl.col(c)).alias(c))
-    return df, rejects
+    return df.with_columns(_bad_count(tuple(problem_cols))).drop(problem_cols)
 
 
 SHIPMENT_LEVEL: Final = (*SHIPMENT_FIELDS, "_money_unit")
