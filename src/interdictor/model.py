@@ -12,7 +12,7 @@ Two views of the same thing:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -111,8 +111,16 @@ ASSESSMENT_SCHEMA: Final = pl.Schema(
 )
 
 
-def empty(schema: pl.Schema) -> pl.DataFrame:
-    return pl.DataFrame(schema=schema)
+_EMPTY: dict[tuple[tuple[str, Any], ...], pl.DataFrame] = {}
+
+
+def empty(schema: pl.Schema | Mapping[str, Any]) -> pl.DataFrame:
+    """A table of no rows with these columns (made once per schema: building one is slower than copying it)."""
+    key = tuple(schema.items())
+    made = _EMPTY.get(key)
+    if made is None:
+        made = _EMPTY[key] = pl.DataFrame(schema=schema)
+    return made.clear()
 
 
 def conform(df: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:

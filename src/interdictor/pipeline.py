@@ -67,7 +67,7 @@ def screen_batch(
     reasons = weigh(reasons, ruleset).with_columns(
         pl.col("evidence").str.slice(0, MAX_EVIDENCE)
     )
-    coords = pl.DataFrame(schema={"shipment_id": pl.String, "lat": pl.Float64, "lon": pl.Float64})
+    coords = empty({"shipment_id": pl.String, "lat": pl.Float64, "lon": pl.Float64})
     route = ctx.part("route")
     if route is not None:
         coords = route.geo.locate_consignees(batch.parties).select("shipment_id", "lat", "lon")
@@ -270,7 +270,7 @@ class ScreenRun:
         extra = [intake_reasons(batch, chunk.rejects)]
         now = datetime.now(UTC)
         heads = None
-        hashes = pl.DataFrame(schema={"shipment_id": pl.String, "content_hash": pl.String})
+        hashes = empty({"shipment_id": pl.String, "content_hash": pl.String})
         if self.store is not None and len(batch):
             hashes = content_hashes(batch)
             from interdictor.store import repo
@@ -349,7 +349,7 @@ class ScreenRun:
         if not self._results:
             schema = {"shipment_id": pl.String, "score": pl.Float64, "disposition": pl.String, "corridor": pl.String,
                       "reasons": pl.String}
-            return pl.DataFrame(schema=schema)
+            return empty(schema)
         return pl.concat(self._results).sort(["score", "shipment_id"], descending=[True, False])
 
 

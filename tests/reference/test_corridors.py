@@ -18,7 +18,7 @@ POINTS = ["LRD", "2304", "HRL", "ELP", "LAX", "ORD", "PVG", "ICN", None]
 def expected(dest: str | None, legs: list[str], lat: float | None, lon: float | None) -> str:
     """The first corridor, in order, holding the port of entry, a routing point or the consignee."""
     for c in CORRIDORS:
-        if dest is not None and dest.upper() in c.ports or any(p in c.ports for p in legs):
+        if (dest is not None and dest.upper() in c.ports) or any(p in c.ports for p in legs):
             return c.name
         if c.area is not None and lat is not None and lon is not None:
             s, n, w, e = c.area

@@ -30,7 +30,7 @@ from interdictor.intake.fields import (
     varied_shipments,
 )
 from interdictor.intake.mapping import Profile, apply_profile
-from interdictor.model import Reject
+from interdictor.model import Reject, empty
 
 BLOCK_BYTES = 32 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
@@ -238,7 +238,7 @@ def _parse_block(
             starts, ends = s2, e2
         block = text
     if not good.any():
-        return pl.DataFrame(schema={**{h: pl.String for h in header}, "line": pl.Int64}), rejects
+        return empty({**{h: pl.String for h in header}, "line": pl.Int64}), rejects
     if good.all():
         body = block
     else:

@@ -24,7 +24,7 @@ import polars as pl
 
 from interdictor.intake.base import IntakeChunk, IntakeError, ReadOptions
 from interdictor.intake.dispatch import read_source
-from interdictor.model import Batch, Reject
+from interdictor.model import Batch, Reject, empty
 from interdictor.pipeline import ScreenRun
 from interdictor.reference.corridors import CorridorConfig
 from interdictor.score.rules import RuleSet
@@ -278,7 +278,7 @@ class Screener:
             got = run.add(chunk)
             ids = chunk.batch.shipments.select("shipment_id", "hawb", "mawb", "postal_item_id")
             flat = (got.select("shipment_id", "reasons").explode("reasons").drop_nulls("reasons").unnest("reasons")
-                    if got.height else pl.DataFrame(schema={"shipment_id": pl.String, "code": pl.String,
+                    if got.height else empty({"shipment_id": pl.String, "code": pl.String,
                                                             "weight": pl.Float64, "evidence": pl.String}))
             said = answering.answers_of(ids, got.select("shipment_id", "disposition"), flat, sc.ruleset)
             for r in got.join(ids, on="shipment_id", how="left").to_dicts():

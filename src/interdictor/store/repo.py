@@ -13,7 +13,7 @@ import pyarrow as pa
 from sqlalchemy import insert, select, update
 
 from interdictor.intake.base import IntakeChunk
-from interdictor.model import REJECT_SCHEMA, rejects_frame
+from interdictor.model import REJECT_SCHEMA, empty, rejects_frame
 from interdictor.score.rules import RuleSet
 from interdictor.store import schema as t
 from interdictor.store.db import Store
@@ -202,7 +202,7 @@ def prepare_chunk(
     rsn = reasons.join(ids, on="shipment_id", how="inner").select(
         *key, pl.lit(run_id).alias("run_id"), "code", "weight", "evidence", "item", "party",
     )
-    rej = rejects_frame(chunk.rejects) if chunk.rejects else pl.DataFrame(schema=REJECT_SCHEMA)
+    rej = rejects_frame(chunk.rejects) if chunk.rejects else empty(REJECT_SCHEMA)
     rej = rej.select(pl.lit(run_id).alias("run_id"), pl.lit(s.partner).alias("partner"),
                      *REJECT_SCHEMA, pl.lit(now).dt.replace_time_zone("UTC").alias("created_at"))
     amended = heads.filter(pl.col("status") == "amended").select("shipment_id", "version")

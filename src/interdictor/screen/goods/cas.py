@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from interdictor.model import empty
 from interdictor.reference.kb import KnowledgeBase
 from interdictor.reference.kb.cas import format_cas, is_valid_cas
 
@@ -45,14 +46,14 @@ def near_misses(kb: KnowledgeBase) -> dict[str, str]:
 def cas_numbers(descriptions: pl.DataFrame, kb: KnowledgeBase, near: dict[str, str]) -> pl.DataFrame:
     """``did, written, cas, valid, substance, near_miss`` for CAS-shaped numbers in ``description``."""
     if descriptions.is_empty():
-        return pl.DataFrame(schema=CAS_SCHEMA)
+        return empty(CAS_SCHEMA)
     text = pl.col("description").fill_null("").str.replace_many(DASHES, ["-"] * len(DASHES))
     # most descriptions hold neither a hyphenated number nor the word CAS: look only at the others
     descriptions = descriptions.filter(
         pl.col("description").fill_null("").str.contains(r"\d[-‐‑‒–—−－]\d|\b(?:CAS|[Cc]as)\b")
     )
     if descriptions.is_empty():
-        return pl.DataFrame(schema=CAS_SCHEMA)
+        return empty(CAS_SCHEMA)
     found = (
         descriptions.select(
             "did",
@@ -69,10 +70,10 @@ def check_cas(found: pl.DataFrame, kb: KnowledgeBase, near: dict[str, str]) -> p
     """Validate a ``did, written`` frame — each distinct number once (a CAS field repeats on every line
     of the same product)."""
     if found.is_empty():
-        return pl.DataFrame(schema=CAS_SCHEMA)
+        return empty(CAS_SCHEMA)
     checked = _check(found["written"].unique().to_list(), kb, near)
     if checked.is_empty():
-        return pl.DataFrame(schema=CAS_SCHEMA)
+        return empty(CAS_SCHEMA)
     return (
         found.select("did", pl.col("written").alias("_raw"))
         .join(checked, on="_raw")
@@ -95,4 +96,4 @@ def _check(written: list[str], kb: KnowledgeBase, near: dict[str, str]) -> pl.Da
              "substance": sub.id if sub else None, "near_miss": None if valid else near.get(cas)}
         )
     schema = pl.Schema({"_raw": pl.String(), **{k: v for k, v in CAS_SCHEMA.items() if k != "did"}})
-    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+    return pl.DataFrame(rows, schema=schema) if rows else empty(schema)

@@ -123,7 +123,7 @@ def equipment_mismatches(emit: Emitter, res: Resolved) -> list[Row]:
 
 def ordinary_goods_mismatches(emit: Emitter, res: Resolved, chem_rows: set[int]) -> list[Row]:
     """Ordinary goods under a precursor chapter or a press/die heading (only those lines reach Python)."""
-    out = []
+    out: list[Row] = []
     kb = emit.kb
     equip_codes = [c for c, h in kb.headings.items() if h.role in ("equipment", "parts")]
     odd = emit.it.filter(pl.col("chapter").is_in(list(PRECURSOR_CHAPTERS)) | pl.col("hs6").is_in(equip_codes))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from interdictor.model import empty
 from interdictor.screen.goods.context import GoodsContext
 from interdictor.screen.goods.evidence import matched
 from interdictor.screen.goods.resolve import Resolved
@@ -135,5 +136,5 @@ def identities(
         sf = pl.DataFrame(srows, schema={"did": pl.Int32, **{k: v for k, v in ID_SCHEMA.items() if k != "row"}})
         parts.append(base.select("row", "did").join(sf, on="did").select(list(ID_SCHEMA)))
     if not parts:
-        return pl.DataFrame(schema=ID_SCHEMA)
+        return empty(ID_SCHEMA)
     return pl.concat([p.select(list(ID_SCHEMA)) for p in parts]).unique(["row", "substance", "source"], keep="first")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from interdictor.model import Batch
+from interdictor.model import Batch, empty
 from interdictor.screen.goods import profiles as prof
 from interdictor.screen.goods.codereasons import PRECURSOR_CHAPTERS, code_reasons
 from interdictor.screen.goods.context import GoodsContext
@@ -79,7 +79,7 @@ class Emitter:
         """``did_frame`` joined to the rows of each description (through a by-description index built once,
         so each call joins a few thousand descriptions, not every line)."""
         if did_frame.is_empty():  # the common case in a small batch: no join, the same columns
-            return pl.DataFrame(schema={"row": self.it.schema["row"], **did_frame.schema})
+            return empty({"row": self.it.schema["row"], **did_frame.schema})
         if self._by_did is None:
             self._by_did = self.it.select("row", "did").drop_nulls("did").group_by("did").agg("row")
         return self._by_did.join(did_frame, on="did").explode("row").select("row", pl.exclude("row"))

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from interdictor.model import empty
 from interdictor.reference.kb import SAFE_LOADER
 from interdictor.screen.goods.memo import Memo
 
@@ -153,7 +154,7 @@ def check(lines: pl.DataFrame, profiles: Profiles) -> pl.DataFrame:
     # a line with no usable number can never be flagged
     m = m.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in METRICS))
     if m.is_empty():
-        return pl.DataFrame(schema=CHECK_SCHEMA)
+        return empty(CHECK_SCHEMA)
     lookup = _profile_of(m["heading"].unique().to_list(), profiles)
     # every line is compared with one threshold per metric (joined on three columns); only the few lines
     # beyond one get the rest of their profile
@@ -169,7 +170,7 @@ def check(lines: pl.DataFrame, profiles: Profiles) -> pl.DataFrame:
         .select("row", "heading", *METRICS)
     )
     if out.is_empty():
-        return pl.DataFrame(schema=CHECK_SCHEMA)
+        return empty(CHECK_SCHEMA)
     out = out.join(lookup, on="heading", how="left", nulls_equal=True)
     parts = []
     for metric in METRICS:

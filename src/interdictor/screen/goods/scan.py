@@ -18,6 +18,7 @@ from typing import Any
 import ahocorasick
 import polars as pl
 
+from interdictor.model import empty
 from interdictor.screen.goods.memo import Memo
 
 HIT_SCHEMA = pl.Schema(
@@ -69,18 +70,18 @@ def scan_column(views: pl.Series, keys: KeySet, dids: pl.Series | None = None, *
     since polars scans them faster than Python could look each one up.
     """
     if views.is_empty() or not keys.texts:
-        return pl.DataFrame(schema=HIT_SCHEMA)
+        return empty(HIT_SCHEMA)
     if remember and views.str.len_bytes().sum() < BULK_CHARS:  # a bulk scan costs less than remembering
         texts = views.fill_null("").to_list()
         seen = keys._seen.lookup(texts, lambda new: _scan_new(new, keys))
         found = [(i, *h) for i, t in enumerate(texts) for h in seen[t]]
         if not found:
-            return pl.DataFrame(schema=HIT_SCHEMA)
+            return empty(HIT_SCHEMA)
         hits = pl.DataFrame(found, schema=HIT_ROWS, orient="row")
     else:
         hits = _hit_rows(views, keys)
         if hits.is_empty():
-            return pl.DataFrame(schema=HIT_SCHEMA)
+            return empty(HIT_SCHEMA)
     did = dids.cast(pl.Int32).gather(hits["row"]) if dids is not None else hits["row"].cast(pl.Int32)
     start = hits["end"] - hits["n"] + 1
     return pl.DataFrame({"did": did, "gid": hits["gid"], "start": start, "end": hits["end"], "local": start},
@@ -114,7 +115,7 @@ def _hit_rows_bulk(views: pl.Series, keys: KeySet) -> pl.DataFrame:
         .join(keys.table, on="text", how="inner", maintain_order="left")
     )
     if hits.is_empty():
-        return pl.DataFrame(schema=HIT_ROWS)
+        return empty(HIT_ROWS)
     # find_many gives byte offsets; the hits are compared and quoted in characters
     wide = pl.col("t").str.len_bytes() != pl.col("t").str.len_chars()
     hits = hits.with_columns(pl.col("at").cast(pl.Int64), pl.col("text").str.len_chars().cast(pl.Int64).alias("n"))

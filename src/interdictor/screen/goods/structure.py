@@ -14,6 +14,7 @@ import re
 
 import polars as pl
 
+from interdictor.model import empty
 from interdictor.screen.goods.opsin import NameResolver, OpsinResolver, find_opsin
 
 __all__ = ["NameResolver", "OpsinResolver", "find_opsin", "looks_systematic", "name_candidates", "smiles_candidates"]
@@ -87,7 +88,7 @@ def name_candidates(frame: pl.DataFrame) -> pl.DataFrame:
         for did, desc in frame.select("did", "description").iter_rows()
         for span in name_spans(desc or "")
     ]
-    return pl.DataFrame(rows, schema=NAME_SCHEMA) if rows else pl.DataFrame(schema=NAME_SCHEMA)
+    return pl.DataFrame(rows, schema=NAME_SCHEMA) if rows else empty(NAME_SCHEMA)
 
 
 def looks_systematic(frame: pl.DataFrame) -> pl.Series:

@@ -16,6 +16,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from interdictor.model import empty
 from interdictor.screen.goods.normalise import skeleton_view, token_views
 from interdictor.screen.goods.patterns import SKELETON_ANCHORS as _CHEMISH
 from interdictor.screen.goods.patterns import Compiled
@@ -166,13 +167,13 @@ def _swapped(words: list[str], compiled: Compiled) -> dict[str, str]:
 def _fuzzy_hits(views: Views, compiled: Compiled) -> pl.DataFrame:
     fixes = _typo_map(views, compiled)
     if not fixes:
-        return pl.DataFrame(schema=FINDING_SCHEMA)
+        return empty(FINDING_SCHEMA)
     bad = list(fixes)
     affected = views.frame.filter(
         pl.col("skeleton").str.contains_any([f" {b} " for b in bad])
     ).select("did", "skeleton")
     if affected.is_empty():
-        return pl.DataFrame(schema=FINDING_SCHEMA)
+        return empty(FINDING_SCHEMA)
     fixed_texts, typos = [], []
     for text in affected["skeleton"].to_list():
         words = text.split(" ")
@@ -204,7 +205,7 @@ def scan_uses(views: Views, compiled: Compiled, dids: pl.Series) -> pl.DataFrame
     """
     sub = views.frame.filter(pl.col("did").is_in(dids.implode()))
     hits = _label(scan_column(sub["token"], compiled.uses, sub["did"]), compiled, "token")
-    return hits.select(list(FINDING_SCHEMA)) if not hits.is_empty() else pl.DataFrame(schema=FINDING_SCHEMA)
+    return hits.select(list(FINDING_SCHEMA)) if not hits.is_empty() else empty(FINDING_SCHEMA)
 
 
 def scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
@@ -241,5 +242,5 @@ def _scan_text(views: Views, compiled: Compiled) -> pl.DataFrame:
     fuzzy = _fuzzy_hits(views, compiled)
     parts = [p.select(list(FINDING_SCHEMA)) for p in (token, skel, compact, fuzzy) if not p.is_empty()]
     if not parts:
-        return pl.DataFrame(schema=FINDING_SCHEMA)
+        return empty(FINDING_SCHEMA)
     return _suppress(pl.concat(parts)).select(list(FINDING_SCHEMA))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from interdictor.model import empty
 from interdictor.reference.kb import KnowledgeBase
 from interdictor.screen.goods.normalise import normalise_many
 
@@ -54,4 +55,4 @@ def vague_descriptions(views: pl.DataFrame, matcher: VagueMatcher) -> pl.DataFra
         fams = [f for f, phrases in matcher.families.items() if any(p in token for p in phrases)]
         found = [p.strip() for ps in matcher.families.values() for p in ps if p in token]
         rows.append({"did": did, "families": fams or ["empty"], "words": ", ".join(dict.fromkeys(found))})
-    return pl.DataFrame(rows, schema=VAGUE_SCHEMA) if rows else pl.DataFrame(schema=VAGUE_SCHEMA)
+    return pl.DataFrame(rows, schema=VAGUE_SCHEMA) if rows else empty(VAGUE_SCHEMA)

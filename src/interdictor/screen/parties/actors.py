@@ -28,7 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from interdictor.model import REASON_SCHEMA
+from interdictor.model import REASON_SCHEMA, empty
 from interdictor.screen.parties.keys import name_key
 from interdictor.screen.parties.part import PartiesConfig, email_key, phone_key
 from interdictor.screen.parties.similarity import DEFAULT_THRESHOLD, compare_names
@@ -246,5 +246,5 @@ def split_reasons(actors: pl.DataFrame, shipments: pl.DataFrame, cfg: PartiesCon
                     }
                 )
     if not rows:
-        return pl.DataFrame(schema=REASON_SCHEMA)
+        return empty(REASON_SCHEMA)
     return pl.DataFrame(rows, schema=REASON_SCHEMA).unique(subset=["shipment_id", "code"])

@@ -17,7 +17,7 @@ from functools import cache
 
 import polars as pl
 
-from interdictor.model import REASON_SCHEMA
+from interdictor.model import REASON_SCHEMA, empty
 from interdictor.screen.parties.keys import consignee_hash, name_key
 from interdictor.screen.parties.part import PartiesPart
 from interdictor.screen.parties.places import inconsistencies
@@ -92,7 +92,7 @@ def _frame(
 def chemical_shipments(items: pl.DataFrame) -> pl.DataFrame:
     """shipment_id and a short description of its first chemical or equipment item."""
     if items.is_empty():
-        return pl.DataFrame(schema={"shipment_id": pl.String, "goods": pl.String})
+        return empty({"shipment_id": pl.String, "goods": pl.String})
     digits = pl.col("hs_code").str.replace_all(r"\D", "")
     coded = digits.str.len_chars().fill_null(0) >= 4
     # a chemical named as one households buy (citric acid, baking soda) is an ordinary delivery
@@ -103,7 +103,7 @@ def chemical_shipments(items: pl.DataFrame) -> pl.DataFrame:
         | (~coded & ~consumer & pl.col("description").str.contains(GENERIC_CHEMICAL_WORDS).fill_null(False))
     )
     if hit.is_empty():
-        return pl.DataFrame(schema={"shipment_id": pl.String, "goods": pl.String})
+        return empty({"shipment_id": pl.String, "goods": pl.String})
     return hit.group_by("shipment_id").agg(
         pl.format("'{}' (HS {})", pl.col("description").fill_null("?"), pl.col("hs_code").fill_null("?"))
         .first()
@@ -170,7 +170,7 @@ def address_reasons(parties: pl.DataFrame, items: pl.DataFrame, part: PartiesPar
     out.append(_residential(parties, items))
     out.append(_first_seen(parties, part))
     frames = [f for f in out if f.height]
-    return pl.concat(frames) if frames else pl.DataFrame(schema=REASON_SCHEMA)
+    return pl.concat(frames) if frames else empty(REASON_SCHEMA)
 
 
 def _shared(shippers: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
@@ -178,7 +178,7 @@ def _shared(shippers: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
         name_key(pl.col("name")).alias("nk")
     )
     if s.is_empty():
-        return pl.DataFrame(schema=REASON_SCHEMA)
+        return empty(REASON_SCHEMA)
     need = part.config.shared_address_names
     hist = part.history.shared_addresses.with_columns(pl.col("hist_names").list.len().alias("_nh"))
     batch = (
@@ -190,7 +190,7 @@ def _shared(shippers: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
         .drop("_nh")
     )
     if batch.is_empty():
-        return pl.DataFrame(schema=REASON_SCHEMA)
+        return empty(REASON_SCHEMA)
     j = batch.join(hist.drop("_nh"), on="addr_key", how="left").with_columns(
         pl.concat_list(pl.col("batch_names"), pl.col("hist_names").fill_null(pl.lit([], pl.List(pl.String))))
         .list.unique()
@@ -198,7 +198,7 @@ def _shared(shippers: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
     )
     many = j.filter(pl.col("all_names").list.len() >= need)
     if many.is_empty():
-        return pl.DataFrame(schema=REASON_SCHEMA)
+        return empty(REASON_SCHEMA)
     hits = s.join(many.select("addr_key", "all_names"), on="addr_key")
     ev = pl.format(
         "return address '{}' is used by {} differently named shippers (e.g. {})",
@@ -212,7 +212,7 @@ def _shared(shippers: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
 def _residential(parties: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
     chem = chemical_shipments(items)
     if chem.is_empty():
-        return pl.DataFrame(schema=REASON_SCHEMA)
+        return empty(REASON_SCHEMA)
     cons = parties.filter(pl.col("party") == "consignee").join(chem, on="shipment_id")
     # a unit or suite number marks a dwelling only when no registered company is named there
     dwelling = pl.col("residential_mark") | (pl.col("residential_weak") & ~has_legal_form(pl.col("name")))
@@ -232,7 +232,7 @@ def _residential(parties: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
 def _first_seen(parties: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
     known = part.history.known_consignees
     if known is None or not part.config.first_seen:
-        return pl.DataFrame(schema=REASON_SCHEMA)
+        return empty(REASON_SCHEMA)
     cons = parties.filter((pl.col("party") == "consignee") & pl.col("name").is_not_null()).with_columns(
         consignee_hash(pl.col("name"), pl.col("postal_code"), pl.col("country")).alias("h")
     )

@@ -25,6 +25,7 @@ from typing import Any
 
 import polars as pl
 
+from interdictor.model import empty
 from interdictor.reference.watchlists.model import Entry
 from interdictor.screen.parties.index import LONE_WORD_MIN, NameHit
 from interdictor.screen.parties.part import PartiesPart, country_group, email_key, phone_key
@@ -211,7 +212,7 @@ def contact_hits(parties: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
         "value": pl.String,
     }
     if part.contacts.is_empty() or parties.is_empty():
-        return pl.DataFrame(schema=schema)
+        return empty(schema)
     keyed = parties.select(
         "shipment_id",
         "party",
@@ -248,7 +249,7 @@ def contact_hits(parties: pl.DataFrame, part: PartiesPart) -> pl.DataFrame:
             )
         )
     frames = [f for f in out if f.height]
-    return pl.concat(frames).unique() if frames else pl.DataFrame(schema=schema)
+    return pl.concat(frames).unique() if frames else empty(schema)
 
 
 def list_reasons(parties: pl.DataFrame, part: PartiesPart) -> list[dict[str, Any]]:
