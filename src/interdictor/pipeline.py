@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -87,19 +88,22 @@ def content_hashes(batch: Batch) -> pl.DataFrame:
     stored, and must not change when a library is upgraded.
     """
 
-    def text(df: pl.DataFrame, skip: tuple[str, ...]) -> pl.Expr:
-        return pl.concat_str(
-            [pl.col(c).cast(pl.String).fill_null("\u2400") for c in df.columns if c not in skip], separator="\x1f"
-        )
-
     parts = [
-        batch.shipments.select("shipment_id", text(batch.shipments, ("shipment_id", "line")).alias("t")),
-        batch.items.select("shipment_id", text(batch.items, ("shipment_id", "line")).alias("t")),
-        batch.parties.select("shipment_id", text(batch.parties, ("shipment_id",)).alias("t")),
+        batch.shipments.select("shipment_id", _row_text(tuple(batch.shipments.columns), ("shipment_id", "line"))),
+        batch.items.select("shipment_id", _row_text(tuple(batch.items.columns), ("shipment_id", "line"))),
+        batch.parties.select("shipment_id", _row_text(tuple(batch.parties.columns), ("shipment_id",))),
     ]
     rows = pl.concat(parts).group_by("shipment_id", maintain_order=True).agg(pl.col("t").str.join("\x1e"))
     digests = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in rows.get_column("t").to_list()]
     return pl.DataFrame({"shipment_id": rows.get_column("shipment_id"), "content_hash": digests})
+
+
+@lru_cache(maxsize=32)
+def _row_text(columns: tuple[str, ...], skip: tuple[str, ...]) -> pl.Expr:
+    """A row's fields as one text ``t`` (nulls marked), for its digest."""
+    return pl.concat_str(
+        [pl.col(c).cast(pl.String).fill_null("\u2400") for c in columns if c not in skip], separator="\x1f"
+    ).alias("t")
 
 
 def reasons_text(reasons: pl.DataFrame) -> pl.DataFrame:

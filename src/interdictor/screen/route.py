@@ -10,6 +10,7 @@ consignee's postal code (or city) to the boundary line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 import polars as pl
@@ -39,6 +40,42 @@ def _country_of_points(legs: pl.DataFrame, geo: Geo) -> pl.DataFrame:
         pl.when(pl.col("point").str.len_chars() == 5).then(pl.col("point").str.slice(0, 2))
         .otherwise(pl.col("ap_country")).alias("country")
     )
+
+
+@cache
+def _rules(area: float) -> tuple[list[pl.Expr], dict[str, float]]:
+    """(a struct column per rule, null where the rule does not hold; each rule's weight): built once."""
+    in_area = pl.col("border_km") <= area
+    business = pl.concat_str([pl.col("c_name").fill_null(""), pl.col("c_addr").fill_null("")], separator=" ").str.contains(BUSINESS_NODE)
+    from_source = pl.col("origin").is_in(list(SOURCE_COUNTRIES))
+    from_asia = pl.col("origin").is_in(list(ASIA))
+    has_gateway = pl.col("us_gateway").is_not_null()
+    place = pl.concat_str([pl.col("c_city").fill_null("?"), pl.col("c_state").fill_null("")], separator=", ")
+    km = pl.col("border_km").round(0).cast(pl.Int64).cast(pl.String)
+    # (code, weight, when, evidence): one pass over the shipments, one row per reason that holds
+    rules = [
+        ("ROUTE_ORIGIN_CONCERN", 4.0, from_source,
+         pl.format("goods originate in {}, a source country for precursors and pill presses", pl.col("origin"))),
+        ("ROUTE_TRANSIT_CONCERN", 8.0, from_asia & (pl.col("third").list.len() > 0),
+         pl.format("routing {} transits {} between origin {} and the US", pl.col("routing"),
+                   pl.col("third").list.join("/"), pl.col("origin"))),
+        ("ROUTE_BORDER_AREA", 8.0, in_area,
+         pl.format("consignee in {} is {} km from the US–Mexico border (located by {})", place, km,
+                   pl.col("located_by"))),
+        ("ROUTE_BORDER_WAREHOUSE", 18.0, in_area.fill_null(False) & business.fill_null(False),
+         pl.format("consignee '{}' in {} looks like a warehouse/forwarder/logistics business {} km from the border",
+                   pl.col("c_name"), place, km)),
+        ("ROUTE_ASIA_GATEWAY_BORDER", 10.0, from_asia.fill_null(False) & has_gateway & in_area.fill_null(False),
+         pl.format("{} → US gateway {} → consignee {} km from the border ({})", pl.col("origin"),
+                   pl.col("us_gateway"), km, place)),
+        ("ROUTE_MEXICO_AFTER_US", 22.0,
+         (pl.col("c_country") == "MX").fill_null(False)
+         & (has_gateway | (pl.col("destination_port").is_not_null() & pl.col("us_gateway").is_not_null())),
+         pl.format("consignee in Mexico ({}) but the goods enter through US gateway {}", place, pl.col("us_gateway"))),
+    ]
+    holds = [pl.when(when.fill_null(False)).then(pl.struct(text.alias("evidence"))).alias(code)
+             for code, _, when, text in rules]
+    return holds, {code: weight for code, weight, _, _ in rules}
 
 
 def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
@@ -72,42 +109,12 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
             .list.unique(maintain_order=True).alias("third"),
         )
     )
-    area = part.border_area_km
-    in_area = pl.col("border_km") <= area
-    business = pl.concat_str([pl.col("c_name").fill_null(""), pl.col("c_addr").fill_null("")], separator=" ").str.contains(BUSINESS_NODE)
-    from_source = pl.col("origin").is_in(list(SOURCE_COUNTRIES))
-    from_asia = pl.col("origin").is_in(list(ASIA))
-    has_gateway = pl.col("us_gateway").is_not_null()
-    place = pl.concat_str([pl.col("c_city").fill_null("?"), pl.col("c_state").fill_null("")], separator=", ")
-    km = pl.col("border_km").round(0).cast(pl.Int64).cast(pl.String)
-    # (code, weight, when, evidence): one pass over the shipments, one row per reason that holds
-    rules = [
-        ("ROUTE_ORIGIN_CONCERN", 4.0, from_source,
-         pl.format("goods originate in {}, a source country for precursors and pill presses", pl.col("origin"))),
-        ("ROUTE_TRANSIT_CONCERN", 8.0, from_asia & (pl.col("third").list.len() > 0),
-         pl.format("routing {} transits {} between origin {} and the US", pl.col("routing"),
-                   pl.col("third").list.join("/"), pl.col("origin"))),
-        ("ROUTE_BORDER_AREA", 8.0, in_area,
-         pl.format("consignee in {} is {} km from the US–Mexico border (located by {})", place, km,
-                   pl.col("located_by"))),
-        ("ROUTE_BORDER_WAREHOUSE", 18.0, in_area.fill_null(False) & business.fill_null(False),
-         pl.format("consignee '{}' in {} looks like a warehouse/forwarder/logistics business {} km from the border",
-                   pl.col("c_name"), place, km)),
-        ("ROUTE_ASIA_GATEWAY_BORDER", 10.0, from_asia.fill_null(False) & has_gateway & in_area.fill_null(False),
-         pl.format("{} → US gateway {} → consignee {} km from the border ({})", pl.col("origin"),
-                   pl.col("us_gateway"), km, place)),
-        ("ROUTE_MEXICO_AFTER_US", 22.0,
-         (pl.col("c_country") == "MX").fill_null(False)
-         & (has_gateway | (pl.col("destination_port").is_not_null() & pl.col("us_gateway").is_not_null())),
-         pl.format("consignee in Mexico ({}) but the goods enter through US gateway {}", place, pl.col("us_gateway"))),
-    ]
+    holds, weights = _rules(part.border_area_km)
     found = (  # a struct per rule: null where the rule does not hold (its evidence may itself be null)
-        s.select("shipment_id", *(pl.when(when.fill_null(False)).then(pl.struct(text.alias("evidence"))).alias(code)
-                                  for code, _, when, text in rules))
+        s.select("shipment_id", *holds)
         .unpivot(index="shipment_id", variable_name="code", value_name="_r")
         .drop_nulls("_r")
     )
-    weights = {code: weight for code, weight, _, _ in rules}
     return found.select(
         "shipment_id", "code", pl.col("code").replace_strict(weights, return_dtype=pl.Float64).alias("weight"),
         pl.col("_r").struct.field("evidence"), pl.lit(None, pl.Int32).alias("item"), pl.lit(None, pl.String).alias("party"),
