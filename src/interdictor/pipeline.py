@@ -106,11 +106,16 @@ def _row_text(columns: tuple[str, ...], skip: tuple[str, ...]) -> pl.Expr:
     ).alias("t")
 
 
+# strongest first; ties by code, then item and evidence, so the same shipment always lists its reasons alike
+_REASON_ORDER = ("shipment_id", "weight", "code", "item", "evidence")
+_REASON_DESC = [False, True, False, False, False]
+
+
 def reasons_text(reasons: pl.DataFrame) -> pl.DataFrame:
     """``shipment_id, reasons`` as ``code:weight:evidence | ...`` (strongest first)."""
     clean = pl.col("evidence").fill_null("").str.replace_all(r"[|\r\n]+", " ")
     return (
-        reasons.sort(["shipment_id", "weight", "code"], descending=[False, True, False])
+        reasons.sort(*_REASON_ORDER, descending=_REASON_DESC, nulls_last=True)
         .group_by("shipment_id", maintain_order=True)
         .agg(pl.concat_str([pl.col("code"), pl.col("weight").round(1).cast(pl.String), clean], separator=":")
              .str.join(" | ").alias("reasons"))
@@ -120,7 +125,7 @@ def reasons_text(reasons: pl.DataFrame) -> pl.DataFrame:
 def reasons_lists(reasons: pl.DataFrame) -> pl.DataFrame:
     """``shipment_id, reasons`` as a list of ``{code, weight, evidence, item, party}``."""
     return (
-        reasons.sort(["shipment_id", "weight", "code"], descending=[False, True, False])
+        reasons.sort(*_REASON_ORDER, descending=_REASON_DESC, nulls_last=True)
         .group_by("shipment_id", maintain_order=True)
         .agg(pl.struct("code", "weight", "evidence", "item", "party").alias("reasons"))
     )
