@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 import polars as pl
@@ -125,11 +126,13 @@ def empty(schema: pl.Schema | Mapping[str, Any]) -> pl.DataFrame:
 
 def conform(df: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
     """Select and cast ``df`` to ``schema``; absent columns become nulls."""
-    exprs = [
-        (pl.col(name) if name in df.columns else pl.lit(None)).cast(dtype).alias(name)
-        for name, dtype in schema.items()
-    ]
-    return df.select(exprs)
+    return df.select(_conform_exprs(tuple(df.columns), tuple(schema.items())))
+
+
+@lru_cache(maxsize=256)
+def _conform_exprs(columns: tuple[str, ...], schema: tuple[tuple[str, Any], ...]) -> list[pl.Expr]:
+    present = set(columns)
+    return [(pl.col(name) if name in present else pl.lit(None)).cast(dtype).alias(name) for name, dtype in schema]
 
 
 def reasons_frame(rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
