@@ -83,3 +83,13 @@ def test_a_few_names_take_the_single_name_path_and_fold_multi_word_legal_forms()
     assert ("LIMITED LIABILITY COMPANY TVK", "llc") in got
     one_by_one = {(q, h.name.entry.uid) for q in names.drop_nulls() for h in idx.match_one(q)}
     assert got == one_by_one
+
+
+def test_the_batch_path_folds_multi_word_phrases_as_the_single_path_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "FEW_NAMES", 0)
+    idx = WatchlistIndex.build([*ENTRIES, Entry("t", "jsc", "JOINT STOCK COMPANY KONAR", "entity", ("RUSSIA-EO14024",)),
+                                Entry("t", "llc", "LIMITED LIABILITY COMPANY TVK", "entity", ("RUSSIA-EO14024",))])
+    names = ["Joint Stock Company Konar", "LIMITED LIABILITY COMPANY TVK", "Konar JSC", "Tvk Co Ltd Co Ltd"]
+    got = {(h.query, h.name.entry.uid) for h in idx.match_many(pl.Series(names))}
+    assert {("Joint Stock Company Konar", "jsc"), ("LIMITED LIABILITY COMPANY TVK", "llc"), ("Konar JSC", "jsc"),
+            ("Tvk Co Ltd Co Ltd", "llc")} <= got

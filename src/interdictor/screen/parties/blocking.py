@@ -126,15 +126,38 @@ def vocab_tokens() -> frozenset[str]:
     return _VOCAB_TOKENS
 
 
+_PHRASES: tuple[list[str], list[str]] | None = None
+
+
+def vocab_phrases() -> tuple[list[str], list[str]]:
+    """Multi-word phrases of the vocabulary ("joint stock company", "hong kong") as the cheap fold writes
+    them (words two spaces apart, a space each side), longest first, and the one word each stands for."""
+    global _PHRASES
+    if _PHRASES is None:
+        phrases = sorted(((k, canon) for k, (_kind, canon) in vocab().phrases.items() if len(k) > 1),
+                         key=lambda kc: (-len(" ".join(kc[0])), kc[0]))
+        _PHRASES = ([" " + "  ".join(k) + " " for k, _c in phrases], [f" {c} " for _k, c in phrases])
+    return _PHRASES
+
+
 def fast_tokens(q: pl.DataFrame, fold_other: object) -> pl.DataFrame:
     """(qid, query, pos, token, vocab): the cheap fold for ASCII names; ``fold_other``
-    (a callable: name -> distinctive tokens) for the rest."""
+    (a callable: name -> distinctive tokens) for the rest.  A multi-word phrase of the vocabulary
+    becomes the word it stands for, as the full fold makes it ("Joint Stock Company" is a legal form,
+    not two words that a one-word list name lacks)."""
     ascii_mask = q["query"].str.contains(r"^[\x00-\x7F]*$")
+    patterns, words = vocab_phrases()
     plain = q.filter(ascii_mask).with_columns(
-        pl.col("query")
-        .str.to_lowercase()
-        .str.replace_all(r"['’`]", "")
-        .str.replace_all(r"[^a-z0-9]+", " ")
+        pl.concat_str(
+            pl.lit(" "),
+            pl.col("query")
+            .str.to_lowercase()
+            .str.replace_all(r"['’`]", "")
+            .str.replace_all(r"[^a-z0-9]+", "  ")  # two spaces: each word keeps a space of its own each side
+            .str.strip_chars(),
+            pl.lit(" "),
+        )
+        .str.replace_many(patterns, words, leftmost=True)
         .str.strip_chars()
         .str.split(" ")
         .alias("token")
