@@ -543,6 +543,9 @@ def main() -> int:
     ap.add_argument("--names", type=int, default=400_000, help="distinct names screened in one batch")
     ap.add_argument("--single", type=int, default=2_000, help="names screened one at a time (latency)")
     ap.add_argument("--e2e", type=int, default=0, help="also screen this many shipments end to end, stored")
+    ap.add_argument("--paths", action="store_true",
+                    help="also compare the batch path with the single-name path on real names (the name bench's "
+                         "names and listed names with a letter dropped or their words reversed)")
     args = ap.parse_args()
 
     t = time.perf_counter()
@@ -597,9 +600,46 @@ def main() -> int:
         f"single: {len(lat):,} names one at a time, p50 {statistics.median(lat):.2f} ms, p99 {p99:.2f} ms, "
         f"max {lat[-1]:.2f} ms"
     )
+    if args.paths:
+        paths(idx, part)
     if args.e2e:
         e2e(args.e2e, names)
     return 0
+
+
+def paths(idx: object, part: object) -> None:
+    """Hits the batch path (many names) and the single-name path (``lists check``, a submission) find."""
+    import csv
+
+    from interdictor.screen.parties.index import WatchlistIndex
+
+    assert isinstance(idx, WatchlistIndex)
+    cases = ROOT / ".." / "shared" / "data" / "names" / "nomenklatura_name_bench" / "cases.csv"
+    if not cases.exists():
+        print(f"paths: name bench absent ({cases}); nothing compared")
+        return
+    queries: set[str] = set()
+    with cases.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            queries |= {r["name1"], r["name2"]}
+    rnd = random.Random(5)
+    listed = [n.raw for n in idx.names if n.entry.list_id == "ofac-sdn"]
+    for raw in rnd.sample(listed, min(1500, len(listed))):
+        queries.add(raw)
+        if len(raw) > 5:
+            i = rnd.randrange(len(raw) - 1)
+            queries |= {raw[:i] + raw[i + 1:], " ".join(reversed(raw.replace(",", "").split()))}
+    qs = sorted(q for q in queries if q)
+
+    def key(h: object) -> tuple[str, str]:
+        return (h.query, h.name.entry.uid)  # type: ignore[attr-defined]
+
+    batch = {key(h) for h in idx.match_many(pl.Series(qs))}
+    single = {key(h) for q in qs for h in idx.match_one(q)}
+    print(f"paths: {len(qs):,} real names; batch path {len(batch):,} hits, single-name path {len(single):,}; "
+          f"only the batch path {len(batch - single)}, only the single-name path {len(single - batch)}")
+    for q, uid in sorted(single - batch)[:10]:
+        print(f"    only single-name: {q!r} ~ entry {uid}")
 
 
 def e2e(n: int, names: list[str]) -> None:
