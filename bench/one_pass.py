@@ -25,7 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-SAMPLE = ROOT / "tests" / "fixtures" / "corridor_sample.csv"
+
+from api import payloads as bodies  # noqa: E402  (bench/api.py: the same one-shipment bodies)
 
 from interdictor.intake.base import ReadOptions  # noqa: E402
 from interdictor.model import Batch  # noqa: E402
@@ -34,17 +35,6 @@ from interdictor.service import coalesce  # noqa: E402
 from interdictor.service.screening import Screener, Submission, load_screening  # noqa: E402
 from interdictor.settings import Settings  # noqa: E402
 from interdictor.store.db import open_store  # noqa: E402
-
-
-def bodies(n: int, run: str) -> list[bytes]:
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
-    header, rows = lines[0], [r for r in lines[1:] if r.strip()]
-    out = []
-    for i in range(n):
-        row = rows[i % len(rows)]
-        sid = row.split(",", 1)[0]
-        out.append(f"{header}\n{row.replace(sid, f'{run}{i:07d}', 1)}\n".encode())
-    return out
 
 
 def timed(fn: Callable[[], object], n: int) -> list[float]:
