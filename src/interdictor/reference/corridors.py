@@ -100,14 +100,14 @@ def assign_corridor(
     by_dest = shipments.select("shipment_id", pl.col("destination_port").str.to_uppercase().alias("point"))
     by_leg = legs.select("shipment_id", "point")
     hits = [pl.concat([by_dest, by_leg]).join(ports, on="point", how="inner").select("shipment_id", "corridor", "rank")]
-    areas = [c for c in corridors if c.area is not None]
+    areas = [(c.name, c.area) for c in corridors if c.area is not None]
     located = consignee_coords.drop_nulls(["lat", "lon"]) if areas else consignee_coords.clear()
     if located.height:
         # the first corridor (in order) whose area holds the consignee, in one pass
         lat, lon = pl.col("lat"), pl.col("lon")
-        first = pl.coalesce([pl.when(lat.is_between(c.area[0], c.area[1]) & lon.is_between(c.area[2], c.area[3]))
-                             .then(pl.lit(order[c.name], pl.Int32)) for c in areas if c.area is not None])
-        names = {order[c.name]: c.name for c in areas}
+        first = pl.coalesce([pl.when(lat.is_between(s, n) & lon.is_between(w, e)).then(pl.lit(order[name], pl.Int32))
+                             for name, (s, n, w, e) in areas])
+        names = {order[name]: name for name, _ in areas}
         hits.append(located.select("shipment_id", first.alias("rank")).drop_nulls("rank").select(
             "shipment_id", pl.col("rank").replace_strict(names, return_dtype=pl.String).alias("corridor"), "rank"))
     best = pl.concat(hits).sort("rank").unique("shipment_id", keep="first")

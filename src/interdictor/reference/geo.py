@@ -8,7 +8,7 @@ is a polars frame so detectors join against it instead of looking up per row.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -65,6 +65,9 @@ class Geo:
     cities: pl.DataFrame  # city_key (UPPER city|STATE), lat, lon, border_km
     airports: pl.DataFrame  # point (IATA), country, lat, lon
     ports: pl.DataFrame  # cbp_code, name, state, lat, lon (US–Mexico land ports)
+    # (parties, located) of the last call to ``locate_consignees``
+    _last_located: list[tuple[pl.DataFrame, pl.DataFrame]] = field(
+        default_factory=list, init=False, repr=False, compare=False)
 
     @cached_property
     def zip_points(self) -> Keyed:
@@ -77,10 +80,6 @@ class Geo:
     @cached_property
     def airport_countries(self) -> Keyed:
         return Keyed(self.airports.select("point", pl.col("country").alias("ap_country")), "point")
-
-    @cached_property
-    def _last_located(self) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-        return []
 
     def locate_consignees(self, parties: pl.DataFrame) -> pl.DataFrame:
         """``shipment_id, lat, lon, border_km, located_by`` for consignees with a US postal code or city.

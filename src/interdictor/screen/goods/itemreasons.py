@@ -258,9 +258,6 @@ class Emitter:
         return code_reasons(self, ids, res, desc_cas, field_cas)
 
     def profiles(self, ids: pl.DataFrame, res: Resolved, vague: pl.DataFrame) -> list[Row]:
-        classes = pl.DataFrame(
-            {"cls": [c.id for c in self.kb.classes], "inferred": [c.heading for c in self.kb.classes]}
-        )
         chem_rows = pl.Series("row", [], dtype=self.it.schema["row"])
         if ids.height or vague.height:
             chem_rows = pl.concat([
@@ -273,6 +270,9 @@ class Emitter:
         named = res.flags.filter(plain)
         by_row: dict[int, str] = {}
         if named.height:
+            classes = pl.DataFrame(
+                {"cls": [c.id for c in self.kb.classes], "inferred": [c.heading for c in self.kb.classes]}
+            )
             inferred = (
                 self.rows_of(named.select("did", pl.col("classes").list.first().alias("cls")))
                 .join(classes, on="cls").select("row", "inferred").unique("row")
