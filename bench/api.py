@@ -10,6 +10,7 @@ per rate and the first rate whose p99 exceeds the target.
     .venv/bin/python bench/api.py                       # SQLite, rates 50 100 150 200 300
     .venv/bin/python bench/api.py --db postgresql+psycopg://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/api.py --rates 100 --seconds 30
+    .venv/bin/python bench/api.py --server-cpus 0           # the server pinned to one CPU
 
 Traffic goes only to 127.0.0.1, is bounded in count and time, and stops by itself.
 """
@@ -127,7 +128,13 @@ def main() -> int:
     ap.add_argument("--rates", type=float, nargs="+", default=[50, 100, 150, 200, 300])
     ap.add_argument("--seconds", type=float, default=15.0, help="seconds per rate (bounded)")
     ap.add_argument("--target-ms", type=float, default=50.0)
+    ap.add_argument("--server-cpus", type=int, nargs="+", metavar="CPU",
+                    help="run the server on these CPUs only (as 'taskset -c'); default: every CPU, shared with this "
+                         "client")
     args = ap.parse_args()
+    cpus = set(args.server_cpus or ())
+    if cpus and not cpus <= os.sched_getaffinity(0):
+        ap.error(f"--server-cpus: this process may run on CPUs {sorted(os.sched_getaffinity(0))} only")
     seconds = min(args.seconds, 60.0)
     tmp = Path(tempfile.mkdtemp(prefix="interdictor-bench-"))
     env = {**os.environ, "INTERDICTOR_DATA_DIR": str(tmp), "INTERDICTOR_SECRET_KEY": uuid.uuid4().hex * 2}
@@ -144,7 +151,8 @@ def main() -> int:
         key, analyst = make_keys(env, db)
         server = subprocess.Popen([sys.executable, "-m", "interdictor.cli", "serve", "--port", str(port), "--db", db,
                                    "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE)
+                                  stderr=subprocess.PIPE,
+                                  preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 180
         while True:
@@ -159,7 +167,8 @@ def main() -> int:
                 return 2
             time.sleep(0.5)
         backend = "PostgreSQL" if args.db else "SQLite"
-        print(f"# {backend}, one shipment per request, {seconds:.0f} s per rate, loopback, 2 shared cores")
+        where = f"server on CPU {', '.join(map(str, sorted(cpus)))}" if cpus else "server and client share every CPU"
+        print(f"# {backend}, one shipment per request, {seconds:.0f} s per rate, loopback, {where}")
         asyncio.run(drive(url, key, 20, 3, payloads(60, "W")))  # warm up
         print(f"{'rate/s':>7} {'sent':>6} {'err':>4} {'done/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}")
         crossed = None
