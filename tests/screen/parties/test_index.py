@@ -6,6 +6,7 @@ import pytest
 from interdictor.reference.watchlists import Alias, Entry, curated_list
 from interdictor.screen.parties import index
 from interdictor.screen.parties.index import WatchlistIndex
+from interdictor.screen.parties.text import normalise
 
 ENTRIES = [
     *curated_list().entries,
@@ -93,3 +94,39 @@ def test_the_batch_path_folds_multi_word_phrases_as_the_single_path_does(monkeyp
     got = {(h.query, h.name.entry.uid) for h in idx.match_many(pl.Series(names))}
     assert {("Joint Stock Company Konar", "jsc"), ("LIMITED LIABILITY COMPANY TVK", "llc"), ("Konar JSC", "jsc"),
             ("Tvk Co Ltd Co Ltd", "llc")} <= got
+
+
+CAREFUL = [
+    Entry("t", "slip", "QUORVANE ELECTRONIC CO., LTD", "entity", ("SDGT",)),
+    Entry("t", "first", "FIRST VORANTIC INVESTMENT BANK", "entity", ("SDGT",)),
+    Entry("t", "forty", "46TH ZELMARK RESEARCH INSTITUTE", "entity", ("SDGT",)),
+    Entry("t", "dots", "VELMORA, S.P.R. DE R.L. DE C.V.", "entity", ("SDNTK",)),
+    Entry("t", "cut", "OOO VELTRANO GRUPP", "entity", ("RUSSIA-EO14024",)),
+    Entry("t", "person", "MBOKANI, Thomas", "individual", ("SDGT",)),
+]
+
+
+def test_the_batch_path_reads_slips_numbers_initials_and_cut_words_as_the_single_path_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names the cheap fold would read otherwise than the full one are looked up name by name."""
+    monkeypatch.setattr(index, "FEW_NAMES", 0)
+    idx = WatchlistIndex.build([*ENTRIES, *CAREFUL])
+    expected = {
+        ("QUORVANE ELCTRONIC CO., LTD", "slip"),  # a slip in a trade word
+        ("1st Vorantic Investment Bank", "first"),  # an ordinal as digits
+        ("Forty Six Zelmark Research Institute", "forty"),  # number words
+        ("Velmora S.P.R. de R.L. de C.V.", "dots"),  # dotted initials
+        ("OOO Veltrano Grupp", "cut"),  # a trade word cut short at the end
+    }
+    names = [q for q, _uid in expected] + ["Thomas L. Tran", "Guangzhou Lianfa Trading Co"]
+    got = {(h.query, h.name.entry.uid) for h in idx.match_many(pl.Series(names))}
+    assert expected <= got
+    assert got == {(q, h.name.entry.uid) for q in names for h in idx.match_one(q)}
+
+
+def test_a_surname_at_the_end_of_a_persons_name_is_not_a_cut_trade_word() -> None:
+    """'Tran' begins 'transport', but a person's name has no legal form or trade word before it."""
+    assert normalise("Thomas L. Tran").distinctive == ("thomas", "l", "tran")
+    assert "tran" not in normalise("OOO Veltrano Tran").distinctive  # a company's name: a cut word
+    idx = WatchlistIndex.build([*ENTRIES, *CAREFUL])
+    assert not {h.name.entry.uid for h in idx.match_one("Thomas L. Tran")} & {"person"}

@@ -26,11 +26,12 @@ longer party name ("Olga White" is not "WHITE TIGER TRADING").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Final
 
 import polars as pl
 
-from interdictor.screen.parties.text import NAME, NameForm, vocab
+from interdictor.screen.parties.text import CUT_ALONE_MIN, NAME, NUMBER_WORDS, NameForm, vocab
 
 MIN_DELETE_LEN: Final = 6
 RUN_MIN: Final = 6  # a token this long may be two of the other side's run together
@@ -152,6 +153,9 @@ def fast_tokens(q: pl.DataFrame, fold_other: object) -> pl.DataFrame:
             pl.lit(" "),
             pl.col("query")
             .str.to_lowercase()
+            # dotted initials as one word, as the full fold writes them ("S.A. de C.V." -> "sa de cv")
+            .str.replace_all(r"\b([a-z])\.([a-z])\.([a-z])\.", "${1}${2}${3}")
+            .str.replace_all(r"\b([a-z])\.([a-z])\.", "${1}${2}")
             .str.replace_all(r"['’`]", "")
             .str.replace_all(r"[^a-z0-9]+", "  ")  # two spaces: each word keeps a space of its own each side
             .str.strip_chars(),
@@ -174,6 +178,48 @@ def fast_tokens(q: pl.DataFrame, fold_other: object) -> pl.DataFrame:
         (pl.int_range(pl.len()).over("qid")).alias("pos"),
         pl.col("token").is_in(stop).alias("vocab"),
     )
+
+
+@cache
+def full_fold_pattern() -> str:
+    """Names the cheap fold reads otherwise than the full one: with digits or number words ("1st",
+    "First", "Forty Four" are all read as digits)."""
+    words = "|".join(sorted(NUMBER_WORDS, key=lambda w: (-len(w), w)))
+    return rf"(?i)\d|\b(?:{words})\b"
+
+
+@cache
+def slip_keys() -> pl.DataFrame:
+    """``key``: the long legal forms and trade words that the full fold still reads through one slip
+    ("Technlogy", "Intrnational"), and their one-letter deletions.  A token that shares a key with them
+    (itself or one of its deletions) may be such a slip."""
+    words = vocab().fuzzy_words
+    return pl.DataFrame({"key": sorted({k for w in words for k in (w, *_deletes(w))})}, schema={"key": pl.String})
+
+
+@cache
+def cut_tails() -> pl.Series:
+    """Last words of the legal forms and trade words the full fold reads cut short at the end of a name
+    ("Rau Pharm", "Makro Grupp", "Co., Lim")."""
+    return pl.Series(sorted({k[-1] for k in vocab().truncated}), dtype=pl.String).implode()
+
+
+def full_fold_queries(q: pl.DataFrame, tokens: pl.DataFrame, token_keys: pl.DataFrame, qt: pl.DataFrame) -> list[str]:
+    """The names of a batch that take the full fold, name by name: those ``full_fold_pattern`` finds,
+    those with a token that may be a slip in a long legal form or trade word (``slip_keys``), and those
+    that may end in one cut short (``cut_tails``)."""
+    slips = token_keys.join(slip_keys(), on="key", how="semi").select("tid")
+    # as text._may_be_cut: a long cut, or a name with another legal form or trade word
+    cut = (tokens.group_by("qid").agg(pl.col("token").last(), pl.len().alias("n"),
+                                      (pl.col("vocab").sum() - pl.col("vocab").last().cast(pl.UInt32)).alias("others"))
+           .filter((pl.col("n") > 1) & pl.col("token").is_in(cut_tails())
+                   & ((pl.col("token").str.len_chars() >= CUT_ALONE_MIN) | (pl.col("others") > 0))))
+    wanted = pl.concat([
+        qt.join(slips, on="tid", how="semi").select("qid"),
+        q.filter(pl.col("query").str.contains(full_fold_pattern())).select("qid"),
+        cut.select("qid"),
+    ])
+    return q.join(wanted, on="qid", how="semi").get_column("query").to_list()
 
 
 def batch_keys(

@@ -25,6 +25,7 @@ from interdictor.screen.parties.blocking import (
     distinct_tokens,
     fast_tokens,
     form_keys,
+    full_fold_queries,
     query_keys,
     worth_comparing,
 )
@@ -186,6 +187,11 @@ class WatchlistIndex:
         q = q.with_row_index("qid")
         tokens = fast_tokens(q, _fold_other)
         token_keys, q_keys, qt = batch_keys(tokens, self.common)
+        # names the cheap fold reads otherwise than the full one are also looked up the single-name way
+        careful = pl.DataFrame(
+            [(query, i) for query in full_fold_queries(q, tokens, token_keys, qt) for i in self.candidates_one(query)],
+            schema={"query": pl.String, "name_id": pl.UInt32}, orient="row",
+        )
         ik = self.keys
         by_token = token_keys.join(ik, on="key").select("tid", "name_id", "etoks").unique()
         hits = pl.concat(
@@ -195,7 +201,7 @@ class WatchlistIndex:
             ]
         ).unique()
         if hits.is_empty():
-            return empty
+            return careful
         cand = hits.select("qid", "name_id").unique()
         covered = hits.select("qid", "name_id", pl.col("etoks").str.split("|").alias("etok")).explode("etok")
         shared = (
@@ -221,13 +227,8 @@ class WatchlistIndex:
             & ~((pl.col("rare") == 0) & (n > m))
             & ~((n == 1) & (qc > m) & (pl.col("lone_len") < LONE_WORD_MIN))
         )
-        return (
-            met.join(self.info, on="name_id")
-            .join(qn, on="qid")
-            .filter(keep)
-            .join(q, on="qid")
-            .select("query", "name_id")
-        )
+        found = met.join(self.info, on="name_id").join(qn, on="qid").filter(keep).join(q, on="qid")
+        return pl.concat([found.select("query", pl.col("name_id").cast(pl.UInt32)), careful]).unique(maintain_order=True)
 
     # ------------------------------------------------------------ scoring
 

@@ -161,6 +161,7 @@ _ORDINALS: Final = {
     )
 }
 _ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+NUMBER_WORDS: Final = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_ORDINALS)  # read as digits
 
 
 def _numbers(toks: list[str]) -> list[str]:
@@ -203,7 +204,7 @@ def _classify(raw: str, toks: list[str], v: Vocab) -> NameForm:
         for size in range(min(v.max_len, n - i), 0, -1):
             key = tuple(toks[i : i + size])
             hit = v.phrases.get(key)
-            if hit is None and i + size == n and n >= 3:
+            if hit is None and i + size == n and n >= 3 and _may_be_cut(key, kinds):
                 hit = v.truncated.get(key)
             if hit is None and size == 1 and len(key[0]) >= 7:
                 hit = _fuzzy_word(key[0])
@@ -221,6 +222,16 @@ def _classify(raw: str, toks: list[str], v: Vocab) -> NameForm:
             surface.append(toks[i])
             i += 1
     return NameForm(raw, tuple(tokens), tuple(kinds), tuple(surface))
+
+
+CUT_ALONE_MIN: Final = 6  # letters a last word cut short keeps to be read as a trade word with no other sign
+
+
+def _may_be_cut(key: tuple[str, ...], kinds: list[str]) -> bool:
+    """Whether the last words of a name may be a legal form or trade word cut short ("Co., Lim", "Makro
+    Grupp"): a phrase of several words, a long cut, or a name that already has a legal form or trade
+    word — not a surname at the end of a person's name ("Thomas L. Tran" is not "Thomas L. Transport")."""
+    return len(key) > 1 or len(key[0]) >= CUT_ALONE_MIN or any(k in ("legal", "generic") for k in kinds)
 
 
 @lru_cache(maxsize=65_536)
