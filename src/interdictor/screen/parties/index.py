@@ -179,7 +179,9 @@ class WatchlistIndex:
         return out
 
     def candidates(self, queries: pl.Series) -> pl.DataFrame:
-        """(query, name_id) pairs worth comparing (``blocking.worth_comparing``); distinct names."""
+        """(query, name_id) pairs worth comparing (``blocking.worth_comparing``); distinct names.  A name
+        the cheap fold reads otherwise than the full one (``blocking.full_fold_queries``) also gets the
+        pairs the single-name path finds for it."""
         empty = pl.DataFrame(schema={"query": pl.String, "name_id": pl.UInt32})
         q = pl.DataFrame({"query": queries.cast(pl.String)}).filter(pl.col("query").is_not_null()).unique()
         if q.is_empty() or not self.postings:
