@@ -4,7 +4,7 @@ Generates a day with the demo generator (its planted cases written to a separate
 into the manifest), screens it with ``interdictor screen --no-store``, and reports:
 
 * dispositions over all shipments, and the share of ordinary (unplanted) shipments sent to review,
-  exam or hold — the false-positive load on targeters;
+  exam or hold — the false-positive load on targeters — and the leading reasons that sent them;
 * recall of the planted positives at ``review`` or above and at ``exam`` or above, by kind;
 * decoys (legitimate look-alikes) and how high they scored;
 * precision and recall when only the top 0.5 %, 1 % and 2 % of shipments are inspected.
@@ -60,6 +60,12 @@ def main() -> None:
     for lvl, name in ((1, "review+"), (2, "exam+")):
         fp = ordinary.filter(pl.col("level") >= lvl).height
         print(f"ordinary traffic at {name}: {fp:,} ({fp / max(ordinary.height, 1):.2%})")
+    # what sends ordinary traffic to review: the leading (heaviest) reason of each such shipment
+    leading = (ordinary.filter(pl.col("level") >= 1)
+               .select(pl.col("reasons").str.extract(r"^([A-Z][A-Z0-9_]+):", 1).fill_null("(none)").alias("code"))
+               .group_by("code").len().sort(["len", "code"], descending=[True, False]).head(6))
+    if leading.height:
+        print("  leading reason of those: " + ", ".join(f"{c} {k}" for c, k in leading.iter_rows()))
     print("recall of planted positives (review+ / exam+), by kind:")
     for kind, g in positives.group_by("kind"):
         r1 = g.filter(pl.col("level") >= 1).height / g.height
