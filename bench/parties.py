@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 SANCTIONS = ROOT / ".." / "shared" / "data" / "sanctions"
 
-from interdictor.reference.watchlists import curated_list, read_list  # noqa: E402
+from interdictor.reference.watchlists import Entry, curated_list, read_list  # noqa: E402
 from interdictor.screen.parties.list_reasons import grade  # noqa: E402
 from interdictor.screen.parties.loader import build_part  # noqa: E402
 
@@ -524,7 +524,7 @@ VARIANTS = [
 ]
 
 
-def load_entries() -> list:
+def load_entries() -> list[Entry]:
     sdn = SANCTIONS / "ofac-sdn.csv"
     entries = list(curated_list().entries)
     if sdn.exists():
@@ -564,7 +564,7 @@ def main() -> int:
     print(f"batch: {len(series):,} distinct names in {dt:.2f} s = {len(series) / dt:,.0f} names/s")
     print(f"    of which looked up name by name as well (the cheap fold reads them otherwise): {careful(idx, series):,}")
 
-    codes: Counter[str] = Counter()
+    codes: Counter[tuple[bool, str]] = Counter()
     flagged: dict[str, str] = {}
     for h in hits:
         graded = grade(h, part, None, False)
