@@ -112,16 +112,14 @@ ASSESSMENT_SCHEMA: Final = pl.Schema(
 )
 
 
-_EMPTY: dict[tuple[tuple[str, Any], ...], pl.DataFrame] = {}
-
-
 def empty(schema: pl.Schema | Mapping[str, Any]) -> pl.DataFrame:
     """A table of no rows with these columns (made once per schema: building one is slower than copying it)."""
-    key = tuple(schema.items())
-    made = _EMPTY.get(key)
-    if made is None:
-        made = _EMPTY[key] = pl.DataFrame(schema=schema)
-    return made.clear()
+    return _empty(tuple(schema.items())).clear()
+
+
+@lru_cache(maxsize=256)  # bounded: a reader's schema follows the header a partner sends
+def _empty(columns: tuple[tuple[str, Any], ...]) -> pl.DataFrame:
+    return pl.DataFrame(schema=dict(columns))
 
 
 def conform(df: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
