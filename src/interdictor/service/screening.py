@@ -279,7 +279,7 @@ class Screener:
             ids = chunk.batch.shipments.select("shipment_id", "hawb", "mawb", "postal_item_id")
             flat = (got.select("shipment_id", "reasons").explode("reasons").drop_nulls("reasons").unnest("reasons")
                     if got.height else empty({"shipment_id": pl.String, "code": pl.String,
-                                                            "weight": pl.Float64, "evidence": pl.String}))
+                                              "weight": pl.Float64, "evidence": pl.String}))
             said = answering.answers_of(ids, got.select("shipment_id", "disposition"), flat, sc.ruleset)
             for r in got.join(ids, on="shipment_id", how="left").to_dicts():
                 by_id[r["shipment_id"]] = {**r, **said.get(r["shipment_id"], {})}

@@ -120,6 +120,6 @@ def _field_cas(it: pl.DataFrame, g: GoodsContext) -> pl.DataFrame:
     field = it.filter(pl.col("cas_number").is_not_null() & (pl.col("cas_number").str.strip_chars() != ""))
     if field.is_empty():
         return empty({"row": pl.Int64, "written": pl.String, "cas": pl.String, "valid": pl.Boolean,
-                                    "substance": pl.String, "near_miss": pl.String})
+                      "substance": pl.String, "near_miss": pl.String})
     found = field.select(pl.col("row").cast(pl.Int32).alias("did"), pl.col("cas_number").alias("written"))
     return check_cas(found, g.kb, g.near_cas).rename({"did": "row"}).with_columns(pl.col("row").cast(pl.Int64))

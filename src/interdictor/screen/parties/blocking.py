@@ -116,29 +116,19 @@ def worth_comparing(
     return not (n_tok == 1 and qn > met and lone_len < LONE_WORD_MIN)
 
 
-_VOCAB_TOKENS: frozenset[str] | None = None
-
-
+@cache
 def vocab_tokens() -> frozenset[str]:
     """Single words of the vocabulary: never blocking keys."""
-    global _VOCAB_TOKENS
-    if _VOCAB_TOKENS is None:
-        _VOCAB_TOKENS = frozenset(k[0] for k in vocab().phrases if len(k) == 1)
-    return _VOCAB_TOKENS
+    return frozenset(k[0] for k in vocab().phrases if len(k) == 1)
 
 
-_PHRASES: tuple[list[str], list[str]] | None = None
-
-
+@cache
 def vocab_phrases() -> tuple[list[str], list[str]]:
     """Multi-word phrases of the vocabulary ("joint stock company", "hong kong") as the cheap fold writes
     them (words two spaces apart, a space each side), longest first, and the one word each stands for."""
-    global _PHRASES
-    if _PHRASES is None:
-        phrases = sorted(((k, canon) for k, (_kind, canon) in vocab().phrases.items() if len(k) > 1),
-                         key=lambda kc: (-len(" ".join(kc[0])), kc[0]))
-        _PHRASES = ([" " + "  ".join(k) + " " for k, _c in phrases], [f" {c} " for _k, c in phrases])
-    return _PHRASES
+    phrases = sorted(((k, canon) for k, (_kind, canon) in vocab().phrases.items() if len(k) > 1),
+                     key=lambda kc: (-len(" ".join(kc[0])), kc[0]))
+    return [" " + "  ".join(k) + " " for k, _c in phrases], [f" {c} " for _k, c in phrases]
 
 
 def fast_tokens(q: pl.DataFrame, fold_other: object) -> pl.DataFrame:
