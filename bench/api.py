@@ -5,7 +5,10 @@ SQLite file, or a fresh PostgreSQL database), creates a partner and its API key,
 then drives ``POST /api/v1/manifests`` with one shipment per request at a fixed
 arrival rate (open loop: requests are sent on schedule whether or not earlier
 ones have finished, so queueing shows up in the latency).  Reports p50/p90/p99
-per rate and the first rate whose p99 exceeds the target.
+per rate and the first rate whose p99 exceeds the target, and per request: the server's CPU
+milliseconds (``cpu/req``, every thread) and the screener's milliseconds (``screen/req``: reading the
+joined bodies, screening and storing, shared by the submissions of a batch); the difference is
+what each request costs around the screening (HTTP, authentication, parsing, the answer).
 
     .venv/bin/python bench/api.py                       # SQLite, rates 50 100 150 200 300
     .venv/bin/python bench/api.py --db postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -29,6 +32,7 @@ import time
 import uuid
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,20 +88,24 @@ def payloads(n: int, run: str) -> list[bytes]:
 
 
 async def drive(url: str, key: str, rate: float, seconds: float, bodies: list[bytes]) -> dict[str, float]:
+    """Send ``rate * seconds`` requests on schedule (aiohttp: its C parser and connection pool keep the
+    client's own cost per request small, so the client is not what limits the rate)."""
     lat: list[float] = []
     errors = 0
     n = int(rate * seconds)
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as client:
+    connector = aiohttp.TCPConnector(limit=512, limit_per_host=512)
+    timeout = aiohttp.ClientTimeout(total=30.0)
+    async with aiohttp.ClientSession(base_url=url, connector=connector, timeout=timeout) as client:
         headers = {"Authorization": f"Bearer {key}", "content-type": "text/csv"}
 
         async def one(body: bytes) -> None:
             nonlocal errors
             t = time.perf_counter()
             try:
-                r = await client.post("/api/v1/manifests?filename=one.csv", content=body, headers=headers)
-                ok = r.status_code == 200
-            except httpx.HTTPError:
+                async with client.post("/api/v1/manifests?filename=one.csv", data=body, headers=headers) as r:
+                    await r.read()
+                    ok = r.status == 200
+            except (aiohttp.ClientError, TimeoutError):
                 ok = False
             lat.append(time.perf_counter() - t)
             if not ok:
@@ -120,6 +128,18 @@ async def drive(url: str, key: str, rate: float, seconds: float, bodies: list[by
 
     return {"rate": rate, "sent": n, "errors": errors, "throughput": n / wall, "p50": q(0.50), "p90": q(0.90),
             "p99": q(0.99), "max": lat[-1] * 1000, "mean": statistics.fmean(lat) * 1000}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds(url: str, analyst: str) -> float:
+    """The screener's time so far: reading joined bodies, screening and storing (from the metrics)."""
+    r = httpx.get(f"{url}/api/v1/metrics", headers={"Authorization": f"Bearer {analyst}"}, timeout=5)
+    return float(r.json()["screening"]["busy_seconds"]) if r.status_code == 200 else float("nan")
 
 
 def main() -> int:
@@ -170,12 +190,16 @@ def main() -> int:
         where = f"server on CPU {', '.join(map(str, sorted(cpus)))}" if cpus else "server and client share every CPU"
         print(f"# {backend}, one shipment per request, {seconds:.0f} s per rate, loopback, {where}")
         asyncio.run(drive(url, key, 20, 3, payloads(60, "W")))  # warm up
-        print(f"{'rate/s':>7} {'sent':>6} {'err':>4} {'done/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+        print(f"{'rate/s':>7} {'sent':>6} {'err':>4} {'done/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+              f" {'cpu/req':>8} {'screen/req':>10}")
         crossed = None
         for k, rate in enumerate(args.rates):
+            cpu0, busy0 = cpu_seconds(server.pid), busy_seconds(url, analyst)
             res = asyncio.run(drive(url, key, rate, seconds, payloads(int(rate * seconds), f"R{k}")))
+            cpu = (cpu_seconds(server.pid) - cpu0) / res["sent"] * 1000
+            busy = (busy_seconds(url, analyst) - busy0) / res["sent"] * 1000
             print(f"{res['rate']:>7.0f} {res['sent']:>6} {res['errors']:>4} {res['throughput']:>7.1f} {res['p50']:>7.1f} "
-                  f"{res['p90']:>7.1f} {res['p99']:>7.1f} {res['max']:>7.1f}", flush=True)
+                  f"{res['p90']:>7.1f} {res['p99']:>7.1f} {res['max']:>7.1f} {cpu:>8.1f} {busy:>10.1f}", flush=True)
             if crossed is None and res["p99"] > args.target_ms:
                 crossed = rate
         if crossed is None:
