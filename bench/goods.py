@@ -214,7 +214,7 @@ def main() -> None:
         return
     if args.accuracy:
         sys.path.insert(0, str(ROOT / "bench"))
-        from goods_accuracy import accuracy  # type: ignore[import-not-found]
+        from goods_accuracy import accuracy
 
         accuracy()
         return

@@ -78,7 +78,7 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         with store.connect() as conn:
             first, last = conn.execute(text("SELECT min(at), max(at) FROM stream_messages")).one()
-            statuses = dict(conn.execute(text("SELECT status, count(*) FROM stream_messages GROUP BY status")).all())
+            statuses: dict[str, int] = dict(conn.execute(text("SELECT status, count(*) FROM stream_messages GROUP BY status")).all())
         store.close()
         for p in procs:
             p.wait(timeout=60)
