@@ -18,6 +18,7 @@ from typing import Final
 
 import polars as pl
 
+from interdictor.model import empty
 from interdictor.reference.watchlists.model import Entry
 from interdictor.screen.parties.blocking import (
     LONE_WORD_MIN,
@@ -182,17 +183,17 @@ class WatchlistIndex:
         """(query, name_id) pairs worth comparing (``blocking.worth_comparing``); distinct names.  A name
         the cheap fold reads otherwise than the full one (``blocking.full_fold_queries``) also gets the
         pairs the single-name path finds for it."""
-        empty = pl.DataFrame(schema={"query": pl.String, "name_id": pl.UInt32})
+        pairs = {"query": pl.String, "name_id": pl.UInt32}
         q = pl.DataFrame({"query": queries.cast(pl.String)}).filter(pl.col("query").is_not_null()).unique()
         if q.is_empty() or not self.postings:
-            return empty
+            return empty(pairs)
         q = q.with_row_index("qid")
         tokens = fast_tokens(q, _fold_other)
         token_keys, q_keys, qt = batch_keys(tokens, self.common)
         # names the cheap fold reads otherwise than the full one are also looked up the single-name way
         careful = pl.DataFrame(
             [(query, i) for query in full_fold_queries(q, tokens, token_keys, qt) for i in self.candidates_one(query)],
-            schema={"query": pl.String, "name_id": pl.UInt32}, orient="row",
+            schema=pairs, orient="row",
         )
         ik = self.keys
         by_token = token_keys.join(ik, on="key").select("tid", "name_id", "etoks").unique()
