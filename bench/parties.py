@@ -610,14 +610,10 @@ def main() -> int:
 
 def careful(idx: object, names: pl.Series) -> int:
     """Names of a batch that ``WatchlistIndex.candidates`` also looks up name by name."""
-    from interdictor.screen.parties import blocking
-    from interdictor.screen.parties.index import WatchlistIndex, _fold_other
+    from interdictor.screen.parties.index import WatchlistIndex
 
     assert isinstance(idx, WatchlistIndex)
-    q = pl.DataFrame({"query": names.cast(pl.String)}).drop_nulls().unique().with_row_index("qid")
-    tokens = blocking.fast_tokens(q, _fold_other)
-    token_keys, _q_keys, qt = blocking.batch_keys(tokens, idx.common)
-    return len(blocking.full_fold_queries(q, tokens, token_keys, qt))
+    return len(idx.careful_queries(names))
 
 
 def paths(idx: object, part: object) -> None:

@@ -122,6 +122,9 @@ def test_the_batch_path_reads_slips_numbers_initials_and_cut_words_as_the_single
     got = {(h.query, h.name.entry.uid) for h in idx.match_many(pl.Series(names))}
     assert expected <= got
     assert got == {(q, h.name.entry.uid) for q in names for h in idx.match_one(q)}
+    careful = set(idx.careful_queries(pl.Series([*names, None])))
+    assert {"1st Vorantic Investment Bank", "Forty Six Zelmark Research Institute", "OOO Veltrano Grupp"} <= careful
+    assert not careful & {"Thomas L. Tran", "Guangzhou Lianfa Trading Co"}  # the cheap fold reads these alike
 
 
 def test_a_surname_at_the_end_of_a_persons_name_is_not_a_cut_trade_word() -> None:

@@ -179,17 +179,35 @@ class WatchlistIndex:
                 out.add(i)
         return out
 
+    def _fold_batch(
+            self, queries: pl.Series
+    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+        """(distinct names with their ``qid``, their tokens by the cheap fold, token keys, name keys, name
+        tokens) for a batch; None when it holds no name."""
+        q = pl.DataFrame({"query": queries.cast(pl.String)}).filter(pl.col("query").is_not_null()).unique()
+        if q.is_empty():
+            return None
+        q = q.with_row_index("qid")
+        tokens = fast_tokens(q, _fold_other)
+        return (q, tokens, *batch_keys(tokens, self.common))
+
+    def careful_queries(self, queries: pl.Series) -> list[str]:
+        """The names of a batch that ``candidates`` also looks up name by name (``blocking.full_fold_queries``)."""
+        folded = self._fold_batch(queries)
+        if folded is None:
+            return []
+        q, tokens, token_keys, _q_keys, qt = folded
+        return full_fold_queries(q, tokens, token_keys, qt)
+
     def candidates(self, queries: pl.Series) -> pl.DataFrame:
         """(query, name_id) pairs worth comparing (``blocking.worth_comparing``); distinct names.  A name
         the cheap fold reads otherwise than the full one (``blocking.full_fold_queries``) also gets the
         pairs the single-name path finds for it."""
         pairs = {"query": pl.String, "name_id": pl.UInt32}
-        q = pl.DataFrame({"query": queries.cast(pl.String)}).filter(pl.col("query").is_not_null()).unique()
-        if q.is_empty() or not self.postings:
+        folded = self._fold_batch(queries)
+        if folded is None or not self.postings:
             return empty(pairs)
-        q = q.with_row_index("qid")
-        tokens = fast_tokens(q, _fold_other)
-        token_keys, q_keys, qt = batch_keys(tokens, self.common)
+        q, tokens, token_keys, q_keys, qt = folded
         # names the cheap fold reads otherwise than the full one are also looked up the single-name way
         careful = pl.DataFrame(
             [(query, i) for query in full_fold_queries(q, tokens, token_keys, qt) for i in self.candidates_one(query)],
