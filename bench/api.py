@@ -31,6 +31,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import httpx
@@ -136,10 +137,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def busy_seconds(url: str, analyst: str) -> float:
-    """The screener's time so far: reading joined bodies, screening and storing (from the metrics)."""
+def screening(url: str, analyst: str) -> dict[str, Any] | None:
+    """The service's screening metrics (batches, submissions, busy and reading seconds), None if unreadable."""
     r = httpx.get(f"{url}/api/v1/metrics", headers={"Authorization": f"Bearer {analyst}"}, timeout=5)
-    return float(r.json()["screening"]["busy_seconds"]) if r.status_code == 200 else float("nan")
+    return r.json().get("screening") if r.status_code == 200 else None
+
+
+def busy_seconds(url: str, analyst: str) -> float:
+    """The screener's time so far: reading joined bodies, screening and storing."""
+    got = screening(url, analyst)
+    return float(got["busy_seconds"]) if got else float("nan")
 
 
 def main() -> int:
@@ -206,9 +213,9 @@ def main() -> int:
             print(f"p99 stayed at or under {args.target_ms:.0f} ms up to {args.rates[-1]:.0f} requests/s")
         else:
             print(f"p99 crosses {args.target_ms:.0f} ms at {crossed:.0f} requests/s")
-        health = httpx.get(f"{url}/api/v1/metrics", headers={"Authorization": f"Bearer {analyst}"}, timeout=5)
-        if health.status_code == 200:
-            print(health.json().get("screening"))
+        final = screening(url, analyst)
+        if final is not None:
+            print(final)
         return 0
     finally:
         if server is not None:
