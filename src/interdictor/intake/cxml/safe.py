@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-import io
-
 from lxml import etree
 
 from interdictor.intake.limits import XML_MAX_DEPTH, XML_MAX_DOCUMENT, XML_MAX_ELEMENTS
+
+_FEED = 512  # bytes per parser feed: (256 - XML_MAX_DEPTH) * 3 > _FEED, so our cap always speaks first
 
 
 class Refused(Exception):
@@ -35,28 +35,35 @@ def parse(data: bytes) -> etree._Element:
         if at >= 0:
             raise Refused("document type declarations (DOCTYPE/ENTITY) are not accepted",
                           data.count(b"\n", 0, at) + 1)
-    events = etree.iterparse(
-        io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True,
-        load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True,
-        remove_blank_text=False, recover=False, collect_ids=False,
+    parser = etree.XMLPullParser(
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False, remove_comments=True, remove_pis=True, remove_blank_text=False, recover=False,
+        collect_ids=False,
     )
     depth = count = 0
     root = None
     try:
-        for event, el in events:
-            if event == "start":
-                depth += 1
-                count += 1
-                if depth > XML_MAX_DEPTH:
-                    raise Refused(f"elements nest deeper than {XML_MAX_DEPTH} levels", el.sourceline)
-                if count > XML_MAX_ELEMENTS:
-                    raise Refused(f"more than {XML_MAX_ELEMENTS:,} elements", el.sourceline)
-                if root is None:
-                    root = el
-            else:
-                depth -= 1
+        # Fed in small blocks so our depth cap is met before libxml2's own (256 levels, whose message
+        # would tell a partner to "use XML_PARSE_HUGE"): a block adds at most FEED // 3 levels.
+        for at in range(0, max(len(data), 1), _FEED):
+            parser.feed(data[at:at + _FEED])
+            for event, el in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    count += 1
+                    if depth > XML_MAX_DEPTH:
+                        raise Refused(f"elements nest deeper than {XML_MAX_DEPTH} levels", el.sourceline)
+                    if count > XML_MAX_ELEMENTS:
+                        raise Refused(f"more than {XML_MAX_ELEMENTS:,} elements", el.sourceline)
+                    if root is None:
+                        root = el
+                else:
+                    depth -= 1
+        parser.close()
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        if exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT:  # libxml2's own caps, in our words
+            raise Refused(f"elements nest deeper than {XML_MAX_DEPTH} levels or exceed a size limit", line) from None
         raise Refused(f"not well-formed XML: {exc.msg}"[:300], line) from None
     except (ValueError, LookupError) as exc:  # e.g. an unknown encoding in the declaration
         raise Refused(f"cannot parse XML: {exc}"[:300]) from None
