@@ -34,8 +34,9 @@ from api import payloads as bodies  # noqa: E402  (bench/api.py: the same one-sh
 from interdictor.intake.base import ReadOptions  # noqa: E402
 from interdictor.model import Batch  # noqa: E402
 from interdictor.screen.registry import available, run_detectors  # noqa: E402
+from interdictor.screening import assemble  # noqa: E402
 from interdictor.service import coalesce  # noqa: E402
-from interdictor.service.screening import Screener, Submission, load_screening  # noqa: E402
+from interdictor.service.screening import Screener, Submission  # noqa: E402
 from interdictor.settings import Settings  # noqa: E402
 from interdictor.store.db import open_store  # noqa: E402
 
@@ -62,7 +63,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="interdictor-pass-"))
     settings = Settings(data_dir=tmp)
     store = open_store(f"sqlite:///{tmp / 'pass.sqlite'}")
-    screening = load_screening(store, settings)
+    screening = assemble(settings, store)
     screener = Screener(store, screening, settings)
 
     def sub(body: bytes) -> Submission:

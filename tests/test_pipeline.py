@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interdictor.model import REASON_SCHEMA
-from interdictor.pipeline import reasons_lists, reasons_text
+from interdictor.screening.batch import reasons_lists, reasons_text
 
 reason = st.fixed_dictionaries({
     "shipment_id": st.sampled_from(["S1", "S2"]),

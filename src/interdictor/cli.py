@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from interdictor import __version__
-from interdictor.cli_common import db_settings, err, fail
+from interdictor.cli_common import db_settings, err, fail, store_connection, with_ruleset
 from interdictor.settings import Settings
 
 app = typer.Typer(
@@ -89,10 +89,8 @@ def run_screen(
     from interdictor.intake.base import IntakeError, ReadOptions
     from interdictor.intake.dispatch import read_source
     from interdictor.intake.mapping import load_profile
-    from interdictor.pipeline import ScreenRun, prefetch
-    from interdictor.reference.corridors import load_corridors
-    from interdictor.score.rules import load_ruleset
-    from interdictor.screen.loaders import load_context
+    from interdictor.score.rules import RuleSetError
+    from interdictor.screening import AssemblyError, ScreenRun, assemble, prefetch
     from interdictor.store import open_store
     from interdictor.store.db import StoreError
 
@@ -100,20 +98,8 @@ def run_screen(
         raise fail(f"{file}: no such file")
     if file.is_dir():
         raise fail(f"{file} is a directory; give a manifest file")
-    corridors = load_corridors(settings.corridors_file)
-    if corridor is not None:
-        try:
-            corridors.get(corridor)
-        except KeyError as exc:
-            raise fail(str(exc.args[0])) from exc
-    from interdictor.screen.registry import available
-
-    unknown = [d for d in settings.detector_names() or [] if d not in available()]
-    if unknown:
-        raise fail(f"unknown detector(s) {', '.join(unknown)}; available: {', '.join(available())}")
     try:
         profile = load_profile(profile_name) if profile_name else None
-        ruleset = load_ruleset(settings.ruleset, settings.ruleset_version)
     except (IntakeError, ValueError) as exc:
         raise fail(str(exc)) from exc
     store = None
@@ -125,13 +111,15 @@ def run_screen(
             raise fail(f"{exc}\n(use --no-store to screen without a database)") from exc
     try:
         with err.status("loading reference data…", spinner="dots") if err.is_terminal else _null():
-            names = settings.detector_names()
-            parts = None if names is None else sorted({*names, "route"})  # geography also places corridors
-            if store is not None:
-                with store.connect() as conn:
-                    ctx = load_context(settings, conn, parts)
-            else:
-                ctx = load_context(settings, None, parts)
+            try:
+                screening = assemble(settings, store)
+            except (AssemblyError, RuleSetError) as exc:
+                raise fail(str(exc)) from exc
+        if corridor is not None:
+            try:
+                screening.corridors.get(corridor)
+            except KeyError as exc:
+                raise fail(str(exc.args[0])) from exc
         total = file.stat().st_size
         with _progress(total) as bar, file.open("rb") as fh:
             task = bar.add_task(f"screening {file.name}", total=total, info="")
@@ -139,9 +127,8 @@ def run_screen(
                                progress=lambda n: bar.advance(task, n))
             try:
                 detected, chunks = read_source(fh, fmt, opts, profile)
-                run = ScreenRun(ctx=ctx, ruleset=ruleset, corridors=corridors, partner=partner, source=file.name,
-                                fmt=detected, store=store, corridor=corridor, list_reasons=list_reasons,
-                                detectors=settings.detector_names(), write_behind=True)
+                run = ScreenRun(screening, partner=partner, source=file.name, fmt=detected, store=store,
+                                corridor=corridor, list_reasons=list_reasons, write_behind=True)
                 for chunk in prefetch(chunks):
                     run.add(chunk)
                     s = run.summary
@@ -182,6 +169,7 @@ def screen(
     encoding: Annotated[str | None, typer.Option(help="Text encoding of the file when it is not UTF-8 (e.g. gb18030, cp1252).")] = None,
     db: Annotated[str | None, typer.Option(help="Database URL (default: INTERDICTOR_DATABASE_URL or the embedded SQLite file).")] = None,
     top: Annotated[int, typer.Option(help="How many top targets to show on the terminal.")] = 15,
+    ruleset: Annotated[str | None, typer.Option(help="Rule set to screen with, NAME or NAME-vN, stored or shipped (default: INTERDICTOR_RULESET, else the store's active version, else the shipped default).")] = None,
 ) -> None:
     """Screen a manifest: one ranked, explained row per shipment.
 
@@ -191,6 +179,8 @@ def screen(
     from interdictor.output import result_format, write_rejects, write_results
 
     settings = db_settings(db)
+    if ruleset is not None:
+        settings = with_ruleset(settings, ruleset)
     if out is not None:
         try:
             result_format(out)
@@ -282,11 +272,15 @@ def rules(
 
 
 @app.command()
-def corridors() -> None:
-    """List the corridors, their ports, thresholds and exam budgets."""
-    from interdictor.reference.corridors import load_corridors
+def corridors(
+    db: Annotated[str | None, typer.Option(help="Database URL whose corridor overrides apply (default: INTERDICTOR_DATABASE_URL or the embedded SQLite file).")] = None,
+) -> None:
+    """List the corridors screening uses: ports, thresholds and exam budgets (with the store's overrides)."""
+    from interdictor.screening.assembly import choose_corridors
 
-    cfg = load_corridors(Settings().corridors_file)
+    settings = db_settings(db)
+    with store_connection(settings) as conn:
+        cfg = choose_corridors(conn, settings)
     table = Table(title=f"corridors (v{cfg.version})", expand=True)
     for col in ("name", "ports", "review/exam/hold", "exams/day", "explore"):
         table.add_column(col, overflow="fold")

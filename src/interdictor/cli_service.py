@@ -144,11 +144,11 @@ def add_org(
     db: DbOption = None,
 ) -> None:
     """Add an organisation; law-enforcement organisations see only the corridors granted with --corridor."""
-    from interdictor.reference.corridors import load_corridors
+    from interdictor.screening.assembly import choose_corridors
     from interdictor.service import accounts
 
     settings = db_settings(db)
-    cfg = load_corridors(settings.corridors_file)
+    cfg = choose_corridors(None, settings)
     for c in corridor or []:
         try:
             cfg.get(c)

@@ -24,9 +24,17 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default: a SQLite file in data_dir. "
         "PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
     )
-    ruleset: str = Field(default="default", description="Shipped rule set name.")
-    ruleset_version: int | None = Field(default=None, description="Rule set version (latest when unset).")
-    corridors_file: Path | None = Field(default=None, description="Corridor configuration (YAML).")
+    ruleset: str | None = Field(
+        default=None,
+        description="Rule set to screen with, stored or shipped (default: the store's active version, else the "
+        "shipped 'default').",
+    )
+    ruleset_version: int | None = Field(default=None, description="Version of the named rule set (latest when unset).")
+    corridors_file: Path | None = Field(
+        default=None,
+        description="Corridor configuration (YAML) to screen with (default: the shipped file with the store's "
+        "overrides).",
+    )
     chunk_rows: int = Field(default=250_000, ge=1, description="Rows read per chunk of a large file.")
     border_area_km: float = Field(default=100.0, gt=0, description="Distance to the US–Mexico border that counts as the border area.")
     detectors: str | None = Field(

@@ -16,7 +16,7 @@ from interdictor.intake.csv_manifest import read_manifest_csv
 from interdictor.model import Batch
 from interdictor.screen import registry
 from interdictor.screen.context import Context
-from interdictor.screen.loaders import load_context
+from interdictor.screening.loaders import load_context
 from interdictor.settings import Settings
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "corridor_sample.csv"

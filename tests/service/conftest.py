@@ -16,11 +16,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from interdictor.screen.loaders import load_context
+from interdictor.screening import Screening, assemble
 from interdictor.service import accounts
 from interdictor.service.app import create_app
-from interdictor.service.config import active_ruleset, corridor_config
-from interdictor.service.screening import Screening
 from interdictor.settings import Settings
 from interdictor.store import open_store
 
@@ -32,8 +30,7 @@ PG_ADMIN = os.environ.get("INTERDICTOR_TEST_PG", "postgresql+psycopg://postgres@
 
 def light_screening(settings: Settings) -> Screening:
     """Route and consistency detectors only: enough to rank the fixtures, fast to load."""
-    return Screening(load_context(settings, None, parts=["route", "consistency"]), active_ruleset(None, settings),
-                     corridor_config(None, settings))
+    return assemble(settings.model_copy(update={"detectors": "route,consistency"}))
 
 
 def renamed(data: bytes, prefix: str) -> bytes:

@@ -12,10 +12,7 @@ from sqlalchemy import text
 
 from interdictor.intake.base import ReadOptions
 from interdictor.intake.csv_manifest import read_manifest_csv
-from interdictor.pipeline import ScreenRun
-from interdictor.reference.corridors import load_corridors
-from interdictor.score.rules import load_ruleset
-from interdictor.screen.loaders import load_context
+from interdictor.screening import ScreenRun, assemble
 from interdictor.settings import Settings
 from interdictor.store import open_store
 from interdictor.store.db import StoreError
@@ -29,8 +26,7 @@ def screen_bytes(url: str, data: bytes, partner: str = "acme", source: str = "m.
     store = open_store(url)
     try:
         settings = Settings()
-        run = ScreenRun(ctx=load_context(settings, None, parts=["route", "consistency"]), ruleset=load_ruleset(),
-                        corridors=load_corridors(), partner=partner, source=source, fmt="manifest-csv", store=store,
+        run = ScreenRun(assemble(settings.model_copy(update={"detectors": "route,consistency"})), partner=partner, source=source, fmt="manifest-csv", store=store,
                         write_behind=write_behind)
         for chunk in read_manifest_csv(io.BytesIO(data), ReadOptions(source_name=source, chunk_rows=chunk_rows)):
             run.add(chunk)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from interdictor.service.screening import load_screening
+from interdictor.screening import assemble
 from interdictor.settings import Settings
 from interdictor.store import open_store
 from interdictor.stream.process import Incoming, process
@@ -27,7 +27,7 @@ def one(sid: str, desc: str = "LED LIGHTS") -> bytes:
 @pytest.fixture()
 def env(store_url: str):  # type: ignore[no-untyped-def]
     store = open_store(store_url)
-    screening = load_screening(store, Settings())
+    screening = assemble(Settings(), store)
     yield store, screening
     store.close()
 

@@ -48,19 +48,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     import uvicorn
     from fastapi.testclient import TestClient
 
-    from interdictor.screen.loaders import load_context
+    from interdictor.screening import assemble
     from interdictor.service import accounts
     from interdictor.service.app import create_app
-    from interdictor.service.config import active_ruleset, corridor_config
-    from interdictor.service.screening import Screening
     from interdictor.settings import Settings
     from interdictor.store import open_store
 
     tmp = tmp_path_factory.mktemp("site")
     settings = Settings(data_dir=tmp, secret_key="browser-" + "z" * 40)
     store = open_store(settings.resolved_database_url())
-    light = Screening(load_context(settings, None, parts=["route", "consistency"]), active_ruleset(None, settings),
-                      corridor_config(None, settings))
+    light = assemble(settings.model_copy(update={"detectors": "route,consistency"}))
     app = create_app(settings, store=store, screening=light)
     with store.begin() as conn:
         accounts.ensure_authority(conn, "test")

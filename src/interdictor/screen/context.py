@@ -15,12 +15,9 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from interdictor.reference.corridors import Corridor
-
 
 @dataclass(frozen=True)
 class Context:
-    corridors: tuple[Corridor, ...] = ()
     parts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     versions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

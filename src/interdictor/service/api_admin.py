@@ -16,7 +16,7 @@ from interdictor.queue import performance
 from interdictor.queue.backtest import backtest
 from interdictor.reference.corridors import Thresholds
 from interdictor.score.rules import RuleSetError
-from interdictor.service import accounts, config, insight, views
+from interdictor.service import accounts, insight, views
 from interdictor.service.auth import (
     clear_session_cookie,
     client_of,
@@ -28,6 +28,7 @@ from interdictor.service.auth import (
 )
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
 from interdictor.service.principal import ORG_KINDS, ROLES, Principal
+from interdictor.store import config
 
 router = APIRouter(responses={401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA,
                               422: ERROR_SCHEMA})
@@ -167,7 +168,7 @@ def add_grant(request: Request, body: GrantIn, who: Admin) -> dict[str, Any]:
 def list_rulesets(request: Request, who: Annotated[Principal, Depends(require("performance"))]) -> dict[str, Any]:
     st = state(request)
     with st.read() as conn:
-        return {"results": views.jsonable(config.ruleset_versions(conn, st.settings))}
+        return {"results": views.jsonable(config.ruleset_versions(conn, st.screening.ruleset))}
 
 
 @router.post("/admin/rulesets", tags=["rules"], status_code=201, summary="Add a rule-set version (YAML body)",
@@ -252,7 +253,7 @@ def change_corridor(request: Request, name: str, body: CorridorIn, who: Admin) -
     if "thresholds" in change and not change["thresholds"]:
         change.pop("thresholds")
     try:
-        c = _admin_write(request, lambda conn: config.set_corridor(conn, st.settings, name, change, who.actor))
+        c = _admin_write(request, lambda conn: config.set_corridor(conn, name, change, who.actor))
     except KeyError as exc:
         raise ApiError(404, str(exc.args[0]), "unknown_corridor") from exc
     st.reload_rules()

@@ -21,8 +21,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interdictor import __version__
+from interdictor.screening import Screening, assemble
 from interdictor.service import api_admin, api_shipments, api_work, errors, security
-from interdictor.service.screening import Screener, Screening, load_screening
+from interdictor.service.screening import Screener
 from interdictor.service.state import ServiceState, settle_heap
 from interdictor.settings import Settings
 from interdictor.store import open_store
@@ -82,7 +83,7 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     own_store = store is None
     store = store or open_store(settings.resolved_database_url())
     secret = settings.secret_key or security.load_or_create_secret(settings.data_dir)
-    screener = Screener(store, screening or load_screening(store, settings), settings)
+    screener = Screener(store, screening or assemble(settings, store), settings)
     st = ServiceState(settings=settings, store=store, secret_key=secret, screener=screener, cookie_secure=cookie_secure)
 
     @asynccontextmanager

@@ -15,11 +15,11 @@ from sqlalchemy import Connection, Select, and_, func, select
 from interdictor.queue import performance
 from interdictor.queue.build import build_queue, empty_queue
 from interdictor.reference.corridors import CorridorConfig
-from interdictor.service.config import Budgets
 from interdictor.service.principal import Scope
 from interdictor.service.reads import day_bounds, scoped
 from interdictor.store import schema as t
 from interdictor.store import schema_service as sv
+from interdictor.store.config import Budgets
 
 S, A, R = t.shipments, t.assessments, t.reasons
 PICK_ORDER = {"exam": 0, "explore": 1, "review": 2}

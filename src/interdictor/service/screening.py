@@ -25,10 +25,7 @@ import polars as pl
 from interdictor.intake.base import IntakeChunk, IntakeError, ReadOptions
 from interdictor.intake.dispatch import read_source
 from interdictor.model import Batch, Reject, empty
-from interdictor.pipeline import ScreenRun
-from interdictor.reference.corridors import CorridorConfig
-from interdictor.score.rules import RuleSet
-from interdictor.screen.context import Context
+from interdictor.screening import Screening, ScreenRun
 from interdictor.service import answering, coalesce
 from interdictor.settings import Settings
 from interdictor.store.db import Store
@@ -69,16 +66,6 @@ class SubmissionResult:
     rejects: list[Reject]
     notices: list[str]
     ruleset: str
-
-
-@dataclass
-class Screening:
-    """The read-only screening state: loaded once, swapped whole after a change."""
-
-    ctx: Context
-    ruleset: RuleSet
-    corridors: CorridorConfig
-    detectors: list[str] | None = None  # INTERDICTOR_DETECTORS: run only these (default: all)
 
 
 def parse(payload: bytes, *, source: str, fmt: str | None, profile: str | None, settings: Settings) -> tuple[str, list[IntakeChunk]]:
@@ -266,9 +253,9 @@ class Screener:
     def _screen(self, partner: str, subs: list[Submission]) -> None:
         sc = self.screening
         source = subs[0].source if len(subs) == 1 else f"{len(subs)} submissions: " + ", ".join(s.source for s in subs[:5])
-        run = ScreenRun(ctx=sc.ctx, ruleset=sc.ruleset, corridors=sc.corridors, partner=partner, source=source[:500],
+        run = ScreenRun(sc, partner=partner, source=source[:500],
                         fmt=subs[0].fmt if len({s.fmt for s in subs}) == 1 else "mixed", store=self.store,
-                        detectors=sc.detectors, list_reasons=True)
+                        list_reasons=True)
         by_id: dict[str, dict[str, Any]] = {}
         t0 = time.perf_counter()
         units = units_of(subs, self.settings)
@@ -312,23 +299,8 @@ def _shipment_answer(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def load_screening(store: Store | None, settings: Settings) -> Screening:
-    """Context, active rule set and corridors, read from the store (or shipped data without one)."""
-    from interdictor.screen.loaders import load_context
-    from interdictor.service.config import active_ruleset, corridor_config
-
-    names = settings.detector_names()
-    parts = None if names is None else sorted({*names, "route"})  # geography also places corridors
-    if store is None:
-        return Screening(load_context(settings, None, parts), active_ruleset(None, settings),
-                         corridor_config(None, settings), names)
-    with store.connect() as conn:
-        return Screening(load_context(settings, conn, parts), active_ruleset(conn, settings),
-                         corridor_config(conn, settings), names)
-
-
 def results_frame(result: SubmissionResult) -> pl.DataFrame:
     return pl.DataFrame(result.shipments) if result.shipments else pl.DataFrame()
 
 
-__all__ = ["IntakeError", "Screener", "Screening", "Submission", "SubmissionResult", "load_screening", "parse"]
+__all__ = ["IntakeError", "Screener", "Submission", "SubmissionResult", "parse"]

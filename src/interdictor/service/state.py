@@ -7,14 +7,16 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from interdictor.screening import Screening, assemble
+from interdictor.screening.assembly import reassemble_rules
 from interdictor.service.accounts import KeyCache, LoginPolicy
-from interdictor.service.config import Budgets, active_ruleset, corridor_config, port_budgets
-from interdictor.service.screening import Screener, Screening, load_screening
+from interdictor.service.screening import Screener
 from interdictor.settings import Settings
+from interdictor.store.config import Budgets, port_budgets
 from interdictor.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -62,16 +64,14 @@ class ServiceState:
 
     def reload_rules(self) -> None:
         """The active rule set and corridor configuration changed: swap them in (cheap)."""
-        with self.read() as conn:
-            rs, cfg = active_ruleset(conn, self.settings), corridor_config(conn, self.settings)
-        self.screener.screening = replace(self.screening, ruleset=rs, corridors=cfg)
+        self.screener.screening = reassemble_rules(self.screening, self.store, self.settings)
 
     def reload_context(self, background: bool = True) -> None:
         """Reference data changed (a watchlist import): rebuild the screening context, then swap it in."""
         def work() -> None:
             with self._reloading:
                 try:
-                    self.screener.screening = load_screening(self.store, self.settings)
+                    self.screener.screening = assemble(self.settings, self.store)
                     settle_heap()
                 except Exception:
                     log.exception("reloading the screening context failed; the previous one stays in use")

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from interdictor.model import PARTY_SCHEMA
 from interdictor.queue import performance
-from interdictor.service import config, insight, reads, svg, work
+from interdictor.service import insight, reads, svg, work
 from interdictor.service.api_shipments import read_shipment
 from interdictor.service.api_work import queue_frame, today
 from interdictor.service.auth import (
@@ -31,6 +31,7 @@ from interdictor.service.auth import (
 )
 from interdictor.service.errors import ApiError
 from interdictor.service.principal import Principal
+from interdictor.store import config
 
 router = APIRouter(include_in_schema=False)
 
@@ -165,7 +166,7 @@ def rules_page(request: Request, me: Annotated[Principal, Depends(require("perfo
     st = state(request)
     with st.read() as conn:
         f = insight.performance_facts(conn, days)
-        versions = config.ruleset_versions(conn, st.settings)
+        versions = config.ruleset_versions(conn, st.screening.ruleset)
     rules = performance.by_rule(f).to_dicts()
     bands = performance.by_band(f).to_dicts()
     explo = performance.by_exploration(f).to_dicts()

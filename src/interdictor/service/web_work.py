@@ -11,13 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from interdictor.intake.base import IntakeError
-from interdictor.service import config, work
+from interdictor.service import work
 from interdictor.service.api_admin import run_backtest
 from interdictor.service.api_work import DecisionIn, OutcomeIn, decide, record_outcome
 from interdictor.service.auth import SESSION_COOKIE, clear_session_cookie, optional_principal, require, state
 from interdictor.service.errors import ApiError
 from interdictor.service.principal import Principal
 from interdictor.service.web_pages import render
+from interdictor.store import config
 
 router = APIRouter(include_in_schema=False)
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -17,9 +17,7 @@ from interdictor.model import REJECT_SCHEMA, empty, rejects_frame
 from interdictor.score.rules import RuleSet
 from interdictor.store import schema as t
 from interdictor.store.db import Store
-
-if TYPE_CHECKING:
-    from interdictor.pipeline import RunSummary
+from interdictor.store.runs import RunSummary
 
 SMALL = 2_000  # below this many ids, look versions up with plain IN queries
 COMPRESS_FROM = 64 * 1024  # raw payloads this large are stored zstd-compressed (CSV text shrinks ~7x)

@@ -25,8 +25,7 @@ from interdictor.intake.base import IntakeChunk, IntakeError, ReadOptions
 from interdictor.intake.dispatch import detect_format, known_formats, read_source
 from interdictor.intake.messages import _parsed as _message_parser
 from interdictor.intake.records import Chunker, Parsed
-from interdictor.pipeline import ScreenRun
-from interdictor.service.screening import Screening
+from interdictor.screening import Screening, ScreenRun
 from interdictor.store.db import Store
 from interdictor.store.schema_stream import stream_messages
 from interdictor.stream.subjects import Names, Route, message_key
@@ -180,7 +179,7 @@ def _chunks(items: list[_Parsed]) -> Iterator[IntakeChunk]:
 
 def _screen(store: Store, sc: Screening, partner: str, items: list[_Parsed], ledger: list[dict[str, Any]],
             worker: str, now: datetime) -> list[Result]:
-    run = ScreenRun(ctx=sc.ctx, ruleset=sc.ruleset, corridors=sc.corridors, partner=partner,
+    run = ScreenRun(sc, partner=partner,
                     source=f"stream {partner}: {len(items)} message(s)", fmt=items[0].fmt, store=store,
                     keep_frames=True)
     ids_frames: list[pl.DataFrame] = []

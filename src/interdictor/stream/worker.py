@@ -23,7 +23,7 @@ import nats
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
-from interdictor.service.screening import Screening, load_screening
+from interdictor.screening import Screening, assemble
 from interdictor.settings import Settings
 from interdictor.store.db import Store, open_store
 from interdictor.stream import subjects as sj
@@ -84,7 +84,7 @@ async def run_worker(
     own_store = store is None
     store = store or open_store(settings.resolved_database_url())
     if screening is None:
-        screening = await asyncio.to_thread(load_screening, store, settings)
+        screening = await asyncio.to_thread(assemble, settings, store)
     stats = WorkerStats()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,9 +1,10 @@
-"""The service's live configuration: the active rule set, corridor thresholds and exam budgets.
+"""Stored configuration: rule-set versions, corridor overrides and per-port exam budgets.
 
 Shipped files are the defaults.  An admin's changes are new versions in the
 store — a rule-set version in ``ruleset_versions`` (never edited in place), a
 corridor override set in ``config_versions`` — and per-port budgets in
-``port_budgets``.  Screening reads them once and again only after a change.
+``port_budgets``.  Which of them a screen uses is decided by the screening
+assembly (``screening/assembly.py``), once, and again only after a change.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from interdictor.score.rules import (
     parse_ruleset,
     shipped_rulesets,
 )
-from interdictor.settings import Settings
 from interdictor.store import schema as core
 from interdictor.store import schema_service as sv
 from interdictor.store.repo import audit
@@ -39,18 +39,29 @@ def _now() -> datetime:
 # ------------------------------------------------------------------ rule sets
 
 
-def active_ruleset(conn: Connection | None, settings: Settings) -> RuleSet:
+def active_ruleset(conn: Connection) -> RuleSet | None:
+    """The stored version an administrator activated, if any."""
+    row = conn.execute(select(core.ruleset_versions.c.content).where(core.ruleset_versions.c.active.is_(True))
+                       .order_by(core.ruleset_versions.c.created_at.desc())).first()
+    return None if row is None else parse_ruleset(yaml.safe_load(row[0]), "store")
+
+
+def named_ruleset(conn: Connection | None, name: str, version: int | None) -> RuleSet:
+    """Rule set ``name`` at ``version`` (the highest known when None), stored or shipped."""
     if conn is not None:
-        row = conn.execute(select(core.ruleset_versions.c.content).where(core.ruleset_versions.c.active.is_(True))
-                           .order_by(core.ruleset_versions.c.created_at.desc())).first()
-        if row is not None:
-            return parse_ruleset(yaml.safe_load(row[0]), "store")
-    return load_ruleset(settings.ruleset, settings.ruleset_version)
+        t = core.ruleset_versions
+        query = select(t.c.version, t.c.content).where(t.c.name == name)
+        if version is not None:
+            query = query.where(t.c.version == version)
+        row = conn.execute(query.order_by(t.c.version.desc())).first()
+        shipped = [r for r in shipped_rulesets() if r.name == name and (version is None or r.version == version)]
+        if row is not None and (not shipped or row[0] >= shipped[-1].version):
+            return parse_ruleset(yaml.safe_load(row[1]), f"{name}-v{row[0]}")
+    return load_ruleset(name, version)
 
 
-def ruleset_versions(conn: Connection, settings: Settings) -> list[dict[str, Any]]:
-    """Every version known: shipped and stored, with which one screens now."""
-    active = active_ruleset(conn, settings)
+def ruleset_versions(conn: Connection, active: RuleSet) -> list[dict[str, Any]]:
+    """Every version known, shipped and stored, with the one that screens now (``active``) marked."""
     out: dict[tuple[str, int], dict[str, Any]] = {}
     for rs in shipped_rulesets():
         out[(rs.name, rs.version)] = {"name": rs.name, "version": rs.version, "source": "shipped",
@@ -130,9 +141,8 @@ def _apply(c: Corridor, o: dict[str, Any]) -> Corridor:
     return replace(c, **changes)
 
 
-def corridor_config(conn: Connection | None, settings: Settings) -> CorridorConfig:
-    base = load_corridors(settings.corridors_file)
-    over = corridor_overrides(conn)
+def with_overrides(base: CorridorConfig, over: dict[str, dict[str, Any]]) -> CorridorConfig:
+    """``base`` with an administrator's stored changes applied."""
     if not over:
         return base
     return CorridorConfig(default=_apply(base.default, over.get(base.default.name, {})),
@@ -140,9 +150,9 @@ def corridor_config(conn: Connection | None, settings: Settings) -> CorridorConf
                           version=base.version)
 
 
-def set_corridor(conn: Connection, settings: Settings, name: str, change: dict[str, Any], actor: str) -> Corridor:
-    """A new override version for one corridor (checked by applying it before it is stored)."""
-    cfg = corridor_config(conn, settings)
+def set_corridor(conn: Connection, name: str, change: dict[str, Any], actor: str) -> Corridor:
+    """A new override version for one corridor of the shipped file (checked by applying it before it is stored)."""
+    cfg = with_overrides(load_corridors(), corridor_overrides(conn))
     current = cfg.get(name)  # KeyError names the known corridors
     change = {k: v for k, v in change.items() if k in CORRIDOR_FIELDS and v is not None}
     updated = _apply(current, change)

@@ -1,134 +1,36 @@
-"""Screening pipeline: intake chunks → detectors → rule-set scoring → (store) → ranked results.
+"""Screening runs: a reader's chunks through ``screen_batch``, stored when a store is given.
 
-``screen_batch`` is the pure heart, the same for a CLI file, an HTTP submission or
-a stream message.  ``ScreenRun`` drives it over a reader's chunks and, when given
-a store, records everything: raw payloads, canonical versions, assessments,
-reasons and rejects.
+``ScreenRun`` is the one driver for every entry point — a CLI file, an HTTP
+submission, a stream message — and records everything: raw payloads, canonical
+versions, assessments (with the versions of every input the pass used), reasons
+and rejects.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import queue
 import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import polars as pl
 
 from interdictor.intake.base import IntakeChunk
-from interdictor.model import REASON_SCHEMA, Batch, Reject, conform, empty, reasons_frame
-from interdictor.reference.corridors import CorridorConfig, assign_corridor
-from interdictor.score.rules import RuleSet
-from interdictor.score.scorer import score, weigh
-from interdictor.screen.context import Context
-from interdictor.screen.registry import run_detectors
-
-if TYPE_CHECKING:
-    from interdictor.store.db import Store
-
-MAX_EVIDENCE = 600
-
-
-def intake_reasons(batch: Batch, rejects: Iterable[Reject]) -> pl.DataFrame:
-    """A shipment with a rejected row or field says so — a bad line never hides silently."""
-    ids = set(batch.shipments.get_column("shipment_id").to_list())
-    rows = []
-    for r in rejects:
-        if r.shipment_id is None or r.shipment_id not in ids:
-            continue
-        code = "DATA_ROW_REJECTED" if r.kind == "row" or r.field is None or r.field == "shipment_id" else "DATA_FIELD_REJECTED"
-        where = f"line {r.line}" if r.line is not None else "the message"
-        what = f" field {r.field}" if r.field else ""
-        rows.append({"shipment_id": r.shipment_id, "code": code, "weight": 15.0 if code == "DATA_ROW_REJECTED" else 3.0,
-                     "evidence": f"{where}{what} rejected: {r.reason}"})
-    return reasons_frame(rows)
-
-
-def screen_batch(
-    batch: Batch,
-    ctx: Context,
-    ruleset: RuleSet,
-    corridors: CorridorConfig,
-    extra_reasons: pl.DataFrame | None = None,
-    detectors: list[str] | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(assessments ``shipment_id, score, disposition, corridor``, weighed reasons) for a batch."""
-    reasons = run_detectors(batch, ctx, detectors)
-    if extra_reasons is not None and extra_reasons.height:
-        reasons = pl.concat([reasons, conform(extra_reasons, REASON_SCHEMA)])
-    reasons = weigh(reasons, ruleset).with_columns(
-        pl.col("evidence").str.slice(0, MAX_EVIDENCE)
-    )
-    coords = empty({"shipment_id": pl.String, "lat": pl.Float64, "lon": pl.Float64})
-    route = ctx.part("route")
-    if route is not None:
-        coords = route.geo.locate_consignees(batch.parties).select("shipment_id", "lat", "lon")
-    corridor_of = assign_corridor(batch.shipments, batch.legs, coords, corridors.corridors, corridors.default.name)
-    thresholds = {c.name: c.thresholds for c in corridors.all}
-    assessed = score(batch.shipments.get_column("shipment_id"), reasons, ruleset, corridor_of, thresholds)
-    return assessed, reasons
-
-
-def content_hashes(batch: Batch) -> pl.DataFrame:
-    """``shipment_id, content_hash``: a stable digest of a shipment's canonical content.
-
-    Provenance (line numbers, raw ids) is left out, so the same shipment sent
-    again in another file is recognised as unchanged.  Rows are hashed in the
-    order the reader gives them (items by index, parties by role), which is the
-    order of the partner's data.  blake2b, not polars' hash: the digest is
-    stored, and must not change when a library is upgraded.
-    """
-
-    parts = [
-        batch.shipments.select("shipment_id", _row_text(tuple(batch.shipments.columns), ("shipment_id", "line"))),
-        batch.items.select("shipment_id", _row_text(tuple(batch.items.columns), ("shipment_id", "line"))),
-        batch.parties.select("shipment_id", _row_text(tuple(batch.parties.columns), ("shipment_id",))),
-    ]
-    rows = pl.concat(parts).group_by("shipment_id", maintain_order=True).agg(pl.col("t").str.join("\x1e"))
-    digests = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in rows.get_column("t").to_list()]
-    return pl.DataFrame({"shipment_id": rows.get_column("shipment_id"), "content_hash": digests})
-
-
-@lru_cache(maxsize=32)
-def _row_text(columns: tuple[str, ...], skip: tuple[str, ...]) -> pl.Expr:
-    """A row's fields as one text ``t`` (nulls marked), for its digest."""
-    return pl.concat_str(
-        [pl.col(c).cast(pl.String).fill_null("\u2400") for c in columns if c not in skip], separator="\x1f"
-    ).alias("t")
-
-
-# strongest first; ties by code, then item and evidence, so the same shipment always lists its reasons alike
-_REASON_ORDER = ("shipment_id", "weight", "code", "item", "evidence")
-_REASON_DESC = [False, True, False, False, False]
-
-
-def reasons_text(reasons: pl.DataFrame) -> pl.DataFrame:
-    """``shipment_id, reasons`` as ``code:weight:evidence | ...`` (strongest first)."""
-    clean = pl.col("evidence").fill_null("").str.replace_all(r"[|\r\n]+", " ")
-    return (
-        reasons.sort(*_REASON_ORDER, descending=_REASON_DESC, nulls_last=True)
-        .group_by("shipment_id", maintain_order=True)
-        .agg(pl.concat_str([pl.col("code"), pl.col("weight").round(1).cast(pl.String), clean], separator=":")
-             .str.join(" | ").alias("reasons"))
-    )
-
-
-def reasons_lists(reasons: pl.DataFrame) -> pl.DataFrame:
-    """``shipment_id, reasons`` as a list of ``{code, weight, evidence, item, party}``."""
-    return (
-        reasons.sort(*_REASON_ORDER, descending=_REASON_DESC, nulls_last=True)
-        .group_by("shipment_id", maintain_order=True)
-        .agg(pl.struct("code", "weight", "evidence", "item", "party").alias("reasons"))
-    )
+from interdictor.model import REASON_SCHEMA, Reject, conform, empty
+from interdictor.screening.assembly import Screening
+from interdictor.screening.batch import (
+    content_hashes,
+    intake_reasons,
+    reasons_lists,
+    reasons_text,
+    screen_batch,
+)
+from interdictor.store import repo
+from interdictor.store.db import Store
+from interdictor.store.runs import RunSummary
 
 
 class WriteBehind:
@@ -200,56 +102,27 @@ class WriteBehind:
         self._raise()
 
 
-@dataclass
-class RunSummary:
-    run_id: str
-    source: str
-    partner: str
-    rows: int = 0
-    shipments: int = 0
-    new_versions: int = 0
-    amended: int = 0
-    unchanged: int = 0
-    rejects: int = 0
-    reject_rows: int = 0
-    dispositions: Counter[str] = field(default_factory=Counter)
-    notices: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    stored: bool = False
-    outside_corridor: int = 0
-
-    @property
-    def rate(self) -> float:
-        return self.shipments / self.seconds if self.seconds > 0 else 0.0
-
-
 class ScreenRun:
     """Screens the chunks of one source; stores them when given a store."""
 
     def __init__(
         self,
+        screening: Screening,
         *,
-        ctx: Context,
-        ruleset: RuleSet,
-        corridors: CorridorConfig,
         partner: str = "cli",
         source: str = "-",
         fmt: str | None = None,
         store: Store | None = None,
         corridor: str | None = None,
-        detectors: list[str] | None = None,
         list_reasons: bool = False,
         keep_frames: bool = False,
         write_behind: bool = False,
     ) -> None:
-        self.ctx = ctx
-        self.ruleset = ruleset
-        self.corridors = corridors
+        self.screening = screening
         self.partner = partner
         self.fmt = fmt
         self.store = store
         self.corridor = corridor
-        self.detectors = detectors
         self.list_reasons = list_reasons
         self.keep_frames = keep_frames  # keep assessments and weighed reasons for callers (answers)
         self.summary = RunSummary(run_id=str(uuid.uuid4()), source=source, partner=partner)
@@ -261,9 +134,7 @@ class ScreenRun:
         # write_behind: chunks are stored in a thread of their own (whole files: the CLI)
         self._writer: WriteBehind | None = None
         if store is not None:
-            from interdictor.store import repo
-
-            repo.start_run(store, self.summary, fmt, ruleset, dict(ctx.versions))
+            repo.start_run(store, self.summary, fmt, screening.ruleset, screening.versions)
             if write_behind:
                 self._writer = WriteBehind(store)
 
@@ -282,8 +153,6 @@ class ScreenRun:
         hashes = empty({"shipment_id": pl.String, "content_hash": pl.String})
         if self.store is not None and len(batch):
             hashes = content_hashes(batch)
-            from interdictor.store import repo
-
             if self._writer is not None:
                 self._writer.wait_for(hashes.get_column("shipment_id"))
             heads = repo.versions_for(self.store, self.partner, hashes)
@@ -294,18 +163,17 @@ class ScreenRun:
                     pl.format("filed again with different content: version {} replaces version {}",
                               pl.col("version"), pl.col("version") - 1).alias("evidence"),
                 ))
-        assessed, reasons = screen_batch(batch, self.ctx, self.ruleset, self.corridors,
-                                         pl.concat([conform(e, REASON_SCHEMA) for e in extra]), self.detectors)
+        sc = self.screening
+        assessed, reasons = screen_batch(batch, sc.ctx, sc.ruleset, sc.corridors,
+                                         pl.concat([conform(e, REASON_SCHEMA) for e in extra]), sc.detectors)
         if self.store is not None:
-            from interdictor.store import repo
-
             if self._writer is not None:
                 # the rows are prepared here (polars, in parallel) so the writer thread only appends
-                rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, self.ruleset, now)
+                rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now)
                 store = self.store
                 self._writer.submit(lambda: rows.write(store), hashes.get_column("shipment_id"))
             else:
-                repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, self.ruleset, now)
+                repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height
@@ -352,8 +220,6 @@ class ScreenRun:
             writer.close()
         self.summary.seconds = time.perf_counter() - self._started
         if self.store is not None:
-            from interdictor.store import repo
-
             repo.finish_run(self.store, self.summary)
         if not self._results:
             schema = {"shipment_id": pl.String, "score": pl.Float64, "disposition": pl.String, "corridor": pl.String,
@@ -403,8 +269,4 @@ def prefetch(chunks: Iterator[IntakeChunk], depth: int = 1) -> Iterator[IntakeCh
                 thread.join(timeout=0.05)
 
 
-def to_json_record(row: dict[str, object]) -> str:
-    return json.dumps(row, ensure_ascii=False, default=str)
-
-
-__all__ = ["RunSummary", "ScreenRun", "content_hashes", "empty", "screen_batch"]
+__all__ = ["RunSummary", "ScreenRun", "WriteBehind", "prefetch"]

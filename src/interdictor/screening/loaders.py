@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from interdictor.reference.corridors import load_corridors
 from interdictor.screen.context import Context
 from interdictor.settings import Settings
 
@@ -57,8 +56,7 @@ LOADERS: dict[str, Loader] = {
 
 
 def load_context(settings: Settings, conn: Connection | None = None, parts: list[str] | None = None) -> Context:
-    corridors = load_corridors(settings.corridors_file)
-    ctx = Context(corridors=corridors.corridors)
+    ctx = Context()
     for name, loader in LOADERS.items():
         if parts is not None and name not in parts:
             continue

@@ -1,0 +1,96 @@
+"""The screening assembly: what a screen uses, decided in one place for every entry point.
+
+The CLI, the service, the stream worker and batch jobs all call :func:`assemble`,
+so the same database and settings screen a file the same way whichever door it
+came in by.  For each input the order of precedence is the same:
+
+1. an explicit option (the CLI's ``--ruleset``, a ``Settings`` argument),
+2. an environment setting (``INTERDICTOR_RULESET``, ``INTERDICTOR_CORRIDORS_FILE``, ...),
+3. the store's active version (a rule set an administrator activated, corridor overrides),
+4. the shipped default.
+
+Options and environment settings both arrive in :class:`~interdictor.settings.Settings`
+(an option is written over the environment's value before it gets here), so this
+module sees two tiers: what the settings name, else what the store holds, else what
+ships.  The result is read-only and handed to the pure detectors as their context;
+its :attr:`Screening.versions` are recorded with every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import Connection
+
+from interdictor.reference.corridors import CorridorConfig, load_corridors
+from interdictor.score.rules import RuleSet, load_ruleset
+from interdictor.screen.context import Context
+from interdictor.screen.registry import available
+from interdictor.screening.loaders import load_context
+from interdictor.settings import Settings
+from interdictor.store import config as stored
+from interdictor.store.db import Store
+
+
+class AssemblyError(ValueError):
+    """A setting names something that does not exist; the message says what exists."""
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Everything one screening pass reads besides the batch: loaded once, swapped whole after a change."""
+
+    ctx: Context
+    ruleset: RuleSet
+    corridors: CorridorConfig
+    detectors: list[str] | None = None  # run only these (default: all)
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """The version of every input, recorded with each run and so with each assessment."""
+        return {**self.ctx.versions, "ruleset": self.ruleset.label, "corridors": str(self.corridors.version)}
+
+
+def detector_names(settings: Settings) -> list[str] | None:
+    """The detectors to run (None: all); an unknown name is an error, never a detector silently off."""
+    names = settings.detector_names()
+    if names is None:
+        return None
+    unknown = [n for n in names if n not in available()]
+    if unknown:
+        raise AssemblyError(f"INTERDICTOR_DETECTORS names unknown detector(s) {', '.join(unknown)}; "
+                            f"available: {', '.join(available())}")
+    return names
+
+
+def choose_ruleset(conn: Connection | None, settings: Settings) -> RuleSet:
+    """The rule set the settings name (stored or shipped), else the store's active one, else the shipped default."""
+    if settings.ruleset is not None:
+        return stored.named_ruleset(conn, settings.ruleset, settings.ruleset_version)
+    active = stored.active_ruleset(conn) if conn is not None else None
+    return active if active is not None else load_ruleset()
+
+
+def choose_corridors(conn: Connection | None, settings: Settings) -> CorridorConfig:
+    """The corridors file the settings name, else the shipped file with the store's overrides."""
+    if settings.corridors_file is not None:
+        return load_corridors(settings.corridors_file)
+    return stored.with_overrides(load_corridors(), stored.corridor_overrides(conn))
+
+
+def assemble(settings: Settings, store: Store | None = None) -> Screening:
+    """The screening state for ``settings``, reading the store's active versions when there is a store."""
+    names = detector_names(settings)
+    parts = None if names is None else sorted({*names, "route"})  # geography also places corridors
+    if store is None:
+        return Screening(load_context(settings, None, parts), choose_ruleset(None, settings),
+                         choose_corridors(None, settings), names)
+    with store.connect() as conn:
+        return Screening(load_context(settings, conn, parts), choose_ruleset(conn, settings),
+                         choose_corridors(conn, settings), names)
+
+
+def reassemble_rules(screening: Screening, store: Store, settings: Settings) -> Screening:
+    """The same context with the rule set and corridors read again (cheap: after an administrator's change)."""
+    with store.connect() as conn:
+        return replace(screening, ruleset=choose_ruleset(conn, settings), corridors=choose_corridors(conn, settings))
