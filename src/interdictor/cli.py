@@ -103,7 +103,6 @@ def run_screen(
     except (IntakeError, ValueError) as exc:
         raise fail(str(exc)) from exc
     store = None
-    run = None
     if store_it:
         try:
             store = open_store(settings.resolved_database_url())
@@ -127,23 +126,24 @@ def run_screen(
                                progress=lambda n: bar.advance(task, n))
             try:
                 detected, chunks = read_source(fh, fmt, opts, profile)
-                run = ScreenRun(screening, partner=partner, source=file.name, fmt=detected, store=store,
-                                corridor=corridor, list_reasons=list_reasons, write_behind=True)
-                for chunk in prefetch(chunks):
-                    run.add(chunk)
-                    s = run.summary
-                    elapsed = max(bar.tasks[0].elapsed or 1e-9, 1e-9)
-                    bar.update(task, info=f"{s.shipments:,} shipments · {s.shipments / elapsed:,.0f}/s · {s.rejects:,} rejects")
             except IntakeError as exc:
                 raise fail(str(exc)) from exc
-            bar.update(task, completed=total)
-        results = run.finish()
+            with ScreenRun(screening, partner=partner, source=file.name, fmt=detected, store=store,
+                           corridor=corridor, list_reasons=list_reasons, write_behind=True) as run:
+                try:
+                    for chunk in prefetch(chunks):
+                        run.add(chunk)
+                        s = run.summary
+                        elapsed = max(bar.tasks[0].elapsed or 1e-9, 1e-9)
+                        bar.update(task, info=f"{s.shipments:,} shipments · {s.shipments / elapsed:,.0f}/s · {s.rejects:,} rejects")
+                except IntakeError as exc:
+                    raise fail(str(exc)) from exc
+                bar.update(task, completed=total)
+                results = run.finish()
         return results, run.summary, run.rejects
     except StoreError as exc:
         raise fail(str(exc)) from exc
     finally:
-        if run is not None:
-            run.close()
         if store is not None:
             store.close()
 
@@ -288,6 +288,27 @@ def corridors(
         t = c.thresholds
         table.add_row(c.name, " ".join(sorted(c.ports)) or "(all others)", f"{t.review:g}/{t.exam:g}/{t.hold:g}",
                       str(c.exam_budget_per_day), f"{c.exploration_share:.0%}")
+    Console().print(table)
+
+
+@app.command()
+def runs(
+    last: Annotated[int, typer.Option(help="How many of the latest runs to show.", min=1, max=10_000)] = 20,
+    db: Annotated[str | None, typer.Option(help="Database URL (default: INTERDICTOR_DATABASE_URL or the embedded SQLite file).")] = None,
+) -> None:
+    """List the latest screening runs and how each ended: running, done, failed (with why) or interrupted."""
+    from interdictor.store import repo
+
+    with store_connection(db_settings(db)) as conn:
+        rows = repo.recent_runs(conn, last)
+    table = Table(title=f"the latest {len(rows)} runs", expand=True)
+    for col in ("started (UTC)", "partner", "source", "shipments", "rejects", "status"):
+        table.add_column(col, overflow="fold")
+    colours = {"done": "green", "running": "cyan", "failed": "bold red", "interrupted": "yellow"}
+    for r in rows:
+        status = f"[{colours.get(r['status'], '')}]{r['status']}[/]" + (f": {r['error']}" if r["error"] else "")
+        started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
+        table.add_row(started, r["partner"], r["source"], f"{r['shipments'] or 0:,}", f"{r['rejects'] or 0:,}", status)
     Console().print(table)
 
 

@@ -133,6 +133,7 @@ class ScreenRun:
         self.rejects: list[Reject] = []
         # write_behind: chunks are stored in a thread of their own (whole files: the CLI)
         self._writer: WriteBehind | None = None
+        self._finished = False
         if store is not None:
             repo.start_run(store, self.summary, fmt, screening.ruleset, screening.versions)
             if write_behind:
@@ -206,12 +207,24 @@ class ScreenRun:
         """Weighed reasons of every chunk added so far (with ``keep_frames``)."""
         return pl.concat(self._reasons) if self._reasons else empty(REASON_SCHEMA)
 
-    def close(self) -> None:
-        """Stop the write-behind thread after what it holds is written (for a run cut short)."""
+    def __enter__(self) -> ScreenRun:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        self.close(exc if exc is not None else "the run was left before it finished")
+
+    def close(self, error: BaseException | str | None = None) -> None:
+        """End a run cut short: stop the write-behind thread after what it holds is written, and record
+        the run as failed (with ``error``) unless it finished.  Safe to call after ``finish``."""
         if self._writer is not None:
             writer, self._writer = self._writer, None
             with contextlib.suppress(Exception):  # the run is being abandoned; its error is the caller's
                 writer.close()
+        if self.store is not None and not self._finished:
+            self._finished = True
+            why = error if isinstance(error, str) else (f"{type(error).__name__}: {error}" if error else "stopped")
+            with contextlib.suppress(Exception):  # the store may be what failed
+                repo.fail_run(self.store, self.summary, why)
 
     def finish(self) -> pl.DataFrame:
         """Ranked results of the whole run."""
@@ -221,6 +234,7 @@ class ScreenRun:
         self.summary.seconds = time.perf_counter() - self._started
         if self.store is not None:
             repo.finish_run(self.store, self.summary)
+        self._finished = True
         if not self._results:
             schema = {"shipment_id": pl.String, "score": pl.Float64, "disposition": pl.String, "corridor": pl.String,
                       "reasons": pl.String}

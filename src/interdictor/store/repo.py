@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -53,12 +55,46 @@ def audit(conn: Any, actor: str, action: str, object_type: str | None = None, ob
     ))
 
 
+def owner() -> str:
+    """This process, as recorded on the runs it screens."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def _alive(run_owner: str | None) -> bool:
+    """Whether the process that owns a run is still running (runs of another host are assumed alive)."""
+    if not run_owner:
+        return False
+    host, _, pid = run_owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
+def settle_interrupted(conn: Any) -> int:
+    """Mark ``interrupted`` every run still ``running`` whose process is gone (killed, crashed, power cut)."""
+    r = t.ingest_runs
+    stale = [run_id for run_id, run_owner in conn.execute(select(r.c.run_id, r.c.owner).where(r.c.status == "running"))
+             if not _alive(run_owner)]
+    if stale:
+        conn.execute(update(r).where(r.c.run_id.in_(stale), r.c.status == "running").values(
+            status="interrupted", finished_at=datetime.now(UTC),
+            error="the process screening it stopped before the run finished"))
+    return len(stale)
+
+
 def start_run(store: Store, s: RunSummary, fmt: str | None, ruleset: RuleSet, versions: dict[str, str]) -> None:
     with store.begin() as conn:
+        settle_interrupted(conn)
         conn.execute(insert(t.ingest_runs).values(
             run_id=s.run_id, partner=s.partner, source=s.source, format=fmt, ruleset=ruleset.name,
             ruleset_version=ruleset.version, versions=json.dumps(versions), started_at=datetime.now(UTC),
-            status="running",
+            status="running", owner=owner(),
         ))
         audit(conn, s.partner, "ingest.start", "run", s.run_id, {"source": s.source, "format": fmt})
 
@@ -71,6 +107,26 @@ def finish_run(store: Store, s: RunSummary) -> None:
         ))
         audit(conn, s.partner, "ingest.finish", "run", s.run_id,
               {"shipments": s.shipments, "rejects": s.rejects, "new_versions": s.new_versions})
+
+
+def fail_run(store: Store, s: RunSummary, error: str) -> None:
+    """A run cut short by an error: ``failed``, with what it had stored and why."""
+    with store.begin() as conn:
+        conn.execute(update(t.ingest_runs).where(t.ingest_runs.c.run_id == s.run_id,
+                                                 t.ingest_runs.c.status == "running").values(
+            finished_at=datetime.now(UTC), rows=s.rows, shipments=s.shipments, new_versions=s.new_versions,
+            unchanged=s.unchanged, rejects=s.rejects, status="failed", error=error[:2000],
+        ))
+        audit(conn, s.partner, "ingest.fail", "run", s.run_id, {"error": error[:500]})
+
+
+def recent_runs(conn: Any, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest runs, newest first, with their status (running, done, failed, interrupted)."""
+    settle_interrupted(conn)
+    r = t.ingest_runs
+    return [dict(row) for row in conn.execute(
+        select(r.c.run_id, r.c.partner, r.c.source, r.c.format, r.c.started_at, r.c.finished_at, r.c.shipments,
+               r.c.rejects, r.c.status, r.c.error).order_by(r.c.started_at.desc()).limit(limit)).mappings()]
 
 
 def _heads_small(store: Store, partner: str, ids: list[str]) -> pl.DataFrame:

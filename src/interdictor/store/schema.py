@@ -60,7 +60,9 @@ ingest_runs = Table(
     Column("new_versions", BigInteger),
     Column("unchanged", BigInteger),
     Column("rejects", BigInteger),
-    Column("status", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # running | done | failed | interrupted
+    Column("owner", String(128)),  # host:pid of the process screening it
+    Column("error", Text),  # why a failed run failed
 )
 
 raw_payloads = Table(

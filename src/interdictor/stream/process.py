@@ -179,14 +179,13 @@ def _chunks(items: list[_Parsed]) -> Iterator[IntakeChunk]:
 
 def _screen(store: Store, sc: Screening, partner: str, items: list[_Parsed], ledger: list[dict[str, Any]],
             worker: str, now: datetime) -> list[Result]:
-    run = ScreenRun(sc, partner=partner,
-                    source=f"stream {partner}: {len(items)} message(s)", fmt=items[0].fmt, store=store,
-                    keep_frames=True)
     ids_frames: list[pl.DataFrame] = []
-    for chunk in _chunks(items):
-        run.add(chunk)
-        ids_frames.append(chunk.batch.shipments.select("shipment_id", "mawb", "hawb", "postal_item_id"))
-    run.finish()
+    with ScreenRun(sc, partner=partner, source=f"stream {partner}: {len(items)} message(s)", fmt=items[0].fmt,
+                   store=store, keep_frames=True) as run:
+        for chunk in _chunks(items):
+            run.add(chunk)
+            ids_frames.append(chunk.batch.shipments.select("shipment_id", "mawb", "hawb", "postal_item_id"))
+        run.finish()
     ships = pl.concat(ids_frames, how="vertical_relaxed").unique("shipment_id", keep="last")
     # one answer pass for the whole batch, then each message gets its own house bills
     frame = derive.answer_frame(ships, run.assessed, run.reasons, sc.ruleset)
