@@ -179,3 +179,30 @@ def test_profile_concat_fills_an_empty_column_of_our_name(runner: CliRunner, tmp
     ships = Batch.concat([c.batch for c in chunks]).shipments
     routing = dict(zip(ships["shipment_id"].to_list(), ships["routing"].to_list(), strict=True))
     assert routing == {"T1": "PVG-LAX", "T2": "CAN-SFO"}
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("notaurl", "is not a database URL; use sqlite:///PATH"),
+    ("mysql://user@host/db", "'mysql' databases are not supported"),
+    ("postgres://nobody@127.0.0.1:1/none", "cannot open the database at postgresql+psycopg://nobody@127.0.0.1:1/none"),
+])
+def test_a_bad_database_url_is_one_line_naming_the_fix(runner: CliRunner, url: str, message: str) -> None:
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--db", url])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+def test_demo_keeps_to_a_database_of_its_own_and_repeats_itself(runner: CliRunner, tmp_path: Path) -> None:
+    first = runner.invoke(app, ["demo", "--size", "400", "--top", "3"])
+    second = runner.invoke(app, ["demo", "--size", "400", "--top", "3"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    data = tmp_path / "data"
+    assert not (data / "interdictor.sqlite").exists()  # the user's own screening database is untouched
+    assert (data / "demo.sqlite").exists()
+
+    def tally(output: str) -> str:
+        return next(line for line in output.splitlines() if "shipments from" in line).split("—")[1]
+
+    assert tally(first.output) == tally(second.output)
+    assert "0 unchanged" in " ".join(second.output.split())  # made afresh: nothing of the first run is left
+    assert "demo-day-seed" not in first.output  # no name of a temporary file that is gone

@@ -81,6 +81,15 @@ def print_summary(summary: Any, console: Console, db_url: str | None) -> None:
                       f"amendments, {summary.unchanged:,} unchanged) in {db_url}", highlight=False)
 
 
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's own database, made afresh: synthetic traffic never shapes a user's screening (learned
+    profiles and history come from what is stored), and the same seed gives the same ranking every run."""
+    path = settings.data_dir / "demo.sqlite"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return settings.model_copy(update={"database_url": f"sqlite:///{path}"})
+
+
 def run_screen(
     file: Path, *, settings: Settings, partner: str, fmt: str | None, profile_name: str | None,
     corridor: str | None, store_it: bool, encoding: str | None, list_reasons: bool,
@@ -218,24 +227,25 @@ def demo(
     size: Annotated[int, typer.Option(help="Shipments in the generated day.", min=1)] = 50_000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same day.")] = 7,
     top: Annotated[int, typer.Option(help="How many top targets to show.")] = 15,
-    db: Annotated[str | None, typer.Option(help="Database URL (default: the embedded SQLite file).")] = None,
+    db: Annotated[str | None, typer.Option(help="Database URL to store the demo in (default: a demo database of its own, made afresh each run, never your screening database).")] = None,
     keep: Annotated[Path | None, typer.Option(help="Also keep the generated manifest at this path.")] = None,
 ) -> None:
-    """Generate a realistic day of corridor traffic, screen it on the embedded database, show the top targets."""
+    """Generate a realistic day of corridor traffic, screen it on a database of its own, show the top targets."""
     import tempfile
 
     try:
         from interdictor.demo.generate import generate_manifest
     except ImportError as exc:  # pragma: no cover - the generator ships with the package
         raise fail(f"the demo generator is not installed: {exc}") from exc
-    settings = db_settings(db)
+    settings = db_settings(db) if db else demo_settings(Settings())
     with tempfile.TemporaryDirectory() as tmp:
         path = keep or Path(tmp) / f"demo-day-seed{seed}.csv"
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
                       TimeElapsedColumn(), console=err, disable=not err.is_terminal) as bar:
             task = bar.add_task("generating traffic", total=size)
             stats = generate_manifest(path, size=size, seed=seed, progress=lambda n: bar.update(task, completed=n))
-        err.print(f"generated {stats.shipments:,} shipments ({stats.rows:,} item rows) → {path.name}", highlight=False)
+        kept = f" → {path}" if keep else ""
+        err.print(f"generated {stats.shipments:,} shipments ({stats.rows:,} item rows){kept}", highlight=False)
         results, summary, _ = run_screen(
             path, settings=settings, partner="demo", fmt="manifest-csv", profile_name=None, corridor=None,
             store_it=True, encoding=None, list_reasons=False,

@@ -23,7 +23,8 @@ import polars as pl
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from interdictor.store import schema
 
@@ -186,13 +187,29 @@ class Store:
         self.engine.dispose()
 
 
+URL_FORMS = "sqlite:///PATH (the embedded file) or postgresql+psycopg://USER@HOST:5432/DBNAME"
+
+
+def database_url(url: str) -> URL:
+    """``url`` parsed, with the PostgreSQL driver this package installs; a ``StoreError`` naming the forms
+    that work when it is not a database URL we can open."""
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"{url!r} is not a database URL; use {URL_FORMS}") from None
+    if u.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):  # the common spellings, one driver
+        u = u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() not in ("sqlite", "postgresql") or u.drivername not in ("sqlite", "postgresql+psycopg"):
+        raise StoreError(f"{u.drivername!r} databases are not supported; use {URL_FORMS}")
+    return u
+
+
 def open_store(url: str, *, migrate: bool = True) -> Store:
     """Open (and by default create or migrate) the database at ``url``."""
-    u = make_url(url)
+    u = database_url(url)
+    url = u.render_as_string(hide_password=False)
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    if u.get_backend_name() == "postgresql" and u.drivername == "postgresql":
-        url = u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     try:
         engine = create_engine(url, future=True, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
@@ -200,7 +217,8 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
-        raise StoreError(f"cannot open the database at {make_url(url).render_as_string(hide_password=True)}: {exc}") from exc
+        why = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise StoreError(f"cannot open the database at {u.render_as_string(hide_password=True)}: {why}") from exc
     store = Store(url=url, engine=engine)
     if migrate:
         store.migrate()
