@@ -66,7 +66,8 @@ def test_every_emitted_reason_code_has_a_meaning() -> None:
 def test_codes_named_in_the_docs_exist(doc: Path) -> None:
     rules = load_ruleset("default").rules
     known = set(rules) | {r.partner_code for r in rules.values() if r.partner_code}
-    named = set(re.findall(rf"\b({CODE})\b", doc.read_text(encoding="utf-8")))
+    named = {c for c in re.findall(rf"\b({CODE})\b", doc.read_text(encoding="utf-8"))
+             if not c.endswith("_SCHEMA")}  # model.SHIPMENT_SCHEMA and the like are table schemas
     unknown = sorted(named - known)
     assert not unknown, f"{doc.name} names codes that are neither reason codes nor partner codes: {unknown}"
 
