@@ -93,3 +93,23 @@ def test_devdocs_check_reports_a_stale_file(tmp_path: Path, monkeypatch: pytest.
     assert (tmp_path / "cli.md").read_text(encoding="utf-8") == "# reference\n"
     (tmp_path / "cli.md").write_text("edited\n", encoding="utf-8")
     assert devdocs.main(["--check"]) == 1
+
+
+def anchors(doc: Path) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown file."""
+    text = re.sub(r"^```.*?^```", "", doc.read_text(encoding="utf-8"), flags=re.M | re.S)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+            for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}
+
+
+@pytest.mark.parametrize("doc", WRITTEN, ids=lambda p: p.name)
+def test_relative_links_lead_somewhere(doc: Path) -> None:
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", doc.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # http:, mailto: and the like
+        path, _, anchor = target.partition("#")
+        linked = (doc.parent / path).resolve() if path else doc
+        if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in anchors(linked)):
+            broken.append(target)
+    assert not broken, f"{doc.name} links to files or headings that do not exist: {broken}"
