@@ -1,4 +1,4 @@
-"""The ``screen`` contract from DESIGN.md: options, outputs, exit codes."""
+"""The ``screen`` contract (docs/architecture.md, README): options, outputs, exit codes."""
 
 from __future__ import annotations
 

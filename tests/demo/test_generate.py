@@ -19,7 +19,7 @@ from interdictor.demo.sources import load
 HERE = Path(__file__).resolve().parent
 EXPECT: dict[str, Any] = yaml.safe_load((HERE / "expectations.yaml").read_text("utf-8"))
 SIZE = 20_000
-# the manifest CSV contract of DESIGN.md, in order
+# the manifest CSV contract (README; docs/architecture.md), in order
 CONTRACT = [
     "shipment_id", "mode", "filer", "mawb", "hawb", "postal_item_id", "filed_at", "carrier",
     "origin_country", "origin_port", "destination_port", "routing",

@@ -1,6 +1,6 @@
 """Synthetic partner traffic: a day of express, postal and air-cargo shipments
 from Asia into US gateways, written as a manifest CSV (the contract columns of
-DESIGN.md), with a small share of planted cases whose ground truth is returned
+the README, see docs/architecture.md), with a small share of planted cases whose ground truth is returned
 in ``GenerationStats`` — never written into the file.
 
     generate_manifest(Path("day.csv"), size=1_000_000, seed=7)

@@ -1,4 +1,4 @@
-"""Manifest CSV reader (the DESIGN.md contract, or a partner layout through a profile).
+"""Manifest CSV reader (the README contract, see docs/architecture.md, or a partner layout through a profile).
 
 The file is read in blocks of whole rows.  Each block's structure is checked with
 numpy before polars parses it — quote parity gives every row's true line number

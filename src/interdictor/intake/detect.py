@@ -10,7 +10,7 @@ Content wins over the file name: partners name files ``data.txt`` whatever they 
   or contents: ``cn23-json``; otherwise ``json-manifest``.  JSON Lines of manifest
   rows are left to the core sniffer (``manifest-jsonl``).
 * CSV -> a shipped column profile whose columns the header matches best; an item-id
-  column with sender/addressee columns: ``cn23-csv``; the DESIGN.md manifest columns
+  column with sender/addressee columns: ``cn23-csv``; the manifest contract columns
   are left to the core sniffer (``manifest-csv``).
 
 Everything here reads at most the ``head`` it is given; patterns are anchored and
@@ -120,7 +120,7 @@ def _csv(body: bytes) -> str | None:
     header = [h.strip().strip('"').strip().lower() for h in first.split(delimiter)]
     folded = {fold(h) for h in header}
     if {"shipmentid", "itemdescription"} <= folded:
-        return None  # the DESIGN.md manifest: the core reader
+        return None  # the manifest contract (docs/architecture.md): the core reader
     best = _best_profile(set(header))
     if best:
         return best

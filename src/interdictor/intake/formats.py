@@ -30,7 +30,7 @@ class Format:
 
 _BUILTIN = (
     Format("manifest-csv", "interdictor.intake.csv_manifest:read_manifest_csv",
-           "Manifest CSV, one row per item (the DESIGN.md column contract)", (".csv", ".tsv")),
+           "Manifest CSV, one row per item (the README's column contract)", (".csv", ".tsv")),
     Format("manifest-jsonl", "interdictor.intake.jsonl:read_manifest_jsonl",
            "JSON Lines with the manifest column names", (".jsonl", ".ndjson")),
     Format("json-manifest", "interdictor.intake.json_manifest:read",
