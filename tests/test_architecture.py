@@ -26,7 +26,7 @@ LEVELS: dict[str, int] = {
     # entry points
     "service": 7, "stream": 7,
     # the screening assembly: versions from the store, the read-only context, one screening pass
-    "screening": 6, "pipeline": 6,  # pipeline.py is moving into screening/
+    "screening": 6,
     # schema, migrations, repositories, audit: the only SQL
     "store": 5,
     # rule sets, combination, dispositions, budgets, partner-safe codes
@@ -51,9 +51,6 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("src/interdictor/screen/parties/actor_store.py", "store"),  # being removed in issue 14
     ("src/interdictor/screen/parties/continuous.py", "store"),  # being removed in issue 14
     ("src/interdictor/screen/parties/dismissals.py", "store"),  # being removed in issue 14
-    ("src/interdictor/store/repo.py", "pipeline"),  # being removed in issue 14
-    ("src/interdictor/stream/process.py", "service"),  # being removed in issue 14
-    ("src/interdictor/stream/worker.py", "service"),  # being removed in issue 14
 }
 
 

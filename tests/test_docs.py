@@ -44,9 +44,8 @@ def test_the_readme_settings_table_names_only_settings() -> None:
 
 def emitted_codes() -> set[str]:
     """Reason codes written as string literals where reasons are made: the detectors and the
-    screening pass (``pipeline.py`` until it moves into ``screening/``)."""
-    paths = [*(SRC / "screen").rglob("*.py"), *(SRC / "screening").rglob("*.py"),
-             *([SRC / "pipeline.py"] if (SRC / "pipeline.py").exists() else [])]
+    screening pass (``screening/``)."""
+    paths = [*(SRC / "screen").rglob("*.py"), *(SRC / "screening").rglob("*.py")]
     pattern = re.compile(rf"[\"']({CODE})[\"']")
     return {c for p in paths for c in pattern.findall(p.read_text(encoding="utf-8"))}
 

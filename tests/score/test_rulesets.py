@@ -13,10 +13,10 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "interdictor"
 
 
 def emitted_codes() -> set[str]:
-    """Reason codes written as string literals in the detectors and the pipeline."""
+    """Reason codes written as string literals in the detectors and the screening pass."""
     codes: set[str] = set()
     pattern = re.compile(r"[\"']((?:ROUTE|VALUE|WEIGHT|DATA|SHIPMENT|GOODS|EQUIP|LICENCE|PARTY|ADDRESS)_[A-Z0-9_]+)[\"']")
-    for path in [*(SRC / "screen").rglob("*.py"), SRC / "pipeline.py"]:
+    for path in [*(SRC / "screen").rglob("*.py"), *(SRC / "screening").rglob("*.py")]:
         codes |= set(pattern.findall(path.read_text(encoding="utf-8")))
     return codes
 
