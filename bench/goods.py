@@ -160,7 +160,7 @@ from interdictor.settings import Settings  # the CLI has these loaded before any
 import polars, sqlalchemy
 c = cpu(); t = time.perf_counter()
 from interdictor.screen.goods.loader import load_goods
-load_goods(None, Settings())
+load_goods(Settings())
 print(f"{cpu() - c:.3f} {time.perf_counter() - t:.3f}")
 """
 
@@ -180,14 +180,14 @@ def bench_day(path: Path, repeat: int) -> None:
                              env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "src")})
         loads.append(tuple(float(x) for x in out.stdout.split()))
     cpu_s, wall_s = min(loads)
-    print(f"cold load_goods(None, settings) in a fresh interpreter: {cpu_s:.2f} s CPU, {wall_s:.2f} s wall "
+    print(f"cold load_goods(settings) in a fresh interpreter: {cpu_s:.2f} s CPU, {wall_s:.2f} s wall "
           f"(best of {len(loads)}; compiled tables read from the user cache when there, else compiled and kept)")
     settings = Settings()
     with path.open("rb") as fh:
         chunks = [c.batch for c in read_manifest_csv(fh, ReadOptions(source_name=path.name, chunk_rows=settings.chunk_rows))]
     n = sum(b.shipments.height for b in chunks)
     rows = sum(b.items.height for b in chunks)
-    g = load_goods(None, settings)
+    g = load_goods(settings)
     for run in range(max(repeat, 1)):
         c, t = _cpu(), time.perf_counter()
         reasons = sum(detect_goods(b, g).height for b in chunks)

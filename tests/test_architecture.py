@@ -45,13 +45,7 @@ ISOLATED = {LEVELS["service"]}  # entry points: none imports another
 
 # Imports the target layering forbids that the code still has, as (importing file, package it
 # imports).  An entry that no longer occurs fails test_known_violations_are_still_real: remove it then.
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("src/interdictor/reference/watchlists/repository.py", "store"),  # being removed in issue 14
-    ("src/interdictor/screen/goods/loader.py", "store"),  # being removed in issue 14
-    ("src/interdictor/screen/parties/actor_store.py", "store"),  # being removed in issue 14
-    ("src/interdictor/screen/parties/continuous.py", "store"),  # being removed in issue 14
-    ("src/interdictor/screen/parties/dismissals.py", "store"),  # being removed in issue 14
-}
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection
 
 from interdictor.cli_common import db_settings, err, fail, store_connection
 from interdictor.settings import Settings
@@ -159,7 +159,7 @@ def registry_import(
     """
     from interdictor.reference.kb import load_kb
     from interdictor.screen.goods.registry_file import read_registry
-    from interdictor.store.schema_goods import goods_registrants, goods_transactions
+    from interdictor.store.goods import import_registry
 
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -172,17 +172,11 @@ def registry_import(
         err.print(f"... and {len(parsed.problems) - 50} more problems", highlight=False)
     if parsed.frame.is_empty():
         raise fail(f"nothing imported from {file}")
-    table = goods_registrants if parsed.kind == "registrants" else goods_transactions
-    key = "registration" if parsed.kind == "registrants" else "transaction_id"
     rows = parsed.frame.with_columns(
         pl.lit(datetime.now(UTC)).alias("imported_at"), pl.lit(str(file.name)).alias("source")
     ).to_dicts()
     with _conn(db) as conn:
-        keys = [r[key] for r in rows]
-        for i in range(0, len(keys), 500):
-            conn.execute(delete(table).where(table.c[key].in_(keys[i:i + 500])))
-        conn.execute(insert(table), rows)
-        total = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        total = import_registry(conn, parsed.kind, rows)
     err.print(f"imported {len(rows)} {parsed.kind} from {file.name}; {total} on record", highlight=False)
     if parsed.problems:
         raise typer.Exit(3)
@@ -195,10 +189,10 @@ def registry_list(
     db: DbOption = None,
 ) -> None:
     """Show registrants or notified transactions on record."""
-    from interdictor.screen.goods.loader import load_registry
+    from interdictor.store.goods import registry
 
     with _conn(db) as conn:
-        reg = load_registry(conn)
+        reg = registry(conn)
     frame = reg.registrants if kind == "registrants" else reg.transactions
     if kind not in ("registrants", "transactions"):
         raise fail("--kind must be registrants or transactions")

@@ -33,8 +33,8 @@ def _conn(db: str | None) -> AbstractContextManager[Connection]:
 
 
 def _report(conn: Connection, wl: Any, actor: str, rescreen_days: float) -> None:
-    from interdictor.reference.watchlists.repository import save_version
-    from interdictor.screen.parties.continuous import rescreen
+    from interdictor.screening.loaders import rescreen
+    from interdictor.store.watchlists import save_version
 
     for p in wl.problems[:10]:
         where = f"line {p.line}" if p.line else "file"
@@ -171,7 +171,7 @@ def versions(
     db: DbOption = None,
 ) -> None:
     """Show every stored version of every list: when, from what, and what changed."""
-    from interdictor.reference.watchlists.repository import versions as list_versions
+    from interdictor.store.watchlists import versions as list_versions
 
     with _conn(db) as conn:
         rows = list_versions(conn, list_id)
@@ -212,7 +212,7 @@ def show(
 ) -> None:
     """Show a list entry, or what a version of a list changed."""
     from interdictor.reference.watchlists import CURATED_LIST_ID, curated_list
-    from interdictor.reference.watchlists.repository import (
+    from interdictor.store.watchlists import (
         current_entries,
         entries_of_version,
         find_entry,
@@ -254,10 +254,10 @@ def match(
 ) -> None:
     """Screen one name against the current lists and explain every hit."""
     from interdictor.screen.parties.list_reasons import grade, name_evidence
-    from interdictor.screen.parties.loader import load_parties
+    from interdictor.screening.loaders import parties_part
 
     with _conn(db) as conn:
-        part = load_parties(conn, Settings())
+        part = parties_part(conn, Settings())
     hits = part.index.match_one(name)
     if not hits:
         out.print(f"no list entry matches '{name}'", highlight=False)
@@ -287,8 +287,9 @@ def dismiss(
     db: DbOption = None,
 ) -> None:
     """Dismiss a match (this party is not that entry); it stays quiet until the party or the entry changes."""
-    from interdictor.screen.parties.dismissals import DismissalError, PartyRef, revoke
-    from interdictor.screen.parties.dismissals import dismiss as do_dismiss
+    from interdictor.screen.parties.dismissals import DismissalError, PartyRef
+    from interdictor.store.parties import dismiss as do_dismiss
+    from interdictor.store.parties import revoke
 
     with _conn(db) as conn:
         try:
@@ -313,7 +314,7 @@ def dismissals(
     db: DbOption = None,
 ) -> None:
     """List dismissed matches."""
-    from interdictor.screen.parties.dismissals import dismissals as list_dismissals
+    from interdictor.store.parties import dismissals as list_dismissals
 
     with _conn(db) as conn:
         rows = list_dismissals(conn, active_only=not all_)

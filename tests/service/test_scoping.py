@@ -1,6 +1,6 @@
 """Who sees what: partners only their own shipments and referrals, law enforcement only granted corridors.
 
-The scoping lives in the reads (``service/reads.py``, ``service/work.py``), so the
+The scoping lives in the reads (``store/shipments.py``, ``store/decisions.py``), so the
 last tests call those directly with a scope, without any route in between.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from interdictor.service import reads, work
-from interdictor.service.principal import Scope
+from interdictor.store import decisions, shipments
+from interdictor.store.scope import Scope
 
 from .conftest import Svc, login
 
@@ -98,12 +98,12 @@ def test_law_enforcement_user_session_is_scoped_too(svc: Svc) -> None:
 def test_scoping_is_in_the_read_itself(svc: Svc) -> None:
     st = svc.app.state.svc
     with st.read() as conn:
-        assert reads.find_shipment(conn, Scope(partner="acme"), "globex", "GEX100001") is None
-        assert reads.find_shipment(conn, Scope(partner="globex"), "globex", "GEX100001") is not None
-        assert reads.find_shipment(conn, Scope(nothing=True), "acme", "EX100001") is None
-        assert reads.find_shipment(conn, Scope(corridors=frozenset({"portland"})), "acme", "EX100001") is None
-        assert reads.shipment_detail(conn, Scope(partner="acme"), "globex", "GEX100001") is None
-        rows = reads.search_shipments(conn, Scope(partner="globex"), reads.SearchQuery(text="EX100001"))
+        assert shipments.find_shipment(conn, Scope(partner="acme"), "globex", "GEX100001") is None
+        assert shipments.find_shipment(conn, Scope(partner="globex"), "globex", "GEX100001") is not None
+        assert shipments.find_shipment(conn, Scope(nothing=True), "acme", "EX100001") is None
+        assert shipments.find_shipment(conn, Scope(corridors=frozenset({"portland"})), "acme", "EX100001") is None
+        assert shipments.shipment_detail(conn, Scope(partner="acme"), "globex", "GEX100001") is None
+        rows = shipments.search_shipments(conn, Scope(partner="globex"), shipments.SearchQuery(text="EX100001"))
         assert rows and {r["partner"] for r in rows} == {"globex"}  # GEX100001 matches the text, EX100001 is hidden
-        assert all(r["partner"] == "globex" for r in work.list_referrals(conn, Scope(partner="globex")))
-        assert work.list_referrals(conn, Scope(nothing=True)) == []
+        assert all(r["partner"] == "globex" for r in decisions.list_referrals(conn, Scope(partner="globex")))
+        assert decisions.list_referrals(conn, Scope(nothing=True)) == []

@@ -4,18 +4,29 @@ A loader takes an open connection (or None when screening without a store) and
 the settings, and returns its part.  With no connection it must still return a
 working part from shipped data (cold start).  Add a part by adding a line to
 ``LOADERS``.
+
+This module is the glue between the store and the pure parts (for now: it
+moves to the screening assembly): each glue function reads plain values from a
+``store`` repository and hands them to the part's pure builder.  A part whose
+stored data cannot be read is built without it, and says so in the log.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from interdictor.screen.context import Context
 from interdictor.settings import Settings
+
+if TYPE_CHECKING:
+    from interdictor.screen.goods.context import GoodsContext
+    from interdictor.screen.parties.continuous import Hit
+    from interdictor.screen.parties.part import PartiesPart
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +46,74 @@ def _consistency(conn: Connection | None, settings: Settings) -> Any:
     return ConsistencyPart()
 
 
-def _parties(conn: Connection | None, settings: Settings) -> Any:
-    from interdictor.screen.parties import load_parties
+def parties_part(conn: Connection | None, settings: Any) -> PartiesPart:
+    """The parties part from the stored watchlists, dismissals and history (the shipped list alone
+    without a store)."""
+    from interdictor.screen.parties.loader import history_from, load_parties
+    from interdictor.store import parties, watchlists
 
-    return load_parties(conn, settings)
+    if conn is None:
+        return load_parties(settings)
+    entries, versions = [], {}
+    try:
+        entries, versions = watchlists.current_entries(conn), watchlists.current_versions(conn)
+    except SQLAlchemyError as exc:
+        log.warning("watchlists could not be read from the store (%s); using the shipped list only", exc)
+    try:
+        history = history_from(parties.shared_shipper_addresses(conn), parties.seen_consignees(conn),
+                               parties.shipments_seen(conn))
+        dismissed = parties.active_dismissals(conn)
+    except SQLAlchemyError as exc:
+        log.warning("party history could not be read (%s); screening without it", exc)
+        history, dismissed = None, frozenset()
+    return load_parties(settings, entries=entries, versions=versions, history=history, dismissed=dismissed)
 
 
-def _goods(conn: Connection | None, settings: Settings) -> Any:
-    from interdictor.screen.goods.loader import load_goods
+def goods_part(conn: Connection | None, settings: Any) -> GoodsContext:
+    """The goods part with the stored licence registry and HS profiles learned from stored lines (the
+    knowledge base and built-in priors without a store)."""
+    from interdictor.screen.goods.loader import load_goods, profiles_from
+    from interdictor.store import goods
 
-    return load_goods(conn, settings)
+    notes: list[str] = []
+    registry = profiles = None
+    if conn is not None:
+        try:
+            registry = goods.registry(conn)
+        except Exception as exc:
+            notes.append(f"licence registry not loaded ({type(exc).__name__}); every controlled good will be unnotified")
+            log.warning(notes[-1])
+        try:
+            profiles = profiles_from(goods.profile_lines(conn))
+        except Exception as exc:
+            notes.append(f"HS profiles not learned from the store ({type(exc).__name__}); built-in priors used")
+            log.warning(notes[-1])
+    return load_goods(settings, registry=registry, profiles=profiles, notes=notes)
+
+
+def rescreen(conn: Connection, list_id: str, version: int, days: float = 30.0, actor: str = "cli") -> list[Hit]:
+    """Screen the last ``days`` of shipments against what ``list_id`` v``version`` added or changed; the new
+    hits are stored and the re-screening audited."""
+    from interdictor.screen.parties.continuous import new_hits
+    from interdictor.store import parties, watchlists
+
+    entries = watchlists.entries_of_version(conn, list_id, version)
+    if not entries:
+        return []
+    recent = parties.recent_parties(conn, days)
+    if recent.is_empty():
+        return []
+    hits = new_hits(entries, recent, list_id, version, parties.recorded_hits(conn, list_id, version))
+    parties.record_hits(conn, list_id, version, hits, actor,
+                        {"days": days, "entries": len(entries), "parties": recent.height})
+    return hits
 
 
 LOADERS: dict[str, Loader] = {
     "route": _route,
     "consistency": _consistency,
-    "parties": _parties,
-    "goods": _goods,
+    "parties": parties_part,
+    "goods": goods_part,
 }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from interdictor.service import security
 from interdictor.service.principal import ORG_KINDS, ROLES, ROLES_OF_KIND, Principal
 from interdictor.store import schema_service as sv
-from interdictor.store.repo import audit
+from interdictor.store.audit import audit
 
 AUTHORITY_ORG = "authority"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")

@@ -16,7 +16,7 @@ from interdictor.queue import performance
 from interdictor.queue.backtest import backtest
 from interdictor.reference.corridors import Thresholds
 from interdictor.score.rules import RuleSetError
-from interdictor.service import accounts, insight, views
+from interdictor.service import accounts, views
 from interdictor.service.auth import (
     clear_session_cookie,
     client_of,
@@ -28,7 +28,8 @@ from interdictor.service.auth import (
 )
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
 from interdictor.service.principal import ORG_KINDS, ROLES, Principal
-from interdictor.store import config
+from interdictor.store import config, facts
+from interdictor.store.audit import audit_entries
 
 router = APIRouter(responses={401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA,
                               422: ERROR_SCHEMA})
@@ -190,7 +191,7 @@ def run_backtest(request: Request, name: str, version: int, days: int) -> dict[s
             candidate = config.find_ruleset(conn, name, version)
         except RuleSetError as exc:
             raise ApiError(404, str(exc), "unknown_ruleset") from exc
-        assessed, reasons, found = insight.backtest_inputs(conn, days)
+        assessed, reasons, found = facts.backtest_inputs(conn, days)
         budgets = st.budgets(conn)
     th = {c.name: c.thresholds for c in st.screening.corridors.all}
     th[""] = Thresholds()
@@ -284,10 +285,10 @@ def set_budget(request: Request, name: str, port: str, body: BudgetIn, who: Admi
 
 @router.get("/watchlists", tags=["admin"], summary="Watchlist versions")
 def list_watchlists(request: Request, who: Admin) -> dict[str, Any]:
-    from interdictor.reference.watchlists import repository
+    from interdictor.store import watchlists
 
     with state(request).read() as conn:
-        return {"results": views.jsonable(repository.versions(conn))}
+        return {"results": views.jsonable(watchlists.versions(conn))}
 
 
 @router.post("/admin/watchlists", tags=["admin"], status_code=201, summary="Import a watchlist file as a new version",
@@ -305,7 +306,8 @@ async def import_watchlist(request: Request, who: Admin,
 
 
 def _import_list(st: Any, data: bytes, list_id: str, fmt: str, actor: str) -> dict[str, Any]:
-    from interdictor.reference.watchlists import ListFormatError, read_list, repository
+    from interdictor.reference.watchlists import ListFormatError, read_list
+    from interdictor.store import watchlists
 
     suffix = {"ofac-xml": ".xml", "ftm": ".json"}.get(fmt, ".csv")
     with tempfile.TemporaryDirectory() as tmp:
@@ -318,7 +320,7 @@ def _import_list(st: Any, data: bytes, list_id: str, fmt: str, actor: str) -> di
     if not wl.entries:
         raise ApiError(422, f"no usable entries ({len(wl.problems)} problems); nothing imported", "invalid_list")
     with st.write() as conn:
-        rep = repository.save_version(conn, wl, actor=actor)
+        rep = watchlists.save_version(conn, wl, actor=actor)
     return {"list_id": rep.list_id, "version": rep.version, "entries": rep.entries, "problems": rep.problems,
             "summary": rep.line()}
 
@@ -332,7 +334,7 @@ Days = Annotated[int, Query(ge=1, le=366)]
 @router.get("/performance/rules", tags=["performance"], summary="Per rule: fired, examined, found, yield")
 def rule_performance(request: Request, who: Perf, days: Days = 30) -> dict[str, Any]:
     with state(request).read() as conn:
-        f = insight.performance_facts(conn, days)
+        f = facts.performance_facts(conn, days)
     return {"days": days, "totals": performance.totals(f), "rules": views.jsonable(performance.by_rule(f).to_dicts()),
             "bands": views.jsonable(performance.by_band(f).to_dicts()),
             "exploration": views.jsonable(performance.by_exploration(f).to_dicts())}
@@ -343,7 +345,7 @@ def rule_trend(request: Request, who: Perf, days: Days = 90,
                period: Annotated[Literal["1d", "1w", "1mo"], Query()] = "1w",
                code: Annotated[list[str] | None, Query(max_length=20)] = None) -> dict[str, Any]:
     with state(request).read() as conn:
-        f = insight.performance_facts(conn, days)
+        f = facts.performance_facts(conn, days)
     return {"days": days, "period": period,
             "series": views.jsonable(performance.trend(f, period, code).to_dicts())}
 
@@ -352,7 +354,7 @@ def rule_trend(request: Request, who: Perf, days: Days = 90,
 def get_metrics(request: Request, who: Annotated[Principal, Depends(require("metrics"))]) -> dict[str, Any]:
     st = state(request)
     with st.read() as conn:
-        m = insight.metrics(conn)
+        m = facts.metrics(conn)
     sc = st.screener
     m["screening"] = {"batches": sc.batches, "submissions": sc.submissions, "busy_seconds": round(sc.busy_seconds, 3),
                       "read_seconds": round(sc.read_seconds, 3), "ruleset": st.screening.ruleset.label}
@@ -367,5 +369,5 @@ def get_audit(request: Request, who: Annotated[Principal, Depends(require("audit
               limit: Annotated[int, Query(ge=1, le=1000)] = 100,
               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict[str, Any]:
     with state(request).read() as conn:
-        rows = insight.audit_entries(conn, actor=actor, action=action, object_id=object_id, limit=limit, offset=offset)
+        rows = audit_entries(conn, actor=actor, action=action, object_id=object_id, limit=limit, offset=offset)
     return {"results": views.jsonable(rows)}

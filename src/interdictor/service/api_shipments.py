@@ -12,12 +12,13 @@ from pydantic import BaseModel, Field
 
 from interdictor.intake.base import IntakeError
 from interdictor.intake.dispatch import detect_format
-from interdictor.service import coalesce, reads, views, work
+from interdictor.service import coalesce, views
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
 from interdictor.service.principal import Principal
 from interdictor.service.screening import Submission, parse
-from interdictor.store.repo import audit
+from interdictor.store import decisions, parties, shipments
+from interdictor.store.audit import audit
 
 router = APIRouter(tags=["shipments"], responses={400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA,
                                                    404: ERROR_SCHEMA, 422: ERROR_SCHEMA})
@@ -152,13 +153,13 @@ def read_shipment(request: Request, who: Principal, partner: str, shipment_id: s
     """A shipment's detail for ``who`` (None-safe scoping in the read), audited."""
     st = state(request)
     with st.write() as conn:
-        detail = reads.shipment_detail(conn, who.scope, partner, shipment_id)
+        detail = shipments.shipment_detail(conn, who.scope, partner, shipment_id)
         if detail is None:
             raise ApiError(404, "no such shipment", "not_found")
-        hist = work.history(conn, partner, shipment_id)
+        hist = decisions.history(conn, partner, shipment_id)
         if who.scope.answers_only:
             hist["referrals"] = [r for r in hist["referrals"] if r["status"] != "withdrawn"]
-        answer = work.current_answer(conn, partner, shipment_id)
+        answer = decisions.current_answer(conn, partner, shipment_id)
         audit(conn, who.actor, "shipment.read", "shipment", f"{partner}/{shipment_id}", {"via": channel})
     return views.shipment_view(detail, hist, st.screening.ruleset, who.scope.answers_only, answer)
 
@@ -173,8 +174,8 @@ def get_shipment(request: Request, partner: str, shipment_id: str,
 
 def _query(text: str | None, name: str | None, address: str | None, phone: str | None, email: str | None,
            hs_code: str | None, date_from: date | None, date_to: date | None, corridor: str | None,
-           disposition: str | None, limit: int, offset: int) -> reads.SearchQuery:
-    return reads.SearchQuery(text=text, name=name, address=address, phone=phone, email=email, hs_code=hs_code,
+           disposition: str | None, limit: int, offset: int) -> shipments.SearchQuery:
+    return shipments.SearchQuery(text=text, name=name, address=address, phone=phone, email=email, hs_code=hs_code,
                              date_from=date_from, date_to=date_to, corridor=corridor, disposition=disposition,
                              limit=limit, offset=offset)
 
@@ -196,7 +197,7 @@ def search_shipments(
     if who.scope.answers_only:
         q.corridor = q.disposition = None
     with state(request).read() as conn:
-        rows = reads.search_shipments(conn, who.scope, q)
+        rows = shipments.search_shipments(conn, who.scope, q)
     return {"results": [views.search_row(r, who.scope.answers_only) for r in rows], "limit": limit, "offset": offset}
 
 
@@ -209,7 +210,7 @@ def search_parties(
     """Distinct shippers, consignees and notify parties by name, address, phone or email, with shipment counts."""
     q = _query(None, name, address, phone, email, None, None, None, None, None, limit, 0)
     with state(request).read() as conn:
-        rows = reads.search_parties(conn, who.scope, q)
+        rows = shipments.search_parties(conn, who.scope, q)
     return {"results": views.jsonable(rows)}
 
 
@@ -221,5 +222,5 @@ def search_actors(request: Request, who: Annotated[Principal, Depends(require("s
     if who.scope.corridors is not None:
         return {"results": []}  # actors span corridors; law enforcement searches shipments and parties
     with state(request).read() as conn:
-        rows = reads.search_actors(conn, name, limit)
+        rows = parties.search_actors(conn, name, limit)
     return {"results": views.jsonable(rows)}

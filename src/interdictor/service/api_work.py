@@ -9,11 +9,12 @@ import polars as pl
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from interdictor.service import insight, reads, views, work
+from interdictor.service import insight, views, work
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
 from interdictor.service.principal import Principal
 from interdictor.service.state import ServiceState
+from interdictor.store import decisions, shipments
 
 router = APIRouter(tags=["work"], responses={401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA,
                                              409: ERROR_SCHEMA, 422: ERROR_SCHEMA})
@@ -59,10 +60,10 @@ def get_queue(
 def is_exploration_pick(st: ServiceState, who: Principal, partner: str, shipment_id: str) -> bool:
     """Was the shipment an exploration pick of its day's queue?  (Deterministic, so recomputing is exact.)"""
     with st.read() as conn:
-        ship = reads.find_shipment(conn, who.scope, partner, shipment_id)
+        ship = shipments.find_shipment(conn, who.scope, partner, shipment_id)
         if ship is None:
             return False
-        a = reads.latest_assessment(conn, partner, shipment_id, ship["version"])
+        a = shipments.latest_assessment(conn, partner, shipment_id, ship["version"])
     if a is None or not a["corridor"]:
         return False
     received = ship["received_at"]
@@ -82,7 +83,7 @@ class DecisionIn(BaseModel):
 def decide(st: ServiceState, who: Principal, partner: str, shipment_id: str, body: DecisionIn) -> dict[str, Any]:
     exploration = is_exploration_pick(st, who, partner, shipment_id)
     with st.write() as conn:
-        detail = reads.shipment_detail(conn, who.scope, partner, shipment_id)
+        detail = shipments.shipment_detail(conn, who.scope, partner, shipment_id)
         codes: list[str] = []
         if detail is not None:
             from interdictor.service.answering import partner_codes
@@ -137,7 +138,7 @@ def list_referrals(request: Request, who: Annotated[Principal, Depends(require("
                    limit: Annotated[int, Query(ge=1, le=500)] = 100,
                    offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> dict[str, Any]:
     with state(request).read() as conn:
-        rows = work.list_referrals(conn, who.scope, status, limit, offset)
+        rows = decisions.list_referrals(conn, who.scope, status, limit, offset)
     return {"results": [views.referral_view(r, who.scope.answers_only) for r in rows]}
 
 
@@ -145,7 +146,7 @@ def list_referrals(request: Request, who: Annotated[Principal, Depends(require("
 def get_referral(request: Request, referral_id: str,
                  who: Annotated[Principal, Depends(require("referrals"))]) -> dict[str, Any]:
     with state(request).read() as conn:
-        r = work.get_referral(conn, who.scope, referral_id)
+        r = decisions.get_referral(conn, who.scope, referral_id)
     if r is None:
         raise ApiError(404, "no such referral", "not_found")
     return views.referral_view(r, who.scope.answers_only)

@@ -1,52 +1,21 @@
-"""Reads that feed the queue, the rule dashboard, backtests, metrics and the audit view.
-
-The store is read here (scoped where the reader is a person); the figures are
-computed by the pure functions in ``interdictor.queue``.
-"""
+"""The day's ranked queue: the store's assessed shipments (``store/facts.py``) ranked per port by the
+pure ``queue.build``, with each shipment's latest decision and top reasons."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date
 
 import polars as pl
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection
 
-from interdictor.queue import performance
 from interdictor.queue.build import build_queue, empty_queue
 from interdictor.reference.corridors import CorridorConfig
-from interdictor.service.principal import Scope
-from interdictor.service.reads import day_bounds, scoped
-from interdictor.store import schema as t
-from interdictor.store import schema_service as sv
+from interdictor.store import facts
 from interdictor.store.config import Budgets
+from interdictor.store.scope import Scope
+from interdictor.store.shipments import day_bounds
 
-S, A, R = t.shipments, t.assessments, t.reasons
 PICK_ORDER = {"exam": 0, "explore": 1, "review": 2}
-
-
-def frame(conn: Connection, stmt: Select[Any], schema: Any) -> pl.DataFrame:
-    rows = [tuple(r) for r in conn.execute(stmt)]
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _assessed(conn: Connection, scope: Scope, since: datetime, until: datetime, corridor: str | None = None,
-              port: str | None = None) -> pl.DataFrame:
-    """Current shipments received in [since, until) with their latest assessment."""
-    cond = [S.c.is_current.is_(True), S.c.received_at >= since, S.c.received_at < until]
-    if corridor:
-        cond.append(A.c.corridor == corridor)
-    if port:
-        cond.append(func.upper(S.c.destination_port) == port.upper())
-    stmt = scoped(select(S.c.partner, S.c.shipment_id, S.c.version, func.upper(S.c.destination_port), S.c.received_at,
-                         A.c.score, A.c.disposition, A.c.corridor, A.c.run_id, A.c.created_at)
-                  .select_from(S.join(A, and_(A.c.partner == S.c.partner, A.c.shipment_id == S.c.shipment_id,
-                                              A.c.version == S.c.version))).where(*cond), scope)
-    df = frame(conn, stmt, {"partner": pl.String, "shipment_id": pl.String, "version": pl.Int64, "port": pl.String,
-                            "received_at": pl.Datetime("us"), "score": pl.Float64, "disposition": pl.String,
-                            "corridor": pl.String, "run_id": pl.String, "created_at": pl.Datetime("us")})
-    return (df.sort("created_at").unique(["partner", "shipment_id"], keep="last", maintain_order=True)
-            .with_columns(pl.col("received_at").dt.date().alias("day")))
 
 
 def queue(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Budgets, *, corridor: str, day: date,
@@ -56,7 +25,7 @@ def queue(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Budgets,
     if scope.corridors is not None and corridor not in scope.corridors:
         return empty_queue()
     since, until = day_bounds(day)
-    cand = _assessed(conn, scope, since, until, corridor, port)
+    cand = facts.assessed(conn, scope, since, until, corridor, port)
     th = cfg.get(corridor).thresholds
     parts = []
     for (p,), g in cand.group_by(["port"], maintain_order=True):
@@ -65,113 +34,5 @@ def queue(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Budgets,
     q = (q.with_columns(pl.col("pick").replace_strict(PICK_ORDER, return_dtype=pl.Int8).alias("_o"))
          .sort(["_o", "score", "partner", "shipment_id"], descending=[False, True, False, False]).drop("_o")
          .with_columns(pl.int_range(1, pl.len() + 1).cast(pl.Int64).alias("rank")))
-    return q.join(_decided(conn, q), on=["partner", "shipment_id"], how="left").join(
-        _top_reasons(conn, cand, q), on=["partner", "shipment_id"], how="left")
-
-
-def _decided(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
-    schema: Any = {"partner": pl.String, "shipment_id": pl.String, "decision": pl.String, "decided_at": pl.Datetime("us")}
-    ids = q.get_column("shipment_id").unique().to_list()
-    if not ids:
-        return pl.DataFrame(schema=schema).drop("decided_at")
-    d = sv.decisions
-    rows = []
-    for i in range(0, len(ids), 900):
-        rows.append(frame(conn, select(d.c.partner, d.c.shipment_id, d.c.decision, d.c.decided_at)
-                          .where(d.c.shipment_id.in_(ids[i:i + 900])), schema))
-    return pl.concat(rows).sort("decided_at").unique(["partner", "shipment_id"], keep="last").drop("decided_at")
-
-
-def _top_reasons(conn: Connection, cand: pl.DataFrame, q: pl.DataFrame) -> pl.DataFrame:
-    schema = {"partner": pl.String, "shipment_id": pl.String, "run_id": pl.String, "code": pl.String,
-              "weight": pl.Float64, "evidence": pl.String}
-    keys = q.select("partner", "shipment_id").join(cand.select("partner", "shipment_id", "run_id"),
-                                                    on=["partner", "shipment_id"])
-    parts = [pl.DataFrame(schema=schema)]
-    # per partner, so the lookups use the (partner, shipment_id, version) index
-    for (partner,), group in keys.group_by("partner"):
-        ids = group.get_column("shipment_id").unique().to_list()
-        for i in range(0, len(ids), 900):
-            parts.append(frame(conn, select(R.c.partner, R.c.shipment_id, R.c.run_id, R.c.code, R.c.weight,
-                                            R.c.evidence)
-                               .where(R.c.partner == partner, R.c.shipment_id.in_(ids[i:i + 900])), schema))
-    r = pl.concat(parts).join(keys, on=["partner", "shipment_id", "run_id"], how="semi")
-    return (r.sort("weight", descending=True).group_by(["partner", "shipment_id"], maintain_order=True)
-            .agg(pl.struct("code", "weight", "evidence").head(4).alias("top_reasons")))
-
-
-def performance_facts(conn: Connection, days: int, today: date | None = None) -> performance.Facts:
-    """What the rule dashboard is computed from: the last ``days`` days of shipments, decisions, outcomes."""
-    today = today or datetime.now(UTC).date()
-    since, _ = day_bounds(today - timedelta(days=days - 1))
-    _, until = day_bounds(today)
-    a = _assessed(conn, Scope.everything(), since, until)
-    ships = a.select("partner", "shipment_id", "version", "score", "day", "corridor", "port", "disposition", "run_id")
-    fired = pl.DataFrame(schema={"partner": pl.String, "shipment_id": pl.String, "code": pl.String})
-    if ships.height:
-        stmt = (select(R.c.partner, R.c.shipment_id, R.c.run_id, R.c.code)
-                .select_from(R.join(S, and_(S.c.partner == R.c.partner, S.c.shipment_id == R.c.shipment_id,
-                                            S.c.version == R.c.version)))
-                .where(S.c.is_current.is_(True), S.c.received_at >= since, S.c.received_at < until))
-        raw = frame(conn, stmt, {"partner": pl.String, "shipment_id": pl.String, "run_id": pl.String, "code": pl.String})
-        fired = raw.join(ships.select("partner", "shipment_id", "run_id"), on=["partner", "shipment_id", "run_id"],
-                         how="semi").select("partner", "shipment_id", "code")
-    d, o = sv.decisions, sv.outcomes
-    decisions = frame(conn, select(d.c.partner, d.c.shipment_id, d.c.decision, d.c.exploration, d.c.decided_at)
-                      .where(d.c.decided_at >= since),
-                      {"partner": pl.String, "shipment_id": pl.String, "decision": pl.String, "exploration": pl.Boolean,
-                       "decided_at": pl.Datetime("us")})
-    outcomes = frame(conn, select(o.c.partner, o.c.shipment_id, o.c.result, o.c.what).where(o.c.recorded_at >= since),
-                     {"partner": pl.String, "shipment_id": pl.String, "result": pl.String, "what": pl.String})
-    return performance.Facts(ships, fired, decisions, outcomes)
-
-
-def backtest_inputs(conn: Connection, days: int, today: date | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(assessed, reasons, found) of the last ``days`` days for ``queue.backtest.backtest``."""
-    f = performance_facts(conn, days, today)
-    today = today or datetime.now(UTC).date()
-    since, _ = day_bounds(today - timedelta(days=days - 1))
-    _, until = day_bounds(today)
-    stmt = (select(R.c.partner, R.c.shipment_id, R.c.version, R.c.run_id, R.c.code, R.c.weight)
-            .select_from(R.join(S, and_(S.c.partner == R.c.partner, S.c.shipment_id == R.c.shipment_id,
-                                        S.c.version == R.c.version)))
-            .where(S.c.is_current.is_(True), S.c.received_at >= since, S.c.received_at < until))
-    reasons = frame(conn, stmt, {"partner": pl.String, "shipment_id": pl.String, "version": pl.Int64,
-                                 "run_id": pl.String, "code": pl.String, "weight": pl.Float64})
-    reasons = reasons.join(f.shipments.select("partner", "shipment_id", "run_id"),
-                           on=["partner", "shipment_id", "run_id"], how="semi").drop("run_id")
-    found = f.outcomes.filter(pl.col("result").is_in(performance.FOUND)).select("partner", "shipment_id", "what")
-    return f.shipments.drop("run_id"), reasons, found
-
-
-def metrics(conn: Connection) -> dict[str, Any]:
-    def counts(col: Any, table: Any, *where: Any) -> dict[str, int]:
-        stmt = select(col, func.count()).select_from(table).where(*where).group_by(col)
-        return {str(k): int(v) for k, v in conn.execute(stmt)}
-
-    since = datetime.now(UTC) - timedelta(days=1)
-    return {
-        "shipments": int(conn.execute(select(func.count()).select_from(S).where(S.c.is_current.is_(True))).scalar_one()),
-        "shipments_last_24h": int(conn.execute(select(func.count()).select_from(S)
-                                               .where(S.c.received_at >= since.replace(tzinfo=None))).scalar_one()),
-        "recommendations": counts(A.c.disposition, A),
-        "decisions": counts(sv.decisions.c.decision, sv.decisions),
-        "outcomes": counts(sv.outcomes.c.result, sv.outcomes),
-        "referrals": counts(sv.referrals.c.status, sv.referrals),
-        "rejects": int(conn.execute(select(func.count()).select_from(t.rejects)).scalar_one()),
-        "ingest_runs": int(conn.execute(select(func.count()).select_from(t.ingest_runs)).scalar_one()),
-    }
-
-
-def audit_entries(conn: Connection, *, actor: str | None = None, action: str | None = None,
-                  object_id: str | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-    a = t.audit_log
-    q = select(a)
-    if actor:
-        q = q.where(a.c.actor == actor)
-    if action:
-        q = q.where(a.c.action == action)
-    if object_id:
-        q = q.where(a.c.object_id == object_id)
-    q = q.order_by(a.c.id.desc()).limit(max(1, min(limit, 1000))).offset(max(0, offset))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    return q.join(facts.decided(conn, q), on=["partner", "shipment_id"], how="left").join(
+        facts.top_reasons(conn, cand, q), on=["partner", "shipment_id"], how="left")

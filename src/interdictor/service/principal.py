@@ -1,14 +1,16 @@
 """Who is asking, and what they may see.
 
 A ``Principal`` is resolved once per request (from an API key or a session) and
-carries a ``Scope``.  Every read in ``service/reads.py`` takes the scope and puts
-it into the SQL, so a route that forgets a check still cannot return another
-partner's shipment: scoping lives where the data is read.
+carries a ``Scope`` (``store/scope.py``).  Every read in ``store/shipments.py`` takes
+the scope and puts it into the SQL, so a route that forgets a check still cannot
+return another partner's shipment: scoping lives where the data is read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from interdictor.store.scope import Scope
 
 ROLES = ("admin", "targeter", "analyst", "law_enforcement", "partner")
 ORG_KINDS = ("authority", "partner", "law_enforcement")
@@ -32,26 +34,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit": frozenset({"admin", "analyst"}),
     "admin": frozenset({"admin"}),
 }
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a principal may read.
-
-    ``partner``: only shipments (and referrals) filed under this partner code;
-    ``corridors``: only shipments assessed in these corridors (None: every corridor);
-    ``answers_only``: sees partner answers, never scores, rules or list names;
-    ``nothing``: a principal with no way to see data (a partner org without a code).
-    """
-
-    partner: str | None = None
-    corridors: frozenset[str] | None = None
-    answers_only: bool = False
-    nothing: bool = False
-
-    @classmethod
-    def everything(cls) -> Scope:
-        return cls()
 
 
 @dataclass(frozen=True)

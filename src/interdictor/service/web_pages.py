@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from interdictor.model import PARTY_SCHEMA
 from interdictor.queue import performance
-from interdictor.service import insight, reads, svg, work
+from interdictor.service import svg, work
 from interdictor.service.api_shipments import read_shipment
 from interdictor.service.api_work import queue_frame, today
 from interdictor.service.auth import (
@@ -31,7 +31,7 @@ from interdictor.service.auth import (
 )
 from interdictor.service.errors import ApiError
 from interdictor.service.principal import Principal
-from interdictor.store import config
+from interdictor.store import config, decisions, facts, shipments
 
 router = APIRouter(include_in_schema=False)
 
@@ -135,7 +135,7 @@ def shipment_page(request: Request, partner: str, shipment_id: str,
     history: list[dict[str, Any]] = []
     if not me.scope.answers_only:
         with st.read() as conn:
-            history = reads.linked_shipments(conn, me.scope, [{**p, "party": p.get("party")} for p in view["parties"]],
+            history = shipments.linked_shipments(conn, me.scope, [{**p, "party": p.get("party")} for p in view["parties"]],
                                              (partner, shipment_id), limit=20)
     return render(request, "shipment.html", me, v=view, partner=partner, shipment_id=shipment_id,
                   route=svg.route_map(stops), history=history, fields=work.REQUESTABLE_FIELDS)
@@ -147,7 +147,7 @@ def links_page(request: Request, partner: str, shipment_id: str,
     st = state(request)
     view = read_shipment(request, me, partner, shipment_id, "web-links")
     with st.read() as conn:
-        links = reads.linked_shipments(conn, me.scope, view["parties"], (partner, shipment_id), limit=40)
+        links = shipments.linked_shipments(conn, me.scope, view["parties"], (partner, shipment_id), limit=40)
     return render(request, "links.html", me, v=view, partner=partner, shipment_id=shipment_id, links=links,
                   graph=svg.link_graph(shipment_id, links[:24]))
 
@@ -156,7 +156,7 @@ def links_page(request: Request, partner: str, shipment_id: str,
 def referrals_page(request: Request, me: Annotated[Principal, Depends(require("referrals"))],
                    status: Annotated[str | None, Query(max_length=16)] = None) -> Response:
     with state(request).read() as conn:
-        rows = work.list_referrals(conn, me.scope, status if status in work.REFERRAL_STATUSES else None, 200)
+        rows = decisions.list_referrals(conn, me.scope, status if status in work.REFERRAL_STATUSES else None, 200)
     return render(request, "referrals.html", me, rows=rows, status=status or "")
 
 
@@ -165,7 +165,7 @@ def rules_page(request: Request, me: Annotated[Principal, Depends(require("perfo
                days: Annotated[int, Query(ge=1, le=366)] = 30) -> Response:
     st = state(request)
     with st.read() as conn:
-        f = insight.performance_facts(conn, days)
+        f = facts.performance_facts(conn, days)
         versions = config.ruleset_versions(conn, st.screening.ruleset)
     rules = performance.by_rule(f).to_dicts()
     bands = performance.by_band(f).to_dicts()
@@ -197,16 +197,16 @@ def search_page(request: Request, me: Annotated[Principal, Depends(require("read
                 email: Annotated[str | None, Query(max_length=200)] = None,
                 hs_code: Annotated[str | None, Query(max_length=12)] = None,
                 date_from: date | None = None, date_to: date | None = None) -> Response:
-    q = reads.SearchQuery(text=text or None, name=name or None, address=address or None, phone=phone or None,
+    q = shipments.SearchQuery(text=text or None, name=name or None, address=address or None, phone=phone or None,
                           email=email or None, hs_code=hs_code or None, date_from=date_from, date_to=date_to, limit=100)
     asked = any((q.text, q.name, q.address, q.phone, q.email, q.hs_code, q.date_from, q.date_to))
     ships: list[dict[str, Any]] = []
     parties: list[dict[str, Any]] = []
     if asked:
         with state(request).read() as conn:
-            ships = reads.search_shipments(conn, me.scope, q)
+            ships = shipments.search_shipments(conn, me.scope, q)
             if me.can("search_parties"):
-                parties = reads.search_parties(conn, me.scope, q)
+                parties = shipments.search_parties(conn, me.scope, q)
     return render(request, "search.html", me, q=q, asked=asked, ships=ships, parties=parties)
 
 

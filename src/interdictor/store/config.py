@@ -29,7 +29,7 @@ from interdictor.score.rules import (
 )
 from interdictor.store import schema as core
 from interdictor.store import schema_service as sv
-from interdictor.store.repo import audit
+from interdictor.store.audit import audit
 
 
 def _now() -> datetime:

@@ -18,6 +18,7 @@ from interdictor.intake.base import IntakeChunk
 from interdictor.model import REJECT_SCHEMA, empty, rejects_frame
 from interdictor.score.rules import RuleSet
 from interdictor.store import schema as t
+from interdictor.store.audit import audit
 from interdictor.store.db import Store
 from interdictor.store.runs import RunSummary
 
@@ -44,15 +45,6 @@ def raw_content(conn: Any, raw_id: str) -> bytes | None:
     if codec != "zstd" or size is None:
         raise ValueError(f"raw payload {raw_id} is stored with codec {codec!r} and size {size!r}; cannot read it")
     return bytes(pa.decompress(content, decompressed_size=int(size), codec="zstd", asbytes=True))
-
-
-def audit(conn: Any, actor: str, action: str, object_type: str | None = None, object_id: str | None = None,
-          detail: dict[str, Any] | None = None) -> None:
-    """Append one line to the audit log (inside the caller's transaction)."""
-    conn.execute(insert(t.audit_log).values(
-        at=datetime.now(UTC), actor=actor, action=action, object_type=object_type, object_id=object_id,
-        detail=json.dumps(detail, default=str) if detail else None,
-    ))
 
 
 def owner() -> str:

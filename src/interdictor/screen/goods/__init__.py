@@ -1,8 +1,8 @@
 """Goods intelligence: precursors, designer relatives, pill presses and dies in item descriptions.
 
 ``detect(batch, ctx)`` is the detector (``ctx.part("goods")`` is a :class:`GoodsContext`);
-``load_goods(conn, settings)`` builds that part (shipped knowledge base, HS profiles learned from the
-store, the licence registry).
+``loader.load_goods(settings, ...)`` builds that part (shipped knowledge base, HS profiles learned from
+the store, the licence registry) from values ``screening.loaders.goods_part`` reads from the store.
 """
 
 from interdictor.screen.goods.context import GoodsContext, build_goods_context

@@ -1,7 +1,7 @@
 """Party and address intelligence: watchlist names, lookouts, addresses, actors.
 
-``detect(batch, ctx)`` is the detector; ``load_parties(conn, settings)`` builds
-its context part.
+``detect(batch, ctx)`` is the detector; ``load_parties(settings, ...)`` builds
+its context part from what the store holds (``screening.loaders.parties_part`` reads it).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""Building the ``parties`` part before screening: ``load_parties(conn, settings)``.
+"""Building the ``parties`` part before screening: ``load_parties(settings, ...)``.
 
-From the store: the current version of every imported watchlist, active
-dismissals, and history as SQL aggregates (return addresses used by several
-shipper names; consignees seen before).  Without a store (``conn=None``) the
-part still screens names and addresses against the shipped list of designated
-and indicted precursor suppliers.
+Pure: it takes what the store holds (the current entries and versions of every
+imported watchlist, active dismissals, history aggregates from
+``store.parties``) as plain values; ``screening.loaders.parties_part`` reads them
+and calls it.  With nothing stored the part still screens names and addresses
+against the shipped list of designated and indicted precursor suppliers.
 
 Optional settings (read with ``getattr``, so a Settings without them works):
 ``party_programs_file`` (programme severities), ``unlocode_dir`` (UN/LOCODE,
@@ -13,14 +13,12 @@ one ``<CC>.csv`` per country; also ``INTERDICTOR_UNLOCODE_DIR``).
 
 from __future__ import annotations
 
-import logging
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, text
-from sqlalchemy.exc import SQLAlchemyError
 
 from interdictor.reference.watchlists import CURATED_LIST_ID, curated_list
 from interdictor.reference.watchlists.model import Entry
@@ -31,72 +29,37 @@ from interdictor.screen.parties.keys import consignee_hash, name_key
 from interdictor.screen.parties.part import History, PartiesConfig, PartiesPart, contacts_frame
 from interdictor.screen.parties.places import Places, load_places
 
-log = logging.getLogger(__name__)
 
-SHARED_SQL = """
-SELECT p.address AS address, p.postal_code AS postal_code, p.country AS country, p.name AS name
-FROM parties p
-JOIN (SELECT address, postal_code, country FROM parties
-      WHERE party = 'shipper' AND address IS NOT NULL AND name IS NOT NULL
-      GROUP BY address, postal_code, country HAVING COUNT(DISTINCT name) >= 2) g
-  ON g.address = p.address AND COALESCE(g.postal_code, '') = COALESCE(p.postal_code, '')
- AND COALESCE(g.country, '') = COALESCE(p.country, '')
-WHERE p.party = 'shipper' AND p.name IS NOT NULL
-GROUP BY p.address, p.postal_code, p.country, p.name
-"""
-CONSIGNEES_SQL = """
-SELECT DISTINCT name, postal_code, country FROM parties WHERE party = 'consignee' AND name IS NOT NULL
-"""
-
-
-def _frame(conn: Connection, sql: str, schema: dict[str, Any]) -> pl.DataFrame:
-    res = conn.execute(text(sql))
-    rows = res.fetchall()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
-
-
-def load_history(conn: Connection) -> History:
-    """Aggregates of past shipments; never all rows of the shipments table."""
-    s3 = {"address": pl.String, "postal_code": pl.String, "country": pl.String, "name": pl.String}
-    shared = _frame(conn, SHARED_SQL, s3)
+def history_from(shared: pl.DataFrame, consignees: pl.DataFrame, shipments: int) -> History:
+    """History from the store's aggregates: ``shared`` (``address, postal_code, country, name`` of shipper
+    addresses used by several names), ``consignees`` (``name, postal_code, country`` seen before) and the
+    number of shipments stored."""
     if shared.height:
-        shared = (
+        by_address = (
             annotate(shared.with_columns(pl.lit("").alias("shipment_id"), pl.lit("shipper").alias("party")))
             .filter(pl.col("addr_key").is_not_null())
             .group_by("addr_key")
             .agg(name_key(pl.col("name")).unique().alias("hist_names"))
         )
     else:
-        shared = History().shared_addresses
-    cons = _frame(conn, CONSIGNEES_SQL, {"name": pl.String, "postal_code": pl.String, "country": pl.String})
-    known = cons.select(consignee_hash(pl.col("name"), pl.col("postal_code"), pl.col("country")).alias("h"))[
+        by_address = History().shared_addresses
+    known = consignees.select(consignee_hash(pl.col("name"), pl.col("postal_code"), pl.col("country")).alias("h"))[
         "h"
     ]
-    n = int(conn.execute(text("SELECT COUNT(*) FROM shipments")).scalar() or 0)
-    return History(shared.select("addr_key", "hist_names"), known.unique() if n else None, n)
+    return History(by_address.select("addr_key", "hist_names"), known.unique() if shipments else None, shipments)
 
 
-def load_dismissed(conn: Connection) -> frozenset[tuple[str, str, str, str]]:
-    q = "SELECT party_key, list_id, uid, fingerprint FROM party_dismissals WHERE revoked_at IS NULL"
-    return frozenset((r[0], r[1], r[2], r[3]) for r in conn.execute(text(q)))
-
-
-def watchlist_entries(conn: Connection | None) -> tuple[list[Entry], dict[str, str]]:
-    """Current entries of every stored list, plus the shipped curated list unless one is stored."""
-    from interdictor.reference.watchlists.repository import current_entries, current_versions
-
-    entries: list[Entry] = []
-    versions: dict[str, str] = {}
-    if conn is not None:
-        try:
-            entries = current_entries(conn)
-            versions = {k: f"v{v}" for k, v in current_versions(conn).items()}
-        except SQLAlchemyError as exc:
-            log.warning("watchlists could not be read from the store (%s); using the shipped list only", exc)
-    if CURATED_LIST_ID not in versions:
+def watchlist_entries(
+    stored: Sequence[Entry] = (), versions: Mapping[str, int] | None = None
+) -> tuple[list[Entry], dict[str, str]]:
+    """The stored current entries with their list versions, plus the shipped curated list unless one is
+    stored."""
+    entries = list(stored)
+    labels = {k: f"v{v}" for k, v in (versions or {}).items()}
+    if CURATED_LIST_ID not in labels:
         entries += list(curated_list().entries)
-        versions[CURATED_LIST_ID] = "shipped"
-    return entries, versions
+        labels[CURATED_LIST_ID] = "shipped"
+    return entries, labels
 
 
 def _unlocode_dir(settings: Any) -> Path | None:
@@ -129,20 +92,21 @@ def build_part(
     )
 
 
-def load_parties(conn: Connection | None, settings: Any) -> PartiesPart:
-    entries, versions = watchlist_entries(conn)
+def load_parties(
+    settings: Any,
+    *,
+    entries: Sequence[Entry] = (),
+    versions: Mapping[str, int] | None = None,
+    history: History | None = None,
+    dismissed: frozenset[tuple[str, str, str, str]] = frozenset(),
+) -> PartiesPart:
+    """The part from what the store holds (``entries``/``versions``: current watchlist entries and each
+    list's version number; ``dismissed``: ``(party_key, list_id, uid, fingerprint)``)."""
+    listed, labels = watchlist_entries(entries, versions)
     programs = getattr(settings, "party_programs_file", None)
     severity = ProgramSeverity.load(Path(programs) if programs else None)
-    history = History()
-    dismissed: frozenset[tuple[str, str, str, str]] = frozenset()
-    if conn is not None:
-        try:
-            history = load_history(conn)
-            dismissed = load_dismissed(conn)
-        except SQLAlchemyError as exc:
-            log.warning("party history could not be read (%s); screening without it", exc)
     places = load_places(_unlocode_dir(settings))
-    version = ";".join(f"{k}:{v}" for k, v in sorted(versions.items()))
+    version = ";".join(f"{k}:{v}" for k, v in sorted(labels.items()))
     return build_part(
-        entries, severity=severity, places=places, history=history, dismissed=dismissed, version=version
+        listed, severity=severity, places=places, history=history, dismissed=dismissed, version=version
     )

@@ -1,20 +1,22 @@
-"""Dismissals and continuous screening through the store (SQLite)."""
+"""Stored party intelligence (SQLite): dismissals, history aggregates, actor links, and continuous
+screening through the glue that reads the store and runs the pure screen."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, insert, text
 
 from interdictor.reference.watchlists import read_list
-from interdictor.reference.watchlists.repository import save_version
-from interdictor.screen.parties.continuous import rescreen
-from interdictor.screen.parties.dismissals import DismissalError, PartyRef, dismiss, dismissals, revoke
-from interdictor.screen.parties.loader import load_parties
+from interdictor.screen.parties.dismissals import DismissalError, PartyRef
+from interdictor.screening.loaders import parties_part, rescreen
 from interdictor.store import schema as t
+from interdictor.store.parties import dismiss, dismissals, record_links, revoke
+from interdictor.store.watchlists import save_version
 
-from .conftest import WATCHLIST_FIXTURES as FIXTURES
+FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "watchlists" / "fixtures"
 
 
 def add_shipment(conn: Connection, sid: str, shipper: str, consignee: str = "Rosa Diaz") -> None:
@@ -55,11 +57,11 @@ def test_dismissal_is_audited_and_loaded(conn: Connection) -> None:
     with pytest.raises(DismissalError, match="no current entry"):
         dismiss(conn, PartyRef("Changgen Du"), "ofac-sdn", "nope", "different DOB", "analyst")
     n = dismiss(conn, PartyRef("Changgen Du"), "ofac-sdn", "90401", "born 1990, a student in Ohio", "analyst")
-    part = load_parties(conn, None)
+    part = parties_part(conn, None)
     assert any(d[1:3] == ("ofac-sdn", "90401") for d in part.dismissed)
     revoke(conn, n, "supervisor", "wrong person dismissed")
     assert not dismissals(conn) and len(dismissals(conn, active_only=False)) == 1
-    assert load_parties(conn, None).dismissed == frozenset()
+    assert parties_part(conn, None).dismissed == frozenset()
     actions = [r[0] for r in conn.execute(text("SELECT action FROM audit_log ORDER BY id"))]
     assert "party.dismiss" in actions and "party.dismiss.revoke" in actions
 
@@ -81,7 +83,7 @@ def test_new_entries_rescreen_recent_shipments_only_against_them(conn: Connectio
 
 def test_history_aggregates(conn: Connection) -> None:
     add_shipment(conn, "B1", "Kaiyuan Trade", "Rosa Diaz")
-    part = load_parties(conn, None)
+    part = parties_part(conn, None)
     assert part.history.shipments_seen == 1 and part.history.known_consignees is not None
     assert part.history.known_consignees.len() == 1
 
@@ -89,7 +91,6 @@ def test_history_aggregates(conn: Connection) -> None:
 def test_actor_links_are_kept_once(conn: Connection) -> None:
     import polars as pl
 
-    from interdictor.screen.parties.actor_store import record_links
     from interdictor.screen.parties.actors import link_actors
     from interdictor.screen.parties.addresses import annotate
 

@@ -1,4 +1,8 @@
-"""Storing watchlists: every import a version, with what it added, removed and changed."""
+"""Stored watchlists: every import a version, with what it added, removed and changed.
+
+The lists are parsed (``reference.watchlists``) before they get here; this module only keeps and
+reads them back as ``Entry`` values.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from interdictor.reference.watchlists.model import Diff, Entry, WatchList, diff_entries
 from interdictor.store import schema_parties as tp
-from interdictor.store.repo import audit
+from interdictor.store.audit import audit
 
 _CHUNK = 500
 

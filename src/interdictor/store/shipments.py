@@ -1,4 +1,4 @@
-"""Scoped reads of shipments, parties and actors.
+"""Scoped reads of stored shipments and their parties.
 
 Every function takes the reader's ``Scope`` and puts it into the query itself: a
 partner's reads carry ``partner = <its code>``, a law-enforcement reader's carry
@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, false, func, or_, select
 
-from interdictor.service.principal import Scope
 from interdictor.store import schema as t
+from interdictor.store.scope import Scope
 
 S, A, P, IT, R = t.shipments, t.assessments, t.parties, t.items, t.reasons
 
@@ -91,7 +91,8 @@ class SearchQuery:
     offset: int = 0
 
 
-def _like(value: str) -> str:
+def contains_pattern(value: str) -> str:
+    """A LIKE pattern for "contains ``value``" (lower-cased; the user's own wildcards taken out)."""
     cleaned = value.strip().lower().replace("\\", "").replace("%", "").replace("_", " ")
     return f"%{cleaned}%"
 
@@ -106,19 +107,19 @@ def search_shipments(conn: Connection, scope: Scope, q: SearchQuery) -> list[dic
     if q.text:
         v = q.text.strip()
         cond.append(or_(S.c.shipment_id == v, S.c.hawb == v, S.c.mawb == v, S.c.postal_item_id == v,
-                        func.lower(S.c.shipment_id).like(_like(v))))
+                        func.lower(S.c.shipment_id).like(contains_pattern(v))))
     party_cond: list[Any] = []
     if q.name:
-        party_cond.append(func.lower(P.c.name).like(_like(q.name)))
+        party_cond.append(func.lower(P.c.name).like(contains_pattern(q.name)))
     if q.address:
-        like = _like(q.address)
+        like = contains_pattern(q.address)
         party_cond.append(or_(func.lower(P.c.address).like(like), func.lower(P.c.city).like(like),
                               func.lower(P.c.postal_code).like(like)))
     if q.phone and _digits(q.phone):
         party_cond.append(func.replace(func.replace(func.replace(func.replace(P.c.phone, " ", ""), "-", ""), "+", ""),
                                        ".", "").like(f"%{_digits(q.phone)}%"))
     if q.email:
-        party_cond.append(func.lower(P.c.email).like(_like(q.email)))
+        party_cond.append(func.lower(P.c.email).like(contains_pattern(q.email)))
     if party_cond:
         cond.append(exists().where(P.c.partner == S.c.partner, P.c.shipment_id == S.c.shipment_id,
                                    P.c.version == S.c.version, and_(*party_cond)))
@@ -152,13 +153,13 @@ def search_parties(conn: Connection, scope: Scope, q: SearchQuery) -> list[dict[
     """Distinct parties (name, address, city, country, phone, email) matching, with how many shipments name them."""
     cond: list[Any] = [S.c.is_current.is_(True)]
     if q.name:
-        cond.append(func.lower(P.c.name).like(_like(q.name)))
+        cond.append(func.lower(P.c.name).like(contains_pattern(q.name)))
     if q.address:
-        cond.append(or_(func.lower(P.c.address).like(_like(q.address)), func.lower(P.c.city).like(_like(q.address))))
+        cond.append(or_(func.lower(P.c.address).like(contains_pattern(q.address)), func.lower(P.c.city).like(contains_pattern(q.address))))
     if q.phone and _digits(q.phone):
         cond.append(P.c.phone.like(f"%{_digits(q.phone)[-7:]}%"))
     if q.email:
-        cond.append(func.lower(P.c.email).like(_like(q.email)))
+        cond.append(func.lower(P.c.email).like(contains_pattern(q.email)))
     if len(cond) == 1:
         return []
     cols = (P.c.party, P.c.name, P.c.address, P.c.city, P.c.state, P.c.postal_code, P.c.country, P.c.phone, P.c.email)
@@ -166,19 +167,6 @@ def search_parties(conn: Connection, scope: Scope, q: SearchQuery) -> list[dict[
                   .select_from(P.join(S, and_(S.c.partner == P.c.partner, S.c.shipment_id == P.c.shipment_id,
                                               S.c.version == P.c.version)))
                   .where(*cond), scope).group_by(*cols).order_by(func.count().desc()).limit(max(1, min(q.limit, 500)))
-    return [dict(r) for r in conn.execute(stmt).mappings()]
-
-
-def search_actors(conn: Connection, name: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Actors (resolved parties across shipments) whose name or variants match."""
-    try:
-        from interdictor.store import schema_parties as sp
-    except ImportError:  # the parties tables are not installed
-        return []
-    like = _like(name)
-    stmt = (select(sp.actors).where(or_(func.lower(sp.actors.c.name).like(like), exists().where(
-        sp.actor_links.c.actor_id == sp.actors.c.actor_id, func.lower(sp.actor_links.c.name).like(like))))
-        .order_by(sp.actors.c.last_seen.desc()).limit(max(1, min(limit, 500))))
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 

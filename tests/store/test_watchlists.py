@@ -1,11 +1,14 @@
+"""Stored watchlists: versions with what each added, removed and changed; entries read back whole."""
+
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy import Connection, text
 
 from interdictor.reference.watchlists import Alias, read_list
-from interdictor.reference.watchlists.repository import (
+from interdictor.store.watchlists import (
     current_entries,
     entries_of_version,
     removed_in_version,
@@ -13,7 +16,7 @@ from interdictor.reference.watchlists.repository import (
     versions,
 )
 
-from .conftest import FIXTURES
+FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "watchlists" / "fixtures"
 
 
 def test_versions_report_added_removed_changed(conn: Connection) -> None:

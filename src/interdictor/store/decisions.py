@@ -1,0 +1,161 @@
+"""Stored decisions and what follows them: exam outcomes and referrals to the filer.
+
+Each write is audited in the caller's transaction; reads of referrals are scoped like every other read.
+What may be decided or asked is checked before (``service/work.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, false, insert, select, update
+
+from interdictor.store import schema_service as sv
+from interdictor.store.audit import audit
+from interdictor.store.scope import Scope
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def add_decision(conn: Connection, actor: str, ship: dict[str, Any], assessment: dict[str, Any] | None, *,
+                 decision: str, reason: str, answer: str, exploration: bool) -> int:
+    """Record a decision on the shipment's current version (with the assessment it was shown); its id."""
+    a = assessment
+    partner, shipment_id = ship["partner"], ship["shipment_id"]
+    res = conn.execute(insert(sv.decisions).values(
+        partner=partner, shipment_id=shipment_id, version=ship["version"], decision=decision, reason=reason,
+        answer=answer, corridor=a["corridor"] if a else None, score=a["score"] if a else None,
+        recommended=a["disposition"] if a else None, exploration=exploration,
+        ruleset=f"{a['ruleset']}-v{a['ruleset_version']}" if a else None, decided_by=actor, decided_at=_now()))
+    decision_id = int(res.inserted_primary_key[0])  # type: ignore[index]
+    audit(conn, actor, "decision.create", "shipment", f"{partner}/{shipment_id}",
+          {"decision": decision, "reason": reason, "exploration": exploration, "decision_id": decision_id})
+    return decision_id
+
+
+def withdraw_open_referrals(conn: Connection, actor: str, partner: str, shipment_id: str) -> list[str]:
+    """Open or acknowledged referrals of the shipment are withdrawn; their ids."""
+    t = sv.referrals
+    open_ids = [r[0] for r in conn.execute(select(t.c.referral_id).where(
+        t.c.partner == partner, t.c.shipment_id == shipment_id, t.c.status.in_(("open", "acknowledged"))))]
+    if open_ids:
+        conn.execute(update(t).where(t.c.referral_id.in_(open_ids)).values(status="withdrawn"))
+        audit(conn, actor, "referral.withdraw", "shipment", f"{partner}/{shipment_id}", {"referrals": open_ids})
+    return open_ids
+
+
+def add_referral(conn: Connection, actor: str, ship: dict[str, Any], *, kind: str, decision_id: int | None,
+                 reason_codes: list[str], asked: list[str], message: str | None) -> str:
+    """Open a referral to the shipment's filer; its id."""
+    rid = str(uuid.uuid4())
+    conn.execute(insert(sv.referrals).values(
+        referral_id=rid, partner=ship["partner"], shipment_id=ship["shipment_id"], version=ship["version"],
+        hawb=ship.get("hawb"), mawb=ship.get("mawb"), kind=kind, reason_codes=json.dumps(reason_codes),
+        asked=json.dumps(asked), message=message, status="open", decision_id=decision_id, created_by=actor,
+        created_at=_now()))
+    audit(conn, actor, "referral.create", "referral", rid,
+          {"shipment": f"{ship['partner']}/{ship['shipment_id']}", "kind": kind})
+    return rid
+
+
+def last_exam_or_hold(conn: Connection, partner: str, shipment_id: str) -> int | None:
+    """The id of the latest exam or hold decision on the shipment."""
+    d = sv.decisions
+    last = conn.execute(select(d.c.id).where(d.c.partner == partner, d.c.shipment_id == shipment_id,
+                                             d.c.decision.in_(("exam", "hold")))
+                        .order_by(d.c.decided_at.desc(), d.c.id.desc()).limit(1)).first()
+    return int(last[0]) if last is not None else None
+
+
+def add_outcome(conn: Connection, actor: str, ship: dict[str, Any], decision_id: int, *, result: str,
+                what: str | None, quantity: float | None, unit: str | None, agency: str | None,
+                note: str | None) -> int:
+    """Record what the exam of ``decision_id`` found; the outcome's id."""
+    partner, shipment_id = ship["partner"], ship["shipment_id"]
+    res = conn.execute(insert(sv.outcomes).values(
+        partner=partner, shipment_id=shipment_id, version=ship["version"], decision_id=decision_id, result=result,
+        what=what, quantity=quantity, unit=unit, agency=agency, note=note, recorded_by=actor, recorded_at=_now()))
+    oid = int(res.inserted_primary_key[0])  # type: ignore[index]
+    audit(conn, actor, "outcome.create", "shipment", f"{partner}/{shipment_id}",
+          {"result": result, "what": what, "quantity": quantity, "unit": unit, "agency": agency, "outcome_id": oid})
+    return oid
+
+
+def history(conn: Connection, partner: str, shipment_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Decisions, outcomes and referrals of one shipment (call only after a scoped read found it)."""
+    def rows(t: Any, order: Any) -> list[dict[str, Any]]:
+        return [dict(r) for r in conn.execute(select(t).where(t.c.partner == partner, t.c.shipment_id == shipment_id)
+                                              .order_by(order)).mappings()]
+
+    return {"decisions": rows(sv.decisions, sv.decisions.c.id), "outcomes": rows(sv.outcomes, sv.outcomes.c.id),
+            "referrals": [_referral(r) for r in rows(sv.referrals, sv.referrals.c.created_at)]}
+
+
+def current_answer(conn: Connection, partner: str, shipment_id: str) -> str | None:
+    d = sv.decisions
+    row = conn.execute(select(d.c.answer).where(d.c.partner == partner, d.c.shipment_id == shipment_id)
+                       .order_by(d.c.decided_at.desc(), d.c.id.desc()).limit(1)).first()
+    return str(row[0]) if row else None
+
+
+# ------------------------------------------------------------------ referrals (scoped)
+
+
+def _referral(r: dict[str, Any]) -> dict[str, Any]:
+    r = dict(r)
+    for key in ("reason_codes", "asked", "response"):
+        r[key] = json.loads(r[key]) if r.get(key) else ([] if key != "response" else None)
+    return r
+
+
+def _referral_scope(scope: Scope) -> Any:
+    t = sv.referrals
+    if scope.nothing:
+        return false()
+    cond = []
+    if scope.partner is not None:
+        cond.append(t.c.partner == scope.partner)
+    if scope.corridors is not None:
+        d = sv.decisions
+        cond.append(t.c.decision_id.in_(select(d.c.id).where(d.c.corridor.in_(sorted(scope.corridors)))))
+    return and_(*cond) if cond else None
+
+
+def list_referrals(conn: Connection, scope: Scope, status: str | None = None, limit: int = 100,
+                   offset: int = 0) -> list[dict[str, Any]]:
+    t = sv.referrals
+    q = select(t)
+    cond = _referral_scope(scope)
+    if cond is not None:
+        q = q.where(cond)
+    if status:
+        q = q.where(t.c.status == status)
+    q = q.order_by(t.c.created_at.desc()).limit(max(1, min(limit, 500))).offset(max(0, offset))
+    return [_referral(dict(r)) for r in conn.execute(q).mappings()]
+
+
+def get_referral(conn: Connection, scope: Scope, referral_id: str) -> dict[str, Any] | None:
+    t = sv.referrals
+    q = select(t).where(t.c.referral_id == referral_id)
+    cond = _referral_scope(scope)
+    if cond is not None:
+        q = q.where(cond)
+    row = conn.execute(q).mappings().first()
+    return _referral(dict(row)) if row else None
+
+
+def acknowledge_referral(conn: Connection, actor: str, referral_id: str) -> None:
+    conn.execute(update(sv.referrals).where(sv.referrals.c.referral_id == referral_id).values(
+        status="acknowledged", acknowledged_by=actor, acknowledged_at=_now()))
+    audit(conn, actor, "referral.acknowledge", "referral", referral_id)
+
+
+def answer_referral(conn: Connection, actor: str, referral_id: str, response: dict[str, str]) -> None:
+    conn.execute(update(sv.referrals).where(sv.referrals.c.referral_id == referral_id).values(
+        status="answered", response=json.dumps(response), responded_by=actor, responded_at=_now()))
+    audit(conn, actor, "referral.respond", "referral", referral_id, {"fields": sorted(response)})
