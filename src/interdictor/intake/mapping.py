@@ -24,13 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
 import yaml
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from interdictor.intake.base import IntakeError
 from interdictor.intake.fields import KNOWN
+from interdictor.typed_config import Strict, parse_as, suggest
 
 PROFILE_PACKAGE = "interdictor.intake.profiles"
 
@@ -74,40 +76,60 @@ class Profile:
         return out
 
 
-def _as_tuple(v: Any) -> tuple[str, ...]:
+def _manifest_column(name: str) -> str:
+    if name not in KNOWN:
+        raise ValueError(f"{name!r} is not a manifest column{suggest(name, KNOWN)} (known: {', '.join(KNOWN)})")
+    return name
+
+
+def _their_names(v: Any) -> Any:
     if isinstance(v, str):
-        return (v.strip().lower(),)
-    if isinstance(v, list) and all(isinstance(x, str) for x in v):
-        return tuple(x.strip().lower() for x in v)
-    raise ValueError(f"expected a column name or a list of names, got {v!r}")
+        return [v]
+    if not isinstance(v, list):
+        raise ValueError(f"expected a column name or a list of names, got {v!r}")
+    return v
+
+
+def _folded(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(x.strip().lower() for x in names)
+
+
+def _scalar(v: Any) -> Any:
+    if isinstance(v, (dict, list)):
+        raise ValueError(f"expected one value (text or a number), got {v!r}")
+    return str(v)
+
+
+Ours = Annotated[str, AfterValidator(_manifest_column)]  # a manifest column (DESIGN.md contract)
+# their column, or a list of candidates (the first present wins); compared lower case
+Theirs = Annotated[tuple[str, ...], BeforeValidator(_their_names), Field(min_length=1), AfterValidator(_folded)]
+
+
+class ConcatSpec(Strict):
+    columns: Theirs
+    sep: str = " "
+
+
+class ProfileDoc(Strict):
+    """A column-mapping profile file."""
+
+    name: str | None = Field(default=None, min_length=1)
+    description: str = ""
+    columns: dict[Ours, Theirs] | None = None
+    concat: dict[Ours, ConcatSpec] | None = None
+    defaults: dict[Ours, Annotated[str, BeforeValidator(_scalar)]] | None = None
+    units: dict[Ours, str] | None = None
 
 
 def parse_profile(raw: dict[str, Any], source: str) -> Profile:
-    problems: list[str] = []
-    columns: dict[str, tuple[str, ...]] = {}
-    for ours, theirs in (raw.get("columns") or {}).items():
-        if ours not in KNOWN:
-            problems.append(f"columns.{ours}: not a manifest column (known: {', '.join(KNOWN)})")
-            continue
-        try:
-            columns[ours] = _as_tuple(theirs)
-        except ValueError as exc:
-            problems.append(f"columns.{ours}: {exc}")
-    concat: dict[str, tuple[tuple[str, ...], str]] = {}
-    for ours, spec in (raw.get("concat") or {}).items():
-        if not isinstance(spec, dict) or "columns" not in spec:
-            problems.append(f"concat.{ours}: expected {{columns: [...], sep: '-'}}")
-            continue
-        concat[ours] = (_as_tuple(spec["columns"]), str(spec.get("sep", " ")))
-    if problems:
-        raise IntakeError(f"profile {source} is invalid:\n  - " + "\n  - ".join(problems))
+    doc = parse_as(ProfileDoc, raw, source, IntakeError)
     return Profile(
-        name=str(raw.get("name") or Path(source).stem),
-        description=str(raw.get("description", "")),
-        columns=columns,
-        concat=concat,
-        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
-        units={str(k): str(v) for k, v in (raw.get("units") or {}).items()},
+        name=doc.name or Path(source).stem,
+        description=doc.description,
+        columns=dict(doc.columns or {}),
+        concat={k: (c.columns, c.sep) for k, c in (doc.concat or {}).items()},
+        defaults=dict(doc.defaults or {}),
+        units=dict(doc.units or {}),
     )
 
 
