@@ -316,9 +316,10 @@ def db(
 
 def _register_areas() -> None:
     """Commands owned by each area's own module."""
-    from interdictor import cli_goods, cli_lists, cli_service, cli_stream
+    from interdictor import cli_goods, cli_lists, cli_profiles, cli_service, cli_stream
 
     app.add_typer(cli_lists.app, name="lists")
+    app.add_typer(cli_profiles.app, name="profiles")
     cli_service.register(app)
     app.add_typer(cli_goods.kb_app, name="kb")
     app.add_typer(cli_goods.registry_app, name="registry")

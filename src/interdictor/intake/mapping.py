@@ -15,12 +15,14 @@ A profile is YAML::
     units:                   # unit of a numeric column when the partner writes bare numbers
       gross_weight_kg: lb
 
-Shipped profiles live in ``interdictor/intake/profiles/``; ``--profile`` takes a
-shipped name or a path to a YAML file.
+Shipped profiles live in ``interdictor/intake/profiles/``; ``interdictor profiles add``
+stores more in the database.  The command line's ``--profile`` takes a shipped name or
+the path of a YAML file; the API takes a name only (``PROFILE_NAME``), never a path.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -35,6 +37,7 @@ from interdictor.intake.fields import KNOWN
 from interdictor.typed_config import Strict, parse_as, suggest
 
 PROFILE_PACKAGE = "interdictor.intake.profiles"
+PROFILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # a plain name: no path, no dot, no suffix
 
 
 @dataclass(frozen=True)
@@ -133,11 +136,20 @@ def parse_profile(raw: dict[str, Any], source: str) -> Profile:
     )
 
 
+def parse_profile_text(text: str, source: str) -> Profile:
+    """A profile from YAML text; ``IntakeError`` names each problem."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise IntakeError(f"{source}: not valid YAML: {exc}") from exc
+    return parse_profile(raw if raw is not None else {}, source)
+
+
 def shipped_profiles() -> dict[str, Profile]:
     out: dict[str, Profile] = {}
     for entry in resources.files(PROFILE_PACKAGE).iterdir():
         if entry.name.endswith((".yaml", ".yml")):
-            p = parse_profile(yaml.safe_load(entry.read_text(encoding="utf-8")) or {}, entry.name)
+            p = parse_profile_text(entry.read_text(encoding="utf-8"), entry.name)
             out[p.name] = p
     return out
 
@@ -147,10 +159,10 @@ def load_profile(name_or_path: str) -> Profile:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") and path.exists():
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
             raise IntakeError(f"cannot read profile {path}: {exc}") from exc
-        return parse_profile(raw, str(path))
+        return parse_profile_text(text, str(path))
     shipped = shipped_profiles()
     if name_or_path in shipped:
         return shipped[name_or_path]
