@@ -100,6 +100,7 @@ def run_screen(
     from interdictor.intake.mapping import load_profile
     from interdictor.score.rules import RuleSetError
     from interdictor.screening import AssemblyError, ScreenRun, assemble, prefetch
+    from interdictor.screening.assembly import named_profile
     from interdictor.store import open_store
     from interdictor.store.db import StoreError
 
@@ -107,10 +108,6 @@ def run_screen(
         raise fail(f"{file}: no such file")
     if file.is_dir():
         raise fail(f"{file} is a directory; give a manifest file")
-    try:
-        profile = load_profile(profile_name) if profile_name else None
-    except (IntakeError, ValueError) as exc:
-        raise fail(str(exc)) from exc
     store = None
     if store_it:
         try:
@@ -118,6 +115,11 @@ def run_screen(
         except StoreError as exc:
             raise fail(f"{exc}\n(use --no-store to screen without a database)") from exc
     try:
+        try:  # a YAML file the user names, else a shipped or stored profile by name
+            profile = ((not Path(profile_name).is_file() and named_profile(store, profile_name))
+                       or load_profile(profile_name)) if profile_name else None
+        except (IntakeError, ValueError) as exc:
+            raise fail(str(exc)) from exc
         with err.status("loading reference data…", spinner="dots") if err.is_terminal else _null():
             try:
                 screening = assemble(settings, store)
@@ -341,9 +343,10 @@ def db(
 
 def _register_areas() -> None:
     """Commands owned by each area's own module."""
-    from interdictor import cli_goods, cli_lists, cli_service, cli_stream
+    from interdictor import cli_goods, cli_lists, cli_profiles, cli_service, cli_stream
 
     app.add_typer(cli_lists.app, name="lists")
+    app.add_typer(cli_profiles.app, name="profiles")
     cli_service.register(app)
     app.add_typer(cli_goods.kb_app, name="kb")
     app.add_typer(cli_goods.registry_app, name="registry")

@@ -57,8 +57,8 @@ def test_ranking_agrees_with_disposition() -> None:
     ("raw", "message"),
     [
         ({"name": "x", "version": 0}, "version"),
-        ({"name": "x", "version": 1, "rules": {"A": {"weight": 120}}}, "weight must be"),
-        ({"name": "x", "version": 1, "rules": {"A": {"weight": 5, "floor": "jail"}}}, "floor must be"),
+        ({"name": "x", "version": 1, "rules": {"A": {"weight": 120}}}, r"rules\.A\.weight: .*100 \(got 120\)"),
+        ({"name": "x", "version": 1, "rules": {"A": {"weight": 5, "floor": "jail"}}}, r"rules\.A\.floor: .*'hold' \(got 'jail'\)"),
         ({"version": 1}, "name"),
     ],
 )

@@ -7,14 +7,15 @@ Content wins over the file name: partners name files ``data.txt`` whatever they 
 * Cargo-IMP -> the first SMI line after any Type-B envelope (``FWB/17``, ``FHL/5``,
   ``FFM/8``), or an AWB line / ``MBI/`` line when the SMI line is missing.
 * JSON -> ``@context``/``@type`` ONE Record; an S10 ``item_id`` with sender/addressee
-  or contents: ``cn23-json``; otherwise ``json-manifest``.  JSON Lines of manifest
-  rows are left to the core sniffer (``manifest-jsonl``).
+  or contents: ``cn23-json``; JSON Lines of manifest rows: ``manifest-jsonl``;
+  otherwise ``json-manifest``.
 * CSV -> a shipped column profile whose columns the header matches best; an item-id
-  column with sender/addressee columns: ``cn23-csv``; the manifest contract columns
-  are left to the core sniffer (``manifest-csv``).
+  column with sender/addressee columns: ``cn23-csv``; otherwise a header with commas
+  is the manifest CSV of the README's contract (``manifest-csv``).
 
-Everything here reads at most the ``head`` it is given; patterns are anchored and
-bounded.
+The message identifiers, root elements and extensions come from the format table
+(``formats.BUILTIN``).  Everything here reads at most the ``head`` it is given;
+patterns are anchored and bounded.
 """
 
 from __future__ import annotations
@@ -23,15 +24,18 @@ import json
 import re
 from typing import Final
 
+from interdictor.intake.base import IntakeError
 from interdictor.intake.cimp.split import ORIGIN, PRIORITY, SMI
+from interdictor.intake.formats import BUILTIN
+from interdictor.intake.mapping import shipped_profiles
 from interdictor.intake.objmap import fold
 
 XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,40}:)?([A-Za-z_][\w.\-]{0,60})[\s/>]")
-SMI_FORMATS: Final = {"FWB": "fwb", "FHL": "fhl", "FFM": "ffm"}
-XML_FORMATS: Final = {"Waybill": "xfwb", "HouseWaybill": "xfzb", "HouseManifest": "xfhl"}
+SMI_FORMATS: Final = {f.smi: f.name for f in BUILTIN if f.smi}
+XML_FORMATS: Final = {f.xml_root: f.name for f in BUILTIN if f.xml_root}
 AWB_START = re.compile(r"^\d{3}-?\d{8}[A-Z]{6}(?:/|$)")
 S10_VALUE = re.compile(rb'"[A-Z]{2}\d{9}[A-Z]{2}"')
-EXTENSIONS: Final = {".fwb": "fwb", ".fhl": "fhl", ".ffm": "ffm", ".jsonld": "onerecord"}
+EXTENSIONS: Final = {e: f.name for f in BUILTIN for e in f.extensions}
 
 
 def detect(head: bytes, filename: str) -> str | None:
@@ -49,7 +53,7 @@ def detect(head: bytes, filename: str) -> str | None:
     ext = next((f for e, f in EXTENSIONS.items() if name.endswith(e)), None)
     if ext:
         return ext
-    return _csv(body)
+    return _csv(body, name)
 
 
 def _xml(body: bytes) -> str:
@@ -66,7 +70,7 @@ def _xml(body: bytes) -> str:
     return "cargo-xml"
 
 
-def _json(body: bytes, name: str) -> str | None:
+def _json(body: bytes, name: str) -> str:
     window = body[:65536]
     if b'"@context"' in window or b'"@type"' in window or b"onerecord.iata.org" in window:
         return "onerecord"
@@ -75,7 +79,7 @@ def _json(body: bytes, name: str) -> str | None:
     if postal_keys >= 2 or (postal_keys and S10_VALUE.search(window)):
         return "cn23-json"
     if name.endswith((".jsonl", ".ndjson")) or _json_lines(window):
-        return None  # JSON Lines: the core manifest-jsonl reader
+        return "manifest-jsonl"
     return "json-manifest"
 
 
@@ -112,7 +116,7 @@ def _cargo_imp(body: bytes) -> str | None:
     return None
 
 
-def _csv(body: bytes) -> str | None:
+def _csv(body: bytes, name: str) -> str | None:
     first = body.split(b"\n", 1)[0][:65536].decode("utf-8", "replace").strip("\r\ufeff")
     delimiter = max((",", ";", "\t", "|"), key=first.count)
     if first.count(delimiter) < 1:
@@ -120,7 +124,7 @@ def _csv(body: bytes) -> str | None:
     header = [h.strip().strip('"').strip().lower() for h in first.split(delimiter)]
     folded = {fold(h) for h in header}
     if {"shipmentid", "itemdescription"} <= folded:
-        return None  # the manifest contract (docs/architecture.md): the core reader
+        return "manifest-csv"
     best = _best_profile(set(header))
     if best:
         return best
@@ -128,15 +132,16 @@ def _csv(body: bytes) -> str | None:
     has_party = any(f.startswith(("sender", "addressee", "recipient")) for f in folded)
     if has_id and has_party:
         return "cn23-csv"
+    if "," in first and (name.endswith((".csv", ".tsv", ".txt")) or "shipment_id" in first.lower()
+                         or first.count(",") >= 2):
+        return "manifest-csv"  # a comma-separated header of other names: the manifest reader says what is missing
     return None
 
 
 def _best_profile(header: set[str]) -> str | None:
     try:
-        from interdictor.intake.mapping import shipped_profiles
-
         profiles = shipped_profiles()
-    except Exception:
+    except IntakeError:  # a broken shipped profile must not stop detection of the others
         return None
     best, best_score = None, 0.0
     for name, p in profiles.items():

@@ -1,57 +1,26 @@
-"""Choose the reader for a source: ``--format`` when given, else detected from name and first bytes."""
+"""Choose the reader for a source: ``--format`` when given, else detected from name and first bytes.
+
+The entry point of ``interdictor screen``, the API and the stream worker; every name it
+knows comes from the one format table in ``formats``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from interdictor.intake import formats
 from interdictor.intake.base import IntakeChunk, IntakeError, ReadOptions
-from interdictor.intake.csv_manifest import read_manifest_csv
-from interdictor.intake.jsonl import read_manifest_jsonl
+from interdictor.intake.csv_manifest import _looks_binary
+from interdictor.intake.detect import detect
 from interdictor.intake.mapping import Profile
 
-CORE_FORMATS = ("manifest-csv", "manifest-jsonl")
-
-
-def sniff_core(head: bytes, filename: str) -> str | None:
-    name = filename.lower()
-    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if name.endswith((".jsonl", ".ndjson")):
-        return "manifest-jsonl"
-    if (body.startswith(b"{") and b"\n{" in body[:65536]) or (body.startswith(b"{") and name.endswith(".jsonl")):
-        return "manifest-jsonl"
-    if name.endswith((".csv", ".tsv", ".txt")) and b"," in body.split(b"\n", 1)[0]:
-        return "manifest-csv"
-    return None
-
-
-def known_formats() -> list[str]:
-    names = list(CORE_FORMATS)
-    try:
-        from interdictor.intake import formats as partner_formats
-
-        names += [n for n in partner_formats.FORMATS if n not in names]
-    except ImportError:
-        pass
-    return names
+known_formats = formats.known_formats
 
 
 def detect_format(head: bytes, filename: str) -> str | None:
-    try:
-        from interdictor.intake import detect as partner_detect
-
-        found = partner_detect.detect(head, filename)
-        if found:
-            return str(found)
-    except ImportError:
-        pass
-    found_core = sniff_core(head, filename)
-    if found_core:
-        return found_core
-    first = head.split(b"\n", 1)[0]
-    if b"," in first and (b"shipment_id" in first.lower() or first.count(b",") >= 2):
-        return "manifest-csv"
-    return None
+    """The format of a source from its first bytes and its name; None when nothing fits."""
+    return detect(head, filename)
 
 
 def read_source(stream: BinaryIO, fmt: str | None, options: ReadOptions, profile: Profile | None) -> tuple[str, Iterator[IntakeChunk]]:
@@ -61,24 +30,14 @@ def read_source(stream: BinaryIO, fmt: str | None, options: ReadOptions, profile
         stream.seek(0)
         if not head.strip():
             raise IntakeError(f"{options.source_name}: the file is empty")
-        from interdictor.intake.csv_manifest import _looks_binary
-
         why = _looks_binary(head)
         if why and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise IntakeError(f"{options.source_name}: this looks like a binary file, not a manifest ({why})")
-        fmt = "manifest-csv" if profile is not None and not head.lstrip().startswith(b"{") else detect_format(head, options.source_name)
+        # a column profile is for CSV: a source read with one is CSV unless it is plainly JSON
+        fmt = "manifest-csv" if profile is not None and not head.lstrip().startswith(b"{") else detect(head, options.source_name)
         if fmt is None:
             raise IntakeError(
                 f"{options.source_name}: cannot tell the format; pass --format (one of {', '.join(known_formats())})"
             )
-    if fmt == "manifest-csv":
-        return fmt, read_manifest_csv(stream, options, profile)
-    if fmt == "manifest-jsonl":
-        return fmt, read_manifest_jsonl(stream, options, profile)
-    try:
-        from interdictor.intake import formats as partner_formats
-    except ImportError:
-        partner_formats = None  # type: ignore[assignment]
-    if partner_formats is not None and fmt in partner_formats.FORMATS:
-        return fmt, partner_formats.read(fmt, stream, options)
-    raise IntakeError(f"unknown format {fmt!r}; known formats: {', '.join(known_formats())}")
+    found = formats.get(fmt)
+    return found.name, found.read(stream, options, profile)

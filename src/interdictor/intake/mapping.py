@@ -15,24 +15,29 @@ A profile is YAML::
     units:                   # unit of a numeric column when the partner writes bare numbers
       gross_weight_kg: lb
 
-Shipped profiles live in ``interdictor/intake/profiles/``; ``--profile`` takes a
-shipped name or a path to a YAML file.
+Shipped profiles live in ``interdictor/intake/profiles/``; ``interdictor profiles add``
+stores more in the database.  The command line's ``--profile`` takes a shipped name or
+the path of a YAML file; the API takes a name only (``PROFILE_NAME``), never a path.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
 import yaml
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from interdictor.intake.base import IntakeError
 from interdictor.intake.fields import KNOWN
+from interdictor.typed_config import Strict, parse_as, suggest
 
 PROFILE_PACKAGE = "interdictor.intake.profiles"
+PROFILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # a plain name: no path, no dot, no suffix
 
 
 @dataclass(frozen=True)
@@ -74,48 +79,77 @@ class Profile:
         return out
 
 
-def _as_tuple(v: Any) -> tuple[str, ...]:
+def _manifest_column(name: str) -> str:
+    if name not in KNOWN:
+        raise ValueError(f"{name!r} is not a manifest column{suggest(name, KNOWN)} (known: {', '.join(KNOWN)})")
+    return name
+
+
+def _their_names(v: Any) -> Any:
     if isinstance(v, str):
-        return (v.strip().lower(),)
-    if isinstance(v, list) and all(isinstance(x, str) for x in v):
-        return tuple(x.strip().lower() for x in v)
-    raise ValueError(f"expected a column name or a list of names, got {v!r}")
+        return [v]
+    if not isinstance(v, list):
+        raise ValueError(f"expected a column name or a list of names, got {v!r}")
+    return v
+
+
+def _folded(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(x.strip().lower() for x in names)
+
+
+def _scalar(v: Any) -> Any:
+    if isinstance(v, (dict, list)):
+        raise ValueError(f"expected one value (text or a number), got {v!r}")
+    return str(v)
+
+
+Ours = Annotated[str, AfterValidator(_manifest_column)]  # a manifest column (the README's contract)
+# their column, or a list of candidates (the first present wins); compared lower case
+Theirs = Annotated[tuple[str, ...], BeforeValidator(_their_names), Field(min_length=1), AfterValidator(_folded)]
+
+
+class ConcatSpec(Strict):
+    columns: Theirs
+    sep: str = " "
+
+
+class ProfileDoc(Strict):
+    """A column-mapping profile file."""
+
+    name: str | None = Field(default=None, min_length=1)
+    description: str = ""
+    columns: dict[Ours, Theirs] | None = None
+    concat: dict[Ours, ConcatSpec] | None = None
+    defaults: dict[Ours, Annotated[str, BeforeValidator(_scalar)]] | None = None
+    units: dict[Ours, str] | None = None
 
 
 def parse_profile(raw: dict[str, Any], source: str) -> Profile:
-    problems: list[str] = []
-    columns: dict[str, tuple[str, ...]] = {}
-    for ours, theirs in (raw.get("columns") or {}).items():
-        if ours not in KNOWN:
-            problems.append(f"columns.{ours}: not a manifest column (known: {', '.join(KNOWN)})")
-            continue
-        try:
-            columns[ours] = _as_tuple(theirs)
-        except ValueError as exc:
-            problems.append(f"columns.{ours}: {exc}")
-    concat: dict[str, tuple[tuple[str, ...], str]] = {}
-    for ours, spec in (raw.get("concat") or {}).items():
-        if not isinstance(spec, dict) or "columns" not in spec:
-            problems.append(f"concat.{ours}: expected {{columns: [...], sep: '-'}}")
-            continue
-        concat[ours] = (_as_tuple(spec["columns"]), str(spec.get("sep", " ")))
-    if problems:
-        raise IntakeError(f"profile {source} is invalid:\n  - " + "\n  - ".join(problems))
+    doc = parse_as(ProfileDoc, raw, source, IntakeError)
     return Profile(
-        name=str(raw.get("name") or Path(source).stem),
-        description=str(raw.get("description", "")),
-        columns=columns,
-        concat=concat,
-        defaults={str(k): str(v) for k, v in (raw.get("defaults") or {}).items()},
-        units={str(k): str(v) for k, v in (raw.get("units") or {}).items()},
+        name=doc.name or Path(source).stem,
+        description=doc.description,
+        columns=dict(doc.columns or {}),
+        concat={k: (c.columns, c.sep) for k, c in (doc.concat or {}).items()},
+        defaults=dict(doc.defaults or {}),
+        units=dict(doc.units or {}),
     )
+
+
+def parse_profile_text(text: str, source: str) -> Profile:
+    """A profile from YAML text; ``IntakeError`` names each problem."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise IntakeError(f"{source}: not valid YAML: {exc}") from exc
+    return parse_profile(raw if raw is not None else {}, source)
 
 
 def shipped_profiles() -> dict[str, Profile]:
     out: dict[str, Profile] = {}
     for entry in resources.files(PROFILE_PACKAGE).iterdir():
         if entry.name.endswith((".yaml", ".yml")):
-            p = parse_profile(yaml.safe_load(entry.read_text(encoding="utf-8")) or {}, entry.name)
+            p = parse_profile_text(entry.read_text(encoding="utf-8"), entry.name)
             out[p.name] = p
     return out
 
@@ -125,10 +159,10 @@ def load_profile(name_or_path: str) -> Profile:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") and path.exists():
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
             raise IntakeError(f"cannot read profile {path}: {exc}") from exc
-        return parse_profile(raw, str(path))
+        return parse_profile_text(text, str(path))
     shipped = shipped_profiles()
     if name_or_path in shipped:
         return shipped[name_or_path]

@@ -7,8 +7,8 @@ rejects and payload) and packs them all into shared chunks.  A message that cann
 be read at all (empty, unknown format) becomes a ``message`` reject with its bytes
 kept: one bad message never stops the others.
 
-Formats without a message-level parser (CSV through profiles, manifest CSV/JSONL)
-are read by their reader and their chunks passed through as they are.
+Formats without a message-level parser in the format table (CSV through profiles,
+manifest CSV/JSONL) are read by their reader and their chunks passed through as they are.
 """
 
 from __future__ import annotations
@@ -17,16 +17,12 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from interdictor.intake import cargo_imp, cargo_xml, json_manifest, onerecord, postal
+from interdictor.intake import formats
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
-from interdictor.intake.cimp.split import split
 from interdictor.intake.detect import detect
 from interdictor.intake.jsondoc import line_count
 from interdictor.intake.records import Chunker, Parsed, raw_id
 from interdictor.model import Reject
-
-CIMP = {"fwb": "FWB", "fhl": "FHL", "ffm": "FFM"}
-XML = frozenset({"xfwb", "xfzb", "xfhl", "cargo-xml"})
 
 
 @dataclass(frozen=True)
@@ -36,38 +32,22 @@ class Message:
     source: str = "-"  # subject or file name, recorded as provenance
 
 
-def _parsed(fmt: str, data: bytes, options: ReadOptions) -> Iterator[Parsed] | None:
-    if fmt in CIMP:
-        return (cargo_imp.parse_block(b, options) for b in split(io.BytesIO(data), CIMP[fmt]))
-    if fmt in XML:
-        return iter([cargo_xml.parse_document(data, options)])
-    if fmt == "json-manifest":
-        return json_manifest.parse(io.BytesIO(data), options)
-    if fmt == "cn23-json":
-        return postal.parse_json(io.BytesIO(data), options)
-    if fmt == "onerecord":
-        return onerecord.parse(io.BytesIO(data), options)
-    return None
-
-
 def _refused(m: Message, reason: str) -> Parsed:
     raw = RawPayload(raw_id(m.source, 0, m.data), m.source, 1, line_count(m.data), m.data)
     return Parsed(raw, [], [Reject(m.source, None, None, reason, kind="message")])
 
 
 def read_messages(messages: Iterable[Message], options: ReadOptions) -> Iterator[IntakeChunk]:
-    from interdictor.intake import formats
-
     chunker = Chunker(options)
     for m in messages:
         opts = replace(options, source_name=m.source)
         fmt = m.format or detect(m.data[:65536], m.source)
         if fmt is None:
             yield from chunker.add(_refused(m, "cannot tell the format of this message; name it "
-                                            f"(one of {', '.join(formats.FORMATS)})"))
+                                            f"(one of {', '.join(formats.known_formats())})"))
             continue
         try:
-            parsed = _parsed(fmt, m.data, opts)
+            parsed = formats.parse_message(fmt, m.data, opts)
             if parsed is None:
                 yield from chunker.flush()
                 yield from formats.read(fmt, io.BytesIO(m.data), opts)

@@ -9,8 +9,10 @@ from typing import Any
 
 import polars as pl
 import yaml
+from pydantic import Field, StrictInt, model_validator
 
 from interdictor.reference import data_path
+from interdictor.typed_config import Strict, parse_as
 
 
 @dataclass(frozen=True)
@@ -58,28 +60,76 @@ class CorridorConfig:
         return (*self.corridors, self.default)
 
 
-def _corridor(raw: dict[str, Any]) -> Corridor:
-    ports = raw.get("ports") or {}
-    aliases = {str(p).upper() for group in ports.values() for p in (group or [])}
-    area = raw.get("area")
-    return Corridor(
-        name=str(raw["name"]),
-        title=str(raw.get("title", "")),
-        ports=frozenset(aliases),
-        area=(area["south"], area["north"], area["west"], area["east"]) if area else None,
-        thresholds=Thresholds(**(raw.get("thresholds") or {})),
-        exam_budget_per_day=int(raw.get("exam_budget_per_day", 100)),
-        exploration_share=float(raw.get("exploration_share", 0.10)),
-    )
+class CorridorError(ValueError):
+    """A corridor file that does not say what it must."""
+
+
+class PortsDoc(Strict):
+    """A corridor's ports by code system; every code is an alias of the same place."""
+
+    cbp: tuple[str | int, ...] = ()
+    iata: tuple[str, ...] = ()
+    unlocode: tuple[str, ...] = ()
+
+
+class AreaDoc(Strict):
+    south: float = Field(ge=-90, le=90)
+    north: float = Field(ge=-90, le=90)
+    west: float = Field(ge=-180, le=180)
+    east: float = Field(ge=-180, le=180)
+
+
+class ThresholdsDoc(Strict):
+    review: float = Field(default=35.0, ge=0, le=100)
+    exam: float = Field(default=60.0, ge=0, le=100)
+    hold: float = Field(default=85.0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ThresholdsDoc:
+        Thresholds(self.review, self.exam, self.hold)  # its own check says what is wrong
+        return self
+
+
+class CorridorDoc(Strict):
+    name: str = Field(min_length=1)
+    title: str = ""
+    ports: PortsDoc = PortsDoc()
+    area: AreaDoc | None = None
+    thresholds: ThresholdsDoc = ThresholdsDoc()
+    exam_budget_per_day: StrictInt = Field(default=100, ge=0)
+    exploration_share: float = Field(default=0.10, ge=0, le=1)
+
+    def corridor(self) -> Corridor:
+        p, a, t = self.ports, self.area, self.thresholds
+        return Corridor(
+            name=self.name, title=self.title,
+            ports=frozenset(str(code).upper() for code in (*p.cbp, *p.iata, *p.unlocode)),
+            area=(a.south, a.north, a.west, a.east) if a else None,
+            thresholds=Thresholds(t.review, t.exam, t.hold),
+            exam_budget_per_day=self.exam_budget_per_day, exploration_share=self.exploration_share,
+        )
+
+
+class CorridorsDoc(Strict):
+    version: StrictInt = Field(default=1, ge=1)
+    default: CorridorDoc
+    corridors: tuple[CorridorDoc, ...] = ()
+
+
+def parse_corridors(raw: Any, source: str = "corridors.yaml") -> CorridorConfig:
+    doc = parse_as(CorridorsDoc, raw, source, CorridorError)
+    return CorridorConfig(default=doc.default.corridor(), corridors=tuple(c.corridor() for c in doc.corridors),
+                          version=doc.version)
 
 
 def load_corridors(path: Path | None = None) -> CorridorConfig:
-    raw = yaml.safe_load((path or data_path("corridors.yaml")).read_text(encoding="utf-8"))
-    return CorridorConfig(
-        default=_corridor(raw["default"]),
-        corridors=tuple(_corridor(c) for c in raw.get("corridors", [])),
-        version=int(raw.get("version", 1)),
-    )
+    """The corridors of ``path`` (default: the shipped file); ``CorridorError`` names each problem."""
+    path = path or data_path("corridors.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CorridorError(f"cannot read corridors from {path.name}: {exc}") from exc
+    return parse_corridors(raw, path.name)
 
 
 def assign_corridor(

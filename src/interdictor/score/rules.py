@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import Field, StrictInt
 
-from interdictor.model import DISPOSITIONS
+from interdictor.typed_config import Strict, parse_as
 
 RULESET_PACKAGE = "interdictor.score.rulesets"
 
@@ -50,38 +51,54 @@ class RuleSetError(ValueError):
     pass
 
 
+Disposition = Literal["clear", "review", "exam", "hold"]  # model.DISPOSITIONS (a test holds them equal)
+
+
+class RuleSpec(Strict):
+    """One rule of a rule-set file."""
+
+    weight: float = Field(ge=0, le=100, allow_inf_nan=False)
+    description: str = ""
+    floor: Disposition | None = None
+    cap: Disposition | None = None
+    partner_code: str | None = None
+
+
+class RuleSetFragment(Strict):
+    """One YAML file of a rule set (a fragment of a directory, or the whole exported set)."""
+
+    name: str | None = Field(default=None, min_length=1)
+    version: StrictInt | None = Field(default=None, ge=1)
+    description: str | None = None
+    rules: dict[str, RuleSpec] | None = None
+
+
+class RuleSetDoc(RuleSetFragment):
+    """A whole rule set: name and version are required."""
+
+    name: str = Field(min_length=1)
+    version: StrictInt = Field(ge=1)
+
+
 def parse_ruleset(raw: dict[str, Any], source: str = "<data>") -> RuleSet:
-    problems: list[str] = []
-    name = raw.get("name")
-    version = raw.get("version")
-    if not isinstance(name, str) or not name:
-        problems.append("'name' must be a non-empty string")
-    if not isinstance(version, int) or version < 1:
-        problems.append("'version' must be a positive integer")
-    rules: dict[str, Rule] = {}
-    for code, spec in (raw.get("rules") or {}).items():
-        if not isinstance(spec, dict):
-            problems.append(f"rule {code}: expected a mapping, got {type(spec).__name__}")
-            continue
-        w = spec.get("weight")
-        if not isinstance(w, (int, float)) or not 0 <= w <= 100:
-            problems.append(f"rule {code}: weight must be a number in 0..100, got {w!r}")
-            continue
-        for key in ("floor", "cap"):
-            if spec.get(key) is not None and spec[key] not in DISPOSITIONS:
-                problems.append(f"rule {code}: {key} must be one of {', '.join(DISPOSITIONS)}")
-        rules[code] = Rule(
-            code=code,
-            weight=float(w),
-            description=str(spec.get("description", "")),
-            floor=spec.get("floor"),
-            cap=spec.get("cap"),
-            partner_code=spec.get("partner_code"),
-        )
-    if problems:
-        raise RuleSetError(f"rule set {source} is invalid:\n  - " + "\n  - ".join(problems))
-    assert isinstance(name, str) and isinstance(version, int)
-    return RuleSet(name=name, version=version, rules=rules, description=str(raw.get("description", "")))
+    doc = parse_as(RuleSetDoc, raw, source, RuleSetError)
+    rules = {code: Rule(code=code, weight=spec.weight, description=spec.description, floor=spec.floor, cap=spec.cap,
+                        partner_code=spec.partner_code)
+             for code, spec in (doc.rules or {}).items()}
+    return RuleSet(name=doc.name, version=doc.version, rules=rules, description=doc.description or "")
+
+
+def _checked_fragments(fragments: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Each fragment checked on its own, so an error names the file it is in; every file's problems at once."""
+    found: list[str] = []
+    for source, frag in fragments:
+        try:
+            parse_as(RuleSetFragment, frag, source, RuleSetError)
+        except RuleSetError as exc:
+            found.append(str(exc))
+    if found:
+        raise RuleSetError("\n".join(found))
+    return fragments
 
 
 def merge_fragments(fragments: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
@@ -113,7 +130,7 @@ def load_ruleset_file(path: Path) -> RuleSet:
     """A rule set from one YAML file or a directory of fragments."""
     if path.is_dir():
         frags = [(str(p), _read_yaml(p.read_text(encoding="utf-8"), str(p))) for p in sorted(path.glob("*.yaml"))]
-        return parse_ruleset(merge_fragments(frags), str(path))
+        return parse_ruleset(merge_fragments(_checked_fragments(frags)), str(path))
     return parse_ruleset(_read_yaml(path.read_text(encoding="utf-8"), str(path)), str(path))
 
 
@@ -139,7 +156,8 @@ def shipped_rulesets() -> list[RuleSet]:
                 ((f"{name}/{f.name}", f) for f in entry.iterdir() if f.name.endswith(".yaml")),
                 key=lambda t: t[0],
             )
-            raw = merge_fragments([(src, _read_yaml(f.read_text(encoding="utf-8"), src)) for src, f in frags])
+            raw = merge_fragments(_checked_fragments(
+                [(src, _read_yaml(f.read_text(encoding="utf-8"), src)) for src, f in frags]))
             out.append(parse_ruleset(raw, name))
         elif name.endswith(".yaml"):
             out.append(parse_ruleset(_read_yaml(entry.read_text(encoding="utf-8"), name), name))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
+from interdictor.intake.mapping import PROFILE_NAME, Profile, shipped_profiles
 from interdictor.reference.corridors import CorridorConfig, load_corridors
 from interdictor.score.rules import RuleSet, load_ruleset
 from interdictor.screen.context import Context
@@ -30,6 +31,7 @@ from interdictor.screening.loaders import load_context
 from interdictor.settings import Settings
 from interdictor.store import config as stored
 from interdictor.store.db import Store
+from interdictor.store.profiles import stored_profile
 
 
 class AssemblyError(ValueError):
@@ -76,6 +78,18 @@ def choose_corridors(conn: Connection | None, settings: Settings) -> CorridorCon
     if settings.corridors_file is not None:
         return load_corridors(settings.corridors_file)
     return stored.with_overrides(load_corridors(), stored.corridor_overrides(conn))
+
+
+def named_profile(store: Store | None, name: str) -> Profile | None:
+    """The column profile called ``name``: shipped, else stored (None when neither, or not a plain name).
+    Only a plain name is looked up, so a path never reaches the file system from here."""
+    if not PROFILE_NAME.fullmatch(name):
+        return None
+    found = shipped_profiles().get(name)
+    if found is None and store is not None:
+        with store.connect() as conn:
+            found = stored_profile(conn, name)
+    return found
 
 
 def assemble(settings: Settings, store: Store | None = None) -> Screening:

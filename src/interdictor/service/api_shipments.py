@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 
 from interdictor.intake.base import IntakeError
 from interdictor.intake.dispatch import detect_format
+from interdictor.intake.mapping import Profile
+from interdictor.screening import assembly
 from interdictor.service import coalesce, views
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
@@ -19,6 +21,7 @@ from interdictor.service.principal import Principal
 from interdictor.service.screening import Submission, parse
 from interdictor.store import decisions, parties, shipments
 from interdictor.store.audit import audit
+from interdictor.store.db import Store
 
 router = APIRouter(tags=["shipments"], responses={400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA,
                                                    404: ERROR_SCHEMA, 422: ERROR_SCHEMA})
@@ -99,7 +102,8 @@ async def submit_manifest(
     who: Annotated[Principal, Depends(require("submit"))],
     format: Annotated[str | None, Query(description="Format name (default: detected from the bytes and name)",
                                         max_length=64)] = None,
-    profile: Annotated[str | None, Query(description="Column-mapping profile for CSV", max_length=64)] = None,
+    profile: Annotated[str | None, Query(description="Column-mapping profile for CSV: the name of a shipped or "
+                                                     "stored profile (`interdictor profiles list`)")] = None,
     filename: Annotated[str | None, Query(description="Name of the file, helps detection", max_length=200)] = None,
     partner: Annotated[str | None, Query(description="Filer code (internal users only; partners file as "
                                                      "themselves)", max_length=64)] = None,
@@ -116,12 +120,13 @@ async def submit_manifest(
         filer = partner or "api"
         if not PARTNER.match(filer):
             raise ApiError(422, "partner: lower-case letters, digits, '.', '_' or '-'", "invalid_partner")
+    prof = await run_in_threadpool(named_profile, st.store, profile) if profile else None
     data, upload_name = await _payload(request, st.max_upload_bytes)
     source = (filename or upload_name or "api-submission")[:200]
     if st.screener.backlog() > MAX_BACKLOG:
         raise ApiError(503, "screening is behind; retry shortly", "busy", headers={"Retry-After": "2"})
     try:
-        sub = await run_in_threadpool(prepare, data, filer, source, format, profile, st.settings)
+        sub = await run_in_threadpool(prepare, data, filer, source, format, prof, st.settings)
         result = await st.screener.submit_async(sub)
     except (IntakeError, ValueError) as exc:
         raise ApiError(422, str(exc), "unreadable_manifest") from exc
@@ -139,10 +144,22 @@ async def submit_manifest(
     }
 
 
-def prepare(data: bytes, filer: str, source: str, fmt: str | None, profile: str | None,
+UNKNOWN_PROFILE = "unknown profile: name a shipped or stored column profile (interdictor profiles list)"
+
+
+def named_profile(store: Store, name: str) -> Profile:
+    """The shipped or stored profile called ``name``.  Anything else — a path, a dotted or suffixed name, an
+    unknown one — gets one and the same answer, and no file is looked at."""
+    found = assembly.named_profile(store, name)
+    if found is None:
+        raise ApiError(422, UNKNOWN_PROFILE, "unknown_profile")
+    return found
+
+
+def prepare(data: bytes, filer: str, source: str, fmt: str | None, profile: Profile | None,
             settings: Any) -> Submission:
     """A submission ready for the writer: small plain manifest CSV waits to be read with others, the rest is read now."""
-    waiting = coalesce.pending(data, fmt, profile)
+    waiting = coalesce.pending(data, fmt, profile.name if profile else None)
     if waiting is not None and (fmt == "manifest-csv" or detect_format(data[:65536], source) == "manifest-csv"):
         return Submission(filer, source, "manifest-csv", [], pending=waiting)
     detected, chunks = parse(data, source=source, fmt=fmt, profile=profile, settings=settings)

@@ -24,6 +24,7 @@ import polars as pl
 
 from interdictor.intake.base import IntakeChunk, IntakeError, ReadOptions
 from interdictor.intake.dispatch import read_source
+from interdictor.intake.mapping import Profile
 from interdictor.model import Batch, Reject, empty
 from interdictor.screening import Screening, ScreenRun
 from interdictor.service import answering, coalesce
@@ -68,13 +69,12 @@ class SubmissionResult:
     ruleset: str
 
 
-def parse(payload: bytes, *, source: str, fmt: str | None, profile: str | None, settings: Settings) -> tuple[str, list[IntakeChunk]]:
-    """Read a submitted payload with the reader of its format.  ``IntakeError`` when it cannot be read at all."""
-    from interdictor.intake.mapping import load_profile
+def parse(payload: bytes, *, source: str, fmt: str | None, profile: Profile | None, settings: Settings) -> tuple[str, list[IntakeChunk]]:
+    """Read a submitted payload with the reader of its format.  ``IntakeError`` when it cannot be read at all.
 
-    prof = load_profile(profile) if profile else None
+    ``profile`` is a profile already found by name (``api_shipments.named_profile``): never a path."""
     opts = ReadOptions(source_name=source, chunk_rows=settings.chunk_rows)
-    detected, chunks = read_source(io.BytesIO(payload), fmt, opts, prof)
+    detected, chunks = read_source(io.BytesIO(payload), fmt, opts, profile)
     return detected, list(chunks)
 
 

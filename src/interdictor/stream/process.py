@@ -23,7 +23,7 @@ from interdictor.answers import derive, render
 from interdictor.answers.model import HouseAnswer, Status
 from interdictor.intake.base import IntakeChunk, IntakeError, ReadOptions
 from interdictor.intake.dispatch import detect_format, known_formats, read_source
-from interdictor.intake.messages import _parsed as _message_parser
+from interdictor.intake.formats import parse_message as _message_parser
 from interdictor.intake.records import Chunker, Parsed
 from interdictor.screening import Screening, ScreenRun
 from interdictor.store.db import Store
