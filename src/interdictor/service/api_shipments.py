@@ -16,7 +16,7 @@ from interdictor.service import coalesce, reads, views, work
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
 from interdictor.service.principal import Principal
-from interdictor.service.screening import Submission, parse
+from interdictor.service.screening import ClientGone, Submission, parse
 from interdictor.store.repo import audit
 
 router = APIRouter(tags=["shipments"], responses={400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA,
@@ -121,9 +121,11 @@ async def submit_manifest(
         raise ApiError(503, "screening is behind; retry shortly", "busy", headers={"Retry-After": "2"})
     try:
         sub = await run_in_threadpool(prepare, data, filer, source, format, profile, st.settings)
-        result = await st.screener.submit_async(sub)
+        result = await st.screener.submit_async(sub, gone=request.is_disconnected)
     except (IntakeError, ValueError) as exc:
         raise ApiError(422, str(exc), "unreadable_manifest") from exc
+    except ClientGone as exc:  # nobody reads this answer; the submission was dropped unless already under way
+        raise ApiError(499, "the client closed the connection before the answer", "client_gone") from exc
     except TimeoutError as exc:
         raise ApiError(503, "screening took too long; the submission may still be stored — send it again "
                        "(an unchanged resend is a no-op)", "busy", headers={"Retry-After": "5"}) from exc
