@@ -6,8 +6,8 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from interdictor.intake.base import IntakeError
@@ -120,7 +120,9 @@ async def submit_manifest(
     if st.screener.backlog() > MAX_BACKLOG:
         raise ApiError(503, "screening is behind; retry shortly", "busy", headers={"Retry-After": "2"})
     try:
-        sub = await run_in_threadpool(prepare, data, filer, source, format, profile, st.settings)
+        # abandoned, not awaited, when the request is cancelled (the server stopping): a stop must not wait for a read
+        sub = await anyio.to_thread.run_sync(prepare, data, filer, source, format, profile, st.settings,
+                                             abandon_on_cancel=True)
         result = await st.screener.submit_async(sub, gone=request.is_disconnected)
     except (IntakeError, ValueError) as exc:
         raise ApiError(422, str(exc), "unreadable_manifest") from exc

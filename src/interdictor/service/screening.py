@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH_SHIPMENTS = 5_000  # a partner's share of one writer round
 GONE_POLL = 1.0  # seconds between asking whether a waiting client is still there
-STOP_WAIT = 2.0  # seconds a stopping service gives the screening under way
+STOP_WAIT = 1.5  # seconds a stopping service gives the screening under way
 
 
 @dataclass
