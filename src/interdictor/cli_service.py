@@ -8,6 +8,8 @@ commands here and the server must see the same one.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from contextlib import AbstractContextManager
 from typing import Annotated
 
@@ -23,6 +25,8 @@ users_app = typer.Typer(help="People who sign in to the workspace.", no_args_is_
 orgs_app = typer.Typer(help="Organisations: partners, law-enforcement agencies, the targeting authority.",
                        no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for machines (a partner's systems, scripts).", no_args_is_help=True)
+
+REQUEST_GRACE = 2  # seconds a stopping server waits for requests in flight (the writer then gets STOP_WAIT)
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: INTERDICTOR_DATABASE_URL or the "
                                                            "embedded SQLite file).")]
@@ -77,7 +81,17 @@ def serve(
               highlight=False)
     err.print(f"workspace: http://{host}:{port}/   API: http://{host}:{port}/api/v1   "
               f"OpenAPI: http://{host}:{port}/api/openapi.json", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, access_log=log_level == "debug")
+    # on SIGTERM: requests in flight get REQUEST_GRACE seconds, then the writer's screening STOP_WAIT — the
+    # process is gone within ~5 s, as an orchestrator expects, however long a submission would have taken
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, access_log=log_level == "debug",
+                timeout_graceful_shutdown=REQUEST_GRACE)
+    busy = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if busy:  # a worker thread still reading an abandoned upload would hold the exit until it is done
+        err.print(f"stopping with {len(busy)} worker thread(s) still busy; their requests were abandoned",
+                  highlight=False)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 @users_app.command("create-admin")

@@ -36,6 +36,8 @@ def read(stream: BinaryIO, options: ReadOptions, expect: str | None = None) -> I
     for block in split(stream, expect.upper() if expect else None, progress):
         seen = True
         yield from chunker.add(parse_block(block, options))
+        if chunker.full:
+            break  # the rest is not even parsed
     if not seen:
         raise IntakeError(f"{options.source_name}: no Cargo-IMP message found (the input is empty)")
     yield from chunker.flush()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections import Counter
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -21,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
+from interdictor.intake.extra_columns import join_extras, split_extras
 from interdictor.intake.fields import (
     KNOWN,
     REQUIRED,
@@ -29,6 +31,7 @@ from interdictor.intake.fields import (
     validate_rows,
     varied_shipments,
 )
+from interdictor.intake.limits import MAX_COLUMNS
 from interdictor.intake.mapping import Profile, apply_profile
 from interdictor.model import Reject, empty
 
@@ -298,7 +301,10 @@ def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile |
     """Read a manifest CSV in chunks; see the module docstring."""
     src = options.source_name
     header, rest, first_line, encoding, notices = _read_header(stream, options)
-    dupes = sorted({h for h in header if header.count(h) > 1 and h})
+    if len(header) > MAX_COLUMNS:
+        raise IntakeError(f"{src}: line 1: the header has {len(header):,} columns; at most {MAX_COLUMNS:,} are read "
+                          f"(a manifest has about 40 plus a partner's own)")
+    dupes = sorted(h for h, n in Counter(header).items() if n > 1 and h)  # not header.count: quadratic
     if dupes:
         raise IntakeError(f"{src}: duplicate column(s) in the header: {', '.join(dupes)}")
     header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
@@ -321,8 +327,10 @@ def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile |
         rows = rows.rename({k: v for k, v in mapped.items() if k != v and k in rows.columns})
         if profile is not None:
             rows = profile.transform(rows)
-        clean, field_rejects = validate_rows(rows, src, options.max_field_chars)
-        rejects.extend(field_rejects)
+        contract, extras = split_extras(rows)
+        clean, field_rejects = validate_rows(contract, src, options.max_field_chars)
+        clean, extra_rejects = join_extras(clean, extras, src, options.max_field_chars)
+        rejects.extend(field_rejects + extra_rejects)
         if carry is not None and carry.height:
             clean = pl.concat([carry, clean], how="diagonal_relaxed")
         rejects = carry_rejects + rejects

@@ -27,7 +27,7 @@ from interdictor.intake import objmap, validate
 from interdictor.intake.base import IntakeChunk, RawPayload, ReadOptions
 from interdictor.intake.fields import MODE_ALIASES
 from interdictor.intake.jsondoc import line_count
-from interdictor.intake.limits import MAX_PIECES
+from interdictor.intake.limits import MAX_MESSAGES, MAX_PIECES
 from interdictor.intake.objmap import ITEM_KEYS, PARTY_KEYS, Obj
 from interdictor.intake.records import (
     Parsed,
@@ -249,11 +249,19 @@ def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
     shipments: list[Shipment] = []
     by_id: dict[str, Shipment] = {}
     last: str | None = None
+    count = 0
     for value, line, why in found:
         if why is not None:
             problems.add(line, None, why, kind="row")
             continue
-        for record, where in _records(value, "$" if line is None else f"line {line}"):
+        records = _records(value, "$" if line is None else f"line {line}")
+        room = MAX_MESSAGES - count
+        count += len(records)
+        if count > MAX_MESSAGES:
+            problems.add(line, records[room][1], f"more than {MAX_MESSAGES:,} shipment records in one document: "
+                         "this one and those after it are not read; split the file", kind="message")
+            records = records[:room]
+        for record, where in records:
             if not isinstance(record, dict):
                 problems.add(line, where, f"expected a shipment object, got {type(record).__name__}", kind="row")
                 continue
@@ -270,6 +278,8 @@ def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
             by_id[s.shipment_id] = s
             shipments.append(s)
             last = s.shipment_id
+        if count > MAX_MESSAGES:
+            break
     if not shipments and not problems.items:
         problems.add(None, "$", "no shipment found", kind="message")
     doc = shipments[0].shipment_id if len(shipments) == 1 else None

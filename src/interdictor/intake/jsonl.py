@@ -17,7 +17,9 @@ from typing import Any, BinaryIO
 import polars as pl
 
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
+from interdictor.intake.extra_columns import join_extras, split_extras
 from interdictor.intake.fields import resolve_conflicts, rows_to_batch, validate_rows
+from interdictor.intake.limits import MAX_COLUMNS
 from interdictor.intake.mapping import Profile
 from interdictor.model import Reject
 
@@ -62,8 +64,10 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
     saw_any = False
     index = 0
 
+    keys: set[str] = set()  # distinct keys of the block: its table's width
+
     def flush(final: bool) -> Iterator[IntakeChunk]:
-        nonlocal pending, rejects, block, first_line, index
+        nonlocal pending, rejects, block, first_line, index, keys
         if not pending and not rejects:
             return
         cols = sorted({k for r in pending for k in r})
@@ -73,7 +77,10 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
         if profile is not None:
             df = df.rename({t: o for o, ts in profile.columns.items() for t in ts[:1] if t in df.columns and o not in df.columns})
             df = profile.transform(df)
-        clean, field_rejects = validate_rows(df, src, options.max_field_chars)
+        contract, extras = split_extras(df)
+        clean, field_rejects = validate_rows(contract, src, options.max_field_chars)
+        clean, extra_rejects = join_extras(clean, extras, src, options.max_field_chars)
+        field_rejects += extra_rejects
         clean, conflicts = resolve_conflicts(clean, src)
         raw_id = f"{source_key}:{index}"
         content = b"".join(block)
@@ -83,7 +90,7 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
             rows=len(pending) + len(rejects),
         )
         index += 1
-        pending, rejects, block = [], [], []
+        pending, rejects, block, keys = [], [], [], set()
         first_line = line_no + 1
 
     for raw_line in stream:
@@ -111,7 +118,14 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
         if not isinstance(obj, dict):
             rejects.append(Reject(src, line_no, None, f"expected a JSON object, got {type(obj).__name__}"))
             continue
-        for row in _rows(obj):
+        rows = _rows(obj)
+        width = keys.union(*rows)
+        if len(width) > MAX_COLUMNS:
+            rejects.append(Reject(src, line_no, None, f"too many keys: with this line the records hold {len(width):,} "
+                                  f"different keys; at most {MAX_COLUMNS:,} are read"))
+            continue
+        keys = width
+        for row in rows:
             row["line"] = line_no
             pending.append(row)
         # flush on shipment boundaries only, so a shipment's rows stay together
@@ -121,6 +135,7 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
             last = pending.pop()
             yield from flush(False)
             pending.append(last)
+            keys = set(last) - {"line"}
     if not saw_any:
         raise IntakeError(f"{src}: the file is empty")
     yield from flush(True)

@@ -19,6 +19,8 @@ XML_MAX_ELEMENTS: Final = 500_000
 
 JSON_MAX_DOCUMENT: Final = 64 * 1024 * 1024  # bytes of one JSON document (JSON Lines has no such cap)
 CSV_MAX_ROWS_PER_RECORD: Final = 10_000  # rows of one postal item in a CN23 CSV
+MAX_COLUMNS: Final = 1_000  # columns of a CSV header, keys of a JSON Lines object (a manifest has ~40 plus extras)
+MAX_MESSAGES: Final = 50_000  # messages of one file or submission (Cargo-IMP, Cargo-XML, JSON records)
 
 MAX_TEXT: Final = 4_096  # characters of one text field (a description, a name)
 MAX_ITEMS: Final = 10_000  # items of one shipment

@@ -6,8 +6,8 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from interdictor.intake.base import IntakeError
@@ -18,7 +18,7 @@ from interdictor.service import coalesce, views
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
 from interdictor.service.principal import Principal
-from interdictor.service.screening import Submission, parse
+from interdictor.service.screening import ClientGone, Submission, parse
 from interdictor.store import decisions, parties, shipments
 from interdictor.store.audit import audit
 from interdictor.store.db import Store
@@ -120,16 +120,20 @@ async def submit_manifest(
         filer = partner or "api"
         if not PARTNER.match(filer):
             raise ApiError(422, "partner: lower-case letters, digits, '.', '_' or '-'", "invalid_partner")
-    prof = await run_in_threadpool(named_profile, st.store, profile) if profile else None
+    prof = await anyio.to_thread.run_sync(named_profile, st.store, profile) if profile else None
     data, upload_name = await _payload(request, st.max_upload_bytes)
     source = (filename or upload_name or "api-submission")[:200]
     if st.screener.backlog() > MAX_BACKLOG:
         raise ApiError(503, "screening is behind; retry shortly", "busy", headers={"Retry-After": "2"})
     try:
-        sub = await run_in_threadpool(prepare, data, filer, source, format, prof, st.settings)
-        result = await st.screener.submit_async(sub)
+        # abandoned, not awaited, when the request is cancelled (the server stopping): a stop must not wait for a read
+        sub = await anyio.to_thread.run_sync(prepare, data, filer, source, format, prof, st.settings,
+                                             abandon_on_cancel=True)
+        result = await st.screener.submit_async(sub, gone=request.is_disconnected)
     except (IntakeError, ValueError) as exc:
         raise ApiError(422, str(exc), "unreadable_manifest") from exc
+    except ClientGone as exc:  # nobody reads this answer; the submission was dropped unless already under way
+        raise ApiError(499, "the client closed the connection before the answer", "client_gone") from exc
     except TimeoutError as exc:
         raise ApiError(503, "screening took too long; the submission may still be stored — send it again "
                        "(an unchanged resend is a no-op)", "busy", headers={"Retry-After": "5"}) from exc

@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import queue
 import threading
 import time
-from concurrent.futures import Future
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,7 +34,9 @@ from interdictor.store.db import Store
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH_SHIPMENTS = 5_000
+MAX_BATCH_SHIPMENTS = 5_000  # a partner's share of one writer round
+GONE_POLL = 1.0  # seconds between asking whether a waiting client is still there
+STOP_WAIT = 1.5  # seconds a stopping service gives the screening under way
 
 
 @dataclass
@@ -146,7 +149,7 @@ def units_of(subs: list[Submission], settings: Settings) -> list[list[Unit]]:
                     _, s.chunks = parse(s.pending.payload if s.pending else b"", source=s.source, fmt="manifest-csv",
                                         profile=None, settings=settings)
                 except (IntakeError, ValueError) as exc:
-                    s.future.set_exception(exc)
+                    _settle(s.future, exc=exc)
                     s.chunks = []
                 s.pending = None
                 out.append([(f"p{g}s{k}c{j}.", s.source, c) for j, c in enumerate(s.chunks)])
@@ -157,78 +160,184 @@ def units_of(subs: list[Submission], settings: Settings) -> list[list[Unit]]:
     return out
 
 
+class ClientGone(Exception):
+    """The client of a waiting submission went away; its submission is dropped if not yet started."""
+
+
+def _settle(fut: Future[SubmissionResult], result: SubmissionResult | None = None,
+            exc: BaseException | None = None) -> None:
+    """Give a submission its outcome unless it has one (its client may have cancelled it meanwhile)."""
+    if fut.done():
+        return
+    try:
+        if exc is not None:
+            fut.set_exception(exc)
+        elif result is not None:
+            fut.set_result(result)
+    except InvalidStateError:  # cancelled between the check and the set
+        pass
+
+
 class Screener:
-    """Screens submissions against the store with one writer thread."""
+    """Screens submissions against the store with one writer thread, partners taking turns.
+
+    Each partner has a queue; a writer round takes from every partner with work, in turn,
+    up to ``MAX_BATCH_SHIPMENTS`` shipments each (at least one submission) — so a partner's
+    large upload delays another partner's submission by one share, not by all of it.  A
+    submission whose client went away before the writer took it is dropped unscreened.
+    """
 
     def __init__(self, store: Store, screening: Screening, settings: Settings | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.screening = screening
-        self._q: queue.SimpleQueue[Submission | None] = queue.SimpleQueue()
+        self._cv = threading.Condition()
+        self._queues: dict[str, deque[Submission]] = {}
+        self._turns: deque[str] = deque()  # partners with work waiting, in the order they are served
+        self._waiting = 0
+        self._stopping = False
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.batches = 0
         self.submissions = 0
+        self.dropped = 0  # submissions cancelled (client gone, wait timed out) before the writer took them
         self.busy_seconds = 0.0  # writer time spent reading joined bodies, screening and storing
         self.read_seconds = 0.0  # of which: reading joined CSV bodies
 
     def start(self) -> None:
         with self._lock:
             if self._thread is None:
+                self._stopping = False
                 self._thread = threading.Thread(target=self._loop, name="interdictor-screener", daemon=True)
                 self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = STOP_WAIT) -> None:
+        """Stop taking work; waiting submissions fail with 'shutting down'.  A screening under way is given
+        ``wait`` seconds: the thread is a daemon, so a long one cannot hold the process (its transaction
+        is not committed, and the partner sends again)."""
         with self._lock:
             if self._thread is not None:
-                self._q.put(None)
-                self._thread.join(timeout=30)
+                with self._cv:
+                    self._stopping = True
+                    self._cv.notify_all()
+                self._thread.join(timeout=wait)
                 self._thread = None
+        self._fail_waiting()
 
     def backlog(self) -> int:
         """Submissions waiting for the writer."""
-        return self._q.qsize()
+        return self._waiting
+
+    def put(self, sub: Submission) -> None:
+        """Queue a submission behind its partner's earlier ones."""
+        with self._cv:
+            q = self._queues.get(sub.partner)
+            if q is None:
+                q = self._queues[sub.partner] = deque()
+                self._turns.append(sub.partner)
+            q.append(sub)
+            self._waiting += 1
+            self._cv.notify()
 
     def submit(self, sub: Submission, timeout: float = 120.0) -> SubmissionResult:
         self.start()
-        self._q.put(sub)
-        return sub.future.result(timeout=timeout)
+        self.put(sub)
+        try:
+            return sub.future.result(timeout=timeout)
+        finally:
+            sub.future.cancel()  # a no-op once settled; otherwise the writer skips it
 
-    async def submit_async(self, sub: Submission, timeout: float = 120.0) -> SubmissionResult:
+    async def submit_async(self, sub: Submission, timeout: float = 120.0,
+                           gone: Callable[[], Awaitable[bool]] | None = None) -> SubmissionResult:
         """Wait for the writer without holding a worker thread: thousands of requests can wait at once,
-        so batches grow with the load instead of being capped by the thread pool."""
+        so batches grow with the load instead of being capped by the thread pool.  ``gone`` (the
+        request's ``is_disconnected``) is asked every second; when the client has left, or the wait
+        times out or is cancelled, a submission the writer has not taken yet is dropped."""
         self.start()
-        self._q.put(sub)
-        return await asyncio.wait_for(asyncio.wrap_future(sub.future), timeout)
+        self.put(sub)
+        waiter = asyncio.wrap_future(sub.future)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise TimeoutError
+                done, _ = await asyncio.wait({waiter}, timeout=min(left, GONE_POLL))
+                if done:
+                    return waiter.result()
+                if gone is not None and await gone():
+                    raise ClientGone
+        finally:
+            sub.future.cancel()
 
     # ---------------------------------------------------------------- writer thread
 
+    def take_round(self, block: bool = True) -> list[Submission] | None:
+        """The next round of work: each partner with work, in turn, up to its share.  None when stopping
+        (or, without ``block``, when nothing waits)."""
+        with self._cv:
+            while not self._turns and not self._stopping and block:
+                self._cv.wait()
+            if self._stopping or not self._turns:
+                return None
+            picked: list[Submission] = []
+            for _ in range(len(self._turns)):
+                partner = self._turns.popleft()
+                q = self._queues[partner]
+                share = MAX_BATCH_SHIPMENTS
+                took = 0
+                while q:
+                    sub = q[0]
+                    if sub.future.cancelled():
+                        q.popleft()
+                        self._waiting -= 1
+                        self.dropped += 1
+                        continue
+                    if took and sub.size > share:
+                        break
+                    q.popleft()
+                    self._waiting -= 1
+                    picked.append(sub)
+                    share -= sub.size
+                    took += 1
+                if q:
+                    self._turns.append(partner)  # the rest waits for the next round, behind the others
+                else:
+                    del self._queues[partner]
+            return picked
+
+    def _requeue(self, subs: list[Submission]) -> None:
+        """Put submissions back at the head of their partners' queues (a shipment sent twice must wait
+        for its earlier version)."""
+        with self._cv:
+            for sub in reversed(subs):
+                q = self._queues.get(sub.partner)
+                if q is None:
+                    q = self._queues[sub.partner] = deque()
+                    self._turns.appendleft(sub.partner)
+                q.appendleft(sub)
+                self._waiting += 1
+
+    def _fail_waiting(self) -> None:
+        with self._cv:
+            subs = [s for q in self._queues.values() for s in q]
+            self._queues.clear()
+            self._turns.clear()
+            self._waiting = 0
+        for sub in subs:
+            _settle(sub.future, exc=RuntimeError("the service is shutting down"))
+
     def _loop(self) -> None:
-        pending: list[Submission] = []
         while True:
-            if not pending:
-                first = self._q.get()
-                if first is None:
-                    return
-                pending.append(first)
-            stop = False
-            while sum(s.size for s in pending) < MAX_BATCH_SHIPMENTS:
-                try:
-                    nxt = self._q.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                pending.append(nxt)
-            pending = self._run_round(pending)
-            if stop:
-                for sub in pending:
-                    sub.future.set_exception(RuntimeError("the service is shutting down"))
+            picked = self.take_round()
+            if picked is None:
                 return
+            self._requeue(self._run_round(picked))
 
     def _run_round(self, pending: list[Submission]) -> list[Submission]:
-        """Screen what can go together now; returns what must wait (same shipment sent twice)."""
+        """Screen what can go together now, partner by partner; returns what must wait (same shipment sent
+        twice) or was not reached because the service is stopping."""
         later: list[Submission] = []
         groups: dict[str, list[Submission]] = {}
         seen: dict[str, set[str]] = {}
@@ -241,36 +350,41 @@ class Screener:
             taken |= ids
             groups.setdefault(sub.partner, []).append(sub)
         for partner, subs in groups.items():
+            subs = [s for s in subs if not s.future.cancelled()]
+            if self._stopping:
+                later.extend(subs)
+                continue
+            if not subs:
+                continue
             try:
                 self._screen(partner, subs)
             except Exception as exc:
                 log.exception("screening a batch of %d submissions failed", len(subs))
                 for sub in subs:
-                    if not sub.future.done():
-                        sub.future.set_exception(exc)
+                    _settle(sub.future, exc=exc)
         return later
 
     def _screen(self, partner: str, subs: list[Submission]) -> None:
         sc = self.screening
         source = subs[0].source if len(subs) == 1 else f"{len(subs)} submissions: " + ", ".join(s.source for s in subs[:5])
-        run = ScreenRun(sc, partner=partner, source=source[:500],
-                        fmt=subs[0].fmt if len({s.fmt for s in subs}) == 1 else "mixed", store=self.store,
-                        list_reasons=True)
-        by_id: dict[str, dict[str, Any]] = {}
-        t0 = time.perf_counter()
-        units = units_of(subs, self.settings)
-        self.read_seconds += time.perf_counter() - t0
-        for layer in layers(units):
-            chunk = merge(layer)
-            got = run.add(chunk)
-            ids = chunk.batch.shipments.select("shipment_id", "hawb", "mawb", "postal_item_id")
-            flat = (got.select("shipment_id", "reasons").explode("reasons").drop_nulls("reasons").unnest("reasons")
-                    if got.height else empty({"shipment_id": pl.String, "code": pl.String,
-                                              "weight": pl.Float64, "evidence": pl.String}))
-            said = answering.answers_of(ids, got.select("shipment_id", "disposition"), flat, sc.ruleset)
-            for r in got.join(ids, on="shipment_id", how="left").to_dicts():
-                by_id[r["shipment_id"]] = {**r, **said.get(r["shipment_id"], {})}
-        run.finish()
+        with ScreenRun(sc, partner=partner, source=source[:500],
+                       fmt=subs[0].fmt if len({s.fmt for s in subs}) == 1 else "mixed", store=self.store,
+                       list_reasons=True) as run:
+            by_id: dict[str, dict[str, Any]] = {}
+            t0 = time.perf_counter()
+            units = units_of(subs, self.settings)
+            self.read_seconds += time.perf_counter() - t0
+            for layer in layers(units):
+                chunk = merge(layer)
+                got = run.add(chunk)
+                ids = chunk.batch.shipments.select("shipment_id", "hawb", "mawb", "postal_item_id")
+                flat = (got.select("shipment_id", "reasons").explode("reasons").drop_nulls("reasons").unnest("reasons")
+                        if got.height else empty({"shipment_id": pl.String, "code": pl.String,
+                                                  "weight": pl.Float64, "evidence": pl.String}))
+                said = answering.answers_of(ids, got.select("shipment_id", "disposition"), flat, sc.ruleset)
+                for r in got.join(ids, on="shipment_id", how="left").to_dicts():
+                    by_id[r["shipment_id"]] = {**r, **said.get(r["shipment_id"], {})}
+            run.finish()
         self.busy_seconds += time.perf_counter() - t0
         self.batches += 1
         self.submissions += len(subs)
@@ -284,8 +398,8 @@ class Screener:
                 rejects = [r for c in sub.chunks for r in c.rejects]
                 notices = [n for c in sub.chunks for n in c.notices]
             ships = [_shipment_answer(by_id[s]) for s in dict.fromkeys(mine) if s in by_id]
-            sub.future.set_result(SubmissionResult(run.summary.run_id, sub.fmt, ships, rejects, notices,
-                                                   sc.ruleset.label))
+            _settle(sub.future, SubmissionResult(run.summary.run_id, sub.fmt, ships, rejects, notices,
+                                                 sc.ruleset.label))
 
 
 def _shipment_answer(row: dict[str, Any]) -> dict[str, Any]:
@@ -303,4 +417,4 @@ def results_frame(result: SubmissionResult) -> pl.DataFrame:
     return pl.DataFrame(result.shipments) if result.shipments else pl.DataFrame()
 
 
-__all__ = ["IntakeError", "Screener", "Submission", "SubmissionResult", "parse"]
+__all__ = ["ClientGone", "IntakeError", "Screener", "Submission", "SubmissionResult", "parse"]
