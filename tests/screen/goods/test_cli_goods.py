@@ -78,7 +78,9 @@ def test_registry_import_then_screen(tmp_path: Path) -> None:
     assert rows["DIES"]["disposition"] in ("exam", "hold")
     assert not [r for r in rows["SHIRT"]["reasons"] if r["code"].startswith(("GOODS", "EQUIP", "LICENCE"))]
     npp = next(r for r in rows["NPP"]["reasons"] if r["code"] == "GOODS_PRECURSOR_NAME")
-    assert "NPP" in npp["evidence"] and "List I" in npp["evidence"] and "matched" in npp["evidence"]
+    # NPP's US List I date is held from memory only, so the evidence names what is sourced: the UN table
+    assert "NPP" in npp["evidence"] and "Table I" in npp["evidence"] and "matched" in npp["evidence"]
+    assert "2007" not in npp["evidence"] and "memory" not in npp["evidence"]
 
 
 def test_registry_import_of_an_unknown_file_kind_fails(tmp_path: Path) -> None:

@@ -17,6 +17,12 @@ from typing import Any
 import yaml
 
 from interdictor.reference.kb.cas import is_valid_cas
+from interdictor.reference.kb.control import (
+    Control,
+    control_keys,
+    control_problems,
+    parse_control,
+)
 
 # libyaml's loader when PyYAML was built with it: the same documents, eight times faster
 SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -27,20 +33,6 @@ FILES = ("substances.yaml", "equipment.yaml", "hs.yaml", "lexicon.yaml", "struct
 
 class KnowledgeBaseError(ValueError):
     """The knowledge base files are inconsistent (every problem is listed)."""
-
-
-@dataclass(frozen=True)
-class Control:
-    jurisdiction: str
-    list: str
-    since: str | None = None
-    verify: str | None = None
-    source: str | None = None
-
-    def label(self) -> str:
-        when = f" since {self.since}" if self.since else ""
-        flag = f" ({self.verify}, to verify)" if self.verify else ""
-        return f"{self.jurisdiction} {self.list}{when}{flag}"
 
 
 @dataclass(frozen=True)
@@ -78,9 +70,13 @@ class Substance:
     def all_cas(self) -> tuple[str, ...]:
         return ((self.cas,) if self.cas else ()) + tuple(o.cas for o in self.other_cas)
 
+    def listings(self) -> tuple[Control, ...]:
+        """The sourced regulatory facts: the only ones evidence may state."""
+        return tuple(c for c in self.control if c.sourced)
+
     def status(self) -> str:
-        """'US List I since 2007-04-23, UN 1988 Convention Table I since 2017' (or 'not listed')."""
-        return ", ".join(c.label() for c in self.control) or "not listed"
+        """'US List I since 2020-05-15 (85 FR 20822), …' from sourced facts only (or 'no sourced listing')."""
+        return ", ".join(c.text() for c in self.listings()) or "no sourced listing"
 
 
 @dataclass(frozen=True)
@@ -112,6 +108,11 @@ class Equipment:
     models: ModelSeries | None = None
     declared_as: tuple[DeclaredAs, ...] = ()
     unit_kg: tuple[float, float] | None = None  # plausible weight of one unit as shipped
+    control: tuple[Control, ...] = ()
+
+    def listings(self) -> tuple[Control, ...]:
+        """The sourced regulatory facts: the only ones evidence may state."""
+        return tuple(c for c in self.control if c.sourced)
 
     def fits_weight(self, kg: float | None) -> bool:
         """Does one unit of ``kg`` fit this equipment (False when either is unknown)?"""
@@ -215,10 +216,7 @@ def _substance(raw: dict[str, Any]) -> Substance:
         synonyms=_t(raw.get("synonyms")),
         names_zh=_t(raw.get("names_zh")),
         leads_to=_t(raw.get("leads_to")),
-        control=tuple(
-            Control(str(c["jurisdiction"]), str(c["list"]), c.get("since"), c.get("verify"), c.get("source"))
-            for c in raw.get("control") or ()
-        ),
+        control=tuple(parse_control(c) for c in raw.get("control") or () if isinstance(c, dict)),
         note=raw.get("note"),
     )
 
@@ -243,6 +241,7 @@ def _equipment(raw: dict[str, Any]) -> Equipment:
             for d in raw.get("declared_as") or ()
         ),
         unit_kg=(float(raw["unit_kg"][0]), float(raw["unit_kg"][1])) if raw.get("unit_kg") else None,
+        control=tuple(parse_control(c) for c in raw.get("control") or () if isinstance(c, dict)),
     )
 
 
@@ -304,7 +303,11 @@ def parse_kb(docs: dict[str, dict[str, Any]], version: str = "kb") -> KnowledgeB
         by_id={s.id: s for s in substances},
         by_cas={c: s for s in substances for c in s.all_cas()},
     )
-    problems = check_kb(kb)
+    problems = [
+        *(p for r in subs.get("substances") or () for p in control_keys(f"substance {r.get('id')}", r.get("control"))),
+        *(p for r in equip.get("equipment") or () for p in control_keys(f"equipment {r.get('id')}", r.get("control"))),
+        *check_kb(kb),
+    ]
     if problems:
         raise KnowledgeBaseError("knowledge base is inconsistent:\n  - " + "\n  - ".join(problems))
     return kb
@@ -328,6 +331,7 @@ def check_kb(kb: KnowledgeBase) -> list[str]:
         for target in s.leads_to:
             if target not in kb.by_id:
                 problems.append(f"substance {s.id}: leads_to names unknown substance {target!r}")
+        problems += [f"substance {s.id}: {p}" for c in s.control for p in control_problems(c)]
         for n in (*s.synonyms, *s.abbreviations, *s.abbreviations_ambiguous, *s.names_zh):
             if len(n.strip()) < (2 if any("\u3400" <= c <= "\u9fff" for c in n) else 3):
                 problems.append(f"substance {s.id}: name {n!r} is too short (a YAML list split on a comma?)")
@@ -339,6 +343,7 @@ def check_kb(kb: KnowledgeBase) -> list[str]:
     for e in kb.equipment:
         if e.unit_kg is not None and not 0 < e.unit_kg[0] < e.unit_kg[1]:
             problems.append(f"equipment {e.id}: unit_kg {list(e.unit_kg)} must be [low, high] with 0 < low < high")
+        problems += [f"equipment {e.id}: {p}" for c in e.control for p in control_problems(c)]
     for a in kb.alerts:
         for target in a.leads_to:
             if target not in kb.by_id:

@@ -114,7 +114,7 @@ def equipment_mismatches(emit: Emitter, res: Resolved) -> list[Row]:
         h = kb.headings.get(r["hs6"] or "")
         if r["chapter"] and (r["chapter"] not in kb.equipment_chapters or (h is not None and h.role == "disguise")):
             e = kb.equipment_by_id(eid)
-            where = f"HS {r['hs_digits']}" + (f" ({h.title}, a heading presses and dies are hidden under — unverified)"
+            where = f"HS {r['hs_digits']}" + (f" ({h.title}, a heading watched for hidden presses and dies — a heuristic)"
                                               if h is not None and h.role == "disguise" else "")
             out.append(emit.reason(row, "GOODS_HS_MISMATCH", f"description {quote(r['description'])} is a "
                                    f"{e.name.lower()} (belongs in HS {', '.join(e.hs)}) but is declared under {where}"))

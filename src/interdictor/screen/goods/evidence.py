@@ -1,10 +1,15 @@
-"""Plain-words evidence: what the item is, why it is controlled or suspect, what matched."""
+"""Plain-words evidence: what the item is, why it is controlled or suspect, what matched.
+
+Only sourced knowledge-base facts are stated (``Substance.listings``): a listing the notes hold from
+memory or by inference is kept for analysts but never shown, and no date is given that its source
+does not give.
+"""
 
 from __future__ import annotations
 
 import re
 
-from interdictor.reference.kb import KnowledgeBase, Substance
+from interdictor.reference.kb import Equipment, KnowledgeBase, Substance
 
 WEIGHTS: dict[str, float] = {
     "GOODS_PRECURSOR_NAME": 70,
@@ -55,6 +60,8 @@ TIER_WHY = {
     "context": "a dual-use bulk chemical (context only)",
     "lookalike": "a legitimate chemical easily confused with a precursor",
 }
+# the role alone, for a substance none of whose listings has a source: no claim that it is listed
+ROLE = {**TIER_WHY, "controlled": "a precursor"}
 
 
 def quote(text: str | None, limit: int = 80) -> str:
@@ -76,8 +83,19 @@ def label(s: Substance) -> str:
     return f"{s.short} ({', '.join(parts)})" if parts else s.short
 
 
+def listing(s: Substance | Equipment) -> str:
+    """The sourced regulatory facts, each with its citation ('' when none has a source)."""
+    return ", ".join(c.text() for c in s.listings())
+
+
+def standing(s: Substance) -> str:
+    """What may be said of a substance's control: its sourced listings, else only its role."""
+    return listing(s) or ROLE.get(s.tier, s.tier)
+
+
 def why(kb: KnowledgeBase, s: Substance) -> str:
-    text = f"{TIER_WHY.get(s.tier, s.tier)}; {s.status()}"
+    listed = listing(s)
+    text = f"{TIER_WHY.get(s.tier, s.tier)}; {listed}" if listed else ROLE.get(s.tier, s.tier)
     if s.leads_to:
         text += "; leads to " + ", ".join(kb.substance(t).short for t in s.leads_to)
     if s.tier == "lookalike" and s.note:
@@ -100,3 +118,20 @@ def matched(how: str, display: str, view: str, typo: str | None) -> str:
     if how == "ambiguous":
         text += " (an abbreviation with other meanings, read as the chemical because the line is chemical)"
     return text
+
+
+def equipment_found(e: Equipment, desc: str | None, how: str, display: str, model_only: bool) -> str:
+    """A line that names a press, an encapsulator, tooling or parts (or only a model series)."""
+    if model_only:
+        return f"description {quote(desc)} names model '{display}', a {e.name.lower()} series (watch-word, not proof)"
+    need = "".join(f" — {c.text()}" for c in e.listings())
+    level = " — punches, dies and press parts are exam-level" if e.kind in ("tooling", "parts") else ""
+    article = "" if e.kind in ("tooling", "parts") else "a "
+    return (f"description {quote(desc)} is {article}{e.name.lower()}{need}{level}; "
+            f"matched {'model' if how == 'model' else 'words'} '{display}'")
+
+
+def declared_instead(e: Equipment, display: str, hs6: str, title: str, published: bool, support: str) -> str:
+    """Words a press or die is declared as instead; ``published`` when a public case shows the pattern."""
+    flag = "" if published else " (a heuristic: no published case)"
+    return f"'{display}' under HS {hs6} ({title}) is a way a {e.name.lower()} is declared instead{flag}; {support}"

@@ -11,7 +11,18 @@ from interdictor.screen.goods import profiles as prof
 from interdictor.screen.goods.codereasons import PRECURSOR_CHAPTERS, code_reasons
 from interdictor.screen.goods.context import GoodsContext
 from interdictor.screen.goods.corroborate import declared_as_support, signals
-from interdictor.screen.goods.evidence import EQUIP_CODE, FLOOR_CODES, TIER_CODE, WEIGHTS, label, quote, why
+from interdictor.screen.goods.evidence import (
+    EQUIP_CODE,
+    FLOOR_CODES,
+    TIER_CODE,
+    WEIGHTS,
+    declared_instead,
+    equipment_found,
+    label,
+    quote,
+    standing,
+    why,
+)
 from interdictor.screen.goods.licence import check_transaction
 from interdictor.screen.goods.lines import parties_of, physical
 from interdictor.screen.goods.resolve import Resolved
@@ -143,7 +154,7 @@ class Emitter:
         if r.shares_parent:
             sid, parent = r.shares_parent
             s = self.kb.substance(sid)
-            bits.append(f"it hydrolyses to the same parent ({parent}) as {label(s)}, {s.status()}")
+            bits.append(f"it hydrolyses to the same parent ({parent}) as {label(s)}, {standing(s)}")
         for alert_id, _steps in r.alerts:
             a = next(a for a in self.kb.alerts if a.id == alert_id)
             if a.strength != "strong":
@@ -155,7 +166,7 @@ class Emitter:
         if r.similar:
             sid, score = r.similar
             s = self.kb.substance(sid)
-            return "GOODS_STRUCTURE_SIMILAR", f"{head}, but it is similar (Tanimoto {score}) to {label(s)}, {s.status()}"
+            return "GOODS_STRUCTURE_SIMILAR", f"{head}, but it is similar (Tanimoto {score}) to {label(s)}, {standing(s)}"
         return None, ""
 
     def substituted(self, res: Resolved, structs: dict[int, list[tuple[str, str, StructureResult]]],
@@ -173,7 +184,7 @@ class Emitter:
             out.append(self.reason(row, "GOODS_DESIGNER_PRECURSOR",
                                    f"description {quote(desc)} names a substituted {s.short} (the listed name '{display}' "
                                    f"is written with a substituent attached): a relative of {label(s)}, "
-                                   f"{s.status()}, not the listed substance itself"))
+                                   f"{standing(s)}, not the listed substance itself"))
         return out
 
     def cas_slips(self, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> list[Row]:
@@ -187,7 +198,7 @@ class Emitter:
                 s = self.kb.substance(near)
                 out.append(self.reason(row, "GOODS_CAS_NEAR_MISS",
                                        f"CAS {cas} fails its check digit and is one slip from {s.cas}, the CAS of "
-                                       f"{label(s)} ({s.status()})"))
+                                       f"{label(s)} ({standing(s)})"))
             else:
                 out.append(self.reason(row, "GOODS_CAS_INVALID", f"CAS-like number {cas} fails its check digit"))
         return out
@@ -201,15 +212,8 @@ class Emitter:
         for row, eid, how, display, model_only in rows.select("row", "equipment", "how", "display", "model_only").iter_rows():
             e = self.kb.equipment_by_id(eid)
             desc = self.item(row)["description"]
-            if model_only:
-                out.append(self.reason(row, "EQUIP_MODEL", f"description {quote(desc)} names model '{display}', a "
-                                       f"{e.name.lower()} series (watch-word, not proof)"))
-                continue
-            need = " — every import needs a DEA transaction identification (Form 452) before entry" if e.licence else ""
-            level = " — punches, dies and press parts are exam-level" if e.kind in ("tooling", "parts") else ""
-            article = "" if e.kind in ("tooling", "parts") else "a "
-            out.append(self.reason(row, EQUIP_CODE[e.kind], f"description {quote(desc)} is {article}{e.name.lower()}"
-                                   f"{need}{level}; matched {'model' if how == 'model' else 'words'} '{display}'"))
+            code = "EQUIP_MODEL" if model_only else EQUIP_CODE[e.kind]
+            out.append(self.reason(row, code, equipment_found(e, desc, how, display, model_only)))
         # only under a heading of the knowledge base can a declared-instead word mean anything
         dec = self.rows_of(res.declared_as).join(self.it.select("row", "hs6"), on="row").filter(
             pl.col("hs6").is_in(list(self.kb.headings))
@@ -228,9 +232,7 @@ class Emitter:
             why = declared_as_support(e, entry, r, sig[did])
             if why is None:
                 continue
-            flag = "" if verified else " (an unverified pattern)"
-            out.append(self.reason(row, "EQUIP_DECLARED_AS", f"'{display}' under HS {hs6} ({h.title}) is a way a "
-                                   f"{e.name.lower()} is declared instead{flag}; {why}"))
+            out.append(self.reason(row, "EQUIP_DECLARED_AS", declared_instead(e, display, hs6, h.title, verified, why)))
         return out
 
     # ------------------------------------------------------------------ vague, codes, profiles
@@ -323,7 +325,7 @@ class Emitter:
         for row, sid in sure.select("row", "substance").iter_rows():
             s = self.kb.substance(sid)
             if s.tier in ("controlled", "drug") and s.licence:
-                needs.setdefault(row, []).append((sid, s.licence, f"{label(s)} ({s.status()})"))
+                needs.setdefault(row, []).append((sid, s.licence, f"{label(s)} ({standing(s)})"))
         for row, eid in self.rows_of(res.equipment.filter(~pl.col("model_only"))).select("row", "equipment").iter_rows():
             e = self.kb.equipment_by_id(eid)
             if e.licence:
