@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "interdictor"
 # A new top-level module or package must be placed here before it can import anything.
 LEVELS: dict[str, int] = {
     # the edges: the command line, output files, the demo, the generated docs
-    "cli": 8, "cli_common": 8, "cli_goods": 8, "cli_lists": 8, "cli_service": 8, "cli_stream": 8,
+    "cli": 8, "cli_common": 8, "cli_goods": 8, "cli_lists": 8, "cli_profiles": 8, "cli_service": 8, "cli_stream": 8,
     "output": 8, "demo": 8, "devdocs": 8,
     # entry points
     "service": 7, "stream": 7,
@@ -39,7 +39,7 @@ LEVELS: dict[str, int] = {
     "reference": 1,
     # canonical tables and types, the one settings object, the version; web/ holds only templates
     # and static files, read as package data by service/
-    "model": 0, "settings": 0, "__init__": 0, "web": 0,
+    "model": 0, "settings": 0, "typed_config": 0, "__init__": 0, "web": 0,
 }
 ISOLATED = {LEVELS["service"]}  # entry points: none imports another
 
