@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from intake_helpers import run
 
 from interdictor.intake.json_manifest import read

@@ -128,31 +128,43 @@ def loads(text: str | bytes) -> Any:
 _loads = loads
 
 
+class _TooDeep(Exception):
+    """Raised from a too-deep subtree up to the object key (the field) that holds it."""
+
+
 def readable(value: Any, where: str = "", limit: int = JSON_MAX_DEPTH) -> list[tuple[str, str]]:
-    """Empty (set to None) every unreadable value and every container nested deeper than ``limit``
-    in ``value``, in place; (JSON path, reason) of each."""
+    """Empty (set to None) every unreadable value in ``value``, in place, and every field holding
+    something nested deeper than ``limit`` (the innermost object key above it: the whole field goes,
+    not a stump of it); (JSON path, reason) of each."""
     found: list[tuple[str, str]] = []
+    deep = f"nested deeper than {limit} levels"
 
-    def bad(x: Any, depth: int) -> str | None:
-        if isinstance(x, Unreadable):
-            return x.reason
-        if x == TOO_DEEP or (depth >= limit and isinstance(x, (dict, list)) and x):
-            return f"nested deeper than {limit} levels"
-        return None
+    def say(path: str, reason: str) -> None:
+        found.append((path if len(path) <= 120 else path[:119] + "…", reason))
 
-    def walk(v: Any, path: str, depth: int) -> None:
-        pairs = list(v.items()) if isinstance(v, dict) else list(enumerate(v))
-        for k, x in pairs:
+    def walk(v: Any, path: str, depth: int, in_field: bool) -> None:
+        for k, x in list(v.items()) if isinstance(v, dict) else list(enumerate(v)):
             here = f"{path}[{k}]" if isinstance(k, int) else (f"{path}.{k}" if path else str(k))
-            reason = bad(x, depth + 1)
-            if reason is not None:
+            if isinstance(x, Unreadable):
                 v[k] = None
-                found.append((here if len(here) <= 120 else here[:119] + "…", reason))
+                say(here, x.reason)
+            elif x == TOO_DEEP or (depth + 1 >= limit and isinstance(x, (dict, list)) and x):
+                if in_field:
+                    raise _TooDeep
+                v[k] = None  # a chain of lists with no field above it: cut where it gets too deep
+                say(here, deep)
             elif isinstance(x, (dict, list)):
-                walk(x, here, depth + 1)
+                if not isinstance(v, dict):
+                    walk(x, here, depth + 1, in_field)
+                    continue
+                try:
+                    walk(x, here, depth + 1, True)
+                except _TooDeep:
+                    v[k] = None
+                    say(here, deep)
 
     if isinstance(value, (dict, list)):
-        walk(value, where, 1)
+        walk(value, where, 1, False)
     return found
 
 
