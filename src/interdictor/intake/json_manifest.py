@@ -18,16 +18,13 @@ with the same ``shipment_id`` are one shipment's items.  Unknown keys are kept i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any, BinaryIO
 
 from interdictor.intake import objmap, validate
 from interdictor.intake.base import IntakeChunk, RawPayload, ReadOptions
-from interdictor.intake.fields import MODE_ALIASES
-from interdictor.intake.jsondoc import line_count
-from interdictor.intake.limits import MAX_MESSAGES, MAX_PIECES
+from interdictor.intake.jsondoc import line_count, readable
+from interdictor.intake.limits import MAX_MESSAGES
 from interdictor.intake.objmap import ITEM_KEYS, PARTY_KEYS, Obj
 from interdictor.intake.records import (
     Parsed,
@@ -72,8 +69,6 @@ ROLES: dict[str, tuple[str, ...]] = {
 ITEM_LISTS = ("items", "contents", "goods", "lineitems", "products", "commodities", "packages")
 LIST_KEYS = ("shipments", "consignments", "parcels", "manifest", "records", "data", "results")
 PARTY_WORDS = {w for names in PARTY_KEYS.values() for w in names}
-POINT = re.compile(r"^[A-Z0-9]{3,5}$")
-ROUTE = re.compile(r"^[A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5}){0,19}$")
 USED = objmap.used_keys(S, ROLES, ITEM_LISTS, ("parties", "customs"))
 
 
@@ -109,7 +104,13 @@ def _parties(o: Obj, problems: Problems, line: int | None) -> tuple[list[Party],
     return list(found.values()), used
 
 
-def shipment(o: Obj, line: int | None, problems: Problems, default_mode: str | None) -> Shipment | None:
+Dates = list[tuple[Shipment, str, int | None, str]]
+
+
+def shipment(o: Obj, line: int | None, problems: Problems, default_mode: str | None,
+             dates: Dates | None = None) -> Shipment | None:
+    """One shipment object.  Its ``filed_at`` is read at once, or — given ``dates`` — left for
+    ``read_dates`` to read with the document's others (a date is a polars parse: see ``rules``)."""
     mark = len(problems.items)
     sid = o.text(problems, line, *S["shipment_id"], limit=120)
     mawb = _id(o, problems, line, validate.awb, "mawb")
@@ -120,10 +121,7 @@ def shipment(o: Obj, line: int | None, problems: Problems, default_mode: str | N
         problems.add(line, o.where, "shipment has no shipment_id (nor tracking number, HAWB, AWB or S10 id)",
                      kind="row")
         return None
-    mode_raw = o.text(problems, line, *S["mode"], limit=40)
-    mode = MODE_ALIASES.get(mode_raw.lower()) if mode_raw else default_mode
-    if mode is None:
-        problems.add(line, o.path(*S["mode"]), f"unknown mode '{mode_raw}'")
+    mode = o.checked(problems, line, validate.mode, *S["mode"]) if o.key(*S["mode"]) else default_mode
     parties, flat_used = _parties(o, problems, line)
     customs = o.sub("customs")
     items_src = o.subs(*ITEM_LISTS) or (customs.subs(*ITEM_LISTS) if customs is not None else [])
@@ -137,30 +135,39 @@ def shipment(o: Obj, line: int | None, problems: Problems, default_mode: str | N
     extra = {"format": "json-manifest", "attributes": objmap.leftovers(o, USED | flat_used | _item_keys(items_src, o))}
     s = Shipment(
         shipment_id=sid, mode=mode, filer=o.text(problems, line, *S["filer"], limit=120), mawb=mawb, hawb=hawb,
-        postal_item_id=postal, filed_at=_when(o, problems, line),
+        postal_item_id=postal, filed_at=None,  # read for the whole document at once: see parse()
         carrier=o.text(problems, line, *S["carrier"], limit=40),
         origin_country=origin or next((p.address.country for p in parties if p.role == "shipper"), None),
         origin_port=origin_port, destination_port=dest_port,
         routing=_routing(o, problems, line, origin_port, dest_port),
         pieces=_pieces(o, problems, line), gross_weight_kg=_weight(o, problems, line, unit),
-        declared_value=o.number(problems, line, *S["declared_value"], what="declared value"),
+        declared_value=o.number(problems, line, *S["declared_value"]),
         currency=o.checked(problems, line, validate.currency, *S["currency"]),
         parties=parties, items=items, extra=extra_json(extra), line=line,
     )
     problems.attach(sid, mark)
+    when = o.text(problems, line, *S["filed_at"], limit=40)
+    if when is not None:
+        pending: Dates = [(s, when, line, o.path(*S["filed_at"]))]
+        if dates is None:
+            read_dates(pending, problems)
+        else:
+            dates.extend(pending)
     return s
+
+
+def read_dates(dates: Dates, problems: Problems) -> None:
+    """``filed_at`` of each shipment from its text, by the date rule; a bad date is a field reject."""
+    for (s, _raw, line, where), (value, problem) in zip(dates, validate.timestamps([d[1] for d in dates]),
+                                                         strict=True):
+        s.filed_at = value
+        if problem:
+            problems.add(line, where, problem, s.shipment_id)
 
 
 def _point(o: Obj, problems: Problems, line: int | None, field: str) -> str | None:
     """An IATA (3), UN/LOCODE (5) or CBP port (4 digits) code."""
-    raw = o.text(problems, line, *S[field], limit=40)
-    if raw is None:
-        return None
-    code = raw.replace(" ", "").upper()
-    if not POINT.match(code):
-        problems.add(line, o.path(*S[field]), f"'{raw[:20]}' is not an IATA, UN/LOCODE or CBP port code")
-        return None
-    return code
+    return o.checked(problems, line, validate.point, *S[field])
 
 
 def _item_keys(items_src: list[Obj], o: Obj) -> set[str]:
@@ -177,36 +184,21 @@ def _id(o: Obj, problems: Problems, line: int | None, check: Any, field: str) ->
     return value  # type: ignore[no-any-return]
 
 
-def _when(o: Obj, problems: Problems, line: int | None) -> datetime | None:
-    raw = o.text(problems, line, *S["filed_at"], limit=40)
-    if raw is None:
-        return None
-    try:
-        return datetime.fromisoformat(raw)
-    except ValueError:
-        problems.add(line, o.path(*S["filed_at"]), f"'{raw[:30]}' is not an ISO 8601 date and time")
-        return None
-
-
 def _routing(o: Obj, problems: Problems, line: int | None, a: str | None, b: str | None) -> str | None:
     raw = o.get(*S["routing"])
     if isinstance(raw, list):
-        raw = "-".join(str(x) for x in raw[:20])
+        raw = "-".join(str(x) for x in raw[:21])
     if isinstance(raw, str) and raw.strip():
-        r = re.sub(r"[\s/,;>]+", "-", raw.strip().upper()).strip("-")
-        if ROUTE.match(r):
+        r, problem = validate.routing(raw[:200])
+        if r is not None:
             return r
-        problems.add(line, o.path(*S["routing"]), f"routing '{raw[:40]}' is not a dash-separated list of "
-                     "IATA or UN/LOCODE points")
+        problems.add(line, o.path(*S["routing"]), problem or "unreadable routing")
     return "-".join(p.upper() for p in (a, b) if p) or None
 
 
 def _pieces(o: Obj, problems: Problems, line: int | None) -> int | None:
-    v = o.number(problems, line, *S["pieces"], what="pieces", limit=MAX_PIECES)
-    if v is not None and v != int(v):
-        problems.add(line, o.path(*S["pieces"]), f"pieces {v} is not a whole number")
-        return None
-    return int(v) if v else None
+    v = o.number(problems, line, *S["pieces"], kind="count")
+    return int(v) if v is not None else None
 
 
 def _weight(o: Obj, problems: Problems, line: int | None, unit: str) -> float | None:
@@ -248,6 +240,7 @@ def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
         return
     shipments: list[Shipment] = []
     by_id: dict[str, Shipment] = {}
+    dates: Dates = []
     last: str | None = None
     count = 0
     for value, line, why in found:
@@ -265,9 +258,13 @@ def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
             if not isinstance(record, dict):
                 problems.add(line, where, f"expected a shipment object, got {type(record).__name__}", kind="row")
                 continue
-            s = shipment(Obj(record, where), line, problems, mode)
+            mark = len(problems.items)
+            for path, reason in readable(record, where):  # NaN, 1e999, 5,000 digits, too deep: that field only
+                problems.add(line, path, reason)
+            s = shipment(Obj(record, where), line, problems, mode, dates)
             if s is None:
                 continue
+            problems.attach(s.shipment_id, mark)
             if s.shipment_id in by_id:
                 if s.shipment_id == last and len(by_id[last].items) < 10_000:
                     by_id[last].items.extend(s.items)  # one row per item: same shipment, next item
@@ -280,6 +277,7 @@ def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
             last = s.shipment_id
         if count > MAX_MESSAGES:
             break
+    read_dates(dates, problems)
     if not shipments and not problems.items:
         problems.add(None, "$", "no shipment found", kind="message")
     doc = shipments[0].shipment_id if len(shipments) == 1 else None

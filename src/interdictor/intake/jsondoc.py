@@ -1,16 +1,39 @@
-"""Load a JSON document or JSON Lines as hostile input: bounded size, no NaN/Infinity.
+"""Load a JSON document or JSON Lines as hostile input: bounded size, bounded values.
 
 Returns the top-level values with the line each started on (JSON Lines) or None (one
-document), and a reason when the bytes are not JSON at all.  Deep nesting ends in a
-reject (Python's parser raises RecursionError), never a crash.
+document), and a reason when the bytes are not JSON at all.
+
+A value no field can hold does not fail the document: ``NaN``, ``Infinity``, a number
+beyond a float (``1e999``) or of thousands of digits is read as an ``Unreadable``, and a
+subtree nested deeper than ``JSON_MAX_DEPTH`` (which would exhaust Python's parser) as a
+marker; ``readable`` then empties each such field and says where it was and why, so the
+readers reject that field and screen the rest.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, BinaryIO
+import math
+import re
+from typing import Any, BinaryIO, Final
 
-from interdictor.intake.limits import JSON_MAX_DOCUMENT
+from interdictor.intake.limits import JSON_MAX_DEPTH, JSON_MAX_DOCUMENT, JSON_MAX_NUMBER
+
+TOO_DEEP: Final = "\x00interdictor: nested too deep"  # stands for a cut subtree (no real value holds NUL)
+_TOO_DEEP_JSON: Final = json.dumps(TOO_DEEP)
+_TOKENS: Final = re.compile(r'\\.|["\[\]{}]', re.S)
+
+
+class Unreadable:
+    """A JSON value that no field can hold, and why."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unreadable({self.reason!r})"
 
 
 class NotJson(Exception):
@@ -19,12 +42,130 @@ class NotJson(Exception):
         self.reason, self.line = reason, line
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+def _constant(name: str) -> Unreadable:
+    return Unreadable(f"{name} is not a JSON number")
 
 
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_no_constants)
+def _int(text: str) -> int | Unreadable:
+    if len(text) > JSON_MAX_NUMBER:
+        return Unreadable(f"a number of {len(text):,} characters (limit {JSON_MAX_NUMBER})")
+    return int(text)
+
+
+def _float(text: str) -> float | Unreadable:
+    if len(text) > JSON_MAX_NUMBER:
+        return Unreadable(f"a number of {len(text):,} characters (limit {JSON_MAX_NUMBER})")
+    v = float(text)
+    return v if math.isfinite(v) else Unreadable(f"number {text} is beyond what a field holds")
+
+
+def _shallow(text: str, limit: int = JSON_MAX_DEPTH) -> str:
+    """``text`` with each subtree nested deeper than ``limit`` replaced by the ``TOO_DEEP`` marker
+    (its newlines kept, so line numbers hold).  A scan of the quotes and brackets: only run when
+    Python's parser ran out of stack."""
+    out: list[str] = []
+    pos, depth, in_string, cut = 0, 0, False, -1
+    for m in _TOKENS.finditer(text):
+        t = m.group()
+        if t[0] == "\\":
+            continue
+        if t == '"':
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif t in "[{":
+            depth += 1
+            if depth == limit + 1:
+                cut = m.start()
+        else:
+            if depth == limit + 1 and cut >= 0:
+                out += [text[pos:cut], _TOO_DEEP_JSON, "\n" * text.count("\n", cut, m.end())]
+                pos, cut = m.end(), -1
+            depth -= 1
+    if cut >= 0:  # never closed: the parser will say so
+        out += [text[pos:cut], _TOO_DEEP_JSON]
+        pos = len(text)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def parse(text: str | bytes) -> tuple[Any, bool]:
+    """(value, whether ``readable`` has anything to do): ``json.loads`` for hostile input, see the
+    module's doc.  Raises ``ValueError`` (a ``json.JSONDecodeError`` when the text is not JSON)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    made: list[Unreadable] = []
+
+    def constant(name: str) -> Unreadable:
+        made.append(_constant(name))
+        return made[-1]
+
+    def integer(t: str) -> int | Unreadable:
+        v = _int(t)
+        if isinstance(v, Unreadable):
+            made.append(v)
+        return v
+
+    def real(t: str) -> float | Unreadable:
+        v = _float(t)
+        if isinstance(v, Unreadable):
+            made.append(v)
+        return v
+
+    deep = text.count("[") + text.count("{") > JSON_MAX_DEPTH
+    try:
+        value = json.loads(text, parse_constant=constant, parse_int=integer, parse_float=real)
+    except RecursionError:
+        value = json.loads(_shallow(text), parse_constant=constant, parse_int=integer, parse_float=real)
+    return value, bool(made) or deep
+
+
+def loads(text: str | bytes) -> Any:
+    """``parse``'s value."""
+    return parse(text)[0]
+
+
+_loads = loads
+
+
+class _TooDeep(Exception):
+    """Raised from a too-deep subtree up to the object key (the field) that holds it."""
+
+
+def readable(value: Any, where: str = "", limit: int = JSON_MAX_DEPTH) -> list[tuple[str, str]]:
+    """Empty (set to None) every unreadable value in ``value``, in place, and every field holding
+    something nested deeper than ``limit`` (the innermost object key above it: the whole field goes,
+    not a stump of it); (JSON path, reason) of each."""
+    found: list[tuple[str, str]] = []
+    deep = f"nested deeper than {limit} levels"
+
+    def say(path: str, reason: str) -> None:
+        found.append((path if len(path) <= 120 else path[:119] + "…", reason))
+
+    def walk(v: Any, path: str, depth: int, in_field: bool) -> None:
+        for k, x in list(v.items()) if isinstance(v, dict) else list(enumerate(v)):
+            here = f"{path}[{k}]" if isinstance(k, int) else (f"{path}.{k}" if path else str(k))
+            if isinstance(x, Unreadable):
+                v[k] = None
+                say(here, x.reason)
+            elif x == TOO_DEEP or (depth + 1 >= limit and isinstance(x, (dict, list)) and x):
+                if in_field:
+                    raise _TooDeep
+                v[k] = None  # a chain of lists with no field above it: cut where it gets too deep
+                say(here, deep)
+            elif isinstance(x, (dict, list)):
+                if not isinstance(v, dict):
+                    walk(x, here, depth + 1, in_field)
+                    continue
+                try:
+                    walk(x, here, depth + 1, True)
+                except _TooDeep:
+                    v[k] = None
+                    say(here, deep)
+
+    if isinstance(value, (dict, list)):
+        walk(value, where, 1, False)
+    return found
 
 
 def decode(data: bytes) -> str:

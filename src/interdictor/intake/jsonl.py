@@ -19,6 +19,7 @@ import polars as pl
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
 from interdictor.intake.extra_columns import join_extras, split_extras
 from interdictor.intake.fields import resolve_conflicts, rows_to_batch, validate_rows
+from interdictor.intake.jsondoc import parse, readable
 from interdictor.intake.limits import MAX_COLUMNS
 from interdictor.intake.mapping import Profile
 from interdictor.model import Reject
@@ -106,18 +107,21 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
             rejects.append(Reject(src, line_no, None, f"line is longer than {options.max_line_bytes:,} bytes"))
             continue
         try:
-            obj = json.loads(stripped.decode("utf-8"))
+            obj, suspect = parse(stripped.decode("utf-8"))
         except UnicodeDecodeError as exc:
             rejects.append(Reject(src, line_no, None, f"not valid UTF-8 (byte at column {exc.start + 1}); "
                                   "re-export as UTF-8", raw=stripped[:200].decode("utf-8", "replace")))
             continue
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:
             rejects.append(Reject(src, line_no, None, f"not valid JSON: {exc}"[:300],
                                   raw=stripped[:200].decode("utf-8", "replace")))
             continue
         if not isinstance(obj, dict):
             rejects.append(Reject(src, line_no, None, f"expected a JSON object, got {type(obj).__name__}"))
             continue
+        sid = obj.get("shipment_id")
+        unreadable = [Reject(src, line_no, path, reason, shipment_id=_text(sid), kind="field")
+                      for path, reason in (readable(obj) if suspect else ())]  # NaN, 1e999, too deep: that field
         rows = _rows(obj)
         width = keys.union(*rows)
         if len(width) > MAX_COLUMNS:
@@ -125,6 +129,7 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
                                   f"different keys; at most {MAX_COLUMNS:,} are read"))
             continue
         keys = width
+        rejects.extend(unreadable)
         for row in rows:
             row["line"] = line_no
             pending.append(row)

@@ -18,12 +18,12 @@ XML_MAX_DEPTH: Final = 48  # element nesting (Cargo-XML needs about 12)
 XML_MAX_ELEMENTS: Final = 500_000
 
 JSON_MAX_DOCUMENT: Final = 64 * 1024 * 1024  # bytes of one JSON document (JSON Lines has no such cap)
+JSON_MAX_DEPTH: Final = 64  # nesting of one JSON value (manifests need about 6); deeper is cut, with a reject
+JSON_MAX_NUMBER: Final = 100  # characters of one JSON number literal (a float holds 17 digits)
 CSV_MAX_ROWS_PER_RECORD: Final = 10_000  # rows of one postal item in a CN23 CSV
 MAX_COLUMNS: Final = 1_000  # columns of a CSV header, keys of a JSON Lines object (a manifest has ~40 plus extras)
 MAX_MESSAGES: Final = 50_000  # messages of one file or submission (Cargo-IMP, Cargo-XML, JSON records)
 
 MAX_TEXT: Final = 4_096  # characters of one text field (a description, a name)
 MAX_ITEMS: Final = 10_000  # items of one shipment
-MAX_WEIGHT_KG: Final = 500_000.0  # a full freighter; more is a typo or an attack
-MAX_PIECES: Final = 1_000_000
-MAX_VALUE: Final = 1e11
+# bounds of weights, amounts and counts are field rules: see rules.py

@@ -10,13 +10,12 @@ naming the JSON path, never an exception.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from typing import Any, Final
 
 from interdictor.intake import validate
-from interdictor.intake.limits import MAX_ITEMS, MAX_TEXT, MAX_VALUE
+from interdictor.intake.limits import MAX_ITEMS, MAX_TEXT
 from interdictor.intake.records import Problems, clip
 from interdictor.model import Address, Item, Party
 
@@ -102,21 +101,15 @@ class Obj:
             return None
         return clip(str(value), problems, line, self.path(*names), limit)
 
-    def number(self, problems: Problems, line: int | None, *names: str, what: str = "value",
-               limit: float = MAX_VALUE) -> float | None:
+    def number(self, problems: Problems, line: int | None, *names: str, kind: str = "money") -> float | None:
+        """A number by the rule of ``kind`` (``rules.RULES``): text as partners write it, or a JSON number."""
         value = self.get(*names)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            problems.add(line, self.path(*names), f"{what}: expected a number, got {type(value).__name__}")
+            problems.add(line, self.path(*names), f"expected a number, got {type(value).__name__}")
             return None
-        if isinstance(value, (int, float)):
-            v = float(value)
-            if not math.isfinite(v) or v < 0 or v > limit:
-                problems.add(line, self.path(*names), f"{what} {str(value)[:30]} is out of range")
-                return None
-            return v
-        out, problem = validate.number(value, what, limit)
+        out, problem = validate.value(kind, value)
         if problem:
             problems.add(line, self.path(*names), problem)
         return out
@@ -160,7 +153,7 @@ def party(o: Obj | None, role: str, problems: Problems, line: int | None) -> Par
 def item(o: Obj, problems: Problems, line: int | None, defaults: Mapping[str, Any] | None = None) -> Item:
     own = o.raw.get("__line")  # a CSV content row knows its own line
     line = own if isinstance(own, int) else line
-    qty = o.number(problems, line, *ITEM_KEYS["quantity"], what="quantity", limit=1e9)
+    qty = o.number(problems, line, *ITEM_KEYS["quantity"], kind="quantity")
     unit = o.text(problems, line, *ITEM_KEYS["weight_unit"], limit=10) or "KG"
     raw_weight = o.get(*ITEM_KEYS["weight_kg"])
     weight = None
@@ -172,9 +165,9 @@ def item(o: Obj, problems: Problems, line: int | None, defaults: Mapping[str, An
                 problems.add(line, o.path(*ITEM_KEYS["weight_kg"]), problem)
         else:
             problems.add(line, o.path(*ITEM_KEYS["weight_kg"]), "weight: expected a number")
-    value = o.number(problems, line, *ITEM_KEYS["value"], what="value")
+    value = o.number(problems, line, *ITEM_KEYS["value"])
     if value is None:
-        unit_value = o.number(problems, line, *ITEM_KEYS["unit_value"], what="unit value")
+        unit_value = o.number(problems, line, *ITEM_KEYS["unit_value"])
         if unit_value is not None:
             value = round(unit_value * (qty or 1.0), 2)
     origin = o.checked(problems, line, validate.country, *ITEM_KEYS["origin_country"])
@@ -184,7 +177,7 @@ def item(o: Obj, problems: Problems, line: int | None, defaults: Mapping[str, An
         description=o.text(problems, line, *ITEM_KEYS["description"]),
         hs_code=o.checked(problems, line, validate.hs_code, *ITEM_KEYS["hs_code"]),
         quantity=qty, weight_kg=weight, value=value, origin_country=origin,
-        cas_number=o.text(problems, line, *ITEM_KEYS["cas_number"], limit=20), line=line,
+        cas_number=o.checked(problems, line, validate.cas_number, *ITEM_KEYS["cas_number"]), line=line,
     )
 
 

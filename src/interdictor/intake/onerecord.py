@@ -20,7 +20,7 @@ from interdictor.intake import validate
 from interdictor.intake.base import IntakeChunk, RawPayload, ReadOptions
 from interdictor.intake.cimp.fields import Oci
 from interdictor.intake.cimp.parties import apply_oci
-from interdictor.intake.jsondoc import line_count
+from interdictor.intake.jsondoc import line_count, readable
 from interdictor.intake.limits import MAX_ITEMS
 from interdictor.intake.records import (
     Parsed,
@@ -212,7 +212,13 @@ def parse(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
                 [_local(str(node.get("@type")))] if isinstance(node, dict) else []
             if "Waybill" not in types:
                 continue
-            s = waybill(node, f"$[{i}]" if len(nodes) > 1 else "$", problems, mode)
+            where = f"$[{i}]" if len(nodes) > 1 else "$"
+            mark = len(problems.items)
+            for path, reason in readable(node, where):  # NaN, 1e999, too deep: that field only
+                problems.add(_line, path, reason)
+            s = waybill(node, where, problems, mode)
+            if s is not None:
+                problems.attach(s.shipment_id, mark)
             if s is not None and all(s.shipment_id != x.shipment_id for x in shipments):
                 shipments.append(s)
     if not shipments and not any(r.kind in ("message", "row") for r in problems.items):

@@ -102,7 +102,7 @@ def item_shipment(o: Obj, line: int | None, problems: Problems, mode: str) -> Sh
     if attributes:
         extra["attributes"] = attributes
     kg = _weight(o, problems, line)
-    value = o.number(problems, line, *TOTAL_VALUE, what="declared value")
+    value = o.number(problems, line, *TOTAL_VALUE)
     problems.attach(sid, mark)
     return Shipment(
         shipment_id=sid, mode=mode, postal_item_id=sid, origin_country=origin, pieces=1,

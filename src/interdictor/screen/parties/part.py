@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from interdictor.reference import countries
 from interdictor.reference.watchlists.model import Entry
 from interdictor.reference.watchlists.severity import ProgramSeverity
 from interdictor.screen.parties.addresses import annotate
@@ -57,20 +58,7 @@ def email_key(col: pl.Expr) -> pl.Expr:
 @lru_cache(maxsize=4096)
 def country_code(value: str | None) -> str | None:
     """ISO 3166-1 alpha-2 for a country name or code as lists write it ("China", "Hong Kong", "CN")."""
-    if not value:
-        return None
-    v = value.strip()
-    if len(v) == 2 and v.isalpha():
-        return v.upper()
-    import pycountry
-
-    try:
-        return str(pycountry.countries.lookup(v).alpha_2)
-    except LookupError:
-        try:
-            return str(pycountry.countries.search_fuzzy(v)[0].alpha_2)
-        except LookupError:
-            return None
+    return countries.guess(value)
 
 
 # Parties in mainland China, Hong Kong and Macau trade as one: a Hong Kong-listed

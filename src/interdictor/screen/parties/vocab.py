@@ -15,6 +15,8 @@ from typing import Any, Final
 
 import yaml
 
+from interdictor.reference import countries
+
 KINDS: Final = ("legal", "generic", "place", "particle", "stop", "title")
 # Kinds that are dropped from the token list entirely.
 DROPPED: Final = frozenset({"stop", "title"})
@@ -113,15 +115,7 @@ def compile_vocab(raw: Mapping[str, Any], fold_tokens: Callable[[str], list[str]
 
 @cache
 def _country_names() -> list[str]:
-    import pycountry
-
-    out: list[str] = []
-    for c in pycountry.countries:
-        for attr in ("name", "common_name"):
-            value = getattr(c, attr, None)
-            if value and "," not in value and "(" not in value:
-                out.append(value)
-    return out
+    return [n for n in countries.english_names() if "," not in n and "(" not in n]
 
 
 @cache
