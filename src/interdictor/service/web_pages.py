@@ -22,10 +22,13 @@ from interdictor.service import config, insight, reads, svg, work
 from interdictor.service.api_shipments import read_shipment
 from interdictor.service.api_work import queue_frame, today
 from interdictor.service.auth import (
+    check_login_csrf,
     client_of,
     do_login,
+    login_form_token,
     optional_principal,
     require,
+    set_login_cookie,
     set_session_cookie,
     state,
 )
@@ -51,24 +54,35 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
+def _login_page(request: Request, status_code: int = 200, **ctx: Any) -> Response:
+    st = state(request)
+    token, fresh = login_form_token(request, st)
+    page = render(request, "login.html", None, status_code=status_code, login_csrf=token, **ctx)
+    if fresh:
+        set_login_cookie(request, page, fresh, st)
+    return page
+
+
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, me: Annotated[Principal | None, Depends(optional_principal)],
-                     next: str | None = None) -> Response:
+                     next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     if me is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", None, next=safe_next(next), error=None)
+    return _login_page(request, next=safe_next(next), error=None)
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login_form(request: Request, username: Annotated[str, Form(max_length=128)],
-                     password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form(max_length=500)] = "/"
-                     ) -> Response:
+                     password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form(max_length=500)] = "/",
+                     csrf_token: Annotated[str | None, Form(max_length=200)] = None) -> Response:
     st = state(request)
     try:
+        check_login_csrf(request, csrf_token, st)
         token, _ = await run_in_threadpool(do_login, st, username, password, client_of(request))
     except ApiError as exc:
-        return render(request, "login.html", None, status_code=exc.status, next=safe_next(next), error=exc.message,
-                      username=username)
+        page = _login_page(request, status_code=exc.status, next=safe_next(next), error=exc.message, username=username)
+        page.headers.update(exc.headers)
+        return page
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, token, st)
     return response
