@@ -77,7 +77,8 @@ def serve(
               highlight=False)
     err.print(f"workspace: http://{host}:{port}/   API: http://{host}:{port}/api/v1   "
               f"OpenAPI: http://{host}:{port}/api/openapi.json", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, access_log=log_level == "debug")
+    # X-Forwarded-* are the app's to read, and only from INTERDICTOR_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, access_log=log_level == "debug")
 
 
 @users_app.command("create-admin")
