@@ -61,6 +61,7 @@ class SubmitOut(BaseModel):
 
 async def _payload(request: Request, limit: int) -> tuple[bytes, str | None]:
     ctype = request.headers.get("content-type", "")
+    size = 0
     if ctype.startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=20)
         upload = form.get("file")
@@ -70,15 +71,14 @@ async def _payload(request: Request, limit: int) -> tuple[bytes, str | None]:
         name = upload.filename
     else:
         chunks = []
-        size = 0
         async for part in request.stream():
             size += len(part)
-            if size > limit:
+            if size > limit:  # stop reading here; what was read must not pass for the whole manifest
                 break
             chunks.append(part)
         data = b"".join(chunks)
         name = None
-    if len(data) > limit:
+    if size > limit or len(data) > limit:
         raise ApiError(413, f"the manifest is larger than {limit:,} bytes; split it or use the CLI", "too_large")
     if not data.strip():
         raise ApiError(422, "the manifest is empty", "empty")
