@@ -237,3 +237,20 @@ def test_every_error_has_one_shape(svc: Svc) -> None:
                                  json={"decision": "shrug", "reason": "x"}), 422)
     assert_error(svc.client.get("/api/v1/queue", params={"corridor": "atlantis"}, headers=svc.h("admin")), 404)
     assert_error(svc.client.put("/api/v1/referrals", headers=svc.h("admin")), 405)
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/api/v1/queue", {"day": "0"}),  # a Unix time to pydantic: 1970-01-01
+    ("/api/v1/queue", {"day": "1700000000"}),
+    ("/api/v1/queue", {"day": "2025-02-30"}),
+    ("/api/v1/search/shipments", {"text": "EX", "date_from": "0"}),
+    ("/api/v1/search/shipments", {"text": "EX", "date_to": "yesterday"}),
+])
+def test_a_day_is_a_date_written_as_one(svc: Svc, path: str, params: dict[str, str]) -> None:
+    err = assert_error(svc.client.get(path, params=params, headers=svc.h("admin")), 422)
+    assert err["code"] == "invalid_request"
+
+
+def test_a_day_written_as_one_is_taken(svc: Svc) -> None:
+    r = svc.client.get("/api/v1/queue", params={"day": "2026-11-27"}, headers=svc.h("admin"))
+    assert r.status_code == 200 and r.json()["day"] == "2026-11-27"

@@ -15,6 +15,7 @@ from interdictor.intake.dispatch import detect_format
 from interdictor.service import coalesce, reads, views, work
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
+from interdictor.service.params import Day
 from interdictor.service.principal import Principal
 from interdictor.service.screening import Submission, parse
 from interdictor.store.repo import audit
@@ -186,8 +187,8 @@ Text = Annotated[str | None, Query(max_length=200)]
 def search_shipments(
     request: Request, who: Annotated[Principal, Depends(require("read_shipments"))],
     text: Text = None, name: Text = None, address: Text = None, phone: Text = None, email: Text = None,
-    hs_code: Annotated[str | None, Query(max_length=12)] = None, date_from: date | None = None,
-    date_to: date | None = None, corridor: Annotated[str | None, Query(max_length=64)] = None,
+    hs_code: Annotated[str | None, Query(max_length=12)] = None, date_from: Day | None = None,
+    date_to: Day | None = None, corridor: Annotated[str | None, Query(max_length=64)] = None,
     disposition: Annotated[str | None, Query(pattern="^(clear|review|exam|hold)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict[str, Any]:

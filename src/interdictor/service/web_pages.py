@@ -7,7 +7,6 @@ forms); linked parties; the partner referral inbox; the rule dashboard; search.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -33,6 +32,7 @@ from interdictor.service.auth import (
     state,
 )
 from interdictor.service.errors import ApiError
+from interdictor.service.params import Day
 from interdictor.service.principal import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -96,7 +96,7 @@ async def home(me: Annotated[Principal, Depends(require("read_shipments"))]) -> 
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, me: Annotated[Principal, Depends(require("queue"))],
                corridor: Annotated[str | None, Query(max_length=64)] = None,
-               port: Annotated[str | None, Query(max_length=8)] = None, day: date | None = None,
+               port: Annotated[str | None, Query(max_length=8)] = None, day: Day | None = None,
                pick: Annotated[str | None, Query(max_length=8)] = None,
                open_only: Annotated[bool, Query(alias="open")] = False) -> Response:
     st = state(request)
@@ -209,7 +209,7 @@ def search_page(request: Request, me: Annotated[Principal, Depends(require("read
                 phone: Annotated[str | None, Query(max_length=64)] = None,
                 email: Annotated[str | None, Query(max_length=200)] = None,
                 hs_code: Annotated[str | None, Query(max_length=12)] = None,
-                date_from: date | None = None, date_to: date | None = None) -> Response:
+                date_from: Day | None = None, date_to: Day | None = None) -> Response:
     q = reads.SearchQuery(text=text or None, name=name or None, address=address or None, phone=phone or None,
                           email=email or None, hs_code=hs_code or None, date_from=date_from, date_to=date_to, limit=100)
     asked = any((q.text, q.name, q.address, q.phone, q.email, q.hs_code, q.date_from, q.date_to))
