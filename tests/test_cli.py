@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -206,3 +208,30 @@ def test_demo_keeps_to_a_database_of_its_own_and_repeats_itself(runner: CliRunne
     assert tally(first.output) == tally(second.output)
     assert "0 unchanged" in " ".join(second.output.split())  # made afresh: nothing of the first run is left
     assert "demo-day-seed" not in first.output  # no name of a temporary file that is gone
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_formula_cells_are_neutralised_in_every_csv_written(runner: CliRunner, tmp_path: Path) -> None:
+    evil = "=cmd|' /C calc'!A0"
+    lines = SAMPLE.read_text().splitlines()
+    lines[1] = lines[1].replace("EX100001", evil, 1)
+    lines.append(lines[2].replace("EX100002", "@SUM(1+1)").replace(",1.2,35,USD", ",lots,35,USD"))
+    src = tmp_path / "evil.csv"
+    src.write_text("\n".join(lines) + "\n")
+    out, rej = tmp_path / "r.csv", tmp_path / "rejects.csv"
+    result = runner.invoke(app, ["screen", str(src), "--out", str(out), "--rejects", str(rej), "--no-store"])
+    assert result.exit_code == 3, result.output
+    piped = runner.invoke(app, ["screen", str(src), "--no-store"])  # CliRunner's stdout is not a terminal: CSV
+    for name, text in (("--out", out.read_text()), ("--rejects", rej.read_text()), ("stdout", piped.stdout)):
+        cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(c)], name
+    ranked = pl.read_csv(out)
+    assert "'" + evil in ranked["shipment_id"].to_list()
+    assert "'@SUM(1+1)" in pl.read_csv(rej)["shipment_id"].to_list()

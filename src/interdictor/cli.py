@@ -187,7 +187,7 @@ def screen(
     Exit codes: 0 screened with no rejects; 3 screened, some rows or fields rejected (results still
     written); 2 nothing screened (bad arguments, unreadable file).
     """
-    from interdictor.output import result_format, write_rejects, write_results
+    from interdictor.output import csv_text, result_format, write_rejects, write_results
 
     settings = db_settings(db)
     if ruleset is not None:
@@ -206,7 +206,7 @@ def screen(
         write_results(results, out)
         err.print(f"wrote {results.height:,} ranked rows to {out}", highlight=False)
     elif not sys.stdout.isatty():
-        sys.stdout.write(results.write_csv())
+        sys.stdout.write(csv_text(results))
     else:
         show_top(results, top, Console())
     if rejects is not None:

@@ -83,7 +83,8 @@ def serve(
               f"OpenAPI: http://{host}:{port}/api/openapi.json", highlight=False)
     # on SIGTERM: requests in flight get REQUEST_GRACE seconds, then the writer's screening STOP_WAIT — the
     # process is gone within ~5 s, as an orchestrator expects, however long a submission would have taken
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, access_log=log_level == "debug",
+    # X-Forwarded-* are the app's to read, and only from INTERDICTOR_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, access_log=log_level == "debug",
                 timeout_graceful_shutdown=REQUEST_GRACE)
     busy = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
     if busy:  # a worker thread still reading an abandoned upload would hold the exit until it is done

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -57,6 +59,21 @@ class Settings(BaseSettings):
         default="interdictor", description="Subject and stream namespace on NATS (<ns>.intake.<partner>.<format>)."
     )
     secret_key: str | None = Field(default=None, description="Key for API-key hashing and session cookies.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (comma-separated, e.g. '127.0.0.1,10.0.0.0/8') of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; empty (the default): those headers are ignored.",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list):
+            for v in value:
+                ipaddress.ip_network(str(v), strict=False)  # a ValueError names the bad entry
+        return value
 
     def detector_names(self) -> list[str] | None:
         if not self.detectors:

@@ -6,6 +6,8 @@ shared state use shipments or users of their own.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -128,3 +130,43 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     r = client.post("/api/v1/session", json={"username": username, "password": password})
     assert r.status_code == 200, r.text
     return str(r.json()["csrf_token"])
+
+
+def form_token(html: str) -> str:
+    """The csrf_token hidden field of a page's form."""
+    return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def web_login(client: TestClient, username: str, password: str = PASSWORD, next: str = "/") -> Any:
+    """Sign in through the page's form, as a browser does (the form carries its CSRF token)."""
+    token = form_token(client.get("/login").text)
+    return client.post("/login", data={"username": username, "password": password, "next": next,
+                                       "csrf_token": token}, follow_redirects=False)
+
+
+def asgi_post(svc: Svc, path: str, headers: dict[str, str], chunks: Iterator[bytes | dict[str, Any]]) -> tuple[int, Any, int]:
+    """POST straight to the ASGI app, the body from ``chunks`` as the server would pass it on:
+    (status, error body, bytes of the body the app read); status 0 when nothing was answered."""
+    sent: list[dict[str, Any]] = []
+    read = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal read
+        chunk = next(chunks, None)
+        if isinstance(chunk, dict):
+            return chunk  # a message of the server's own, e.g. http.disconnect
+        read += len(chunk or b"")
+        return {"type": "http.request", "body": chunk or b"", "more_body": chunk is not None}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"testserver"), *((k.lower().encode(), v.encode()) for k, v in headers.items())],
+             "client": ("127.0.0.1", 1), "server": ("testserver", 80), "app": svc.app}
+    asyncio.run(svc.app(scope, receive, send))
+    if not sent:
+        return 0, None, read
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    return sent[0]["status"], json.loads(body) if body.startswith(b"{") else body, read

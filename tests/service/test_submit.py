@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import SAMPLE, Svc, renamed
+from interdictor.service.app import MULTIPART_SLACK
+
+from .conftest import SAMPLE, Svc, asgi_post, renamed
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
@@ -100,3 +104,43 @@ def test_the_same_submission_twice_is_unchanged_and_an_amendment_is_a_new_versio
     detail = svc.client.get("/api/v1/shipments/globex/VEX100001", headers=svc.h("admin")).json()
     assert [v["version"] for v in detail["versions"]] == [1, 2]
     assert detail["items"][0]["description"] == "KEYBOARD PARTS"
+
+
+@pytest.fixture
+def small_uploads(svc: Svc) -> Iterator[int]:
+    """The service's upload limit cut to a few kilobytes for one test."""
+    st = svc.app.state.svc
+    saved, st.max_upload_bytes = st.max_upload_bytes, 4000
+    try:
+        yield st.max_upload_bytes
+    finally:
+        st.max_upload_bytes = saved
+
+
+def _multipart(file: bytes, boundary: str = "b0undary") -> tuple[bytes, str]:
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.csv\"\r\n"
+            "Content-Type: text/csv\r\n\r\n").encode()
+    return head + file + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def _chunks(total: int, size: int = 8192) -> Iterator[bytes]:
+    while total > 0:
+        yield b"x" * min(size, total)
+        total -= size
+
+
+@pytest.mark.parametrize("route", ["/api/v1/manifests", "/submit"])
+def test_a_streamed_body_without_length_is_counted_and_cut_at_the_limit(svc: Svc, small_uploads: int,
+                                                                         route: str) -> None:
+    head, ctype = _multipart(b"")
+    chunks = itertools.chain([head[:-len(b"\r\n--b0undary--\r\n")]], _chunks(50 * 1024 * 1024))
+    status, err, read = asgi_post(svc, route, {**svc.h("targeter"), "content-type": ctype}, chunks)
+    assert status == 413 and err["error"]["code"] == "too_large"
+    assert read <= small_uploads + MULTIPART_SLACK + 2 * 8192  # stopped at the limit, not at the end of 50 MB
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading(svc: Svc) -> None:
+    headers = {**svc.h("targeter"), "content-type": "text/csv", "content-length": str(70 * 1024 * 1024)}
+    status, err, read = asgi_post(svc, "/api/v1/manifests", headers, _chunks(70 * 1024 * 1024))
+    assert status == 413 and err["error"]["code"] == "too_large"
+    assert read == 0

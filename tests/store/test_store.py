@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
 from pathlib import Path
 
 import polars as pl
@@ -181,3 +183,17 @@ def test_write_behind_error_reaches_the_caller(store_url: str, monkeypatch: pyte
     monkeypatch.setattr(Store, "insert_frames", broken)
     with pytest.raises(StoreError, match="disk full"):
         screen_bytes(store_url, _many(300), chunk_rows=100, write_behind=True)
+
+
+def test_the_embedded_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "interdictor.sqlite"
+    store = open_store(f"sqlite:///{path}")
+    try:
+        with store.begin() as conn:
+            conn.execute(text("SELECT 1"))
+        made = [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+        assert path in made
+        for p in made:  # the database and SQLite's -wal / -shm beside it
+            assert stat.S_IMODE(os.stat(p).st_mode) == 0o600, p.name
+    finally:
+        store.close()

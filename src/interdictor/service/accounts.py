@@ -1,23 +1,25 @@
-"""Organisations, users, API keys, grants and sessions (store side).
+"""Organisations, users, API keys, grants and sessions: what is allowed, and the audit line of every change.
 
-Every function takes an open connection inside the caller's transaction and
-writes an audit line for every change.
+Every function takes an open connection inside the caller's transaction; the SQL
+lives in ``store/accounts.py``.
 """
 
 from __future__ import annotations
 
+import hmac
+import math
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection
 
 from interdictor.service import security
 from interdictor.service.principal import ORG_KINDS, ROLES, ROLES_OF_KIND, Principal
-from interdictor.store import schema_service as sv
+from interdictor.store import accounts as db
 from interdictor.store.audit import audit
 
 AUTHORITY_ORG = "authority"
@@ -30,7 +32,11 @@ class AccountError(ValueError):
 
 
 class LoginRefused(Exception):
-    """Too many failed logins: the message says when to try again."""
+    """Too many failed sign-ins lately: ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 def _now() -> datetime:
@@ -53,47 +59,38 @@ def create_org(conn: Connection, org_id: str, name: str, kind: str, partner_code
         partner_code = org_id
     if kind != "partner" and partner_code:
         raise AccountError("only partner organisations have a partner code")
-    if conn.execute(select(sv.organisations.c.org_id).where(sv.organisations.c.org_id == org_id)).first():
+    if db.get_org(conn, org_id) is not None:
         raise AccountError(f"organisation {org_id!r} exists already")
-    if partner_code and conn.execute(select(sv.organisations.c.org_id)
-                                     .where(sv.organisations.c.partner_code == partner_code)).first():
+    if partner_code and db.org_of_partner_code(conn, partner_code) is not None:
         raise AccountError(f"partner code {partner_code!r} belongs to another organisation")
-    conn.execute(insert(sv.organisations).values(org_id=org_id, name=name, kind=kind, partner_code=partner_code,
-                                                 active=True, created_at=_now()))
+    db.insert_org(conn, org_id=org_id, name=name, kind=kind, partner_code=partner_code, active=True, created_at=_now())
     audit(conn, actor, "org.create", "organisation", org_id, {"kind": kind, "partner_code": partner_code})
 
 
 def ensure_authority(conn: Connection, actor: str) -> None:
-    if not conn.execute(select(sv.organisations.c.org_id).where(sv.organisations.c.org_id == AUTHORITY_ORG)).first():
+    if db.get_org(conn, AUTHORITY_ORG) is None:
         create_org(conn, AUTHORITY_ORG, "Targeting authority", "authority", None, actor)
 
 
-def get_org(conn: Connection, org_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(sv.organisations).where(sv.organisations.c.org_id == org_id)).mappings().first()
-    return dict(row) if row else None
-
-
-def list_orgs(conn: Connection) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(select(sv.organisations).order_by(sv.organisations.c.org_id)).mappings()]
+get_org = db.get_org
+list_orgs = db.list_orgs
+corridors_of = db.corridors_of
+list_users = db.list_users
 
 
 def grant(conn: Connection, org_id: str, corridor: str, actor: str) -> None:
     org = get_org(conn, org_id)
     if org is None:
         raise AccountError(f"no organisation {org_id!r}")
-    if conn.execute(select(sv.grants).where(sv.grants.c.org_id == org_id, sv.grants.c.corridor == corridor)).first():
+    if db.has_grant(conn, org_id, corridor):
         return
-    conn.execute(insert(sv.grants).values(org_id=org_id, corridor=corridor, granted_by=actor, granted_at=_now()))
+    db.insert_grant(conn, org_id=org_id, corridor=corridor, granted_by=actor, granted_at=_now())
     audit(conn, actor, "grant.add", "organisation", org_id, {"corridor": corridor})
 
 
 def revoke_grant(conn: Connection, org_id: str, corridor: str, actor: str) -> None:
-    conn.execute(delete(sv.grants).where(sv.grants.c.org_id == org_id, sv.grants.c.corridor == corridor))
+    db.delete_grant(conn, org_id, corridor)
     audit(conn, actor, "grant.revoke", "organisation", org_id, {"corridor": corridor})
-
-
-def corridors_of(conn: Connection, org_id: str) -> frozenset[str]:
-    return frozenset(r[0] for r in conn.execute(select(sv.grants.c.corridor).where(sv.grants.c.org_id == org_id)))
 
 
 # ------------------------------------------------------------------ users and keys
@@ -117,19 +114,14 @@ def create_user(conn: Connection, username: str, password: str | None, role: str
     _check_role(org, role)
     if password is not None and (why := security.password_problem(password)):
         raise AccountError(why)
-    if conn.execute(select(sv.users.c.user_id).where(sv.users.c.username == username)).first():
+    if db.user_by_name(conn, username) is not None:
         raise AccountError(f"user {username!r} exists already")
     user_id = str(uuid.uuid4())
-    conn.execute(insert(sv.users).values(
-        user_id=user_id, org_id=org_id, username=username, display_name=display_name or username, role=role,
-        password_hash=security.hash_password(password) if password else None, active=True, created_at=_now()))
+    db.insert_user(
+        conn, user_id=user_id, org_id=org_id, username=username, display_name=display_name or username, role=role,
+        password_hash=security.hash_password(password) if password else None, active=True, created_at=_now())
     audit(conn, actor, "user.create", "user", username, {"org": org_id, "role": role})
     return user_id
-
-
-def list_users(conn: Connection) -> list[dict[str, Any]]:
-    cols = [c for c in sv.users.c if c.name != "password_hash"]
-    return [dict(r) for r in conn.execute(select(*cols).order_by(sv.users.c.username)).mappings()]
 
 
 def create_api_key(conn: Connection, secret_key: str, org_id: str, role: str, name: str, actor: str) -> str:
@@ -139,17 +131,16 @@ def create_api_key(conn: Connection, secret_key: str, org_id: str, role: str, na
         raise AccountError(f"no organisation {org_id!r}")
     _check_role(org, role)
     key_id, key = security.new_api_key()
-    conn.execute(insert(sv.api_keys).values(key_id=key_id, key_hash=security.keyed_hash(secret_key, key),
-                                            org_id=org_id, role=role, name=name, created_by=actor, created_at=_now()))
+    db.insert_api_key(conn, key_id=key_id, key_hash=security.keyed_hash(secret_key, key), org_id=org_id, role=role,
+                      name=name, created_by=actor, created_at=_now())
     audit(conn, actor, "key.create", "api_key", key_id, {"org": org_id, "role": role, "name": name})
     return key
 
 
 def revoke_api_key(conn: Connection, key_id: str, actor: str) -> bool:
-    done = conn.execute(update(sv.api_keys).where(sv.api_keys.c.key_id == key_id, sv.api_keys.c.revoked_at.is_(None))
-                        .values(revoked_at=_now())).rowcount
+    done = db.revoke_api_key(conn, key_id, _now())
     audit(conn, actor, "key.revoke", "api_key", key_id)
-    return bool(done)
+    return done
 
 
 def _principal(conn: Connection, org_id: str, role: str, actor: str, **kw: Any) -> Principal | None:
@@ -192,11 +183,9 @@ def principal_for_key(conn: Connection, secret_key: str, key: str) -> Principal 
     key_id = security.split_api_key(key)
     if key_id is None:
         return None
-    row = conn.execute(select(sv.api_keys).where(sv.api_keys.c.key_id == key_id)).mappings().first()
+    row = db.api_key(conn, key_id)
     if row is None or row["revoked_at"] is not None:
         return None
-    import hmac
-
     if not hmac.compare_digest(row["key_hash"], security.keyed_hash(secret_key, key)):
         return None
     return _principal(conn, row["org_id"], row["role"], f"key:{key_id}", via="key")
@@ -206,42 +195,75 @@ def principal_for_key(conn: Connection, secret_key: str, key: str) -> Principal 
 
 
 @dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff after failed sign-ins: ``free`` failures cost nothing, then each one doubles the
+    wait after it (``base``, 2×, 4×, …) up to ``cap``."""
+
+    free: int
+    base: timedelta
+    cap: timedelta
+
+    def wait(self, failures: db.Failures, now: datetime) -> float:
+        """Seconds to wait before the next attempt may be checked (0: go ahead)."""
+        if failures.last is None or failures.count < self.free:
+            return 0.0
+        delay = min(self.cap.total_seconds(), self.base.total_seconds() * 2.0 ** min(failures.count - self.free, 40))
+        return max(0.0, (_aware(failures.last) - now).total_seconds() + delay)
+
+
+@dataclass(frozen=True)
 class LoginPolicy:
-    max_user_failures: int = 5  # per user name within the window
-    max_client_failures: int = 30  # per client address within the window
-    window: timedelta = timedelta(minutes=15)
+    """Slows guessing without letting a stranger lock a user out.
+
+    The wait grows fastest for one address guessing one account, and for one address
+    trying many accounts; the wait of an account across every address (a spread-out
+    guess) is short and capped, so the real user, signing in from elsewhere, is at
+    most briefly delayed — never refused for long.
+    """
+
+    pair: Backoff = field(default_factory=lambda: Backoff(3, timedelta(seconds=1), timedelta(minutes=15)))
+    client: Backoff = field(default_factory=lambda: Backoff(20, timedelta(seconds=1), timedelta(minutes=15)))
+    account: Backoff = field(default_factory=lambda: Backoff(10, timedelta(seconds=1), timedelta(seconds=30)))
+    window: timedelta = timedelta(hours=1)  # failures older than this are forgotten
     session_lifetime: timedelta = timedelta(hours=12)
 
 
-def _failures(conn: Connection, column: Any, value: str, since: datetime) -> int:
-    return int(conn.execute(select(func.count()).select_from(sv.login_failures)
-                            .where(column == value, sv.login_failures.c.at >= since)).scalar_one())
+def login_wait(conn: Connection, username: str, client: str, policy: LoginPolicy, now: datetime) -> float:
+    """Seconds before ``client`` may try ``username`` again (0: now)."""
+    since = now - policy.window
+    return max(policy.pair.wait(db.login_failures(conn, since, username=username, client=client), now),
+               policy.client.wait(db.login_failures(conn, since, client=client), now),
+               policy.account.wait(db.login_failures(conn, since, username=username), now))
 
 
 def login(conn: Connection, secret_key: str, username: str, password: str, client: str,
           policy: LoginPolicy = LoginPolicy()) -> tuple[str, Principal] | None:
     """(session token, principal), or None for a wrong name or password.
 
-    Raises ``LoginRefused`` when the name or the client has failed too often: the
-    password is then not even checked, so guessing cannot go on at full speed.
+    Raises ``LoginRefused`` while a failure backs the attempt off: the password is then
+    not even checked, so guessing cannot go on at full speed.  A stored hash of an older
+    scheme is replaced by today's once the password proved right.
     """
     now = _now()
-    since = now - policy.window
-    username = username[:128]
-    if (_failures(conn, sv.login_failures.c.username, username, since) >= policy.max_user_failures
-            or _failures(conn, sv.login_failures.c.client, client, since) >= policy.max_client_failures):
+    username, client = username[:128], client[:64]
+    wait = login_wait(conn, username, client, policy, now)
+    if wait > 0:
         audit(conn, f"user:{username}", "login.refused", "user", username, {"client": client})
-        raise LoginRefused(f"too many failed sign-ins; try again in {int(policy.window.total_seconds() // 60)} minutes")
-    row = conn.execute(select(sv.users).where(sv.users.c.username == username)).mappings().first()
+        raise LoginRefused(max(1, math.ceil(wait)))
+    row = db.user_by_name(conn, username)
     ok = security.check_password(password, row["password_hash"] if row else None)
     if not ok or row is None or not row["active"]:
-        conn.execute(insert(sv.login_failures).values(username=username, client=client[:64], at=now))
+        db.record_login_failure(conn, username, client, now)
         audit(conn, f"user:{username}", "login.failed", "user", username, {"client": client})
         return None
+    if security.needs_rehash(row["password_hash"]):
+        db.set_password_hash(conn, row["user_id"], security.hash_password(password))
+        audit(conn, f"user:{username}", "user.password_rehash", "user", username)
+    db.clear_login_failures(conn, username, client)
     token = security.new_token()
     csrf = security.new_token()
-    conn.execute(insert(sv.sessions).values(token_hash=security.keyed_hash(secret_key, token), user_id=row["user_id"],
-                                            csrf_token=csrf, created_at=now, expires_at=now + policy.session_lifetime))
+    db.insert_session(conn, token_hash=security.keyed_hash(secret_key, token), user_id=row["user_id"],
+                      csrf_token=csrf, created_at=now, expires_at=now + policy.session_lifetime)
     audit(conn, f"user:{username}", "login", "user", username, {"client": client})
     p = _principal(conn, row["org_id"], row["role"], f"user:{username}", user_id=row["user_id"], username=username,
                    via="session", csrf_token=csrf)
@@ -249,11 +271,7 @@ def login(conn: Connection, secret_key: str, username: str, password: str, clien
 
 
 def principal_for_session(conn: Connection, secret_key: str, token: str) -> Principal | None:
-    digest = security.keyed_hash(secret_key, token)
-    q = (select(sv.sessions.c.csrf_token, sv.sessions.c.expires_at, sv.users.c.user_id, sv.users.c.username,
-                sv.users.c.org_id, sv.users.c.role, sv.users.c.active)
-         .join(sv.users, sv.users.c.user_id == sv.sessions.c.user_id).where(sv.sessions.c.token_hash == digest))
-    row = conn.execute(q).mappings().first()
+    row = db.session_user(conn, security.keyed_hash(secret_key, token))
     if row is None or not row["active"] or _aware(row["expires_at"]) < _now():
         return None
     return _principal(conn, row["org_id"], row["role"], f"user:{row['username']}", user_id=row["user_id"],
@@ -261,5 +279,5 @@ def principal_for_session(conn: Connection, secret_key: str, token: str) -> Prin
 
 
 def logout(conn: Connection, secret_key: str, token: str, actor: str) -> None:
-    conn.execute(delete(sv.sessions).where(sv.sessions.c.token_hash == security.keyed_hash(secret_key, token)))
+    db.delete_session(conn, security.keyed_hash(secret_key, token))
     audit(conn, actor, "logout", "user", actor.partition(":")[2])

@@ -17,6 +17,7 @@ from interdictor.screening import assembly
 from interdictor.service import coalesce, views
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
+from interdictor.service.params import Day
 from interdictor.service.principal import Principal
 from interdictor.service.screening import ClientGone, Submission, parse
 from interdictor.store import decisions, parties, shipments
@@ -65,6 +66,7 @@ class SubmitOut(BaseModel):
 
 async def _payload(request: Request, limit: int) -> tuple[bytes, str | None]:
     ctype = request.headers.get("content-type", "")
+    size = 0
     if ctype.startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=20)
         upload = form.get("file")
@@ -74,15 +76,14 @@ async def _payload(request: Request, limit: int) -> tuple[bytes, str | None]:
         name = upload.filename
     else:
         chunks = []
-        size = 0
         async for part in request.stream():
             size += len(part)
-            if size > limit:
+            if size > limit:  # stop reading here; what was read must not pass for the whole manifest
                 break
             chunks.append(part)
         data = b"".join(chunks)
         name = None
-    if len(data) > limit:
+    if size > limit or len(data) > limit:
         raise ApiError(413, f"the manifest is larger than {limit:,} bytes; split it or use the CLI", "too_large")
     if not data.strip():
         raise ApiError(422, "the manifest is empty", "empty")
@@ -208,8 +209,8 @@ Text = Annotated[str | None, Query(max_length=200)]
 def search_shipments(
     request: Request, who: Annotated[Principal, Depends(require("read_shipments"))],
     text: Text = None, name: Text = None, address: Text = None, phone: Text = None, email: Text = None,
-    hs_code: Annotated[str | None, Query(max_length=12)] = None, date_from: date | None = None,
-    date_to: date | None = None, corridor: Annotated[str | None, Query(max_length=64)] = None,
+    hs_code: Annotated[str | None, Query(max_length=12)] = None, date_from: Day | None = None,
+    date_to: Day | None = None, corridor: Annotated[str | None, Query(max_length=64)] = None,
     disposition: Annotated[str | None, Query(pattern="^(clear|review|exam|hold)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict[str, Any]:

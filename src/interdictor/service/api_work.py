@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from interdictor.service import insight, views, work
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_SCHEMA, ApiError
+from interdictor.service.params import Day
 from interdictor.service.principal import Principal
 from interdictor.service.state import ServiceState
 from interdictor.store import decisions, shipments
@@ -38,7 +39,7 @@ def get_queue(
     request: Request, who: Annotated[Principal, Depends(require("queue"))],
     corridor: Annotated[str, Query(max_length=64)] = "san-diego",
     port: Annotated[str | None, Query(max_length=8, description="Destination port (IATA/LOCODE/CBP)")] = None,
-    day: Annotated[date | None, Query(description="Day of receipt (UTC); default today")] = None,
+    day: Annotated[Day | None, Query(description="Day of receipt (UTC), YYYY-MM-DD; default today")] = None,
     pick: Annotated[Literal["exam", "explore", "review"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> dict[str, Any]:

@@ -8,8 +8,9 @@ or watchlists change.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from interdictor import __version__
 from interdictor.screening import Screening, assemble
@@ -43,12 +46,19 @@ and send the returned CSRF token as `X-CSRF-Token` on every write.  Every error 
 `{"error": {"status", "code", "message", "details"}}`.
 """
 
+HSTS = "max-age=31536000; includeSubDomains"
+MULTIPART_SLACK = 64 * 1024  # a form's boundaries and small fields, on top of the largest file taken
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
 
 class SecurityHeaders:
-    """Security headers on every response (a plain ASGI middleware: no extra task per request)."""
+    """Security headers on every response (a plain ASGI middleware: no extra task per request).
+
+    Everything but the static files is ``no-store``: pages and answers carry shipment
+    and personal data that must not stay in a shared or back-button cache.  HSTS
+    when the request came over HTTPS (directly, or from a trusted proxy that says so).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,6 +68,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
+        https = scope.get("scheme") == "https"
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -66,11 +77,79 @@ class SecurityHeaders:
                 h.setdefault("Referrer-Policy", "same-origin")
                 h.setdefault("X-Frame-Options", "DENY")
                 h.setdefault("Content-Security-Policy", CSP)
-                if path.startswith(("/api/", "/shipments")):
-                    h.setdefault("Cache-Control", "no-store")
+                if not path.startswith("/static/"):
+                    h["Cache-Control"] = "no-store"
+                if https:
+                    h.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuses a request body larger than the service takes (413) without reading past the limit.
+
+    By the Content-Length, before reading anything, when there is one; else (chunked,
+    or a length that lies) by counting the bytes as they stream in.  Whatever the
+    route made of a cut-off body, the answer is the 413.  A client that goes away
+    mid-request is one quiet log line, not an error with a traceback.
+    """
+
+    def __init__(self, app: ASGIApp, limit: Callable[[], int]) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit()
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            await _too_large(send, limit)
+            return
+        seen = 0
+        over = started = False
+
+        async def counted() -> Message:
+            nonlocal seen, over
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    over = True
+                    raise _BodyTooLarge
+            return message
+
+        async def answer(message: Message) -> None:
+            nonlocal started
+            if over and not started:
+                return  # the route's answer to a cut-off body: replaced by the 413 below
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, answer)
+        except _BodyTooLarge:
+            pass
+        except ClientDisconnect:
+            log.info("the client went away during %s %s", scope.get("method"), scope.get("path"))
+            return
+        if over and not started:
+            await _too_large(send, limit)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    payload = json.dumps(errors.body(413, f"the request is larger than {limit:,} bytes; split the manifest or use "
+                                          "the CLI", "too_large")).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def web_dir() -> Path:
@@ -100,7 +179,10 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     app.state.svc = st
     app.state.templates = Jinja2Templates(directory=str(web_dir() / "templates"))
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=lambda: st.max_upload_bytes + MULTIPART_SLACK)
     app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxies:  # outermost: client address and scheme are the proxy's word from here on
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     for router in (api_shipments.router, api_work.router, api_admin.router):
         app.include_router(router, prefix="/api/v1")
     from interdictor.service import web_pages, web_work

@@ -3,7 +3,10 @@
 Machines send ``Authorization: Bearer idk_…`` (or ``X-API-Key``).  People sign in
 once and carry a session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS);
 every state-changing request made with a session must also carry the session's
-CSRF token, in the ``X-CSRF-Token`` header or the form field ``csrf_token``.
+CSRF token, in the ``X-CSRF-Token`` header or the form field ``csrf_token``.  The
+sign-in form, which comes before any session, carries a token bound to a
+pre-session cookie, so another site cannot sign a browser in to an account of its
+choosing (login CSRF).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from interdictor.service.principal import Principal
 from interdictor.service.state import ServiceState
 
 SESSION_COOKIE = "interdictor_session"
+LOGIN_COOKIE = "interdictor_login"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -114,6 +118,31 @@ def set_session_cookie(request: Request, response: Response, token: str, st: Ser
                         max_age=int(st.policy.session_lifetime.total_seconds()), path="/")
 
 
+def login_form_token(request: Request, st: ServiceState) -> tuple[str, str | None]:
+    """(the sign-in form's CSRF token, a new pre-session nonce to set as a cookie or None when it is set already).
+
+    The token is the nonce keyed with the service secret: a page of another site can
+    neither read the cookie nor make the token without it."""
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    fresh = None
+    if not nonce or len(nonce) > 100:
+        nonce = fresh = security.new_token()
+    return security.keyed_hash(st.secret_key, "login:" + nonce), fresh
+
+
+def set_login_cookie(request: Request, response: Response, nonce: str, st: ServiceState) -> None:
+    secure = st.cookie_secure if st.cookie_secure is not None else request.url.scheme == "https"
+    response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, secure=secure, samesite="strict", max_age=86_400,
+                        path="/login")
+
+
+def check_login_csrf(request: Request, sent: str | None, st: ServiceState) -> None:
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    if not nonce or not sent or not hmac.compare_digest(sent, security.keyed_hash(st.secret_key, "login:" + nonce)):
+        raise ApiError(403, "the sign-in form has expired or came from another site; reload it and sign in again",
+                       "csrf_failed")
+
+
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
@@ -124,8 +153,7 @@ def do_login(st: ServiceState, username: str, password: str, client: str) -> tup
         with st.write() as conn:
             got = accounts.login(conn, st.secret_key, username, password, client, st.policy)
     except accounts.LoginRefused as exc:
-        raise ApiError(429, str(exc), "too_many_failures",
-                       headers={"Retry-After": str(int(st.policy.window.total_seconds()))}) from exc
+        raise ApiError(429, str(exc), "too_many_failures", headers={"Retry-After": str(exc.retry_after)}) from exc
     if got is None:
         raise ApiError(401, "wrong user name or password", "login_failed")
     return got

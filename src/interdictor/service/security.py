@@ -4,8 +4,10 @@ API keys are high-entropy random strings (``idk_<id>_<secret>``, 190+ bits), so 
 fast keyed hash (HMAC-SHA256 with the service's secret key) is enough to store
 them: guessing is hopeless and checking costs microseconds, where a slow password
 hash on every request would eat the whole latency budget.  Passwords are low
-entropy and are stored with scrypt.  Session tokens are random and stored hashed,
-like keys.
+entropy and are stored with Argon2id (argon2-cffi), whose parameters travel inside
+each hash, so they can be raised later and old hashes still verify.  Hashes of
+the first releases (scrypt, fixed parameters) still verify and are replaced at the
+next successful sign-in.  Session tokens are random and stored hashed, like keys.
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ import base64
 import hashlib
 import hmac
 import secrets
+from functools import cache
 from pathlib import Path
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
 KEY_PREFIX = "idk"
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+_HASHER = PasswordHasher()  # argon2-cffi's defaults (RFC 9106's low-memory profile), kept in each hash
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}  # the first releases' fixed parameters: verify only
 
 
 def keyed_hash(secret_key: str, token: str) -> str:
@@ -43,19 +50,37 @@ def split_api_key(key: str) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    dk = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
-    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(dk).decode()
+    return _HASHER.hash(password)
+
+
+@cache
+def _decoy() -> str:
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
+def _check_scrypt(password: str, stored: str) -> bool:
+    try:
+        _, salt_b64, dk_b64 = stored.split("$", 2)
+        dk = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt_b64), **_SCRYPT)
+        return hmac.compare_digest(dk, base64.b64decode(dk_b64))
+    except ValueError:
+        return False
 
 
 def check_password(password: str, stored: str | None) -> bool:
-    if not stored or not stored.startswith("scrypt$"):
-        # spend the same time as a real check so a missing user does not answer faster
-        hashlib.scrypt(password.encode(), salt=b"0" * 16, **_SCRYPT)
+    if stored and stored.startswith("scrypt$"):
+        return _check_scrypt(password, stored)
+    known = stored is not None and stored.startswith("$argon2")
+    try:
+        # no hash (unknown user, no password): spend the same time, so that the answer does not come faster
+        return _HASHER.verify(stored if stored is not None and known else _decoy(), password) and known
+    except (VerificationError, InvalidHashError):
         return False
-    _, salt_b64, dk_b64 = stored.split("$", 2)
-    dk = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt_b64), **_SCRYPT)
-    return hmac.compare_digest(dk, base64.b64decode(dk_b64))
+
+
+def needs_rehash(stored: str) -> bool:
+    """Should a hash that just verified be replaced (an old scheme, or weaker parameters than today's)?"""
+    return not stored.startswith("$argon2") or _HASHER.check_needs_rehash(stored)
 
 
 def password_problem(password: str) -> str | None:

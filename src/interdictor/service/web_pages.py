@@ -7,7 +7,6 @@ forms); linked parties; the partner referral inbox; the rule dashboard; search.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,14 +21,18 @@ from interdictor.service import svg, work
 from interdictor.service.api_shipments import read_shipment
 from interdictor.service.api_work import queue_frame, today
 from interdictor.service.auth import (
+    check_login_csrf,
     client_of,
     do_login,
+    login_form_token,
     optional_principal,
     require,
+    set_login_cookie,
     set_session_cookie,
     state,
 )
 from interdictor.service.errors import ApiError
+from interdictor.service.params import Day
 from interdictor.service.principal import Principal
 from interdictor.store import config, decisions, facts, shipments
 
@@ -52,24 +55,35 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
+def _login_page(request: Request, status_code: int = 200, **ctx: Any) -> Response:
+    st = state(request)
+    token, fresh = login_form_token(request, st)
+    page = render(request, "login.html", None, status_code=status_code, login_csrf=token, **ctx)
+    if fresh:
+        set_login_cookie(request, page, fresh, st)
+    return page
+
+
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, me: Annotated[Principal | None, Depends(optional_principal)],
-                     next: str | None = None) -> Response:
+                     next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     if me is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", None, next=safe_next(next), error=None)
+    return _login_page(request, next=safe_next(next), error=None)
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login_form(request: Request, username: Annotated[str, Form(max_length=128)],
-                     password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form(max_length=500)] = "/"
-                     ) -> Response:
+                     password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form(max_length=500)] = "/",
+                     csrf_token: Annotated[str | None, Form(max_length=200)] = None) -> Response:
     st = state(request)
     try:
+        check_login_csrf(request, csrf_token, st)
         token, _ = await run_in_threadpool(do_login, st, username, password, client_of(request))
     except ApiError as exc:
-        return render(request, "login.html", None, status_code=exc.status, next=safe_next(next), error=exc.message,
-                      username=username)
+        page = _login_page(request, status_code=exc.status, next=safe_next(next), error=exc.message, username=username)
+        page.headers.update(exc.headers)
+        return page
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, token, st)
     return response
@@ -83,7 +97,7 @@ async def home(me: Annotated[Principal, Depends(require("read_shipments"))]) -> 
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, me: Annotated[Principal, Depends(require("queue"))],
                corridor: Annotated[str | None, Query(max_length=64)] = None,
-               port: Annotated[str | None, Query(max_length=8)] = None, day: date | None = None,
+               port: Annotated[str | None, Query(max_length=8)] = None, day: Day | None = None,
                pick: Annotated[str | None, Query(max_length=8)] = None,
                open_only: Annotated[bool, Query(alias="open")] = False) -> Response:
     st = state(request)
@@ -196,7 +210,7 @@ def search_page(request: Request, me: Annotated[Principal, Depends(require("read
                 phone: Annotated[str | None, Query(max_length=64)] = None,
                 email: Annotated[str | None, Query(max_length=200)] = None,
                 hs_code: Annotated[str | None, Query(max_length=12)] = None,
-                date_from: date | None = None, date_to: date | None = None) -> Response:
+                date_from: Day | None = None, date_to: Day | None = None) -> Response:
     q = shipments.SearchQuery(text=text or None, name=name or None, address=address or None, phone=phone or None,
                           email=email or None, hs_code=hs_code or None, date_from=date_from, date_to=date_to, limit=100)
     asked = any((q.text, q.name, q.address, q.phone, q.email, q.hs_code, q.date_from, q.date_to))

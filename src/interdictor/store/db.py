@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import pkgutil
 import threading
 from collections.abc import Iterator
@@ -204,12 +205,22 @@ def database_url(url: str) -> URL:
     return u
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (it holds password and key hashes and personal
+    data) before SQLite does, with the umask's 0644; SQLite gives its -wal and -shm files the same mode."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def open_store(url: str, *, migrate: bool = True) -> Store:
     """Open (and by default create or migrate) the database at ``url``."""
     u = database_url(url)
     url = u.render_as_string(hide_password=False)
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
-        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(u.database).expanduser())
     try:
         engine = create_engine(url, future=True, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":

@@ -15,9 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from interdictor.answers import derive, render
 from interdictor.answers.model import HouseAnswer, Status
@@ -27,7 +24,7 @@ from interdictor.intake.formats import parse_message as _message_parser
 from interdictor.intake.records import Chunker, Parsed
 from interdictor.screening import Screening, ScreenRun
 from interdictor.store.db import Store
-from interdictor.store.schema_stream import stream_messages
+from interdictor.store.ledger import record, seen
 from interdictor.stream.subjects import Names, Route, message_key
 
 log = logging.getLogger(__name__)
@@ -77,26 +74,6 @@ class _Parsed:
     @property
     def rejects(self) -> list[Any]:
         return [r for p in self.parsed for r in p.rejects] + [r for c in self.chunks for r in c.rejects]
-
-
-def seen(store: Store, keys: Sequence[str]) -> set[str]:
-    if not keys:
-        return set()
-    with store.connect() as conn:
-        q = select(stream_messages.c.msg_key).where(stream_messages.c.msg_key.in_(list(keys)))
-        return {r[0] for r in conn.execute(q)}
-
-
-def record(store: Store, rows: list[dict[str, Any]]) -> None:
-    """Ledger rows; a key already there (another worker got there first) is left as it is."""
-    if not rows:
-        return
-    ins = (pg_insert if store.dialect == "postgresql" else sqlite_insert if store.dialect == "sqlite" else insert)
-    stmt = ins(stream_messages).values(rows)
-    if hasattr(stmt, "on_conflict_do_nothing"):
-        stmt = stmt.on_conflict_do_nothing(index_elements=["msg_key"])
-    with store.begin() as conn:
-        conn.execute(stmt)
 
 
 def _parse(msg: Incoming) -> _Parsed | str:
