@@ -7,7 +7,7 @@ Two views of the same thing:
   shipment), ``parties`` (+ ``party`` role) and ``legs`` (+ ``seq``).  Every
   reader produces them, every detector consumes them.
 * **Records** (dataclasses) — the edges: one API response, one message.
-  ``Shipment.to_batch`` / ``batch_to_shipments`` convert between the two.
+  ``shipments_to_batch`` turns records into tables.
 """
 
 from __future__ import annotations
@@ -204,15 +204,6 @@ class Batch:
     def __len__(self) -> int:
         return self.shipments.height
 
-    def filter_ids(self, ids: pl.Series | Sequence[str]) -> Batch:
-        keep = pl.Series("shipment_id", list(ids), dtype=pl.String)
-        return Batch(
-            self.shipments.filter(pl.col("shipment_id").is_in(keep)),
-            self.items.filter(pl.col("shipment_id").is_in(keep)),
-            self.parties.filter(pl.col("shipment_id").is_in(keep)),
-            self.legs.filter(pl.col("shipment_id").is_in(keep)),
-        )
-
 
 # ---------------------------------------------------------------- records
 
@@ -312,65 +303,6 @@ def shipments_to_batch(shipments: Sequence[Shipment]) -> Batch:
         pl.DataFrame(irows, infer_schema_length=None) if irows else None,
         pl.DataFrame(prows, infer_schema_length=None) if prows else None,
     )
-
-
-def batch_to_shipments(batch: Batch) -> list[Shipment]:
-    """Records for the edges (API responses); never used in the hot path."""
-    items: dict[str, list[Item]] = {}
-    for r in batch.items.sort("shipment_id", "item").iter_rows(named=True):
-        items.setdefault(r["shipment_id"], []).append(
-            Item(**{k: r[k] for k in ITEM_SCHEMA if k not in ("shipment_id", "item")})
-        )
-    parties: dict[str, list[Party]] = {}
-    for r in batch.parties.iter_rows(named=True):
-        parties.setdefault(r["shipment_id"], []).append(
-            Party(
-                role=r["party"],
-                name=r["name"],
-                address=Address(r["address"], r["city"], r["state"], r["postal_code"], r["country"]),
-                phone=r["phone"],
-                email=r["email"],
-            )
-        )
-    out = []
-    for r in batch.shipments.iter_rows(named=True):
-        sid = r["shipment_id"]
-        out.append(Shipment(**r, items=items.get(sid, []), parties=parties.get(sid, [])))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    code: str
-    weight: float
-    evidence: str
-    item: int | None = None
-    party: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    shipment_id: str
-    score: float
-    disposition: str
-    reasons: tuple[Reason, ...]
-    ruleset: str
-    ruleset_version: int
-    corridor: str | None = None
-
-
-OutcomeKind = Literal["nothing_found", "seized", "referred"]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    shipment_id: str
-    kind: OutcomeKind
-    what: str | None = None
-    quantity: float | None = None
-    unit: str | None = None
-    agency: str | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

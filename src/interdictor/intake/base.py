@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Protocol
+from typing import Any
 
 from interdictor.model import Batch, Reject
 
@@ -55,6 +55,3 @@ class ReadOptions:
     max_field_chars: int = 4_096
     progress: ProgressFn | None = None  # called with bytes consumed so far
 
-
-class Reader(Protocol):
-    def __call__(self, stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]: ...

@@ -413,8 +413,4 @@ def _shipment_answer(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def results_frame(result: SubmissionResult) -> pl.DataFrame:
-    return pl.DataFrame(result.shipments) if result.shipments else pl.DataFrame()
-
-
 __all__ = ["ClientGone", "IntakeError", "Screener", "Submission", "SubmissionResult", "parse"]

@@ -59,5 +59,3 @@ class ProgramSeverity:
             return "lookout"
         return "other"
 
-    def drug_programs(self, entry: Entry) -> list[str]:
-        return [p for p in entry.programs if self.of_program(p) == "drug"]

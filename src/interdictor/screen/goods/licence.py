@@ -64,9 +64,6 @@ class Registry:
     def registrant(self, registration: str) -> list[dict[str, Any]]:
         return self._by_registration.get(registration, [])  # type: ignore[attr-defined,no-any-return]
 
-    def describe(self) -> str:
-        return f"{self.registrants.height} registrants, {self.transactions.height} notified transactions"
-
 
 @dataclass(frozen=True)
 class Verdict:

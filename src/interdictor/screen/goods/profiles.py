@@ -45,10 +45,6 @@ class Profiles:
         default_factory=Memo, repr=False, compare=False
     )
 
-    def describe(self) -> str:
-        learned = self.table.filter(pl.col("source") == "learned").height
-        return f"{self.table.height} profiles ({learned} learned from the store)"
-
 
 def load_priors() -> Profiles:
     raw: dict[str, Any] = yaml.load(
