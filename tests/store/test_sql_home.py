@@ -20,11 +20,6 @@ RUNS_SQL = {"execute", "executemany", "exec_driver_sql"}
 
 # modules outside store/ that may hold SQL, each with why (none: a new one needs a reason here)
 EXCEPTIONS: dict[str, str] = {}
-# modules of reference/ and screen/ that may import the store (the glue that reads the store and builds
-# the parts is screening/loaders.py, above the store)
-STORE_IMPORT_EXCEPTIONS: dict[str, str] = {}
-
-
 def sql_in(source: str) -> list[str]:
     """Where ``source`` builds or runs SQL, one line each."""
     found = []
@@ -38,23 +33,6 @@ def sql_in(source: str) -> list[str]:
                       if allowed is not None and a.name not in allowed]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RUNS_SQL:
             found.append(f"line {node.lineno}: .{node.func.attr}(...)")
-    return found
-
-
-def imports_store(source: str, module: str) -> list[str]:
-    """Where ``source`` (the module ``module``, dotted) imports ``interdictor.store``."""
-    found = []
-    package = module.split(".")[:-1]
-    for node in ast.walk(ast.parse(source)):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            full = ".".join([*base, *([node.module] if node.module else [])])
-            names = [full, *(f"{full}.{a.name}" for a in node.names)]
-        hits = [n for n in names if n == "interdictor.store" or n.startswith("interdictor.store.")]
-        found += [f"line {node.lineno}: {hits[0]}"] if hits else []
     return found
 
 
@@ -83,19 +61,6 @@ def test_the_walk_sees_sql(source: str, flagged: bool) -> None:
     assert bool(sql_in(source)) is flagged
 
 
-@pytest.mark.parametrize(("source", "module", "flagged"), [
-    ("from interdictor.store import parties\n", "interdictor.screen.parties.loader", True),
-    ("from interdictor.store.audit import audit\n", "interdictor.reference.watchlists.custom", True),
-    ("import interdictor.store.db\n", "interdictor.screen.route", True),
-    ("from ...store import schema\n", "interdictor.screen.parties.x", True),
-    ("from interdictor import store\n", "interdictor.reference.geo", True),
-    ("from .index import WatchlistIndex\n", "interdictor.screen.parties.loader", False),
-    ("from interdictor.storage_units import kg\n", "interdictor.screen.route", False),
-])
-def test_the_walk_sees_store_imports(source: str, module: str, flagged: bool) -> None:
-    assert bool(imports_store(source, module)) is flagged
-
-
 def test_only_the_store_holds_sql() -> None:
     offenders = {rel: found for rel, source in modules() if (found := sql_in(source)) and rel not in EXCEPTIONS}
     assert not offenders, "SQL outside store/ (move it into a store repository): " + "; ".join(
@@ -107,14 +72,3 @@ def test_every_exception_still_holds_sql() -> None:
     sources = dict(modules())
     stale = [rel for rel in EXCEPTIONS if rel not in sources or not sql_in(sources[rel])]
     assert not stale, f"no SQL left in {', '.join(stale)}: remove them from EXCEPTIONS"
-
-
-def test_reference_and_screen_do_not_import_the_store() -> None:
-    offenders = {}
-    for rel, source in modules():
-        if rel.split("/")[0] in ("reference", "screen") and rel not in STORE_IMPORT_EXCEPTIONS:
-            module = "interdictor." + rel.removesuffix(".py").replace("/", ".")
-            if found := imports_store(source, module):
-                offenders[rel] = found
-    assert not offenders, "the pure packages import the store (take plain data instead): " + "; ".join(
-        f"{rel} ({', '.join(found)})" for rel, found in offenders.items())
