@@ -23,7 +23,7 @@ def test_labels_of_points_close_together_do_not_overlap() -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not svg._overlaps(a, b), (a, b)
-        assert 0 <= a[0] and a[2] <= 560
+        assert a[0] >= 0 and a[2] <= 560
 
 
 def test_route_map_draws_the_countries_and_the_border_under_the_route() -> None:
