@@ -44,20 +44,29 @@ def _progress(total: int | None) -> Progress:
 
 
 def show_top(results: pl.DataFrame, n: int, console: Console, title: str = "Top targets") -> None:
-    table = Table(title=title, show_lines=True, expand=True)
-    table.add_column("#", justify="right", width=4)
-    table.add_column("shipment", overflow="fold", min_width=14)
-    table.add_column("score", justify="right", width=6)
+    """One line per target: the strongest reason in brief (what matched, where), the other codes beside it;
+    ``interdictor screen`` writes the full evidence to its result file."""
+    from rich import box
+
+    from interdictor.service.views import brief_reason
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
+    table.add_column("#", justify="right", width=3)
+    table.add_column("shipment", no_wrap=True, min_width=13)
+    table.add_column("score", justify="right", width=5)
     table.add_column("disposition", width=11)
-    table.add_column("reasons", overflow="fold", ratio=4)
+    table.add_column("strongest reason", no_wrap=True, overflow="ellipsis", ratio=3)
+    table.add_column("also", no_wrap=True, overflow="ellipsis", ratio=2)
     colours = {"hold": "bold red", "exam": "red", "review": "yellow", "clear": "green"}
     for i, row in enumerate(results.head(n).iter_rows(named=True), 1):
         reasons = row["reasons"]
-        if isinstance(reasons, list):
-            reasons = " | ".join(f"{r['code']}:{r['weight']:.0f}:{r['evidence']}" for r in reasons)
-        text = "\n".join((reasons or "").split(" | "))
+        if not isinstance(reasons, list):  # "code:weight:evidence | ..." as in the result file
+            reasons = [dict(zip(("code", "weight", "evidence"), r.split(":", 2), strict=False))
+                       for r in (reasons or "").split(" | ") if r]
         d = row["disposition"]
-        table.add_row(str(i), row["shipment_id"], f"{row['score']:.1f}", f"[{colours.get(d, '')}]{d}[/]", text)
+        top = brief_reason(reasons[0]) if reasons else ""
+        also = ", ".join(str(r.get("code")) for r in reasons[1:])
+        table.add_row(str(i), row["shipment_id"], f"{row['score']:.1f}", f"[{colours.get(d, '')}]{d}[/]", top, also)
     console.print(table)
 
 

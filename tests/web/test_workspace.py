@@ -27,12 +27,23 @@ def test_targeter_works_the_queue_and_the_dashboard_changes(site: Site, page: An
     assert rows.count() >= 1
     top = rows.first
     assert top.locator("ul.reasons li").count() >= 1  # each shipment shows its reasons
+    reason = top.locator("ul.reasons details").first
+    assert not reason.locator("p.evidence").is_visible()  # in brief until opened
+    reason.locator("summary").click()
+    assert reason.locator("p.evidence").is_visible()
+    assert "/queue" in page.url  # opening a reason does not open the shipment
     shot(page, "queue")
     top_code = top.locator("ul.reasons li code").first.inner_text().strip()
     top.locator("a").first.click()
     page.wait_for_url(re.compile(r"/shipments/"))
     assert page.locator("h1").inner_text().startswith("Shipment ")
     assert page.locator("svg.map").count() == 1 and page.locator("svg.map circle").count() >= 2
+    assert page.locator("svg.map path.land").count() >= 2  # countries under the route
+    labels = [page.locator("svg.map text.lbl").nth(i).bounding_box() for i in range(page.locator("svg.map text.lbl").count())]
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert a and b and not (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+                                    and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]), (a, b)
 
     page.check("input[name=decision][value=exam]")
     page.fill("#reason", "top of the queue: token value for 80 kg to a border warehouse")
@@ -42,8 +53,16 @@ def test_targeter_works_the_queue_and_the_dashboard_changes(site: Site, page: An
 
     page.check("input[name=result][value=seized]")
     page.fill("#what", "NPP (N-phenethyl-4-piperidone) in a keyboard carton")
-    page.fill("#quantity", "25")
+    page.fill("#quantity", "25 kg")  # a slip: the form comes back with it, and says why
     page.fill("#unit", "kg")
+    page.click("form[aria-label=Outcome] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#outcome-quantity-error").is_visible()
+    assert page.input_value("#what") == "NPP (N-phenethyl-4-piperidone) in a keyboard carton"
+    assert page.is_checked("input[name=result][value=seized]")
+    page.locator("form[aria-label=Outcome]").scroll_into_view_if_needed()
+    shot(page, "outcome-form-error")
+    page.fill("#quantity", "25")
     page.click("form[aria-label=Outcome] button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "outcome recorded: seized" in page.locator(".flash").inner_text()
@@ -56,6 +75,8 @@ def test_targeter_works_the_queue_and_the_dashboard_changes(site: Site, page: An
     row = page.locator(f"#rule-table tr[data-code='{top_code}']")
     assert int(row.locator("td.found").inner_text()) >= 1
     assert page.locator("svg.chart").count() >= 3
+    row = page.locator(f"#rule-table tr[data-code='{top_code}']")
+    assert "few" in (row.get_attribute("class") or "") and "%" in row.locator("td.yield").inner_text()
     shot(page, "rules")
 
 
@@ -75,13 +96,24 @@ def test_linked_parties_view(site: Site, page: Any) -> None:
     sign_in(page, site, "tina")
     page.goto(f"{site.url}/shipments/acme/EX100001/links")
     assert page.locator("svg.graph").count() == 1
+    assert page.locator("svg.graph g.legend").is_visible()
     assert "GEX100001" in page.content()  # the other partner's copy shares every party detail
     shot(page, "links")
 
 
+def test_partner_home_is_its_own_shipments_and_answers(site: Site, page: Any) -> None:
+    sign_in(page, site, "acme-ops")
+    assert page.url.endswith("/answers")
+    rows = page.locator("#answers tbody tr[data-answer]")
+    assert rows.count() >= 5
+    assert page.locator("#answers tr[data-href$='/EX100004'] .tag.answer").inner_text() == "request for information"
+    assert "GEX" not in page.content() and "score" not in page.content().lower()
+    shot(page, "partner-home")
+
+
 def test_partner_sees_only_its_own_referrals(site: Site, page: Any) -> None:
     sign_in(page, site, "acme-ops")
-    assert page.url.endswith("/referrals")
+    page.goto(f"{site.url}/referrals")
     cards = page.locator("article.referral")
     assert cards.count() >= 1  # its request for information (and a hold if the targeter test ran first)
     assert "EX100004" in page.locator("main").inner_text()
@@ -96,3 +128,18 @@ def test_partner_sees_only_its_own_referrals(site: Site, page: Any) -> None:
     r = page.goto(f"{site.url}/shipments/globex/GEX100003")
     assert r is not None and r.status == 404
     assert page.goto(f"{site.url}/queue").status == 403  # type: ignore[union-attr]
+
+
+def test_queue_pages_keep_the_filters(site: Site, page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interdictor.service import web_pages
+
+    monkeypatch.setattr(web_pages, "QUEUE_PAGE", 2)  # the server runs in this process: small pages, few rows
+    sign_in(page, site, "tina")
+    page.goto(f"{site.url}/queue?corridor=los-angeles")
+    first = page.locator("table[data-nav] tbody tr").first.get_attribute("data-href")
+    assert page.locator("nav.pager").first.is_visible()
+    page.locator("nav.pager a[rel=next]").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "page=2" in page.url and "corridor=los-angeles" in page.url and "day=" in page.url
+    assert page.locator("table[data-nav] tbody tr").first.get_attribute("data-href") != first
+    shot(page, "queue-pages")

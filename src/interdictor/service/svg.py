@@ -5,8 +5,9 @@ Every function returns markup that is safe to insert (all text is escaped).
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -20,8 +21,10 @@ def _fmt(v: float) -> str:
 
 
 def bars(rows: Sequence[tuple[str, float, str]], *, width: int = 520, bar_h: int = 18, label_w: int = 230,
-         max_value: float | None = None, title: str = "") -> Markup:
-    """Horizontal bars: (label, value, caption) — value in 0..max_value."""
+         max_value: float | None = None, title: str = "", faint: Collection[str] = (),
+         spans: Mapping[str, tuple[float, float]] | None = None) -> Markup:
+    """Horizontal bars: (label, value, caption) — value in 0..max_value.  Labels in ``faint`` are drawn pale
+    (too few cases to trust); ``spans`` draws an interval (low, high) over a label's bar."""
     top = max_value or max((v for _, v, _ in rows), default=1.0) or 1.0
     h = len(rows) * (bar_h + 6) + 24
     span = width - label_w - 110
@@ -32,7 +35,15 @@ def bars(rows: Sequence[tuple[str, float, str]], *, width: int = 520, bar_h: int
         w = max(0.0, min(1.0, value / top)) * span
         out.append(f'<text x="{label_w - 6}" y="{y + bar_h - 5}" text-anchor="end" class="lbl">{escape(label)}</text>')
         out.append(f'<rect x="{label_w}" y="{y}" width="{span}" height="{bar_h}" class="track"/>')
-        out.append(f'<rect x="{label_w}" y="{y}" width="{_fmt(w)}" height="{bar_h}" class="bar"/>')
+        out.append(f'<rect x="{label_w}" y="{y}" width="{_fmt(w)}" height="{bar_h}" '
+                   f'class="bar{" faint" if label in faint else ""}"/>')
+        if spans and label in spans:
+            low, high = spans[label]
+            lo, hi = (label_w + max(0.0, min(1.0, v / top)) * span for v in (low, high))
+            mid = y + bar_h / 2
+            out.append(f'<path d="M{_fmt(lo)},{_fmt(mid)}H{_fmt(hi)}M{_fmt(lo)},{_fmt(mid - 4)}V{_fmt(mid + 4)}'
+                       f'M{_fmt(hi)},{_fmt(mid - 4)}V{_fmt(mid + 4)}" class="span">'
+                       f"<title>interval {low:.2f}–{high:.2f}</title></path>")
         out.append(f'<text x="{label_w + span + 6}" y="{y + bar_h - 5}" class="val">{escape(caption)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
@@ -105,6 +116,85 @@ def _border() -> list[tuple[float, float, float, float]]:
     return [tuple(map(float, s)) for s in border_segments()]  # type: ignore[misc]
 
 
+@cache
+def _basemap() -> list[tuple[str, tuple[float, float, float, float], list[list[tuple[float, float]]]]]:
+    """Country outlines (Natural Earth 1:110m, public domain; see tools/make_basemap.py), shipped with the
+    package: (name, bounding box, rings in degrees)."""
+    from interdictor.reference import data_path
+
+    raw = json.loads(data_path("basemap_110m.json").read_text(encoding="utf-8"))
+    k = float(raw["scale"])
+    out = []
+    for c in raw["countries"]:
+        rings = [[(r[i] / k, r[i + 1] / k) for i in range(0, len(r) - 1, 2)] for r in c["rings"]]
+        lons = [p[0] for ring in rings for p in ring]
+        lats = [p[1] for ring in rings for p in ring]
+        out.append((str(c["name"]), (min(lons), min(lats), max(lons), max(lats)), rings))
+    return out
+
+
+def _land(view: tuple[float, float, float, float], shift: bool,
+          px: Callable[[float, float], tuple[float, float]]) -> list[str]:
+    """One path per country whose outline meets the view; rings wholly west of 0° move east by 360° on a
+    map that crosses the antimeridian."""
+    x0, y0, x1, y1 = view
+    out = []
+    for name, _, rings in _basemap():
+        d = []
+        for ring in rings:
+            off = 360.0 if shift and max(p[0] for p in ring) <= 0 else 0.0
+            lons = [p[0] + off for p in ring]
+            lats = [p[1] for p in ring]
+            if max(lons) < x0 or min(lons) > x1 or max(lats) < y0 or min(lats) > y1:
+                continue
+            pts = [px(lo, la) for lo, la in zip(lons, lats, strict=True)]
+            d.append("M" + "L".join(f"{_fmt(a)},{_fmt(b)}" for a, b in pts) + "Z")
+        if d:
+            cls = "land home" if name in ("United States of America", "Mexico") else "land"
+            out.append(f'<path d="{"".join(d)}" class="{cls}"><title>{escape(name)}</title></path>')
+    return out
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(points: Sequence[tuple[float, float]], texts: Sequence[str], width: float, height: float,
+                 *, char_w: float = 6.2, line_h: float = 12.0) -> list[tuple[float, float, str]]:
+    """Each label beside its point where it overlaps no label placed before it and no other point: try the
+    four corners, then step further out (simple collision nudging).  Returns (x, y of the baseline, anchor)."""
+    placed: list[Box] = []
+    dots = [(x - 5, y - 5, x + 5, y + 5) for x, y in points]
+    out = []
+    for i, ((x, y), text) in enumerate(zip(points, texts, strict=True)):
+        w = char_w * len(text) + 2
+        chosen: tuple[float, float, str, Box] | None = None
+        fallback: tuple[float, float, str, Box] | None = None
+        for step in range(6):
+            dy = 4 + step * line_h
+            for dx, up, anchor in ((7, True, "start"), (7, False, "start"), (-7, True, "end"), (-7, False, "end")):
+                left = x + dx if anchor == "start" else x + dx - w
+                top = y - dy - line_h if up else y + dy
+                box = (left, top, left + w, top + line_h)
+                if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
+                    continue
+                spot = (x + dx, top + line_h - 3, anchor, box)
+                fallback = fallback or spot
+                if not any(_overlaps(box, o) for o in placed) and not any(
+                        _overlaps(box, d) for j, d in enumerate(dots) if j != i):
+                    chosen = spot
+                    break
+            if chosen is not None:
+                break
+        spot = chosen or fallback or (x + 7, y - 6, "start", (x + 7, y - 6 - line_h, x + 7 + w, y - 6))
+        placed.append(spot[3])
+        out.append(spot[:3])
+    return out
+
+
 @dataclass(frozen=True)
 class Stop:
     label: str
@@ -129,7 +219,8 @@ def route_stops(points: Sequence[str], consignee: tuple[float, float] | None, co
 
 
 def route_map(stops: Sequence[Stop], *, width: int = 560, height: int = 300) -> Markup:
-    """The route as points on an equirectangular projection, with the US–Mexico border for reference."""
+    """The route as points on an equirectangular projection, over the countries (the shipped Natural Earth
+    basemap) and the US–Mexico border; labels are nudged so they do not overlap."""
     if not stops:
         return Markup('<p class="muted">No known route points to draw.</p>')
     lons = [s.lon for s in stops]
@@ -150,6 +241,7 @@ def route_map(stops: Sequence[Stop], *, width: int = 560, height: int = 300) -> 
     w, h = (x1 - x0) * k, (y1 - y0) * k
     out = [f'<svg class="map" role="img" viewBox="0 0 {_fmt(w)} {_fmt(h)}" width="100%" aria-label="route map">',
            "<title>Route of the shipment</title>", f'<rect width="{_fmt(w)}" height="{_fmt(h)}" class="sea"/>']
+    out.extend(_land((x0, y0, x1, y1), shift, px))
     for g in range(-180, 541, 30):
         if x0 <= g <= x1:
             gx, _ = px(g, 0)
@@ -168,7 +260,8 @@ def route_map(stops: Sequence[Stop], *, width: int = 560, height: int = 300) -> 
     for (a, b), s in zip(pts, stops, strict=True):
         out.append(f'<circle cx="{_fmt(a)}" cy="{_fmt(b)}" r="5" class="stop {s.kind}"><title>{escape(s.label)} '
                    f"({s.kind})</title></circle>")
-        out.append(f'<text x="{_fmt(a + 7)}" y="{_fmt(b - 6)}" class="lbl">{escape(s.label)}</text>')
+    for (lx, ly, anchor), s in zip(place_labels(pts, [s.label for s in stops], w, h), stops, strict=True):
+        out.append(f'<text x="{_fmt(lx)}" y="{_fmt(ly)}" text-anchor="{anchor}" class="lbl halo">{escape(s.label)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -177,7 +270,8 @@ def link_graph(center: str, links: Sequence[dict[str, Any]], *, size: int = 420)
     """The shipment in the middle, shipments sharing a party around it; edge labels say what they share."""
     c = size / 2
     r = size / 2 - 60
-    out = [f'<svg class="graph" role="img" viewBox="0 0 {size} {size}" width="100%" aria-label="linked shipments">',
+    out = [f'<svg class="graph" role="img" viewBox="0 0 {size} {size + LEGEND_H}" width="100%" '
+           'aria-label="linked shipments">',
            "<title>Shipments linked through shared names, addresses, phones and emails</title>"]
     n = max(len(links), 1)
     for i, link in enumerate(links):
@@ -190,5 +284,29 @@ def link_graph(center: str, links: Sequence[dict[str, Any]], *, size: int = 420)
         out.append(f'<text x="{_fmt(x)}" y="{_fmt(y + 20)}" text-anchor="middle" class="lbl">'
                    f"{escape(str(link['shipment_id']))}</text>")
     out.append(f'<circle cx="{c}" cy="{c}" r="12" class="node center"/>'
-               f'<text x="{c}" y="{c + 28}" text-anchor="middle" class="lbl strong">{escape(center)}</text></svg>')
+               f'<text x="{c}" y="{c + 28}" text-anchor="middle" class="lbl strong">{escape(center)}</text>')
+    out.append(_graph_legend(size))
+    out.append("</svg>")
     return Markup("".join(out))
+
+
+LEGEND_H = 58
+NODE_KEYS = (("node center", "this shipment"), ("node hot", "exam or hold recommended"), ("node", "other shipment"))
+EDGE_KEYS = (("edge w1", "shares 1 detail"), ("edge w2", "shares 2"), ("edge w3", "shares 3 or more"))
+
+
+def _graph_legend(size: int) -> str:
+    """What the marks mean: node kinds on one line, edge kinds (how many party details are shared) on the next."""
+    y = size + 6
+    out = [f'<g class="legend" aria-label="legend"><rect x="4" y="{y}" width="{size - 8}" height="{LEGEND_H - 10}" '
+           'class="box" rx="4"/>']
+    for i, (cls, text) in enumerate(NODE_KEYS):
+        x = 16 + i * 135
+        out.append(f'<circle cx="{x}" cy="{y + 15}" r="6" class="{cls}"/>'
+                   f'<text x="{x + 10}" y="{y + 19}">{escape(text)}</text>')
+    for i, (cls, text) in enumerate(EDGE_KEYS):
+        x = 10 + i * 135
+        out.append(f'<line x1="{x}" y1="{y + 35}" x2="{x + 22}" y2="{y + 35}" class="{cls}"/>'
+                   f'<text x="{x + 28}" y="{y + 39}">{escape(text)}</text>')
+    out.append("</g>")
+    return "".join(out)

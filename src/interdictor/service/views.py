@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
-from datetime import date, datetime
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from interdictor.score.rules import RuleSet
@@ -83,3 +88,135 @@ def search_row(row: dict[str, Any], answers_only: bool) -> dict[str, Any]:
     if answers_only:
         row = {k: v for k, v in row.items() if k not in ("score", "disposition", "corridor")}
     return dict(jsonable(row))
+
+
+# --- what a person reads: times, reasons, ports, rates -------------------------------------------
+
+def utc_time(value: Any) -> str:
+    """``YYYY-MM-DD HH:MM UTC`` for a datetime or an ISO string (naive ones are UTC, as stored); else as given."""
+    if value is None or value == "":
+        return ""
+    when = value
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(when, datetime):
+        if when.tzinfo is not None:
+            when = when.astimezone(UTC)
+        return when.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(when, date):
+        return when.isoformat()
+    return str(value)
+
+
+_SHORT_PAREN = 24  # a parenthesis this short is a CAS number or a place; a longer one lists regulations
+_PAREN = re.compile(r"\s*\(([^()]*)\)")
+# clauses after the first that carry what distinguishes one hit from another
+_TELLING = ("matched", "none is on record", "CAS", "declared HS", "written", "spelled")
+
+
+def brief_evidence(evidence: str | None, limit: int = 110) -> str:
+    """The distinguishing part of a reason's evidence: what matched and where, without the long
+    regulatory citations (the full text stays on the shipment page and on hover)."""
+    text = evidence or ""
+    while True:  # innermost parentheses first; short ones are kept (as brackets, so the loop ends)
+        new = _PAREN.sub(lambda m: f" \x01{m.group(1)}\x02" if len(m.group(1)) <= _SHORT_PAREN else "", text)
+        if new == text:
+            break
+        text = new
+    text = text.replace("\x01", "(").replace("\x02", ")")
+    text = re.sub(r" — [^;]*", "", text)  # a dash starts an explanation of the rule, not of this hit
+    text = re.sub(r"\bdescription '", "'", text).replace(", a listed precursor", "")
+    clauses = [c.strip() for c in text.split("; ") if c.strip()]
+    kept = clauses[:1] + [c for c in clauses[1:] if c.startswith(_TELLING)]
+    out = re.sub(r"\s+", " ", "; ".join(kept)).replace(" ,", ",").strip()
+    if len(out) > limit:
+        out = out[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return out
+
+
+def brief_parts(reason: dict[str, Any]) -> tuple[str, str]:
+    """(where, what): the item (numbered from 1) or party a reason is about, and its brief evidence."""
+    if reason.get("item") is not None:
+        where = f"item {int(reason['item']) + 1}"
+    else:
+        where = str(reason.get("party") or "")
+    return where, brief_evidence(reason.get("evidence"))
+
+
+def brief_reason(reason: dict[str, Any]) -> str:
+    """``CODE item 2: what matched`` — one line per reason, for the queue and the console."""
+    where, body = brief_parts(reason)
+    head = " ".join(p for p in (str(reason.get("code", "")), where) if p)
+    return f"{head}: {body}" if body else head
+
+
+@dataclass(frozen=True)
+class PortName:
+    code: str | None  # IATA or UN/LOCODE, the form a filer most often writes
+    name: str | None  # CBP port name, else the airport's city
+    cbp: str | None  # CBP port number where known
+    note: str | None = None  # why the port is unknown
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.code, self.name) if p]
+        if not parts and not self.cbp:
+            return f"— ({self.note})" if self.note else "—"
+        return " · ".join(filter(None, (" ".join(parts), f"CBP {self.cbp}" if self.cbp else None)))
+
+
+@cache
+def _port_table() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    from interdictor.reference import data_path
+
+    by_cbp: dict[str, dict[str, str]] = {}
+    by_code: dict[str, dict[str, str]] = {}
+    for name in ("border_ports.csv", "us_ports.csv"):
+        with data_path(name).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+                by_cbp[row["cbp_code"]] = row
+                for alias in (row.get("iata"), row.get("unlocode")):
+                    if alias:
+                        by_code[alias] = row
+    return by_cbp, by_code
+
+
+@cache
+def _airport_cities() -> dict[str, str]:
+    import airportsdata
+
+    return {k: str(v["city"]) for k, v in airportsdata.load("IATA").items() if v.get("country") == "US"}
+
+
+def port_name(raw: str | None) -> PortName:
+    """One form for a port of entry, whichever way it was filed (CBP number, IATA code, UN/LOCODE)."""
+    code = (raw or "").strip().upper()
+    if not code:
+        return PortName(None, None, None, "no port of entry filed")
+    by_cbp, by_code = _port_table()
+    if code.isdigit():
+        row = by_cbp.get(code)
+        if row is None:
+            return PortName(None, None, code) if len(code) == 4 else PortName(None, None, None, f"unknown port {code}")
+        return PortName(row.get("iata") or None, row["name"], code)
+    iata = code[2:] if len(code) == 5 and code.startswith("US") else code
+    row = by_code.get(code) or by_code.get(iata)
+    if row is not None:
+        return PortName(row.get("iata") or code, row["name"], row["cbp_code"])
+    city = _airport_cities().get(iata)
+    if city is None:
+        return PortName(None, None, None, f"unknown port {code}")
+    return PortName(iata, city, None)
+
+
+def wilson_interval(hits: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion (95 % by default): honest for small counts, unlike hits/n."""
+    if n <= 0:
+        return None
+    p = hits / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)

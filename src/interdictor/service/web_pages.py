@@ -7,8 +7,9 @@ forms); linked parties; the partner referral inbox; the rule dashboard; search.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import polars as pl
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -17,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from interdictor.model import PARTY_SCHEMA
 from interdictor.queue import performance
-from interdictor.service import svg, work
+from interdictor.service import svg, views, work
 from interdictor.service.api_shipments import read_shipment
 from interdictor.service.api_work import queue_frame, today
 from interdictor.service.auth import (
@@ -38,12 +39,19 @@ from interdictor.store import config, decisions, facts, shipments
 
 router = APIRouter(include_in_schema=False)
 
-NAV = [("queue", "Queue", "queue"), ("search", "Search", "read_shipments"), ("referrals", "Referrals", "referrals"),
-       ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
+NAV = [("queue", "Queue", "queue"), ("answers", "Answers", "answer_referral"), ("search", "Search", "read_shipments"),
+       ("referrals", "Referrals", "referrals"), ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
+QUEUE_PAGE = 50  # queue rows a page
+ANSWERS_SHOWN = 30  # a partner's recent shipments on its home page
+SMALL_SAMPLE = 10  # fewer exams than this and a rule's yield says little
+FILTERS = {"utc": views.utc_time, "brief": views.brief_parts, "port": views.port_name}
 
 
 def render(request: Request, template: str, me: Principal | None, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     nav = [(href, label) for href, label, perm in NAV if me is not None and me.can(perm)]
+    env = request.app.state.templates.env
+    if "utc" not in env.filters:  # the workspace's own filters, on the app's one template environment
+        env.filters.update(FILTERS)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request, template, {"me": me, "nav": nav, "csrf": me.csrf_token if me else "", "done": request.query_params.get("done"),
                         **ctx}, status_code=status_code)
@@ -91,7 +99,7 @@ async def login_form(request: Request, username: Annotated[str, Form(max_length=
 
 @router.get("/", response_class=HTMLResponse)
 async def home(me: Annotated[Principal, Depends(require("read_shipments"))]) -> Response:
-    return RedirectResponse("/referrals" if me.role == "partner" else "/queue", status_code=303)
+    return RedirectResponse("/answers" if me.role == "partner" else "/queue", status_code=303)
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -99,7 +107,8 @@ def queue_page(request: Request, me: Annotated[Principal, Depends(require("queue
                corridor: Annotated[str | None, Query(max_length=64)] = None,
                port: Annotated[str | None, Query(max_length=8)] = None, day: Day | None = None,
                pick: Annotated[str | None, Query(max_length=8)] = None,
-               open_only: Annotated[bool, Query(alias="open")] = False) -> Response:
+               open_only: Annotated[bool, Query(alias="open")] = False,
+               page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     st = state(request)
     names = [c.name for c in st.screening.corridors.all
              if me.scope.corridors is None or c.name in me.scope.corridors]
@@ -107,6 +116,7 @@ def queue_page(request: Request, me: Annotated[Principal, Depends(require("queue
     day = day or today()
     rows: list[dict[str, Any]] = []
     budget = None
+    total = 0
     if corridor:
         q = queue_frame(st, me, corridor, day, port or None)
         ports = sorted(p for p in q.get_column("port").unique().to_list() if p)
@@ -114,13 +124,20 @@ def queue_page(request: Request, me: Annotated[Principal, Depends(require("queue
             q = q.filter(pl.col("pick") == pick)
         if open_only:
             q = q.filter(pl.col("decision").is_null())
-        rows = q.head(500).to_dicts()
+        total = q.height
+        rows = q.slice((page - 1) * QUEUE_PAGE, QUEUE_PAGE).to_dicts()
         with st.read() as conn:
             budget = st.budgets(conn)(corridor, port or None)
     else:
         ports = []
+    kept = {"corridor": corridor, "port": port or "", "day": day.isoformat(), "pick": pick or "",
+            "open": "true" if open_only else ""}
+    base = {k: v for k, v in kept.items() if v}
+    pages = max(1, math.ceil(total / QUEUE_PAGE))
     return render(request, "queue.html", me, rows=rows, corridors=names, corridor=corridor, port=port or "",
-                  ports=ports, day=day.isoformat(), pick=pick or "", open_only=open_only, budget=budget)
+                  ports=ports, day=day.isoformat(), pick=pick or "", open_only=open_only, budget=budget,
+                  total=total, page=page, pages=pages, first=(page - 1) * QUEUE_PAGE + 1,
+                  page_url=lambda n: "/queue?" + urlencode({**base, "page": n}))
 
 
 def _consignee_point(parties: list[dict[str, Any]]) -> tuple[tuple[float, float] | None, str]:
@@ -141,6 +158,14 @@ def _consignee_point(parties: list[dict[str, Any]]) -> tuple[tuple[float, float]
 @router.get("/shipments/{partner}/{shipment_id}", response_class=HTMLResponse)
 def shipment_page(request: Request, partner: str, shipment_id: str,
                   me: Annotated[Principal, Depends(require("read_shipments"))]) -> Response:
+    return render_shipment(request, me, partner, shipment_id)
+
+
+def render_shipment(request: Request, me: Principal, partner: str, shipment_id: str, status_code: int = 200,
+                    form: dict[str, dict[str, Any]] | None = None,
+                    errors: dict[str, dict[str, str]] | None = None) -> HTMLResponse:
+    """The shipment page; a form that went wrong comes back with what was typed (``form``) and its
+    ``errors`` — both keyed by form (``decide``, ``outcome``), then by field (``_form``: the whole form)."""
     st = state(request)
     view = read_shipment(request, me, partner, shipment_id, "web")
     ship = view["shipment"]
@@ -151,8 +176,9 @@ def shipment_page(request: Request, partner: str, shipment_id: str,
         with st.read() as conn:
             history = shipments.linked_shipments(conn, me.scope, [{**p, "party": p.get("party")} for p in view["parties"]],
                                              (partner, shipment_id), limit=20)
-    return render(request, "shipment.html", me, v=view, partner=partner, shipment_id=shipment_id,
-                  route=svg.route_map(stops), history=history, fields=work.REQUESTABLE_FIELDS)
+    return render(request, "shipment.html", me, status_code=status_code, v=view, partner=partner,
+                  shipment_id=shipment_id, route=svg.route_map(stops), history=history,
+                  fields=work.REQUESTABLE_FIELDS, form=form or {}, errors=errors or {})
 
 
 @router.get("/shipments/{partner}/{shipment_id}/links", response_class=HTMLResponse)
@@ -174,6 +200,28 @@ def referrals_page(request: Request, me: Annotated[Principal, Depends(require("r
     return render(request, "referrals.html", me, rows=rows, status=status or "")
 
 
+@router.get("/answers", response_class=HTMLResponse)
+def answers_page(request: Request, me: Annotated[Principal, Depends(require("answer_referral"))]) -> Response:
+    """A partner's home: its own recent shipments with the answer each got (partner-safe: no score, no
+    internal reason), and the referrals that wait for it."""
+    st = state(request)
+    scope = me.scope
+    with st.read() as conn:
+        recent = shipments.search_shipments(conn, scope, shipments.SearchQuery(limit=ANSWERS_SHOWN))
+        rows = []
+        for r in recent:
+            detail = shipments.shipment_detail(conn, scope, r["partner"], r["shipment_id"])
+            if detail is None:
+                continue
+            hist: dict[str, list[dict[str, Any]]] = {"referrals": [], "decisions": [], "outcomes": []}
+            v = views.shipment_view(detail, hist, st.screening.ruleset, True,
+                                    decisions.current_answer(conn, r["partner"], r["shipment_id"]))
+            rows.append({**views.search_row(r, True), "answer": v["answer"], "reason_codes": v["reason_codes"],
+                         "data_requested": v["data_requested"]})
+        waiting = [r for r in decisions.list_referrals(conn, scope, None, 200) if r["status"] in ("open", "acknowledged")]
+    return render(request, "answers.html", me, rows=rows, waiting=waiting)
+
+
 @router.get("/rules", response_class=HTMLResponse)
 def rules_page(request: Request, me: Annotated[Principal, Depends(require("performance"))],
                days: Annotated[int, Query(ge=1, le=366)] = 30) -> Response:
@@ -181,7 +229,7 @@ def rules_page(request: Request, me: Annotated[Principal, Depends(require("perfo
     with st.read() as conn:
         f = facts.performance_facts(conn, days)
         versions = config.ruleset_versions(conn, st.screening.ruleset)
-    rules = performance.by_rule(f).to_dicts()
+    rules = [with_interval(r) for r in performance.by_rule(f).to_dicts()]
     bands = performance.by_band(f).to_dicts()
     explo = performance.by_exploration(f).to_dicts()
     tr = performance.trend(f, "1d" if days <= 31 else "1w", [r["code"] for r in rules[:3]]).to_dicts()
@@ -189,9 +237,12 @@ def rules_page(request: Request, me: Annotated[Principal, Depends(require("perfo
     for r in tr:
         series.setdefault("all exams" if r["code"] == "*" else r["code"], []).append(
             (str(r["period_start"]), r["yield"]))
-    examined = [r for r in rules if r["examined"]]
-    yield_chart = svg.bars([(r["code"], r["yield"] or 0.0, f"{r['found']}/{r['resolved']}") for r in examined[:15]],
-                           max_value=1.0, title="Yield per rule (found / exams with an outcome)")
+    examined = [r for r in rules if r["resolved"]]
+    yield_chart = svg.bars([(r["code"], r["yield"] or 0.0, f"{r['found']}/{r['resolved']}"
+                             + ("" if r["enough"] else " · few exams")) for r in examined[:15]],
+                           max_value=1.0, title="Yield per rule (found / exams with an outcome)",
+                           faint={r["code"] for r in examined if not r["enough"]},
+                           spans={r["code"]: r["interval"] for r in examined if r["interval"]})
     fired_chart = svg.bars([(r["code"], float(r["fired"]), f"{r['fired']} · {r['examined']} ex.")
                             for r in rules[:15]], title="How often each rule fired")
     band_chart = svg.columns([(b["band"], float(b["shipments"]), str(b["shipments"])) for b in bands],
@@ -199,7 +250,13 @@ def rules_page(request: Request, me: Annotated[Principal, Depends(require("perfo
     return render(request, "rules.html", me, days=days, totals=performance.totals(f), rules=rules, bands=bands,
                   exploration=explo, yield_chart=yield_chart, fired_chart=fired_chart, band_chart=band_chart,
                   trend_chart=svg.lines(series, title="Yield over time"), versions=versions,
-                  result=None, quote=quote)
+                  result=None, quote=quote, small_sample=SMALL_SAMPLE)
+
+
+def with_interval(r: dict[str, Any]) -> dict[str, Any]:
+    """A rule's row with the 95 % Wilson interval of its yield, and whether it rests on enough exams."""
+    return {**r, "interval": views.wilson_interval(int(r["found"]), int(r["resolved"])),
+            "enough": int(r["resolved"]) >= SMALL_SAMPLE}
 
 
 @router.get("/search", response_class=HTMLResponse)

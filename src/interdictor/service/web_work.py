@@ -17,7 +17,7 @@ from interdictor.service.api_work import DecisionIn, OutcomeIn, decide, record_o
 from interdictor.service.auth import SESSION_COOKIE, clear_session_cookie, optional_principal, require, state
 from interdictor.service.errors import ApiError
 from interdictor.service.principal import Principal
-from interdictor.service.web_pages import render
+from interdictor.service.web_pages import render, render_shipment
 from interdictor.store import config
 
 router = APIRouter(include_in_schema=False)
@@ -27,8 +27,34 @@ def back(path: str, message: str) -> RedirectResponse:
     return RedirectResponse(f"{path}?done={quote(message)}", status_code=303)
 
 
-def _problem(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    """Each invalid field of a form with its problem, in plain words."""
+    out: dict[str, str] = {}
+    for e in exc.errors():
+        field = str(e["loc"][0]) if e["loc"] else "_form"
+        out.setdefault(field, _PLAIN.get(e["type"], e["msg"]))
+    return out
+
+
+_PLAIN = {"literal_error": "choose one of the options", "missing": "this is needed",
+          "string_too_short": "this is needed", "greater_than_equal": "must not be negative"}
+# a rule of the work that a form broke, by the words of its message -> the field it is about
+_WORK_FIELDS = (("what was seized", "what"), ("agency", "agency"), ("needs a reason", "reason"),
+                ("cannot ask for", "asked"), ("decision must be", "decision"), ("result must be", "result"))
+
+
+def _work_error(exc: ApiError) -> dict[str, str]:
+    if exc.status == 404:  # not a mistake in the form: the shipment is not there (or not the user's)
+        raise exc
+    field = next((f for words, f in _WORK_FIELDS if words in exc.message), "_form")
+    return {field: exc.message}
+
+
+def _again(request: Request, me: Principal, partner: str, shipment_id: str, which: str, typed: dict[str, Any],
+           errors: dict[str, str], status: int) -> Response:
+    """The shipment page again, the form as the officer filled it and each problem beside its field."""
+    return render_shipment(request, me, partner, shipment_id, status_code=status, form={which: typed},
+                           errors={which: errors})
 
 
 @router.post("/logout")
@@ -45,16 +71,20 @@ async def logout(request: Request, me: Annotated[Principal | None, Depends(optio
 
 @router.post("/shipments/{partner}/{shipment_id}/decide")
 def decide_form(request: Request, partner: str, shipment_id: str, me: Annotated[Principal, Depends(require("decide"))],
-                decision: Annotated[str, Form(max_length=16)], reason: Annotated[str, Form(max_length=2000)] = "",
+                decision: Annotated[str, Form(max_length=16)] = "", reason: Annotated[str, Form(max_length=2000)] = "",
                 request_information: Annotated[bool, Form()] = False,
                 asked: Annotated[list[str] | None, Form()] = None,
                 message: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
+    typed = {"decision": decision, "reason": reason, "request_information": request_information, "asked": asked or [],
+             "message": message or ""}
     try:
         body = DecisionIn(decision=decision, reason=reason, request_information=request_information,  # type: ignore[arg-type]
                           asked=asked or [], message=message or None)
+        out = decide(state(request), me, partner, shipment_id, body)
     except ValidationError as exc:
-        raise ApiError(422, f"the decision is not complete: {_problem(exc)}") from exc
-    out = decide(state(request), me, partner, shipment_id, body)
+        return _again(request, me, partner, shipment_id, "decide", typed, _field_errors(exc), 422)
+    except ApiError as exc:
+        return _again(request, me, partner, shipment_id, "decide", typed, _work_error(exc), exc.status)
     note = f"decision recorded: {body.decision}"
     if out.get("referral"):
         note += f"; {out['referral']['kind'].replace('_', ' ')} sent to the filer"
@@ -64,19 +94,26 @@ def decide_form(request: Request, partner: str, shipment_id: str, me: Annotated[
 @router.post("/shipments/{partner}/{shipment_id}/outcome")
 def outcome_form(request: Request, partner: str, shipment_id: str,
                  me: Annotated[Principal, Depends(require("record_outcome"))],
-                 result: Annotated[str, Form(max_length=16)], what: Annotated[str | None, Form(max_length=500)] = None,
+                 result: Annotated[str, Form(max_length=16)] = "", what: Annotated[str | None, Form(max_length=500)] = None,
                  quantity: Annotated[str | None, Form(max_length=32)] = None,
                  unit: Annotated[str | None, Form(max_length=16)] = None,
                  agency: Annotated[str | None, Form(max_length=200)] = None,
                  note: Annotated[str | None, Form(max_length=4000)] = None) -> Response:
+    typed = {"result": result, "what": what or "", "quantity": quantity or "", "unit": unit or "",
+             "agency": agency or "", "note": note or ""}
     try:
-        qty = float(quantity) if quantity and quantity.strip() else None
+        qty = float(quantity.replace(",", ".")) if quantity and quantity.strip() else None
+    except ValueError:
+        return _again(request, me, partner, shipment_id, "outcome", typed,
+                      {"quantity": "a number, such as 25 or 2.5"}, 422)
+    try:
         body = OutcomeIn(result=result, what=what or None, quantity=qty, unit=unit or None,  # type: ignore[arg-type]
                          agency=agency or None, note=note or None)
-    except (ValueError, ValidationError) as exc:
-        msg = _problem(exc) if isinstance(exc, ValidationError) else "quantity must be a number"
-        raise ApiError(422, f"the outcome is not complete: {msg}") from exc
-    record_outcome(state(request), me, partner, shipment_id, body)
+        record_outcome(state(request), me, partner, shipment_id, body)
+    except ValidationError as exc:
+        return _again(request, me, partner, shipment_id, "outcome", typed, _field_errors(exc), 422)
+    except ApiError as exc:
+        return _again(request, me, partner, shipment_id, "outcome", typed, _work_error(exc), exc.status)
     return back(f"/shipments/{quote(partner)}/{quote(shipment_id)}", f"outcome recorded: {body.result.replace('_', ' ')}")
 
 

@@ -60,9 +60,10 @@ def decided(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
 
 
 def top_reasons(conn: Connection, cand: pl.DataFrame, q: pl.DataFrame) -> pl.DataFrame:
-    """The four strongest reasons of each shipment of ``q``, from its assessment in ``cand``."""
+    """The four strongest reasons of each shipment of ``q`` (with the item or party each is about), from its
+    assessment in ``cand``."""
     schema = {"partner": pl.String, "shipment_id": pl.String, "run_id": pl.String, "code": pl.String,
-              "weight": pl.Float64, "evidence": pl.String}
+              "weight": pl.Float64, "evidence": pl.String, "item": pl.Int64, "party": pl.String}
     keys = q.select("partner", "shipment_id").join(cand.select("partner", "shipment_id", "run_id"),
                                                     on=["partner", "shipment_id"])
     parts = [pl.DataFrame(schema=schema)]
@@ -71,11 +72,11 @@ def top_reasons(conn: Connection, cand: pl.DataFrame, q: pl.DataFrame) -> pl.Dat
         ids = group.get_column("shipment_id").unique().to_list()
         for i in range(0, len(ids), 900):
             parts.append(frame(conn, select(R.c.partner, R.c.shipment_id, R.c.run_id, R.c.code, R.c.weight,
-                                            R.c.evidence)
+                                            R.c.evidence, R.c.item, R.c.party)
                                .where(R.c.partner == partner, R.c.shipment_id.in_(ids[i:i + 900])), schema))
     r = pl.concat(parts).join(keys, on=["partner", "shipment_id", "run_id"], how="semi")
     return (r.sort("weight", descending=True).group_by(["partner", "shipment_id"], maintain_order=True)
-            .agg(pl.struct("code", "weight", "evidence").head(4).alias("top_reasons")))
+            .agg(pl.struct("code", "weight", "evidence", "item", "party").head(4).alias("top_reasons")))
 
 
 def performance_facts(conn: Connection, days: int, today: date | None = None) -> performance.Facts:

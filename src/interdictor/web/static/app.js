@@ -21,6 +21,6 @@
   });
   document.addEventListener("click", function (e) {
     var tr = e.target.closest && e.target.closest("tr[data-href]");
-    if (tr && !e.target.closest("a, button, input, select, textarea, form")) { window.location.href = tr.getAttribute("data-href"); }
+    if (tr && !e.target.closest("a, button, input, select, textarea, form, details")) { window.location.href = tr.getAttribute("data-href"); }
   });
 })();
