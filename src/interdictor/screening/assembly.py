@@ -30,6 +30,7 @@ from interdictor.screen.registry import available
 from interdictor.screening.loaders import load_context
 from interdictor.settings import Settings
 from interdictor.store import config as stored
+from interdictor.store import repo
 from interdictor.store.db import Store
 from interdictor.store.profiles import stored_profile
 
@@ -46,11 +47,13 @@ class Screening:
     ruleset: RuleSet
     corridors: CorridorConfig
     detectors: list[str] | None = None  # run only these (default: all)
+    history: str = "none"  # the stored history the context was built from (store.repo.history_mark)
 
     @property
     def versions(self) -> dict[str, str]:
         """The version of every input, recorded with each run and so with each assessment."""
-        return {**self.ctx.versions, "ruleset": self.ruleset.label, "corridors": str(self.corridors.version)}
+        return {**self.ctx.versions, "ruleset": self.ruleset.label, "corridors": str(self.corridors.version),
+                "history": self.history}
 
 
 def detector_names(settings: Settings) -> list[str] | None:
@@ -100,8 +103,9 @@ def assemble(settings: Settings, store: Store | None = None) -> Screening:
         return Screening(load_context(settings, None, parts), choose_ruleset(None, settings),
                          choose_corridors(None, settings), names)
     with store.connect() as conn:
+        history = repo.history_mark(conn)  # read first: the context holds no history stored after it
         return Screening(load_context(settings, conn, parts), choose_ruleset(conn, settings),
-                         choose_corridors(conn, settings), names)
+                         choose_corridors(conn, settings), names, history)
 
 
 def reassemble_rules(screening: Screening, store: Store, settings: Settings) -> Screening:

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from interdictor.intake.base import IntakeChunk
 from interdictor.model import REJECT_SCHEMA, empty, rejects_frame
@@ -110,6 +110,17 @@ def fail_run(store: Store, s: RunSummary, error: str) -> None:
             unchanged=s.unchanged, rejects=s.rejects, status="failed", error=error[:2000],
         ))
         audit(conn, s.partner, "ingest.fail", "run", s.run_id, {"error": error[:500]})
+
+
+def history_mark(conn: Any) -> str:
+    """What stored history a screening context was built from: the shipment versions stored and the last
+    run finished before it was read (``"none"`` for an empty store).  Recorded with every run, so an
+    assessment whose reasons used history (learned profiles, first-seen consignees, shared addresses)
+    says which history that was."""
+    versions = conn.execute(select(func.count()).select_from(t.shipments)).scalar_one()
+    last = conn.execute(select(t.ingest_runs.c.run_id).where(t.ingest_runs.c.status == "done")
+                        .order_by(t.ingest_runs.c.finished_at.desc()).limit(1)).scalar_one_or_none()
+    return "none" if not versions else f"{versions} shipment versions, through run {last}"
 
 
 def recent_runs(conn: Any, limit: int = 20) -> list[dict[str, Any]]:

@@ -1,0 +1,85 @@
+"""The assembly's one order of precedence: an explicit setting, then the store's active version, then what ships."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from interdictor.intake.base import ReadOptions
+from interdictor.intake.csv_manifest import read_manifest_csv
+from interdictor.reference import data_path
+from interdictor.reference.corridors import load_corridors
+from interdictor.score.rules import dump_ruleset, load_ruleset
+from interdictor.screening import AssemblyError, ScreenRun, assemble
+from interdictor.screening.assembly import choose_corridors, choose_ruleset
+from interdictor.settings import Settings
+from interdictor.store import config, open_store
+from interdictor.store.db import Store
+
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "corridor_sample.csv"
+LIGHT = Settings(detectors="route,consistency")
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    yield s
+    s.close()
+
+
+def activate_v2(store: Store) -> None:
+    with store.begin() as conn:
+        rs = config.add_ruleset(conn, dump_ruleset(load_ruleset()), "test")
+        config.activate_ruleset(conn, rs.name, rs.version, "test")
+
+
+def test_the_shipped_rule_set_when_nothing_else_is_named(store: Store) -> None:
+    with store.connect() as conn:
+        assert choose_ruleset(conn, LIGHT).label == load_ruleset().label
+    assert choose_ruleset(None, LIGHT).label == load_ruleset().label
+
+
+def test_the_store_s_active_version_beats_the_shipped_one(store: Store) -> None:
+    activate_v2(store)
+    with store.connect() as conn:
+        assert choose_ruleset(conn, LIGHT).label == "default-v2"
+
+
+def test_a_named_rule_set_beats_the_store_s_active_version(store: Store) -> None:
+    activate_v2(store)
+    named = LIGHT.model_copy(update={"ruleset": "default", "ruleset_version": 1})
+    with store.connect() as conn:
+        assert choose_ruleset(conn, named).label == "default-v1"
+        latest = LIGHT.model_copy(update={"ruleset": "default"})
+        assert choose_ruleset(conn, latest).label == "default-v2"  # the named set's highest known version
+
+
+def test_a_corridors_file_beats_the_store_s_overrides(store: Store, tmp_path: Path) -> None:
+    with store.begin() as conn:
+        config.set_corridor(conn, "san-diego", {"thresholds": {"review": 20.0}}, "test")
+    with store.connect() as conn:
+        assert choose_corridors(conn, LIGHT).get("san-diego").thresholds.review == 20.0
+        shipped = load_corridors()
+        own = tmp_path / "corridors.yaml"
+        own.write_text(data_path("corridors.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        named = LIGHT.model_copy(update={"corridors_file": own})
+        assert choose_corridors(conn, named).get("san-diego").thresholds == shipped.get("san-diego").thresholds
+
+
+def test_an_unknown_detector_is_an_error_naming_the_available_ones() -> None:
+    with pytest.raises(AssemblyError, match=r"unknown detector\(s\) roots; available: route, consistency"):
+        assemble(Settings(detectors="route,roots"))
+
+
+def test_the_history_a_context_was_built_from_is_recorded(store: Store) -> None:
+    first = assemble(LIGHT, store)
+    assert first.versions["history"] == "none"
+    with ScreenRun(first, store=store, partner="acme", source="m.csv") as run:
+        for chunk in read_manifest_csv(io.BytesIO(SAMPLE.read_bytes()), ReadOptions(source_name="m.csv")):
+            run.add(chunk)
+        run.finish()
+    later = assemble(LIGHT, store)
+    assert run.summary.run_id in later.versions["history"]
