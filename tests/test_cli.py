@@ -206,3 +206,10 @@ def test_demo_keeps_to_a_database_of_its_own_and_repeats_itself(runner: CliRunne
     assert tally(first.output) == tally(second.output)
     assert "0 unchanged" in " ".join(second.output.split())  # made afresh: nothing of the first run is left
     assert "demo-day-seed" not in first.output  # no name of a temporary file that is gone
+
+
+def test_screen_with_an_unknown_encoding_is_a_one_line_error_with_exit_2(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--encoding", "no-such-codec", "--no-store"])
+    assert result.exit_code == 2, result.output
+    assert "unknown text encoding 'no-such-codec'" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, LookupError)

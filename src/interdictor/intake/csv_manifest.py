@@ -42,6 +42,7 @@ from interdictor.intake.fields import (
 )
 from interdictor.intake.limits import MAX_COLUMNS
 from interdictor.intake.mapping import Profile, apply_profile
+from interdictor.intake.text import codec, recoding
 from interdictor.model import Reject, empty
 
 BLOCK_BYTES = 32 * 1024 * 1024
@@ -62,7 +63,7 @@ def _looks_binary(head: bytes) -> str | None:
 
 
 # encodings partners' systems actually write when they do not write UTF-8
-LEGACY_ENCODINGS = ["gb18030", "big5", "shift_jis", "euc_kr", "cp1252", "latin_1", "utf_16"]
+LEGACY_ENCODINGS = ["gb18030", "big5", "shift_jis", "euc_kr", "cp1252", "latin_1"]  # UTF-16/32: intake.text
 
 
 def _guess_encoding(sample: bytes) -> str | None:
@@ -269,15 +270,21 @@ def _parse_slow(body: bytes, header: list[str]) -> pl.DataFrame:
     return pl.DataFrame(cols, schema={h: pl.String for h in header})
 
 
-def _read_header(stream: BinaryIO, options: ReadOptions) -> tuple[list[str], bytes, int, str | None, list[str]]:
+def _read_header(stream: BinaryIO, options: ReadOptions) -> tuple[list[str], bytes, int, str | None, list[str], BinaryIO]:
     head = stream.read(SNIFF_BYTES)
     if not head.strip():
         raise IntakeError(f"{options.source_name}: the file is empty")
+    encoding = codec(options.encoding, options.source_name) if options.encoding else None
+    notices: list[str] = []
+    recode = recoding(head, encoding)
+    if recode is not None:  # UTF-16/32 or CR-only lines: read as UTF-8 lines from here on (intake.text)
+        stream = recode.wrap(stream, head)
+        head = stream.read(SNIFF_BYTES)
+        notices = recode.notices(options.source_name)
+        encoding = None if recode.encoding else encoding
     why = _looks_binary(head)
     if why:
         raise IntakeError(f"{options.source_name}: this looks like a binary file, not CSV text ({why})")
-    notices: list[str] = []
-    encoding = options.encoding
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if encoding is None and _mostly_not_utf8(head):
@@ -297,13 +304,13 @@ def _read_header(stream: BinaryIO, options: ReadOptions) -> tuple[list[str], byt
     header_raw, rest = head.split(b"\n", 1)
     text = header_raw.decode(encoding or "utf-8", errors="replace").rstrip("\r")
     header = [h.strip().lower().lstrip("\ufeff") for h in next(csv.reader([text]))]
-    return header, rest, 2, encoding, notices
+    return header, rest, 2, encoding, notices, stream
 
 
 def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile | None = None) -> Iterator[IntakeChunk]:
     """Read a manifest CSV in chunks; see the module docstring."""
     src = options.source_name
-    header, rest, first_line, encoding, notices = _read_header(stream, options)
+    header, rest, first_line, encoding, notices, stream = _read_header(stream, options)
     if len(header) > MAX_COLUMNS:
         raise IntakeError(f"{src}: line 1: the header has {len(header):,} columns; at most {MAX_COLUMNS:,} are read "
                           f"(a manifest has about 40 plus a partner's own)")

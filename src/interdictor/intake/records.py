@@ -179,13 +179,22 @@ def chunked(parsed: Iterable[Parsed], options: ReadOptions) -> Iterator[IntakeCh
     yield from chunker.flush()
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE_REASON = ("text holds an unpaired UTF-16 surrogate (a \\ud800-\\udfff escape that is not half of a "
+                         "pair), which is no character; the value was not read — re-export the text as UTF-8")
+
+
 def clip(text: str | None, problems: Problems, line: int | None, fld: str,
          limit: int = MAX_TEXT) -> str | None:
-    """Whitespace-collapsed text, cut at ``limit`` characters with a reject saying so."""
+    """Whitespace-collapsed text, cut at ``limit`` characters with a reject saying so.  Text that
+    holds a lone surrogate (JSON can escape one; it is no character) is rejected, not kept."""
     if text is None:
         return None
     if len(text) <= limit and "  " not in text and text.isprintable() and text.strip() == text:
         return text or None  # already clean: the common case, kept cheap
+    if SURROGATE.search(text):  # never printable, so never on the cheap path above
+        problems.add(line, fld, LONE_SURROGATE_REASON)
+        return None
     flat = " ".join(text.split())
     if not flat:
         return None
@@ -200,7 +209,10 @@ def extra_json(values: dict[str, Any]) -> str | None:
     kept = {k: v for k, v in values.items() if v not in (None, "", [], {}, ())}
     if not kept:
         return None
-    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"), default=str)
+    if not text.isascii() and SURROGATE.search(text):  # a lone surrogate cannot be stored as UTF-8: keep it escaped
+        return json.dumps(kept, separators=(",", ":"), default=str)
+    return text
 
 
 @cache
