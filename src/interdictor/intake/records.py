@@ -258,8 +258,29 @@ def read_json_document(stream: Any, src: str, problems: Problems) -> tuple[bytes
             raise IntakeError(f"{src}: the file is empty")
         return data, values(data)
     except NotJson as exc:
+        lines = _json_lines(data)
+        if lines is not None:
+            return data, lines
         problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
         return data, None
+
+
+def _json_lines(data: bytes) -> list[tuple[Any, int | None, str | None]] | None:
+    """A document that is not JSON as a whole but whose lines each start an object: JSON Lines with a
+    broken line (``values`` reads it so only when the first line parses).  Each line on its own, a bad
+    one a reason; None when the shape is not that."""
+    lines = data.split(b"\n")
+    if sum(1 for x in lines if x.strip()) < 2 or not all(x.lstrip().startswith(b"{") for x in lines if x.strip()):
+        return None
+    out: list[tuple[Any, int | None, str | None]] = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append((values(line)[0][0], n, None))
+        except NotJson as exc:
+            out.append((None, n, exc.reason))
+    return out
 
 
 def not_json(src: str, data: bytes, problems: Problems) -> Parsed:
