@@ -235,3 +235,10 @@ def test_formula_cells_are_neutralised_in_every_csv_written(runner: CliRunner, t
     ranked = pl.read_csv(out)
     assert "'" + evil in ranked["shipment_id"].to_list()
     assert "'@SUM(1+1)" in pl.read_csv(rej)["shipment_id"].to_list()
+
+
+def test_screen_with_an_unknown_encoding_is_a_one_line_error_with_exit_2(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--encoding", "no-such-codec", "--no-store"])
+    assert result.exit_code == 2, result.output
+    assert "unknown text encoding 'no-such-codec'" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, LookupError)

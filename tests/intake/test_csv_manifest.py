@@ -26,6 +26,10 @@ def _bytes(case: dict) -> bytes:
         return a.encode("utf-8") + b.encode("latin-1") + c.encode("utf-8")
     if case.get("csv_generated") == "long_field":
         return ("shipment_id,item_description,consignee_name\nS1,lamp," + "A" * 50_000 + "\nS2,bulb,BOB\n").encode()
+    if case.get("csv_generated") == "long_quoted_field":  # a quote on line 3 "closes" on line 62
+        rows = [f"S{i},lamp,BOB" for i in range(3, 61)]
+        return ("shipment_id,item_description,consignee_name\nS1,lamp,BOB\nS2,\"lamp,BOB\n" + "\n".join(rows)
+                + '\nS61,bulb",BOB\n').encode()
     raise AssertionError(f"case {case['name']} has no input")
 
 
@@ -243,3 +247,42 @@ def test_the_fast_parse_reads_well_formed_rows_as_the_full_check_does(rows: list
                     (full.shipments, full.items, full.parties, full.legs), strict=True):
         assert a.equals(b), (a, b)
     assert [(r.line, r.field, r.reason) for r in fast_rejects] == [(r.line, r.field, r.reason) for r in full_rejects]
+
+
+_GOOD_ROW = st.sampled_from([
+    "{sid},lamp,Laredo,1",
+    '{sid},"lamp, brass",Laredo,2',
+    '{sid},"a ""quoted"" lamp",Austin,3',
+    '{sid},"two\nline lamp",Austin,4',
+    '{sid},"three,\nline,\nlamp",El Paso,5',
+])
+_BROKEN_ROW = st.sampled_from([
+    '{sid},"yoga mat,Austin,2',  # the quote at the start of a field never closed
+    '{sid},yoga mat,"Austin,2',
+    '{sid},yoga mat,Austin,"2',
+    '{sid},"yoga mat",Austin,"2 kg',
+])
+
+
+@given(st.lists(_GOOD_ROW, min_size=1, max_size=70), st.data(), st.sampled_from([64, 200, 1500, 1 << 20]))
+@hyp_settings(max_examples=120, deadline=None)
+def test_one_broken_quote_rejects_only_its_record(rows: list[str], data: st.DataObject, block: int) -> None:
+    """One record with a quote never closed, anywhere in a valid file, in blocks of any size: that
+    record is rejected at its line, every other record is screened, and the record count is right."""
+    import interdictor.intake.csv_manifest as mod
+
+    at = data.draw(st.integers(0, len(rows)), label="broken at")
+    records = [r.format(sid=f"S{i}") for i, r in enumerate(rows)]
+    records.insert(at, data.draw(_BROKEN_ROW, label="broken").format(sid="BROKEN"))
+    text = "shipment_id,item_description,consignee_city,gross_weight_kg\n" + "\n".join(records) + "\n"
+    broken_line = 2 + sum(r.count("\n") + 1 for r in records[:at])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(mod, "BLOCK_BYTES", block)
+        mp.setattr(mod, "SNIFF_BYTES", min(block, mod.SNIFF_BYTES))
+        chunks = list(read_manifest_csv(io.BytesIO(text.encode()), ReadOptions(source_name="t.csv")))
+    batch = Batch.concat([c.batch for c in chunks])
+    rejects = [r for c in chunks for r in c.rejects]
+    assert [(r.line, r.kind) for r in rejects] == [(broken_line, "row")], rejects
+    assert "unterminated quoted field" in rejects[0].reason
+    assert sorted(batch.shipments["shipment_id"].to_list()) == sorted(f"S{i}" for i in range(len(rows)))
+    assert sum(c.rows for c in chunks) == len(records)

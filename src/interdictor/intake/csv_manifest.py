@@ -22,6 +22,15 @@ import numpy as np
 import polars as pl
 
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
+from interdictor.intake.csv_rows import (
+    MAX_QUOTED_LINES,
+    UNTERMINATED,
+    broken_quotes,
+    careful_cut,
+    last_balanced_newline,
+    row_table,
+    suspicious,
+)
 from interdictor.intake.extra_columns import join_extras, split_extras
 from interdictor.intake.fields import (
     KNOWN,
@@ -33,11 +42,11 @@ from interdictor.intake.fields import (
 )
 from interdictor.intake.limits import MAX_COLUMNS
 from interdictor.intake.mapping import Profile, apply_profile
+from interdictor.intake.text import codec, recoding
 from interdictor.model import Reject, empty
 
 BLOCK_BYTES = 32 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
-QUOTE, NL, COMMA = ord('"'), ord("\n"), ord(",")
 
 
 def _looks_binary(head: bytes) -> str | None:
@@ -54,7 +63,7 @@ def _looks_binary(head: bytes) -> str | None:
 
 
 # encodings partners' systems actually write when they do not write UTF-8
-LEGACY_ENCODINGS = ["gb18030", "big5", "shift_jis", "euc_kr", "cp1252", "latin_1", "utf_16"]
+LEGACY_ENCODINGS = ["gb18030", "big5", "shift_jis", "euc_kr", "cp1252", "latin_1"]  # UTF-16/32: intake.text
 
 
 def _guess_encoding(sample: bytes) -> str | None:
@@ -83,8 +92,9 @@ def _mostly_not_utf8(sample: bytes) -> bool:
 class _Blocks:
     """Yield (first_line, bytes) blocks of whole rows, cut where quotes are balanced."""
 
-    def __init__(self, stream: BinaryIO, first_line: int, options: ReadOptions, start: bytes) -> None:
+    def __init__(self, stream: BinaryIO, first_line: int, options: ReadOptions, start: bytes, ncols: int) -> None:
         self.stream = stream
+        self.ncols = ncols
         self.pending = start
         self.line = first_line
         self.options = options
@@ -103,10 +113,16 @@ class _Blocks:
             buf = self.pending
             if not buf:
                 break
-            cut = len(buf) if eof else _last_balanced_newline(buf)
+            cut = len(buf) if eof else last_balanced_newline(buf)
+            if not eof and buf.count(b"\n", max(cut, 0)) > MAX_QUOTED_LINES + 1:
+                # a quote left open for more lines than a quoted field may span: it is broken, and
+                # only its line is rejected, so cut where the lines around it are settled
+                cut = careful_cut(buf, self.ncols)
             if cut <= 0:
                 if len(buf) > 4 * BLOCK_BYTES:
-                    cut = len(buf)  # a runaway quoted field: hand it over whole, it will be rejected
+                    # a runaway quoted field: the block ends at the last newline (its first line is
+                    # rejected, the lines after it read); with no newline at all it goes whole
+                    cut = buf.rfind(b"\n") + 1 or len(buf)
                 else:
                     continue
             block, self.pending = buf[:cut], buf[cut:]
@@ -122,49 +138,14 @@ class _Blocks:
                 self.options.progress(len(block))
             yield first, block
 
-
-def _last_balanced_newline(buf: bytes) -> int:
-    """Index just past the last newline outside quotes (0 when none)."""
-    pos = len(buf)
-    quotes_total = buf.count(b'"')
-    while True:
-        nl = buf.rfind(b"\n", 0, pos)
-        if nl < 0:
-            return 0
-        after = buf.count(b'"', nl + 1) if quotes_total else 0
-        if (quotes_total - after) % 2 == 0:
-            return nl + 1
-        pos = nl
-
-
-def _row_table(block: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, np.ndarray]:
-    """Row starts, ends (exclusive, without newline), separators per row, whether the last
-    row is open (unbalanced quote), and the positions of every newline (for line numbers).
-
-    Quoted regions are found from the (few) quote positions, so no per-byte running
-    count is ever materialised: a 32 MB block costs a few passes and no large arrays.
-    """
-    arr = np.frombuffer(block, dtype=np.uint8)
-    if not len(arr):
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, z, False, z
-    nl_all = np.flatnonzero(arr == NL)
-    quotes = np.flatnonzero(arr == QUOTE) if block.find(b'"') >= 0 else np.zeros(0, dtype=np.int64)
-    open_at_end = len(quotes) % 2 == 1
-    # a newline with an even number of quotes before it is outside quotes: a row ends there
-    nl = nl_all[np.searchsorted(quotes, nl_all) % 2 == 0] if len(quotes) else nl_all
-    ends = nl if (len(nl) and nl[-1] == len(arr) - 1) else np.append(nl, len(arr))
-    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-    commas = np.flatnonzero(arr == COMMA)
-    seps = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
-    if len(quotes):
-        # commas within quoted regions are not separators
-        opens = quotes[0::2]
-        closes = np.append(quotes[1::2], len(arr)) if open_at_end else quotes[1::2]
-        inside = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
-        row_of = np.searchsorted(starts, opens, side="right") - 1
-        seps -= np.bincount(row_of, weights=inside, minlength=len(starts)).astype(np.int64)
-    return starts, ends, seps, open_at_end, nl_all
+    def push_back(self, tail: bytes) -> None:
+        """Hand the end of the block just yielded back, to be read again at the start of the next one."""
+        self.pending = tail + self.pending
+        self.line -= tail.count(b"\n")
+        self.consumed -= len(tail)
+        self.done = False
+        if self.options.progress:
+            self.options.progress(-len(tail))
 
 
 def _is_utf8(block: bytes) -> bool:
@@ -182,12 +163,27 @@ def _decode_line(raw: bytes) -> str:
 
 
 def _parse_block(
-    block: bytes, first_line: int, header: list[str], options: ReadOptions, encoding: str | None
-) -> tuple[pl.DataFrame, list[Reject]]:
-    """Parse one block into a string table with ``line``; structural problems become rejects."""
+    block: bytes, first_line: int, header: list[str], options: ReadOptions, encoding: str | None, final: bool = True,
+) -> tuple[pl.DataFrame, list[Reject], int]:
+    """Parse one block into a string table with ``line``; structural problems become rejects.
+
+    Also returns how much of the block was read: all of it, except when a block that is not the
+    last ends in a quote that may close in the next one (after a broken quote moved the cut)."""
     src = options.source_name
     rejects: list[Reject] = []
-    starts, ends, seps, open_at_end, nl_all = _row_table(block)
+    ncols = len(header)
+    rows = row_table(block)
+    broken: dict[int, str] = {}
+    if suspicious(block, rows, ncols):  # a quote never closed: contain it to its own line (csv_rows)
+        found = broken_quotes(block, rows, ncols, final)
+        if found.pending:
+            df, rejects, _ = _parse_block(block[:found.pending], first_line, header, options, encoding)
+            return df, rejects, found.pending
+        if found.pending == 0:  # nothing before it: it cannot wait for the next block
+            found = broken_quotes(block, rows, ncols)
+        broken = found.lines
+        rows = row_table(block, found.quotes)
+    starts, ends, seps, open_at_end, nl_all = rows.starts, rows.ends, rows.seps, rows.open_at_end, rows.nl_all
     lines_before = np.searchsorted(nl_all, starts) if len(starts) else np.zeros(0, dtype=np.int64)
     row_lines = first_line + lines_before
     lengths = ends - starts
@@ -200,7 +196,13 @@ def _parse_block(
             reasons.setdefault(int(i), text)
         bad[:] |= mask & ~blank
 
-    ncols = len(header)
+    if broken:
+        at = np.zeros(len(starts), dtype=bool)
+        for offset, why in broken.items():
+            row = int(np.searchsorted(starts, offset))
+            at[row] = True
+            reasons[row] = why
+        flag(at, UNTERMINATED)
     flag(lengths > options.max_line_bytes, f"row is longer than {options.max_line_bytes:,} bytes")
     flag(seps + 1 != ncols, "")  # message filled in below with the count
     for i in np.flatnonzero(seps + 1 != ncols):
@@ -211,7 +213,7 @@ def _parse_block(
         last[-1] = True
         reasons.pop(len(starts) - 1, None)
         bad[-1] = False
-        flag(last, "unterminated quoted field (a '\"' is never closed)")
+        flag(last, UNTERMINATED)
     if b"\x00" in block:
         nul = np.array([b"\x00" in block[s:e] for s, e in zip(starts, ends, strict=True)], dtype=bool)
         flag(nul, "row contains NUL bytes (binary data)")
@@ -236,12 +238,14 @@ def _parse_block(
     good = ~bad & ~blank
     if encoding is not None:
         # re-encoding changed byte offsets; rows are found again in the decoded text
-        s2, e2, _, _, _ = _row_table(text)
-        if len(s2) == len(starts):
-            starts, ends = s2, e2
+        again = row_table(text)
+        if suspicious(text, again, ncols):
+            again = row_table(text, broken_quotes(text, again, ncols).quotes)
+        if len(again.starts) == len(starts):
+            starts, ends = again.starts, again.ends
         block = text
     if not good.any():
-        return empty({**{h: pl.String for h in header}, "line": pl.Int64}), rejects
+        return empty({**{h: pl.String for h in header}, "line": pl.Int64}), rejects, len(block)
     if good.all():
         body = block
     else:
@@ -256,7 +260,7 @@ def _parse_block(
     lines = row_lines[good]
     if df.height != len(lines):  # should not happen; fall back rather than misattribute lines
         df = _parse_slow(body, header)
-    return df.with_columns(pl.Series("line", lines[: df.height], dtype=pl.Int64)), rejects
+    return df.with_columns(pl.Series("line", lines[: df.height], dtype=pl.Int64)), rejects, len(block)
 
 
 def _parse_slow(body: bytes, header: list[str]) -> pl.DataFrame:
@@ -266,15 +270,21 @@ def _parse_slow(body: bytes, header: list[str]) -> pl.DataFrame:
     return pl.DataFrame(cols, schema={h: pl.String for h in header})
 
 
-def _read_header(stream: BinaryIO, options: ReadOptions) -> tuple[list[str], bytes, int, str | None, list[str]]:
+def _read_header(stream: BinaryIO, options: ReadOptions) -> tuple[list[str], bytes, int, str | None, list[str], BinaryIO]:
     head = stream.read(SNIFF_BYTES)
     if not head.strip():
         raise IntakeError(f"{options.source_name}: the file is empty")
+    encoding = codec(options.encoding, options.source_name) if options.encoding else None
+    notices: list[str] = []
+    recode = recoding(head, encoding)
+    if recode is not None:  # UTF-16/32 or CR-only lines: read as UTF-8 lines from here on (intake.text)
+        stream = recode.wrap(stream, head)
+        head = stream.read(SNIFF_BYTES)
+        notices = recode.notices(options.source_name)
+        encoding = None if recode.encoding else encoding
     why = _looks_binary(head)
     if why:
         raise IntakeError(f"{options.source_name}: this looks like a binary file, not CSV text ({why})")
-    notices: list[str] = []
-    encoding = options.encoding
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if encoding is None and _mostly_not_utf8(head):
@@ -294,13 +304,13 @@ def _read_header(stream: BinaryIO, options: ReadOptions) -> tuple[list[str], byt
     header_raw, rest = head.split(b"\n", 1)
     text = header_raw.decode(encoding or "utf-8", errors="replace").rstrip("\r")
     header = [h.strip().lower().lstrip("\ufeff") for h in next(csv.reader([text]))]
-    return header, rest, 2, encoding, notices
+    return header, rest, 2, encoding, notices, stream
 
 
 def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile | None = None) -> Iterator[IntakeChunk]:
     """Read a manifest CSV in chunks; see the module docstring."""
     src = options.source_name
-    header, rest, first_line, encoding, notices = _read_header(stream, options)
+    header, rest, first_line, encoding, notices, stream = _read_header(stream, options)
     if len(header) > MAX_COLUMNS:
         raise IntakeError(f"{src}: line 1: the header has {len(header):,} columns; at most {MAX_COLUMNS:,} are read "
                           f"(a manifest has about 40 plus a partner's own)")
@@ -321,9 +331,12 @@ def read_manifest_csv(stream: BinaryIO, options: ReadOptions, profile: Profile |
     carry_rejects: list[Reject] = []
     emitted = _Emitted()
     pending_notices = notices
-    blocks = _Blocks(stream, first_line, options, rest)
+    blocks = _Blocks(stream, first_line, options, rest, len(header))
     for index, (line0, block) in enumerate(blocks):
-        rows, rejects = _parse_block(block, line0, header, options, encoding)
+        rows, rejects, read = _parse_block(block, line0, header, options, encoding, blocks.done)
+        if read < len(block):
+            blocks.push_back(block[read:])
+            block = block[:read]
         rows = rows.rename({k: v for k, v in mapped.items() if k != v and k in rows.columns})
         if profile is not None:
             rows = profile.transform(rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -22,6 +23,7 @@ from interdictor.intake.fields import resolve_conflicts, rows_to_batch, validate
 from interdictor.intake.jsondoc import parse, readable
 from interdictor.intake.limits import MAX_COLUMNS
 from interdictor.intake.mapping import Profile
+from interdictor.intake.records import LONE_SURROGATE_REASON, SURROGATE
 from interdictor.model import Reject
 
 ITEM_KEYS = ("item_description", "hs_code", "item_quantity", "item_weight_kg", "item_value", "cas_number")
@@ -52,6 +54,21 @@ def _rows(obj: dict[str, Any]) -> list[dict[str, Any]]:
             rows.append(row)
         return rows
     return [base]
+
+
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _drop_lone_surrogates(rows: list[dict[str, Any]], src: str, line: int) -> list[Reject]:
+    """Fields whose text holds a lone surrogate (no character, cannot be stored) are rejected and left out."""
+    out: list[Reject] = []
+    for row in rows:
+        for key in [k for k, v in row.items() if SURROGATE.search(k) or SURROGATE.search(_text(v) or "")]:
+            row.pop(key)
+            name = key.encode("utf-8", "replace").decode("utf-8")
+            if not any(r.field == name for r in out):  # an item list repeats the shipment's fields
+                out.append(Reject(src, line, name, LONE_SURROGATE_REASON, kind="field"))
+    return out
 
 
 def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile | None = None) -> Iterator[IntakeChunk]:
@@ -123,6 +140,8 @@ def read_manifest_jsonl(stream: BinaryIO, options: ReadOptions, profile: Profile
         unreadable = [Reject(src, line_no, path, reason, shipment_id=_text(sid), kind="field")
                       for path, reason in (readable(obj) if suspect else ())]  # NaN, 1e999, too deep: that field
         rows = _rows(obj)
+        if SURROGATE_ESCAPE.search(stripped):  # rare: only then look for a lone surrogate in the values
+            rejects.extend(_drop_lone_surrogates(rows, src, line_no))
         width = keys.union(*rows)
         if len(width) > MAX_COLUMNS:
             rejects.append(Reject(src, line_no, None, f"too many keys: with this line the records hold {len(width):,} "

@@ -153,7 +153,7 @@ def parse_json(stream: BinaryIO, options: ReadOptions) -> Iterator[Parsed]:
         shipments: list[Shipment] = []
         if why is not None:
             p.add(line, None, why, kind="message")
-        for record, where in _records(value, "$" if line is None else f"line {line}"):
+        for record, where in _records(value, "$" if line is None else f"line {line}") if why is None else ():
             if not isinstance(record, dict):
                 p.add(line, where, f"expected an object for a postal item, got {type(record).__name__}", kind="row")
                 continue

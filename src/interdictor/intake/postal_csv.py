@@ -19,11 +19,14 @@ Each item's rows are its raw payload (the first also carries the header line).
 from __future__ import annotations
 
 import csv
+import io
+from collections import deque
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from interdictor.intake import postal
 from interdictor.intake.base import IntakeChunk, IntakeError, RawPayload, ReadOptions
+from interdictor.intake.csv_rows import MAX_QUOTED_LINES, UNTERMINATED
 from interdictor.intake.limits import CSV_MAX_ROWS_PER_RECORD, MAX_TEXT
 from interdictor.intake.objmap import ITEM_KEYS, PARTY_KEYS, Obj, fold
 from interdictor.intake.records import Chunker, Parsed, Problems, mode_override, raw_id
@@ -66,6 +69,7 @@ class _Source:
         self.stream, self.max_line, self.problems = stream, max_line, problems
         self.buffer: list[bytes] = []
         self.line = 0
+        self.bad_rows = 0  # records rejected whole (not in any item): counted in the last chunk's rows
 
     def __iter__(self) -> Iterator[str]:
         while True:
@@ -106,11 +110,10 @@ def read_csv(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     if first is None or not first.strip():
         raise IntakeError(f"{src}: the file is empty or has no header line")
     delimiter = max((",", ";", "\t", "|"), key=first.count)
-    reader = csv.reader(_chain(first.replace("\r\n", "\n").replace("\r", " "), lines), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except (csv.Error, StopIteration) as exc:
-        raise IntakeError(f"{src}: the header line cannot be read as CSV ({exc})") from None
+    header = _strict(first, delimiter)
+    if header is None:
+        raise IntakeError(f"{src}: the header line cannot be read as CSV")
+    reader = _records(lines, len(header), delimiter, source)
     columns = _classify(header)
     id_col = next((i for i, (g, k) in enumerate(columns) if g == "" and fold(k) in postal.ID_KEYS), None)
     if id_col is None:
@@ -123,12 +126,8 @@ def read_csv(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
     done: set[str] = set()
     start_line: int | None = 1  # where the next payload starts (the first one holds the header)
     while True:
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            problems.add(reader.line_num, None, f"unreadable CSV row: {exc}", kind="row")
-            continue
-        line = reader.line_num
+        got = next(reader, None)
+        line, row = got if got is not None else (source.line, None)
         key = fold(row[id_col]) if row is not None and len(row) > id_col else None
         if group and (row is None or key != fold(group[0][1][id_col]) or len(group) >= CSV_MAX_ROWS_PER_RECORD):
             yield from chunker.add(_item(group, columns, header, id_col, problems, pending, src, mode, done,
@@ -143,22 +142,54 @@ def read_csv(stream: BinaryIO, options: ReadOptions) -> Iterator[IntakeChunk]:
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
+            source.bad_rows += 1
             problems.add(line, None, f"row has {len(row)} fields, the header has {len(header)}", kind="row",
                          raw=delimiter.join(row))
             continue
         group.append((line, row))
     if not done and not problems.items:
         problems.add(source.line, None, "the file has a header line but no item rows", kind="file")
-    if pending or problems.items:
+    if pending or problems.items or source.bad_rows:
         start = start_line or source.line
         yield from chunker.add(Parsed(RawPayload(raw_id(src, -1, pending), src, start, max(start, source.line),
-                                                 pending), [], problems.items, rows=0))
+                                                 pending), [], problems.items, rows=source.bad_rows))
     yield from chunker.flush()
 
 
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
+def _strict(text: str, delimiter: str) -> list[str] | None:
+    """The fields of ``text`` read as one CSV record; None when it is not one well-formed record."""
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else [] if not rows else None
+
+
+def _records(lines: Iterator[str], width: int, delimiter: str, source: _Source) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of each record after the header.  A line whose quote does not close, within
+    ``MAX_QUOTED_LINES`` lines, into a record of the header's ``width`` is rejected alone (as in the
+    manifest CSV, ``csv_rows``) and reading goes on with the line after it."""
+    ahead: deque[str] = deque()
+    line = 1
+    while (text := ahead.popleft() if ahead else next(lines, None)) is not None:
+        line += 1
+        if text.count('"') % 2 == 0:
+            row = _strict(text, delimiter)
+            yield line, row if row is not None else next(csv.reader([text], delimiter=delimiter))
+            continue
+        taken = [text]
+        while len(taken) <= MAX_QUOTED_LINES and (more := ahead.popleft() if ahead else next(lines, None)) is not None:
+            taken.append(more)
+            if more.count('"') % 2:
+                break
+        row = _strict("".join(taken), delimiter) if len(taken) > 1 and taken[-1].count('"') % 2 else None
+        if row is not None and len(row) == width:
+            yield line, row
+            line += len(taken) - 1
+            continue
+        source.bad_rows += 1
+        source.problems.add(line, None, UNTERMINATED, kind="row", raw=text.rstrip("\n"))
+        ahead.extendleft(reversed(taken[1:]))
 
 
 def _item(group: list[tuple[int, list[str]]], columns: list[tuple[str, str]], header: list[str], id_col: int,

@@ -179,13 +179,22 @@ def chunked(parsed: Iterable[Parsed], options: ReadOptions) -> Iterator[IntakeCh
     yield from chunker.flush()
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE_REASON = ("text holds an unpaired UTF-16 surrogate (a \\ud800-\\udfff escape that is not half of a "
+                         "pair), which is no character; the value was not read — re-export the text as UTF-8")
+
+
 def clip(text: str | None, problems: Problems, line: int | None, fld: str,
          limit: int = MAX_TEXT) -> str | None:
-    """Whitespace-collapsed text, cut at ``limit`` characters with a reject saying so."""
+    """Whitespace-collapsed text, cut at ``limit`` characters with a reject saying so.  Text that
+    holds a lone surrogate (JSON can escape one; it is no character) is rejected, not kept."""
     if text is None:
         return None
     if len(text) <= limit and "  " not in text and text.isprintable() and text.strip() == text:
         return text or None  # already clean: the common case, kept cheap
+    if SURROGATE.search(text):  # never printable, so never on the cheap path above
+        problems.add(line, fld, LONE_SURROGATE_REASON)
+        return None
     flat = " ".join(text.split())
     if not flat:
         return None
@@ -200,7 +209,10 @@ def extra_json(values: dict[str, Any]) -> str | None:
     kept = {k: v for k, v in values.items() if v not in (None, "", [], {}, ())}
     if not kept:
         return None
-    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"), default=str)
+    if not text.isascii() and SURROGATE.search(text):  # a lone surrogate cannot be stored as UTF-8: keep it escaped
+        return json.dumps(kept, separators=(",", ":"), default=str)
+    return text
 
 
 @cache
@@ -246,8 +258,29 @@ def read_json_document(stream: Any, src: str, problems: Problems) -> tuple[bytes
             raise IntakeError(f"{src}: the file is empty")
         return data, values(data)
     except NotJson as exc:
+        lines = _json_lines(data)
+        if lines is not None:
+            return data, lines
         problems.add(clamp(exc.line, data), None, exc.reason, kind="message")
         return data, None
+
+
+def _json_lines(data: bytes) -> list[tuple[Any, int | None, str | None]] | None:
+    """A document that is not JSON as a whole but whose lines each start an object: JSON Lines with a
+    broken line (``values`` reads it so only when the first line parses).  Each line on its own, a bad
+    one a reason; None when the shape is not that."""
+    lines = data.split(b"\n")
+    if sum(1 for x in lines if x.strip()) < 2 or not all(x.lstrip().startswith(b"{") for x in lines if x.strip()):
+        return None
+    out: list[tuple[Any, int | None, str | None]] = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append((values(line)[0][0], n, None))
+        except NotJson as exc:
+            out.append((None, n, exc.reason))
+    return out
 
 
 def not_json(src: str, data: bytes, problems: Problems) -> Parsed:
