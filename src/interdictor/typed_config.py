@@ -144,6 +144,9 @@ def problems(exc: ValidationError, model: type[BaseModel], source: str, raw: Any
         msg = str(e["msg"]).removeprefix("Value error, ")
         if e["type"] == "missing":
             msg = "missing (this key is required)"
+        elif e["type"] == "union_tag_invalid":  # a value in a shape none of the tagged members takes
+            shapes = [t.strip(" '<>") for t in str(e.get("ctx", {}).get("expected_tags", "")).split(",")]
+            msg = f"Input should be a {' or a '.join(shapes)} (got {e.get('input')!r})"
         elif e["type"] == "string_type" and isinstance(e.get("input"), bool):
             msg += f" (got {e.get('input')!r}: YAML reads an unquoted no, yes, on or off as that; quote the word)"
         elif e["type"] not in ("value_error", "assertion_error") and not isinstance(e.get("input"), (dict, list)):
