@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import fnmatch
+import shutil
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, get_args
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
+import interdictor
+from interdictor.demo import sources
+from interdictor.demo.schema import DEMO_MODELS
 from interdictor.intake.base import IntakeError
-from interdictor.intake.mapping import load_profile, shipped_profiles
+from interdictor.intake.mapping import ProfileDoc, load_profile, shipped_profiles
 from interdictor.model import DISPOSITIONS
 from interdictor.reference import data_path
-from interdictor.reference.corridors import CorridorError, load_corridors
-from interdictor.score.rules import Disposition, RuleSetError, load_ruleset_file, shipped_rulesets
+from interdictor.reference.corridors import CorridorError, CorridorsDoc, load_corridors
+from interdictor.reference.kb import FILES as KB_FILES
+from interdictor.reference.kb import SAFE_LOADER, KnowledgeBaseError, load_kb_from
+from interdictor.reference.kb.schema import KB_MODELS
+from interdictor.reference.watchlists.severity import ProgramsDoc, ProgramsError, ProgramSeverity
+from interdictor.score.rules import (
+    Disposition,
+    RuleSetError,
+    RuleSetFragment,
+    load_ruleset_file,
+    shipped_rulesets,
+)
+from interdictor.screen.goods import profiles as goods_profiles
+from interdictor.screen.parties import addresses, vocab
+from interdictor.screen.parties.addresses import AddressesDoc
+from interdictor.screen.parties.vocab import VocabDoc
+from interdictor.typed_config import parse_as
 
 RULES = "name: t\nversion: 1\nrules:\n  PARTY_SANCTIONED:\n    weight: 70\n"
 PROFILE = "name: p\ncolumns:\n  shipment_id: [tracking_no]\n  item_description: product_name\n"
@@ -116,3 +138,183 @@ def test_every_shipped_file_loads() -> None:
 
 def test_the_disposition_type_is_the_models_list() -> None:
     assert get_args(Disposition) == DISPOSITIONS
+
+
+# ---------------------------------------------------------------------- every other shipped YAML kind
+PACKAGE = Path(interdictor.__file__).parent
+
+
+def _kb(name: str) -> Callable[[Path, pytest.MonkeyPatch], Any]:
+    def run(tmp: Path, _mp: pytest.MonkeyPatch) -> Any:
+        for other in KB_FILES:  # the knowledge base loads its five files together
+            if not (tmp / other).exists():
+                shutil.copy(PACKAGE / "reference" / "kb" / other, tmp / other)
+        return load_kb_from(tmp)
+    return run
+
+
+def _clear_caches() -> None:
+    """The cached loaders read their file again."""
+    for f in (addresses.default_rules, vocab.default_raw, sources.load):
+        f.cache_clear()
+
+
+def _resources(module: Any, load: Callable[[], Any]) -> Callable[[Path, pytest.MonkeyPatch], Any]:
+    """Call ``load`` with ``module`` reading its package data from the test's directory."""
+    def run(tmp: Path, mp: pytest.MonkeyPatch) -> Any:
+        mp.setattr(module, "resources", types.SimpleNamespace(files=lambda _package: tmp))
+        _clear_caches()
+        return load()
+    return run
+
+
+def _priors(tmp: Path, mp: pytest.MonkeyPatch) -> Any:
+    return _resources(goods_profiles, goods_profiles.load_priors)(tmp, mp)
+
+
+def _addresses(tmp: Path, mp: pytest.MonkeyPatch) -> Any:
+    return _resources(addresses, addresses.default_rules)(tmp, mp)
+
+
+def _vocab(tmp: Path, mp: pytest.MonkeyPatch) -> Any:
+    return _resources(vocab, vocab.default_raw)(tmp, mp)
+
+
+def _demo(name: str) -> Callable[[Path, pytest.MonkeyPatch], Any]:
+    return lambda tmp, mp: _resources(sources, lambda: sources.load(name))(tmp, mp)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """The cached loaders read the shipped files again after a test that gave them others."""
+    yield
+    _clear_caches()
+
+
+# demo file: the mapping to misspell a key of, the key and its misspelling, where the error must say
+DEMO_CASES: list[tuple[str, tuple[str | int, ...], tuple[str, str], str]] = [
+    ("commodities", ("families", 0), ("unit_kg", "unit_kgs"), "families[0 id=tshirt]"),
+    ("origins", ("types", "marketplace"), ("modes", "mode"), "types.marketplace"),
+    ("people", (), ("first_names", "firstnames"), "(top level)"),
+    ("places", ("border", 0), ("streets", "street"), "border[0]"),
+    ("seeded", ("decoys", "flavour"), ("usd_per_kg", "usd_per_kilo"), "decoys.flavour"),
+    ("transport", ("airlines", "781"), ("from", "form"), "airlines.781"),
+]
+
+# kind: (shipped file under src/interdictor, where the loader reads it in the test's directory, the loader,
+#        its error, the mapping to misspell a key of, the key and its misspelling, where the error must say)
+SHIPPED: dict[str, tuple[str, str, Callable[[Path, pytest.MonkeyPatch], Any], type[Exception],
+                         tuple[str | int, ...], tuple[str, str], str]] = {
+    "kb-substances": ("reference/kb/substances.yaml", "substances.yaml", _kb("substances.yaml"), KnowledgeBaseError,
+                      ("substances", 0, "control", 0), ("unverified", "unverifed"), "substances[0 id=npp].control[0]"),
+    "kb-equipment": ("reference/kb/equipment.yaml", "equipment.yaml", _kb("equipment.yaml"), KnowledgeBaseError,
+                     ("equipment", 0, "models"), ("strong_series", "strong_serie"),
+                     "equipment[0 id=tablet_press].models"),
+    "kb-hs": ("reference/kb/hs.yaml", "hs.yaml", _kb("hs.yaml"), KnowledgeBaseError,
+              ("headings", "2933.36"), ("substance", "substence"), "headings.2933.36"),
+    "kb-lexicon": ("reference/kb/lexicon.yaml", "lexicon.yaml", _kb("lexicon.yaml"), KnowledgeBaseError,
+                   ("classes", "apparel"), ("chapters", "chapter"), "classes.apparel"),
+    "kb-structure": ("reference/kb/structure.yaml", "structure.yaml", _kb("structure.yaml"), KnowledgeBaseError,
+                     ("similarity",), ("review", "reveiw"), "similarity"),
+    "kb-profiles": ("reference/kb/profiles.yaml", "profiles.yaml", _priors, KnowledgeBaseError,
+                    ("profiles", "29"), ("kg_per_piece", "kg_per_pieces"), "profiles.29"),
+    "programs": ("reference/watchlists/data/programs.yaml", "programs.yaml",
+                 lambda tmp, _mp: ProgramSeverity.load(tmp / "programs.yaml"), ProgramsError,
+                 ("severity",), ("lookout", "lookouts"), "severity"),
+    "party-addresses": ("screen/parties/data/addresses.yaml", "data/addresses.yaml", _addresses, ValueError,
+                        (), ("virtual_office", "virtual_ofice"), "(top level)"),
+    "party-vocab": ("screen/parties/data/vocab.yaml", "data/vocab.yaml", _vocab, ValueError,
+                    (), ("countries_as_places", "countries_as_place"), "(top level)"),
+    **{f"demo-{name}": (f"demo/data/{name}.yaml", f"data/{name}.yaml", _demo(name), ValueError, at, keys, where)
+       for name, at, keys, where in DEMO_CASES},
+}
+
+
+def _misspell(doc: Any, at: tuple[str | int, ...], old: str, new: str) -> None:
+    for step in at:
+        doc = doc[step]
+    assert old in doc, f"the shipped file has no {old!r} at {at}: the case must be moved"
+    doc[new] = doc.pop(old)
+
+
+@pytest.mark.parametrize("kind", sorted(SHIPPED))
+def test_a_misspelt_key_in_a_shipped_file_is_an_error_naming_file_and_key(
+        kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped, placed, load, error, at, (old, new), where = SHIPPED[kind]
+    (tmp_path / placed).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / placed).write_bytes((PACKAGE / shipped).read_bytes())
+    assert load(tmp_path, monkeypatch) is not None, "the shipped file, as the loader reads it in the test"
+    doc = yaml.safe_load((PACKAGE / shipped).read_text(encoding="utf-8"))
+    _misspell(doc, at, old, new)
+    (tmp_path / placed).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(error) as caught:
+        load(tmp_path, monkeypatch)
+    message = str(caught.value)
+    filename = Path(shipped).name
+    assert f"{filename}: {where}: unknown key {new!r} — did you mean {old!r}?" in message, message
+    assert "allowed: " in message, message
+    assert all(line.split(": ", 1)[0].endswith(filename) for line in message.splitlines()), message
+
+
+# every YAML file the package ships, by the model its loader reads it with
+KB_MODELS_BY_PATH = {f"reference/kb/{name}": model for name, model in KB_MODELS.items()}
+DEMO_BY_PATH = {f"demo/data/{name}.yaml": model for name, model in DEMO_MODELS.items()}
+COVERED: list[tuple[str, type[BaseModel]]] = [
+    *KB_MODELS_BY_PATH.items(),
+    *DEMO_BY_PATH.items(),
+    ("reference/data/corridors.yaml", CorridorsDoc),
+    ("reference/watchlists/data/programs.yaml", ProgramsDoc),
+    ("screen/parties/data/addresses.yaml", AddressesDoc),
+    ("screen/parties/data/vocab.yaml", VocabDoc),
+    ("intake/profiles/*.yaml", ProfileDoc),
+    ("score/rulesets/*/*.yaml", RuleSetFragment),
+]
+
+
+def _model_of(relative: str) -> type[BaseModel] | None:
+    return next((model for pattern, model in COVERED if fnmatch.fnmatchcase(relative, pattern)), None)
+
+
+SHIPPED_YAML = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.yaml"))
+
+
+def test_every_shipped_yaml_file_is_walked() -> None:
+    # the kinds above must each be found by the walk (else the walk, not the files, is wrong)
+    assert {s[0] for s in SHIPPED.values()} <= set(SHIPPED_YAML)
+    assert any(p.startswith("score/rulesets/") for p in SHIPPED_YAML)
+
+
+@pytest.mark.parametrize("relative", SHIPPED_YAML)
+def test_every_shipped_yaml_file_has_a_strict_model(relative: str) -> None:
+    model = _model_of(relative)
+    assert model is not None, f"{relative}: a YAML kind without a strict model (add one, and a case to SHIPPED)"
+    assert model.model_config.get("extra") == "forbid", f"{relative}: {model.__name__} must forbid unknown keys"
+    raw = yaml.load((PACKAGE / relative).read_bytes(), Loader=SAFE_LOADER)
+    parse_as(model, raw, relative, ValueError)
+    with pytest.raises(ValueError, match="unknown key 'not_a_key'"):
+        parse_as(model, {**raw, "not_a_key": 1}, relative, ValueError)
+
+
+# a document (YAML), and what the error says — or None when it loads
+VALUES = [
+    ("stop: [the, on]", "vocab.yaml: stop[1]: Input should be a valid string (got True: YAML reads an unquoted no"),
+    ("legal: {ltd: [limited, off]}", "vocab.yaml: legal.ltd[1]: Input should be a valid string (got False"),
+    ("stop: [the, 'on']", None),
+    ("countries_not_places: [1990, 2.5]", None),  # numbers YAML read as such are the words written
+    ("stop: {_plain: [the]}\nparticle: [al]", None),  # a kind is a list or a mapping of lists
+    ("stop: 5", "vocab.yaml: stop: Input should be a mapping or a list (got 5)"),
+    ("stop: {the: {a: b}}", "vocab.yaml: stop.the: Input should be a valid tuple"),
+]
+
+
+@pytest.mark.parametrize(("text", "says"), VALUES, ids=[v[0] for v in VALUES])
+def test_values_are_checked_and_named_without_pydantic_internals(text: str, says: str | None) -> None:
+    raw = yaml.safe_load(text)
+    if says is None:
+        parse_as(VocabDoc, raw, "vocab.yaml", ValueError)
+        return
+    with pytest.raises(ValueError) as caught:
+        parse_as(VocabDoc, raw, "vocab.yaml", ValueError)
+    message = str(caught.value)
+    assert says in message, message
+    assert "<" not in message and "function-before" not in message, message  # no union tag in the path

@@ -1,10 +1,13 @@
 """Typed configuration files: strict pydantic models and errors that name the file, the key and the fix.
 
-Rule sets, column-mapping profiles and corridors are YAML a person writes by hand.
+Every YAML kind the package reads — rule sets, column-mapping profiles, corridors, the knowledge
+base, programme severities, the party vocabularies, the demo generator's data — is written by hand.
 Their models forbid unknown keys, so ``flor: exam`` is an error instead of a rule
 without a floor; ``problems`` turns pydantic's errors into lines such as::
 
     parties.yaml: rules.PARTY_SANCTIONED: unknown key 'flor' — did you mean 'floor'? (allowed: weight, ...)
+
+An item of a list that has an ``id`` is named by it too: ``substances[12 id=p2p].control[0]``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import types
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,6 +26,31 @@ class Strict(BaseModel):
     """A configuration mapping: unknown keys are errors, parsed values are not changed afterwards."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _texts(v: Any) -> Any:
+    """A YAML list of words: null is none, a number YAML read as one is its text (``[500, 1000]``).
+
+    Not a true/false: that is an unquoted no/yes/on/off, which the file meant as a word (see ``problems``)."""
+    if v is None:
+        return ()
+    if isinstance(v, (list, tuple)):
+        return [str(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in v]
+    return v
+
+
+# a list of words as a hand-written file holds them (null for none; numbers as text)
+Texts = Annotated[tuple[str, ...], BeforeValidator(_texts)]
+
+# A value a file may write in more than one shape (a list or a mapping of lists) is a union whose members
+# carry these tags, picked by ``shape_of``: only the shape written is checked, and errors name no member.
+MAPPING, LIST, SCALAR = "<mapping>", "<list>", "<scalar>"
+_TAGS = frozenset({MAPPING, LIST, SCALAR})
+
+
+def shape_of(v: Any) -> str:
+    """The tag of the shape ``v`` is written in (a ``Discriminator`` for the tagged unions above)."""
+    return MAPPING if isinstance(v, dict) else LIST if isinstance(v, (list, tuple)) else SCALAR
 
 
 def suggest(word: str, choices: Sequence[str]) -> str:
@@ -65,6 +93,8 @@ def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel
     """The model that holds the mapping at ``loc`` (a path of field names, dict keys and list indexes)."""
     tp: Any = root
     for step in loc:
+        if step in _TAGS:
+            continue
         models = _models_in(tp)
         if models and isinstance(step, str):
             field = next((f for m in models for n, f in m.model_fields.items() if step in (n, f.alias)), None)
@@ -77,17 +107,30 @@ def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel
     return models[0] if models else None
 
 
-def _where(loc: Sequence[int | str]) -> str:
+def _where(loc: Sequence[int | str], raw: Any = None) -> str:
+    """``a.b[2].c``; a list item with an ``id`` in ``raw`` (the document) is named by it: ``b[2 id=x]``."""
     out = ""
     for step in loc:
         if step == "[key]":  # pydantic's marker for a failing mapping key: the key itself is the previous step
+            raw = None
             continue
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+        if step in _TAGS:
+            continue
+        if isinstance(step, int):
+            item = raw[step] if isinstance(raw, list) and 0 <= step < len(raw) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            out += f"[{step} id={ident}]" if isinstance(ident, (str, int)) else f"[{step}]"
+            raw = item
+        else:
+            out += f".{step}" if out else str(step)
+            raw = raw.get(step) if isinstance(raw, dict) else None
     return out or "(top level)"
 
 
-def problems(exc: ValidationError, model: type[BaseModel], source: str) -> list[str]:
-    """One line per error: ``source: where: what`` — with the close key and the allowed ones for an unknown key."""
+def problems(exc: ValidationError, model: type[BaseModel], source: str, raw: Any = None) -> list[str]:
+    """One line per error: ``source: where: what`` — with the close key and the allowed ones for an unknown key.
+
+    ``raw``, the document that failed, lets a list item be named by its ``id``."""
     out = []
     for e in exc.errors(include_url=False):
         loc = list(e["loc"])
@@ -96,14 +139,19 @@ def problems(exc: ValidationError, model: type[BaseModel], source: str) -> list[
             holder = _model_at(model, loc[:-1])
             allowed = _fields(holder) if holder else []
             hint = suggest(key, allowed) + (f" (allowed: {', '.join(allowed)})" if allowed else "")
-            out.append(f"{source}: {_where(loc[:-1])}: unknown key {key!r}{hint}")
+            out.append(f"{source}: {_where(loc[:-1], raw)}: unknown key {key!r}{hint}")
             continue
         msg = str(e["msg"]).removeprefix("Value error, ")
         if e["type"] == "missing":
             msg = "missing (this key is required)"
+        elif e["type"] == "union_tag_invalid":  # a value in a shape none of the tagged members takes
+            shapes = [t.strip(" '<>") for t in str(e.get("ctx", {}).get("expected_tags", "")).split(",")]
+            msg = f"Input should be a {' or a '.join(shapes)} (got {e.get('input')!r})"
+        elif e["type"] == "string_type" and isinstance(e.get("input"), bool):
+            msg += f" (got {e.get('input')!r}: YAML reads an unquoted no, yes, on or off as that; quote the word)"
         elif e["type"] not in ("value_error", "assertion_error") and not isinstance(e.get("input"), (dict, list)):
             msg += f" (got {e.get('input')!r})"
-        out.append(f"{source}: {_where(loc)}: {msg}")
+        out.append(f"{source}: {_where(loc, raw)}: {msg}")
     return out
 
 
@@ -112,4 +160,4 @@ def parse_as(model: type[M], raw: Any, source: str, error: type[Exception]) -> M
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise error("\n".join(problems(exc, model, source))) from None
+        raise error("\n".join(problems(exc, model, source, raw))) from None

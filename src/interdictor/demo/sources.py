@@ -10,16 +10,19 @@ from typing import Any
 import polars as pl
 import yaml
 
+from interdictor.demo.schema import DEMO_MODELS
+from interdictor.typed_config import parse_as
+
 
 @cache
 def load(name: str) -> dict[str, Any]:
-    """One YAML file of ``demo/data`` (``commodities``, ``people``, ``places``, ...)."""
+    """One YAML file of ``demo/data`` (``commodities``, ``people``, ``places``, ...), checked once against its
+    model (``schema.DEMO_MODELS``): a misspelt key is an error naming the file and the key."""
     text = resources.files("interdictor.demo").joinpath("data").joinpath(f"{name}.yaml").read_text("utf-8")
     # libyaml's loader when present: the pure-Python one takes seconds on these files
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    if not isinstance(data, dict):  # pragma: no cover - a broken shipped file
-        raise ValueError(f"demo/data/{name}.yaml must hold a mapping")
-    return data
+    parse_as(DEMO_MODELS[name], data, f"demo/data/{name}.yaml", ValueError)
+    return data  # type: ignore[no-any-return]
 
 
 def unique(values: list[Any]) -> list[str]:

@@ -1,7 +1,8 @@
 """The goods knowledge base: precursors, equipment, HS headings, word families, structure rules.
 
 Data lives in the YAML files beside this module (shipped with the package); this module only reads
-and checks them.  ``load_kb()`` returns one immutable :class:`KnowledgeBase`; its ``version`` string
+and checks them: each file against its strict model (``schema.py``: a misspelt key is an error naming
+the file and the key), then the whole for consistency (``check_kb``).  ``load_kb()`` returns one immutable :class:`KnowledgeBase`; its ``version`` string
 names the content (file versions plus a short digest) so assessments can record what they used.
 """
 
@@ -12,17 +13,24 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from interdictor.reference.kb.cas import is_valid_cas
-from interdictor.reference.kb.control import (
-    Control,
-    control_keys,
-    control_problems,
-    parse_control,
+from interdictor.reference.kb.control import Control, control_problems
+from interdictor.reference.kb.schema import (
+    KB_MODELS,
+    ControlDoc,
+    EquipmentDoc,
+    EquipmentFileDoc,
+    HsDoc,
+    LexiconDoc,
+    StructureDoc,
+    SubstanceDoc,
+    SubstancesDoc,
 )
+from interdictor.typed_config import Strict, parse_as
 
 # libyaml's loader when PyYAML was built with it: the same documents, eight times faster
 SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -195,119 +203,88 @@ class KnowledgeBase:
         return next(e for e in self.equipment if e.id == eid)
 
 
-def _t(v: Any) -> tuple[str, ...]:
-    return tuple(str(x) for x in (v or ()))
+def _control(c: ControlDoc) -> Control:
+    return Control(c.jurisdiction, c.list, c.source, c.since, c.proposed, c.unverified)
 
 
-def _substance(raw: dict[str, Any]) -> Substance:
+def _substance(d: SubstanceDoc) -> Substance:
     return Substance(
-        id=str(raw["id"]),
-        name=str(raw["name"]),
-        family=str(raw["family"]),
-        tier=str(raw["tier"]),
-        smiles=str(raw["smiles"]),
-        hs=raw.get("hs"),
-        cas=raw.get("cas"),
-        licence=raw.get("licence"),
-        derivative_match=bool(raw.get("derivative_match", True)),
-        other_cas=tuple(OtherCas(str(o["cas"]), str(o["form"]), o.get("smiles")) for o in raw.get("other_cas") or ()),
-        abbreviations=_t(raw.get("abbreviations")),
-        abbreviations_ambiguous=_t(raw.get("abbreviations_ambiguous")),
-        synonyms=_t(raw.get("synonyms")),
-        names_zh=_t(raw.get("names_zh")),
-        leads_to=_t(raw.get("leads_to")),
-        control=tuple(parse_control(c) for c in raw.get("control") or () if isinstance(c, dict)),
-        note=raw.get("note"),
+        id=d.id, name=d.name, family=d.family, tier=d.tier, smiles=d.smiles, hs=d.hs, cas=d.cas, licence=d.licence,
+        derivative_match=d.derivative_match,
+        other_cas=tuple(OtherCas(o.cas, o.form, o.smiles) for o in d.other_cas),
+        abbreviations=d.abbreviations, abbreviations_ambiguous=d.abbreviations_ambiguous, synonyms=d.synonyms,
+        names_zh=d.names_zh, leads_to=d.leads_to, control=tuple(_control(c) for c in d.control), note=d.note,
     )
 
 
-def _equipment(raw: dict[str, Any]) -> Equipment:
-    models = raw.get("models")
+def _equipment(d: EquipmentDoc) -> Equipment:
+    m = d.models
     return Equipment(
-        id=str(raw["id"]),
-        name=str(raw["name"]),
-        kind=str(raw["kind"]),
-        hs=_t(raw.get("hs")),
-        licence=raw.get("licence"),
-        hs_note=raw.get("hs_note"),
-        compose=tuple(tuple(_t(g) for g in groups) for groups in raw.get("compose") or ()),
-        phrases=_t(raw.get("phrases")),
-        names_zh=_t(raw.get("names_zh")),
-        models=ModelSeries(_t(models["series"]), _t(models.get("strong_series")), _t(models["numbers"]))
-        if models
-        else None,
-        declared_as=tuple(
-            DeclaredAs(_t(d["words"]), _t(d.get("hs")), bool(d.get("verified", False)), bool(d.get("by_weight", False)))
-            for d in raw.get("declared_as") or ()
-        ),
-        unit_kg=(float(raw["unit_kg"][0]), float(raw["unit_kg"][1])) if raw.get("unit_kg") else None,
-        control=tuple(parse_control(c) for c in raw.get("control") or () if isinstance(c, dict)),
+        id=d.id, name=d.name, kind=d.kind, hs=d.hs, licence=d.licence, hs_note=d.hs_note, compose=d.compose,
+        phrases=d.phrases, names_zh=d.names_zh,
+        models=ModelSeries(m.series, m.strong_series, m.numbers) if m else None,
+        declared_as=tuple(DeclaredAs(a.words, a.hs, a.verified, a.by_weight) for a in d.declared_as),
+        unit_kg=d.unit_kg, control=tuple(_control(c) for c in d.control),
     )
 
 
-def _read(directory: Path | None, name: str) -> tuple[dict[str, Any], bytes]:
+def _read(directory: Path | None, name: str) -> tuple[Any, bytes]:
     if directory is not None:
         data = (directory / name).read_bytes()
     else:
         data = resources.files("interdictor.reference.kb").joinpath(name).read_bytes()
-    raw = yaml.load(data, Loader=SAFE_LOADER) or {}
-    if not isinstance(raw, dict):
-        raise KnowledgeBaseError(f"{name}: expected a mapping at the top level")
-    return raw, data
+    return yaml.load(data, Loader=SAFE_LOADER) or {}, data
 
 
-def parse_kb(docs: dict[str, dict[str, Any]], version: str = "kb") -> KnowledgeBase:
+def _typed(docs: dict[str, Any]) -> dict[str, Strict]:
+    """Each file as its model (``schema.KB_MODELS``); every file's problems at once."""
+    typed: dict[str, Strict] = {}
+    found: list[str] = []
+    for name in FILES:
+        try:
+            typed[name] = parse_as(KB_MODELS[name], docs.get(name) or {}, name, KnowledgeBaseError)
+        except KnowledgeBaseError as exc:
+            found.append(str(exc))
+    if found:
+        raise KnowledgeBaseError("\n".join(found))
+    return typed
+
+
+def parse_kb(docs: dict[str, Any], version: str = "kb") -> KnowledgeBase:
     """Build and check a knowledge base from the parsed YAML documents (keyed by file name)."""
-    subs = docs["substances.yaml"]
-    equip = docs["equipment.yaml"]
-    hs = docs["hs.yaml"]
-    lex = docs["lexicon.yaml"]
-    struct = docs["structure.yaml"]
-    substances = tuple(_substance(r) for r in subs.get("substances") or ())
-    equipment = tuple(_equipment(r) for r in equip.get("equipment") or ())
-    headings = {
-        code: Heading(code, str(h["role"]), str(h["title"]), h.get("substance"), h.get("equipment"))
-        for code, h in (hs.get("headings") or {}).items()
-    }
+    typed = _typed(docs)
+    subs = cast(SubstancesDoc, typed["substances.yaml"])
+    equip = cast(EquipmentFileDoc, typed["equipment.yaml"])
+    hs = cast(HsDoc, typed["hs.yaml"])
+    lex = cast(LexiconDoc, typed["lexicon.yaml"])
+    struct = cast(StructureDoc, typed["structure.yaml"])
+    substances = tuple(_substance(d) for d in subs.substances)
+    equipment = tuple(_equipment(d) for d in equip.equipment)
     kb = KnowledgeBase(
         version=version,
         substances=substances,
         equipment=equipment,
-        headings=headings,
-        chemical_chapters=_t(hs.get("chemical_chapters")),
-        equipment_chapters=_t(hs.get("equipment_chapters")),
-        vague={fam: _t(words) for fam, words in (lex.get("vague") or {}).items()},
-        filler=_t(lex.get("filler")),
-        chemical_context=_t(lex.get("chemical_context")),
-        classes=tuple(
-            GoodsClass(cid, _t(c["chapters"]), str(c["heading"]), _t(c["words"]))
-            for cid, c in (lex.get("classes") or {}).items()
-        ),
+        headings={code: Heading(code, h.role, h.title, h.substance, h.equipment) for code, h in hs.headings.items()},
+        chemical_chapters=hs.chemical_chapters,
+        equipment_chapters=hs.equipment_chapters,
+        vague=dict(lex.vague),
+        filler=lex.filler,
+        chemical_context=lex.chemical_context,
+        classes=tuple(GoodsClass(cid, c.chapters, c.heading, c.words) for cid, c in lex.classes.items()),
         alerts=tuple(
-            Alert(
-                str(a["id"]), str(a["smarts"]), str(a.get("strength", "strong")), str(a["family"]),
-                _t(a.get("leads_to")), str(a["meaning"]), a.get("max_heavy_atoms"),
-            )
-            for a in struct.get("alerts") or ()
+            Alert(a.id, a.smarts, a.strength, a.family, a.leads_to, a.meaning, a.max_heavy_atoms) for a in struct.alerts
         ),
-        rewrites=tuple(
-            Rewrite(str(r["id"]), str(r["smarts"]), str(r["meaning"]), bool(r.get("check_share", False)))
-            for r in struct.get("rewrites") or ()
-        ),
-        similarity_review=float((struct.get("similarity") or {}).get("review", 0.6)),
-        blockers=_t(subs.get("blockers")),
-        equipment_blockers=_t(equip.get("blockers")),
-        material_chapters=_t(hs.get("material_chapters")),
-        generic_equipment=_t(lex.get("generic_equipment")),
-        ordinary_use=_t(lex.get("ordinary_use")),
+        rewrites=tuple(Rewrite(r.id, r.smarts, r.meaning, r.check_share) for r in struct.rewrites),
+        similarity_review=struct.similarity.review,
+        blockers=subs.blockers,
+        equipment_blockers=equip.blockers,
+        material_chapters=hs.material_chapters,
+        generic_equipment=lex.generic_equipment,
+        ordinary_use=lex.ordinary_use,
         by_id={s.id: s for s in substances},
         by_cas={c: s for s in substances for c in s.all_cas()},
     )
-    problems = [
-        *(p for r in subs.get("substances") or () for p in control_keys(f"substance {r.get('id')}", r.get("control"))),
-        *(p for r in equip.get("equipment") or () for p in control_keys(f"equipment {r.get('id')}", r.get("control"))),
-        *check_kb(kb),
-    ]
+    problems = check_kb(kb)
     if problems:
         raise KnowledgeBaseError("knowledge base is inconsistent:\n  - " + "\n  - ".join(problems))
     return kb
@@ -353,14 +330,14 @@ def check_kb(kb: KnowledgeBase) -> list[str]:
 
 def load_kb_from(directory: Path | None = None) -> KnowledgeBase:
     """Read the knowledge base from ``directory`` (default: the files shipped with the package)."""
-    docs: dict[str, dict[str, Any]] = {}
+    docs: dict[str, Any] = {}
     digest = hashlib.sha256()
     versions = []
     for name in FILES:
         raw, data = _read(directory, name)
         docs[name] = raw
         digest.update(data)
-        versions.append(str(raw.get("version", "?")))
+        versions.append(str(raw.get("version", "?")) if isinstance(raw, dict) else "?")
     return parse_kb(docs, version=f"kb-{'.'.join(versions)}-{digest.hexdigest()[:10]}")
 
 

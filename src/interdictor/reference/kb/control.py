@@ -2,7 +2,7 @@
 
 A fact is sourced (a citation, and a ``since`` date that agrees with it) or unverified (a reason,
 no source); evidence states only sourced facts.  The rules are checked when the knowledge base loads,
-so a fact that breaks them stops the load and is named.
+so a fact that breaks them stops the load and is named (its keys are ``schema.ControlDoc``'s).
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-CONTROL_KEYS = frozenset({"jurisdiction", "list", "source", "since", "proposed", "unverified"})
 # words that say a fact is unchecked: they belong in `unverified:`, never in text an officer reads
 UNSURE = re.compile(r"\b(memory|inferen\w*|verif\w*|unverified|todo|tbd)\b|\?", re.I)
 _SINCE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -56,24 +54,6 @@ class Control:
             return self.text()
         when = f" since {self.since}" if self.since else ""
         return f"{self.jurisdiction} {self.list}{when} (unverified: {self.unverified})"
-
-
-def _since(v: Any) -> str | None:
-    """YAML reads an unquoted 2020-05-15 as a date and 2017 as a number: both become text."""
-    if v is None:
-        return None
-    return v.isoformat() if isinstance(v, date) else str(v)
-
-
-def parse_control(raw: dict[str, Any]) -> Control:
-    return Control(
-        jurisdiction=str(raw.get("jurisdiction", "")),
-        list=str(raw.get("list", "")),
-        source=str(raw["source"]) if raw.get("source") is not None else None,
-        since=_since(raw.get("since")),
-        proposed=bool(raw.get("proposed", False)),
-        unverified=str(raw["unverified"]) if raw.get("unverified") is not None else None,
-    )
 
 
 def since_date(since: str) -> date | None:
@@ -120,13 +100,4 @@ def control_problems(c: Control) -> list[str]:
             if years and day.year not in years | {y + 1 for y in years}:
                 problems.append(f"{what}: since {c.since} disagrees with its source {c.source!r} "
                                 f"(which dates it {', '.join(map(str, sorted(years)))})")
-    return problems
-
-
-def control_keys(owner: str, entries: Any) -> list[str]:
-    problems = []
-    for raw in entries or ():
-        unknown = sorted(set(raw) - CONTROL_KEYS) if isinstance(raw, dict) else ["(not a mapping)"]
-        if unknown:
-            problems.append(f"{owner}: control {raw!r} has unknown keys {unknown} (allowed: {', '.join(sorted(CONTROL_KEYS))})")
     return problems

@@ -15,8 +15,25 @@ import yaml
 
 from interdictor.reference.watchlists import data_file
 from interdictor.reference.watchlists.model import Entry
+from interdictor.typed_config import Strict, Texts, parse_as
 
 Severity = Literal["drug", "lookout", "other"]
+
+
+class ProgramsError(ValueError):
+    """A programme-severity file that does not say what it must (every problem is listed)."""
+
+
+class SeverityDoc(Strict):
+    drug: Texts = ()  # programme ids (or parts of ids) that make a listing a drug listing
+    lookout: Texts = ()
+
+
+class ProgramsDoc(Strict):
+    """``programs.yaml``, or the operator's own file of the same shape."""
+
+    severity: SeverityDoc = SeverityDoc()
+    lookout_lists: Texts = ()  # list-id prefixes whose every entry is a lookout
 
 
 @dataclass(frozen=True)
@@ -26,20 +43,24 @@ class ProgramSeverity:
     lookout_lists: tuple[str, ...]
 
     @classmethod
-    def from_raw(cls, raw: dict[str, Any]) -> ProgramSeverity:
-        sev = raw.get("severity") or {}
+    def from_raw(cls, raw: Any, source: str = "programs.yaml") -> ProgramSeverity:
+        """From a parsed document; ``ProgramsError`` names ``source``, the key and the fix."""
+        doc = parse_as(ProgramsDoc, raw or {}, source, ProgramsError)
         return cls(
-            drug=tuple(str(p).upper() for p in sev.get("drug") or ()),
-            lookout=tuple(str(p).upper() for p in sev.get("lookout") or ()),
-            lookout_lists=tuple(str(p).lower() for p in raw.get("lookout_lists") or ()),
+            drug=tuple(p.upper() for p in doc.severity.drug),
+            lookout=tuple(p.upper() for p in doc.severity.lookout),
+            lookout_lists=tuple(p.lower() for p in doc.lookout_lists),
         )
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProgramSeverity:
-        raw = yaml.safe_load((path or data_file("programs.yaml")).read_text(encoding="utf-8")) or {}
-        if not isinstance(raw, dict):
-            raise ValueError(f"{path}: expected a mapping with 'severity'")
-        return cls.from_raw(raw)
+        """The shipped severities, or the operator's file at ``path`` (``INTERDICTOR_PARTY_PROGRAMS_FILE``)."""
+        source = str(path) if path is not None else "programs.yaml"
+        try:
+            raw = yaml.safe_load((path or data_file("programs.yaml")).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ProgramsError(f"cannot read programme severities from {source}: {exc}") from exc
+        return cls.from_raw(raw, source)
 
     def of_program(self, program: str) -> Severity:
         p = program.upper()

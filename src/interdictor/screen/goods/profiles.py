@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
 
 import polars as pl
 import yaml
 
 from interdictor.model import empty
-from interdictor.reference.kb import SAFE_LOADER
+from interdictor.reference.kb import SAFE_LOADER, KnowledgeBaseError
+from interdictor.reference.kb.schema import PriorDoc, PriorsDoc
 from interdictor.screen.goods.memo import Memo
+from interdictor.typed_config import parse_as
 
 METRICS = ("usd_per_kg", "kg_per_unit", "kg_per_piece")
 PROFILE_SCHEMA = pl.Schema(
@@ -47,16 +48,21 @@ class Profiles:
 
 
 def load_priors() -> Profiles:
-    raw: dict[str, Any] = yaml.load(
+    """The shipped priors (``profiles.yaml``, checked against ``PriorsDoc``: a misspelt metric is an error)."""
+    raw = yaml.load(
         resources.files("interdictor.reference.kb").joinpath("profiles.yaml").read_bytes(), Loader=SAFE_LOADER
     )
+    doc = parse_as(PriorsDoc, raw, "profiles.yaml", KnowledgeBaseError)
     rows = [
-        {"key": str(key), "metric": m, "median": float(v[0]), "spread": float(v[1]), "n": 0, "source": "prior"}
-        for key, metrics in (raw.get("profiles") or {}).items()
-        for m, v in metrics.items()
+        {"key": key, "metric": m, "median": v[0], "spread": v[1], "n": 0, "source": "prior"}
+        for key, prior in doc.profiles.items()
+        for m, v in _metrics(prior)
     ]
-    default = {m: (float(v[0]), float(v[1])) for m, v in (raw.get("default") or {}).items()}
-    return Profiles(pl.DataFrame(rows, schema=PROFILE_SCHEMA), default)
+    return Profiles(pl.DataFrame(rows, schema=PROFILE_SCHEMA), dict(_metrics(doc.default)))
+
+
+def _metrics(prior: PriorDoc) -> list[tuple[str, tuple[float, float]]]:
+    return [(m, v) for m in METRICS if (v := getattr(prior, m)) is not None]
 
 
 def line_metrics(lines: pl.DataFrame) -> pl.DataFrame:

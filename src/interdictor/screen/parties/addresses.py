@@ -18,6 +18,20 @@ from typing import Any
 import polars as pl
 import yaml
 from anyascii import anyascii
+from pydantic import Field
+
+from interdictor.typed_config import Strict, Texts, parse_as
+
+
+class AddressesDoc(Strict):
+    """``data/addresses.yaml``: abbreviations (short form: long forms) and the patterns of each mark."""
+
+    abbreviations: dict[str, Texts] = Field(default_factory=dict)
+    po_box: Texts = ()
+    virtual_office: Texts = ()
+    residential: Texts = ()
+    residential_weak: Texts = ()  # a dwelling only for a consignee without a legal form
+    postal_formats: dict[str, str] = Field(default_factory=dict)  # country: the shape of its postal code (a regex)
 
 
 @dataclass(frozen=True)
@@ -63,8 +77,11 @@ class AddressRules:
 
 @cache
 def default_rules() -> AddressRules:
+    """The shipped rules, checked once against ``AddressesDoc`` (a misspelt key is an error naming it)."""
     text = resources.files("interdictor.screen.parties").joinpath("data", "addresses.yaml").read_text("utf-8")
-    return AddressRules.from_raw(yaml.safe_load(text))
+    raw = yaml.safe_load(text)
+    parse_as(AddressesDoc, raw, "addresses.yaml", ValueError)
+    return AddressRules.from_raw(raw)
 
 
 def upper_line(col: pl.Expr) -> pl.Expr:

@@ -11,15 +11,37 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import yaml
+from pydantic import Discriminator, Tag
 
 from interdictor.reference import countries
+from interdictor.typed_config import LIST, MAPPING, Strict, Texts, parse_as, shape_of
 
 KINDS: Final = ("legal", "generic", "place", "particle", "stop", "title")
 # Kinds that are dropped from the token list entirely.
 DROPPED: Final = frozenset({"stop", "title"})
+
+
+# a kind's forms: a plain list, or canonical token: its forms (a key starting "_" holds a plain list)
+Forms = Annotated[
+    Annotated[dict[str, Texts], Tag(MAPPING)] | Annotated[Texts, Tag(LIST)], Discriminator(shape_of)
+]
+
+
+class VocabDoc(Strict):
+    """``data/vocab.yaml``: the kinds of name words and the country options."""
+
+    legal: Forms = ()
+    generic: Forms = ()
+    place: Forms = ()
+    particle: Forms = ()
+    stop: Forms = ()
+    title: Forms = ()
+    countries_as_places: bool = False
+    countries_not_places: Texts = ()
+    han_surnames: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +144,5 @@ def _country_names() -> list[str]:
 def default_raw() -> dict[str, Any]:
     text = resources.files("interdictor.screen.parties").joinpath("data", "vocab.yaml").read_text("utf-8")
     raw = yaml.safe_load(text)
-    if not isinstance(raw, dict):
-        raise ValueError("vocab.yaml: expected a mapping at the top level")
-    return raw
+    parse_as(VocabDoc, raw, "vocab.yaml", ValueError)  # a misspelt key is an error naming it
+    return raw  # type: ignore[no-any-return]
