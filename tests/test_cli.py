@@ -242,3 +242,26 @@ def test_screen_with_an_unknown_encoding_is_a_one_line_error_with_exit_2(runner:
     assert result.exit_code == 2, result.output
     assert "unknown text encoding 'no-such-codec'" in result.output
     assert "Traceback" not in result.output and not isinstance(result.exception, LookupError)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"INTERDICTOR_DETECTORS": "route,roots"}, "unknown detector(s) roots; available:"),
+    ({"INTERDICTOR_RULESET": "nonesuch"}, "no shipped rule set 'nonesuch'"),
+])
+def test_a_setting_that_cannot_be_used_is_one_line_with_exit_2(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--no-store"])
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_bad_programmes_file_is_one_line_naming_it(runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    programs = tmp_path / "programs.yaml"
+    programs.write_text("severity:\n  lookouts: [SDNTK]\n", encoding="utf-8")
+    monkeypatch.setenv("INTERDICTOR_PARTY_PROGRAMS_FILE", str(programs))
+    result = runner.invoke(app, ["screen", str(SAMPLE), "--no-store"])
+    assert result.exit_code == 2, result.output
+    assert "unknown key 'lookouts'" in " ".join(result.output.split())

@@ -107,7 +107,6 @@ def run_screen(
     from interdictor.intake.base import IntakeError, ReadOptions
     from interdictor.intake.dispatch import read_source
     from interdictor.intake.mapping import load_profile
-    from interdictor.score.rules import RuleSetError
     from interdictor.screening import AssemblyError, ScreenRun, assemble, prefetch
     from interdictor.screening.assembly import named_profile
     from interdictor.store import open_store
@@ -132,7 +131,7 @@ def run_screen(
         with err.status("loading reference data…", spinner="dots") if err.is_terminal else _null():
             try:
                 screening = assemble(settings, store)
-            except (AssemblyError, RuleSetError) as exc:
+            except AssemblyError as exc:
                 raise fail(str(exc)) from exc
         if corridor is not None:
             try:

@@ -67,6 +67,7 @@ def serve(
     """Run the HTTP API and the web workspace on the embedded database (or --db / INTERDICTOR_DATABASE_URL)."""
     import uvicorn
 
+    from interdictor.screening import AssemblyError
     from interdictor.service.app import create_app
     from interdictor.store.db import StoreError
 
@@ -74,7 +75,7 @@ def serve(
     err.print("loading reference data and opening the database…", highlight=False)
     try:
         app = create_app(settings, cookie_secure=secure_cookies)
-    except StoreError as exc:
+    except (StoreError, AssemblyError) as exc:
         raise fail(str(exc)) from exc
     st = app.state.svc
     err.print(f"database: {st.store.safe_url} ({st.store.dialect}); rule set {st.screening.ruleset.label}",

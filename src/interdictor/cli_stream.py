@@ -26,6 +26,8 @@ def worker(
     Start as many as you like; they share one durable consumer. Stop with Ctrl-C (messages in flight
     are redelivered to another worker).
     """
+    from interdictor.screening import AssemblyError
+    from interdictor.store.db import StoreError
     from interdictor.stream.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -37,6 +39,8 @@ def worker(
         stats = asyncio.run(run_worker(settings, batch=batch, ack_wait=ack_wait, idle_exit=idle_exit))
     except OSError as exc:
         raise fail(f"cannot reach NATS at {settings.nats_url}: {exc}") from exc
+    except (AssemblyError, StoreError) as exc:  # a setting or configuration file that cannot be used
+        raise fail(str(exc)) from exc
     err.print(f"worker stopped: {stats.by_status}", highlight=False)
 
 

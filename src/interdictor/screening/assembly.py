@@ -96,7 +96,18 @@ def named_profile(store: Store | None, name: str) -> Profile | None:
 
 
 def assemble(settings: Settings, store: Store | None = None) -> Screening:
-    """The screening state for ``settings``, reading the store's active versions when there is a store."""
+    """The screening state for ``settings``, reading the store's active versions when there is a store.
+    A configuration that cannot be used (a rule set, corridors, knowledge base or programme file with an
+    error) is an ``AssemblyError`` carrying that file's message, whatever the entry point."""
+    try:
+        return _assemble(settings, store)
+    except AssemblyError:
+        raise
+    except ValueError as exc:  # every configuration error of the parts is a ValueError naming its file
+        raise AssemblyError(str(exc)) from exc
+
+
+def _assemble(settings: Settings, store: Store | None) -> Screening:
     names = detector_names(settings)
     parts = None if names is None else sorted({*names, "route"})  # geography also places corridors
     if store is None:
