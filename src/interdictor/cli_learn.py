@@ -67,14 +67,15 @@ def evaluate(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON report here. Without it: the "
                                                                   "JSON on stdout when piped, a table on a terminal.")] = None,
 ) -> None:
-    """Evaluate ranking on your own labelled data: precision and recall at the top 1, 2, 5 and 10 % of the
-    test rows for a LightGBM model, a random ranking and a lookup (memorisation) baseline.
+    """Evaluate ranking on your own labelled data: precision and recall in the top 1, 2, 5 and 10 %
+    of the test rows for a LightGBM model, a random ranking and a lookup (memorisation) baseline.
 
-    The lookup baseline scores a test row by the training label rate of its exact feature tuple, else of
-    its first --id value seen in training. Features never see a test-period label, nor a row's own label
-    or a later one. Exit codes: 0 evaluated; 2 nothing evaluated (bad arguments, unreadable file, a
-    label that is not 0/1, an empty training or test period); no report is written then. The same file
-    gives the same report on any machine.
+    The lookup baseline scores a test row by the training label rate of its exact feature tuple,
+    else of its first --id value seen in training. No feature sees a test-period label, nor a row's
+    own label or a later one. The same file gives the same report on any machine.
+
+    Exit codes: 0 evaluated; 2 nothing evaluated (bad arguments, unreadable file, a label that is
+    not 0/1, an empty training or test period), and no report written.
     """
     from interdictor.learn.evaluate import evaluate as run
     from interdictor.learn.metrics import SHARES
