@@ -110,6 +110,15 @@ def test_a_file_with_no_label_column(tmp_path: Path) -> None:
     assert not (tmp_path / "r.json").exists()
 
 
+@pytest.mark.parametrize(("out", "message"), [
+    ("", "is a folder: give the path of the report file"),
+    ("nowhere/report.json", "does not exist"),
+])
+def test_an_out_path_that_cannot_be_written(csv: Path, tmp_path: Path, out: str, message: str) -> None:
+    code, _, stderr = invoke(str(csv), *ARGS, "--out", str(tmp_path / out))
+    assert code == 2 and message in stderr
+
+
 def test_an_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.parquet"
     path.write_bytes(b"PAR1 not really")

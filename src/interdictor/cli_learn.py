@@ -81,6 +81,8 @@ def evaluate(
     from interdictor.learn.metrics import SHARES
     from interdictor.learn.table import EvaluateError, Spec, parse_test_from
 
+    if out is not None and out.is_dir():
+        raise fail(f"--out {out} is a folder: give the path of the report file")
     if out is not None and not out.parent.is_dir():
         raise fail(f"--out {out}: the folder {out.parent} does not exist")
     try:

@@ -84,6 +84,7 @@ def test_rows_come_in_time_order_ties_in_file_order() -> None:
     (table(seized=[0, 0, 0, 1, 0]), {}, "no positive labels before --test-from"),
     (table(seized=[1, 0, 0, 0, 0]), {}, "no positive labels on or after --test-from 2024-03-01: recall"),
     (table().select("when", "seized"), {"ids": (), "drop": ()}, "no feature columns are left"),
+    (table().head(0), {}, "the file has a header but no rows"),
 ])
 def test_bad_input_is_one_clear_error(frame: pl.DataFrame, options: dict[str, object], message: str) -> None:
     with pytest.raises(EvaluateError) as caught:

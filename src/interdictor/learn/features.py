@@ -4,7 +4,7 @@ Numbers stay as they are, booleans become 0/1, dates and times give their month,
 and hour, and anything else is a category: the ``MAX_CATEGORIES`` values most frequent in the
 training rows (each at least ``MIN_CATEGORY_ROWS`` times) keep a code of their own, every other
 value shares one code, and an empty cell stays missing. Only training rows choose the categories,
-and no label is read.
+and no label is read. A column of lists or records is left out.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def encode(train: pl.DataFrame, test: pl.DataFrame, columns: Sequence[str], *,
     categorical: list[str] = []
     for column in columns:
         dtype = train.schema[column]
+        if dtype.is_nested():
+            continue
         if column in numeric or dtype.is_numeric() or dtype == pl.Boolean:
             exprs.append(pl.col(column).cast(pl.Float64))
         elif dtype.is_temporal() and dtype != pl.Duration and dtype != pl.Time:

@@ -139,6 +139,8 @@ def prepare(frame: pl.DataFrame, spec: Spec) -> tuple[pl.DataFrame, tuple[str, .
     """The table with its label, time and period columns added, sorted by time (ties in file order),
     and its feature columns: every column but the label, the time and those dropped."""
     problems = _check_names(frame, spec)
+    if not problems and frame.height == 0:
+        problems = ["the file has a header but no rows"]
     if problems:
         raise EvaluateError("; ".join(problems))
     label, label_problem = _label(frame[spec.label])
