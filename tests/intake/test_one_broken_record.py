@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from intake_helpers import ReaderFn, run
 
 from interdictor.intake.cargo_imp import read_fhl, read_fwb
+from interdictor.intake.cargo_xml import read as read_cargo_xml
 from interdictor.intake.jsonl import read_manifest_jsonl
 from interdictor.intake.postal import read_csv as read_cn23_csv
 from interdictor.intake.postal import read_json as read_cn23_json
@@ -27,6 +28,12 @@ def awb(n: int) -> str:
     serial = 1000000 + n
     return f"784-{serial:07d}{serial % 7}"
 
+
+XFHL_HEAD = ('<HouseManifest xmlns="iata:housemanifest:1" xmlns:ram="iata:datamodel:3">\n<MasterConsignment>\n'
+             "<ram:TransportContractDocument><ram:ID>784-23456786</ram:ID></ram:TransportContractDocument>\n"
+             "<ram:OriginLocation><ram:ID>PVG</ram:ID></ram:OriginLocation>\n"
+             "<ram:FinalDestinationLocation><ram:ID>LAX</ram:ID></ram:FinalDestinationLocation>\n")
+FOOTERS = {"xfhl": "</MasterConsignment>\n</HouseManifest>\n"}  # a format whose records sit inside one document
 
 CN23_HEADER = "item_id,sender_name,sender_country,addressee_name,addressee_country,content_description,content_quantity"
 
@@ -49,6 +56,11 @@ FORMATS: dict[str, tuple[ReaderFn, str, Callable[[int], str], str, Callable[[int
     "fhl": (read_fhl, "FHL/4\nMBI/784-23456786PVGLAX/T99K500\n",
             lambda n: f"HBS/HK{n:04d}/PVGLAX/1/K2.5//LAMP\nTXT/DESK LAMP",
             "HBS/BAD HAWB!/PVG", lambda n: f"784-23456786/HK{n:04d}"),
+    "xfhl": (read_cargo_xml, XFHL_HEAD,
+             lambda n: f"<ram:IncludedHouseConsignment><ram:ID>HK{n:04d}</ram:ID>"
+                       "<ram:SummaryDescription>LAMP</ram:SummaryDescription></ram:IncludedHouseConsignment>",
+             "<ram:IncludedHouseConsignment><ram:ID>NOT/VALID</ram:ID></ram:IncludedHouseConsignment>",
+             lambda n: f"784-23456786/HK{n:04d}"),
 }
 
 
@@ -59,12 +71,12 @@ def test_one_broken_record_anywhere_rejects_only_itself(fmt: str, count: int, da
     at = data.draw(st.integers(0, count), label="broken at")
     records = [good(n) for n in range(count)]
     records.insert(at, broken)
-    text = header + "\n".join(records) + "\n"
+    text = header + "\n".join(records) + "\n" + FOOTERS.get(fmt, "")
     got = run(reader, text.encode(), source="f")
     assert sorted(got.ids) == sorted(ident(n) for n in range(count)), got.rejects
     assert got.rejects, "the broken record must be rejected, not dropped"
     assert all(r.shipment_id is None or r.shipment_id not in got.ids for r in got.rejects if r.kind != "field")
-    assert got.rows == count + 1 or fmt in ("fwb", "fhl")
+    assert got.rows == count + 1 or fmt in ("fwb", "fhl", "xfhl")
 
 
 def test_cn23_csv_a_quoted_field_over_two_lines_is_kept_and_a_quote_never_closed_rejected_alone() -> None:
