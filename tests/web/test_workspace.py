@@ -22,7 +22,7 @@ def test_targeter_works_the_queue_and_the_dashboard_changes(site: Site, page: An
     found_before = stat(page, "found")
     examined_before = stat(page, "examined")
 
-    page.goto(f"{site.url}/queue?corridor=san-diego")
+    page.goto(f"{site.url}/queue?corridor=san-diego&day=2026-11-27")  # the sample's filing day
     rows = page.locator("table[data-nav] tbody tr")
     assert rows.count() >= 1
     top = rows.first
@@ -82,7 +82,7 @@ def test_targeter_works_the_queue_and_the_dashboard_changes(site: Site, page: An
 
 def test_queue_is_keyboard_usable(site: Site, page: Any) -> None:
     sign_in(page, site, "tina")
-    page.goto(f"{site.url}/queue?corridor=san-diego")
+    page.goto(f"{site.url}/queue?corridor=san-diego&day=2026-11-27")  # the sample's filing day
     page.locator("body").focus()
     page.keyboard.press("j")
     selected = page.locator("tr.sel")
