@@ -135,7 +135,7 @@ def test_queue_pages_keep_the_filters(site: Site, page: Any, monkeypatch: pytest
 
     monkeypatch.setattr(web_pages, "QUEUE_PAGE", 2)  # the server runs in this process: small pages, few rows
     sign_in(page, site, "tina")
-    page.goto(f"{site.url}/queue?corridor=los-angeles")
+    page.goto(f"{site.url}/queue?corridor=los-angeles&day=2026-11-27")  # the sample's filing day
     first = page.locator("table[data-nav] tbody tr").first.get_attribute("data-href")
     assert page.locator("nav.pager").first.is_visible()
     page.locator("nav.pager a[rel=next]").first.click()
