@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from interdictor.cli_common import db_settings, err, fail, store_connection
@@ -87,8 +88,8 @@ def queue(
         table.add_column(col, overflow="fold", justify="right" if col in ("rank", "score") else "left")
     for r in q.iter_rows(named=True):
         pick = r["pick"] + (f" ({r['explore_kind']})" if r["exploration"] else "")
-        table.add_row(str(r["rank"]), r["partner"], r["shipment_id"], f"{r['score']:.1f}", r["disposition"],
-                      r["corridor"] or "", r["port"] or "", pick)
+        table.add_row(str(r["rank"]), escape(r["partner"]), escape(r["shipment_id"]), f"{r['score']:.1f}",
+                      r["disposition"], r["corridor"] or "", escape(r["port"] or ""), pick)
     Console().print(table)
 
 
@@ -137,8 +138,8 @@ def import_(
         err.print(f"wrote {len(rejected):,} rejects to {rejects}", highlight=False)
     else:
         for r in rejected[:5]:
-            err.print(f"  [yellow]reject[/] {r.source} line {r.line}{' ' + r.field if r.field else ''}: {r.reason}",
-                      highlight=False)
+            err.print(f"  [yellow]reject[/] {escape(f'{r.source} line {r.line}')}{' ' + r.field if r.field else ''}: "
+                      f"{escape(r.reason)}", highlight=False)
         if len(rejected) > 5:
             err.print(f"  … and {len(rejected) - 5:,} more (write them all with --rejects PATH)", highlight=False)
     err.print(f"{done.stored:,} outcomes stored ({done.decisions:,} with the exam decision they imply), "

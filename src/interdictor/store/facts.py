@@ -79,8 +79,8 @@ def queue_picks(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Ca
     """How each of ``ships`` (current shipment rows) was picked by its own day's queue (its filing day, its
     assessment's corridor): ``exploit`` or ``explore_*`` for the queue's exam and exploration picks, else
     ``otherwise``.  The queue is deterministic, so computing it again gives the picks a targeter saw;
-    each (day, corridor) queue is computed once."""
-    queues: dict[tuple[date, str], dict[tuple[str, str], tuple[str, str | None]]] = {}
+    each (day, corridor, port) queue is computed once."""
+    queues: dict[tuple[date, str, str | None], dict[tuple[str, str], tuple[str, str | None]]] = {}
     out = []
     for ship in ships:
         a = latest_assessment(conn, ship["partner"], ship["shipment_id"], ship["version"])
@@ -88,9 +88,10 @@ def queue_picks(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Ca
             out.append(otherwise)
             continue
         when = ship.get("filed_at") or ship["received_at"]
-        key = (when.astimezone(UTC).date() if when.tzinfo else when.date(), str(a["corridor"]))
-        if key not in queues:
-            q = day_queue(conn, scope, cfg, budgets, day=key[0], corridor=key[1])
+        port = str(ship["destination_port"]).upper() if ship.get("destination_port") else None
+        key = (when.astimezone(UTC).date() if when.tzinfo else when.date(), str(a["corridor"]), port)
+        if key not in queues:  # a port's picks are its own (its own budget): its queue alone is enough
+            q = day_queue(conn, scope, cfg, budgets, day=key[0], corridor=key[1], port=port)
             queues[key] = {(p, s): (k, e) for p, s, k, e in q.select("partner", "shipment_id", "pick", "explore_kind")
                            .iter_rows()}
         pick, explore_kind = queues[key].get((ship["partner"], ship["shipment_id"]), (None, None))
