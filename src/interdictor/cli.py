@@ -351,7 +351,7 @@ def db(
 
 def _register_areas() -> None:
     """Commands owned by each area's own module."""
-    from interdictor import cli_goods, cli_learn, cli_lists, cli_profiles, cli_service, cli_stream
+    from interdictor import cli_goods, cli_learn, cli_lists, cli_loop, cli_profiles, cli_service, cli_stream
 
     app.add_typer(cli_lists.app, name="lists")
     app.add_typer(cli_profiles.app, name="profiles")
@@ -360,6 +360,7 @@ def _register_areas() -> None:
     app.add_typer(cli_goods.registry_app, name="registry")
     cli_stream.register(app)
     cli_learn.register(app)
+    cli_loop.register(app)
 
 
 _register_areas()

@@ -22,11 +22,11 @@ def _queue_ids(html: str) -> list[str]:
 def test_the_queue_pages_and_keeps_its_filters(svc: Svc, monkeypatch: pytest.MonkeyPatch) -> None:
     c = TestClient(svc.app)
     login(c, "tina")
-    whole = c.get("/queue?corridor=los-angeles").text
+    whole = c.get("/queue?corridor=los-angeles&day=2026-11-27").text
     every = _queue_ids(whole)
     assert len(every) >= 3
     monkeypatch.setattr(web_pages, "QUEUE_PAGE", 2)
-    first = c.get("/queue?corridor=los-angeles")
+    first = c.get("/queue?corridor=los-angeles&day=2026-11-27")
     assert _queue_ids(first.text) == every[:2]
     assert f"Shipments 1–2 of {len(every)}" in first.text
     nxt = re.search(r'<a href="([^"]+)" rel="next">', first.text)
@@ -35,7 +35,7 @@ def test_the_queue_pages_and_keeps_its_filters(svc: Svc, monkeypatch: pytest.Mon
     assert query["corridor"] == ["los-angeles"] and query["page"] == ["2"] and "day" in query
     second = c.get(nxt.group(1).replace("&amp;", "&"))
     assert _queue_ids(second.text) == every[2:4]
-    picked = c.get("/queue?corridor=los-angeles&open=true&page=1").text
+    picked = c.get("/queue?corridor=los-angeles&day=2026-11-27&open=true&page=1").text
     link = re.search(r'<a href="([^"]+)" rel="next">', picked)
     assert link is None or "open=true" in link.group(1)
 
@@ -43,7 +43,7 @@ def test_the_queue_pages_and_keeps_its_filters(svc: Svc, monkeypatch: pytest.Mon
 def test_the_queue_shows_reasons_in_brief_with_the_full_evidence_at_hand(svc: Svc) -> None:
     c = TestClient(svc.app)
     login(c, "tina")
-    html = c.get("/queue?corridor=san-diego").text
+    html = c.get("/queue?corridor=san-diego&day=2026-11-27").text
     items = re.findall(r'<li title="([^"]*)"><details><summary><code>([A-Z_]+)</code>(.*?)</summary>'
                        r'<p class="evidence">(.*?)</p>', html)
     assert items
@@ -55,7 +55,7 @@ def test_the_queue_shows_reasons_in_brief_with_the_full_evidence_at_hand(svc: Sv
 def test_ports_read_one_way(svc: Svc) -> None:
     c = TestClient(svc.app)
     login(c, "tina")
-    html = c.get("/queue?corridor=los-angeles").text
+    html = c.get("/queue?corridor=los-angeles&day=2026-11-27").text
     cells = re.findall(r'<td class="port">([^<]*)</td>', html)
     assert cells and all(cell == "LAX Los Angeles International Airport · CBP 2720" for cell in cells)
     assert '<option value="LAX" >LAX Los Angeles International Airport · CBP 2720</option>' in html

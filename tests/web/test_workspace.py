@@ -22,7 +22,7 @@ def test_targeter_works_the_queue_and_the_dashboard_changes(site: Site, page: An
     found_before = stat(page, "found")
     examined_before = stat(page, "examined")
 
-    page.goto(f"{site.url}/queue?corridor=san-diego")
+    page.goto(f"{site.url}/queue?corridor=san-diego&day=2026-11-27")  # the sample's filing day
     rows = page.locator("table[data-nav] tbody tr")
     assert rows.count() >= 1
     top = rows.first
@@ -82,7 +82,7 @@ def test_targeter_works_the_queue_and_the_dashboard_changes(site: Site, page: An
 
 def test_queue_is_keyboard_usable(site: Site, page: Any) -> None:
     sign_in(page, site, "tina")
-    page.goto(f"{site.url}/queue?corridor=san-diego")
+    page.goto(f"{site.url}/queue?corridor=san-diego&day=2026-11-27")  # the sample's filing day
     page.locator("body").focus()
     page.keyboard.press("j")
     selected = page.locator("tr.sel")
@@ -135,7 +135,7 @@ def test_queue_pages_keep_the_filters(site: Site, page: Any, monkeypatch: pytest
 
     monkeypatch.setattr(web_pages, "QUEUE_PAGE", 2)  # the server runs in this process: small pages, few rows
     sign_in(page, site, "tina")
-    page.goto(f"{site.url}/queue?corridor=los-angeles")
+    page.goto(f"{site.url}/queue?corridor=los-angeles&day=2026-11-27")  # the sample's filing day
     first = page.locator("table[data-nav] tbody tr").first.get_attribute("data-href")
     assert page.locator("nav.pager").first.is_visible()
     page.locator("nav.pager a[rel=next]").first.click()

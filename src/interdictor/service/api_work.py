@@ -58,21 +58,6 @@ def get_queue(
             "total": q.height, "items": views.jsonable(q.head(limit).to_dicts())}
 
 
-def is_exploration_pick(st: ServiceState, who: Principal, partner: str, shipment_id: str) -> bool:
-    """Was the shipment an exploration pick of its day's queue?  (Deterministic, so recomputing is exact.)"""
-    with st.read() as conn:
-        ship = shipments.find_shipment(conn, who.scope, partner, shipment_id)
-        if ship is None:
-            return False
-        a = shipments.latest_assessment(conn, partner, shipment_id, ship["version"])
-    if a is None or not a["corridor"]:
-        return False
-    received = ship["received_at"]
-    q = queue_frame(st, who, a["corridor"], received.date(), ship.get("destination_port"))
-    hit = q.filter((pl.col("partner") == partner) & (pl.col("shipment_id") == shipment_id))
-    return bool(hit.height and hit.get_column("exploration")[0])
-
-
 class DecisionIn(BaseModel):
     decision: Literal["release", "review", "exam", "hold"]
     reason: str = Field(min_length=1, max_length=2000, description="Why — every decision carries a reason")
@@ -82,7 +67,6 @@ class DecisionIn(BaseModel):
 
 
 def decide(st: ServiceState, who: Principal, partner: str, shipment_id: str, body: DecisionIn) -> dict[str, Any]:
-    exploration = is_exploration_pick(st, who, partner, shipment_id)
     with st.write() as conn:
         detail = shipments.shipment_detail(conn, who.scope, partner, shipment_id)
         codes: list[str] = []
@@ -92,7 +76,8 @@ def decide(st: ServiceState, who: Principal, partner: str, shipment_id: str, bod
             codes = partner_codes(detail["shipment"], detail["reasons"], st.screening.ruleset)
         try:
             return work.record_decision(conn, who, partner, shipment_id, decision=body.decision, reason=body.reason,
-                                        exploration=exploration, request_information=body.request_information,
+                                        cfg=st.screening.corridors, budgets=st.budgets(conn),
+                                        request_information=body.request_information,
                                         asked=list(body.asked), message=body.message, reason_codes=codes)
         except work.WorkError as exc:
             raise ApiError(exc.status, str(exc)) from exc

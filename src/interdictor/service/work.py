@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from interdictor.service import answering
+from interdictor.queue import outcomes
+from interdictor.reference.corridors import CorridorConfig
+from interdictor.service import answering, insight
 from interdictor.service.principal import Principal
 from interdictor.store import decisions, shipments
+from interdictor.store.config import Budgets
 
 DECISIONS = ("release", "review", "exam", "hold")
-RESULTS = ("nothing_found", "seized", "referred")
 REFERRAL_STATUSES = ("open", "acknowledged", "answered", "withdrawn")
 REQUESTABLE_FIELDS = ("shipper_name", "shipper_address", "shipper_phone", "shipper_email", "consignee_name",
                       "consignee_address", "consignee_phone", "consignee_email", "item_description", "hs_code",
@@ -31,9 +33,12 @@ class WorkError(ValueError):
 
 
 def record_decision(conn: Connection, who: Principal, partner: str, shipment_id: str, *, decision: str, reason: str,
-                    exploration: bool, request_information: bool = False, asked: list[str] | None = None,
-                    message: str | None = None, reason_codes: list[str] | None = None) -> dict[str, Any]:
-    """Record a targeter's decision; exam and hold (and a review asking for data) send a referral to the filer."""
+                    cfg: CorridorConfig, budgets: Budgets, request_information: bool = False,
+                    asked: list[str] | None = None, message: str | None = None,
+                    reason_codes: list[str] | None = None) -> dict[str, Any]:
+    """Record a targeter's decision, and how the shipment was picked: as its day's queue (``cfg``,
+    ``budgets``) picked it for exam or exploration, else by the targeter (``manual``).  Exam and hold (and a
+    review asking for data) send a referral to the filer."""
     if decision not in DECISIONS:
         raise WorkError(f"decision must be one of {', '.join(DECISIONS)}", 422)
     if not reason.strip():
@@ -44,8 +49,9 @@ def record_decision(conn: Connection, who: Principal, partner: str, shipment_id:
     a = shipments.latest_assessment(conn, partner, shipment_id, ship["version"])
     kind = answering.referral_kind(decision, request_information)
     answer = kind if kind is not None else answering.BY_DECISION[decision]
+    pick = insight.queue_pick(conn, who.scope, cfg, budgets, ship)
     decision_id = decisions.add_decision(conn, who.actor, ship, a, decision=decision, reason=reason.strip(),
-                                         answer=answer, exploration=exploration)
+                                         answer=answer, pick_kind=pick)
     referral = None
     if kind is not None:
         referral = create_referral(conn, who, ship, kind=kind, decision_id=decision_id, reason_codes=reason_codes or [],
@@ -71,12 +77,8 @@ def record_outcome(conn: Connection, who: Principal, partner: str, shipment_id: 
                    what: str | None = None, quantity: float | None = None, unit: str | None = None,
                    agency: str | None = None, note: str | None = None) -> dict[str, Any]:
     """Record what an exam found.  Needs an exam or hold decision on the shipment."""
-    if result not in RESULTS:
-        raise WorkError(f"result must be one of {', '.join(RESULTS)}", 422)
-    if result == "seized" and not (what and what.strip()):
-        raise WorkError("a seizure says what was seized", 422)
-    if result == "referred" and not (agency and agency.strip()):
-        raise WorkError("a referral names the agency", 422)
+    if bad := outcomes.problems(result, what, agency):
+        raise WorkError(bad[0][1], 422)
     ship = shipments.find_shipment(conn, who.scope, partner, shipment_id)
     if ship is None:
         raise WorkError("no such shipment", 404)

@@ -6,17 +6,20 @@ The figures themselves are computed by the pure functions in ``interdictor.queue
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, func, or_, select
 
-from interdictor.queue import performance
+from interdictor.queue import build, performance
+from interdictor.queue.build import Budget, empty_queue
+from interdictor.reference.corridors import CorridorConfig
 from interdictor.store import schema as t
 from interdictor.store import schema_service as sv
 from interdictor.store.scope import Scope
-from interdictor.store.shipments import day_bounds, scoped
+from interdictor.store.shipments import day_bounds, latest_assessment, scoped
 
 S, A, R = t.shipments, t.assessments, t.reasons
 
@@ -29,7 +32,18 @@ def frame(conn: Connection, stmt: Select[Any], schema: Any) -> pl.DataFrame:
 def assessed(conn: Connection, scope: Scope, since: datetime, until: datetime, corridor: str | None = None,
              port: str | None = None) -> pl.DataFrame:
     """Current shipments received in [since, until) with their latest assessment."""
-    cond = [S.c.is_current.is_(True), S.c.received_at >= since, S.c.received_at < until]
+    return _assessed(conn, scope, [S.c.received_at >= since, S.c.received_at < until], corridor, port)
+
+
+def filed_on(day: date) -> Any:
+    """Shipments of a day: filed that day (UTC), or received that day when the filing time is unknown."""
+    since, until = day_bounds(day)
+    return or_(and_(S.c.filed_at >= since, S.c.filed_at < until),
+               and_(S.c.filed_at.is_(None), S.c.received_at >= since, S.c.received_at < until))
+
+
+def _assessed(conn: Connection, scope: Scope, when: list[Any], corridor: str | None, port: str | None) -> pl.DataFrame:
+    cond = [S.c.is_current.is_(True), *when]
     if corridor:
         cond.append(A.c.corridor == corridor)
     if port:
@@ -45,27 +59,68 @@ def assessed(conn: Connection, scope: Scope, since: datetime, until: datetime, c
             .with_columns(pl.col("received_at").dt.date().alias("day")))
 
 
+def day_queue(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Callable[[str, str | None], Budget], *,
+              day: date, corridor: str | None = None, port: str | None = None, budget: int | None = None,
+              exploration: float | None = None) -> pl.DataFrame:
+    """The day's exam queue (``queue.build.day_queue``) of the shipments filed that day (``filed_on``) that
+    ``scope`` may read: one corridor's, or every corridor's when ``corridor`` is None.  ``QUEUE_COLUMNS``
+    and the ``run_id`` of each ranked assessment (where its reasons are)."""
+    if corridor is not None:
+        cfg.get(corridor)  # KeyError names the known corridors
+        if scope.corridors is not None and corridor not in scope.corridors:
+            return empty_queue().with_columns(pl.lit(None, pl.String).alias("run_id"))
+    cand = _assessed(conn, scope, [filed_on(day)], corridor, port)
+    q = build.day_queue(cand, cfg=cfg, budgets=budgets, day=day, budget=budget, exploration=exploration)
+    return q.join(cand.select("partner", "shipment_id", "run_id"), on=["partner", "shipment_id"], how="left")
+
+
+def queue_picks(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Callable[[str, str | None], Budget],
+                ships: list[dict[str, Any]], *, otherwise: str) -> list[str]:
+    """How each of ``ships`` (current shipment rows) was picked by its own day's queue (its filing day, its
+    assessment's corridor): ``exploit`` or ``explore_*`` for the queue's exam and exploration picks, else
+    ``otherwise``.  The queue is deterministic, so computing it again gives the picks a targeter saw;
+    each (day, corridor, port) queue is computed once."""
+    queues: dict[tuple[date, str, str | None], dict[tuple[str, str], tuple[str, str | None]]] = {}
+    out = []
+    for ship in ships:
+        a = latest_assessment(conn, ship["partner"], ship["shipment_id"], ship["version"])
+        if a is None or not a["corridor"]:
+            out.append(otherwise)
+            continue
+        when = ship.get("filed_at") or ship["received_at"]
+        port = str(ship["destination_port"]).upper() if ship.get("destination_port") else None
+        key = (when.astimezone(UTC).date() if when.tzinfo else when.date(), str(a["corridor"]), port)
+        if key not in queues:  # a port's picks are its own (its own budget): its queue alone is enough
+            q = day_queue(conn, scope, cfg, budgets, day=key[0], corridor=key[1], port=port)
+            queues[key] = {(p, s): (k, e) for p, s, k, e in q.select("partner", "shipment_id", "pick", "explore_kind")
+                           .iter_rows()}
+        pick, explore_kind = queues[key].get((ship["partner"], ship["shipment_id"]), (None, None))
+        out.append(build.pick_kind(pick, explore_kind, otherwise))
+    return out
+
+
 def decided(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
-    """The latest decision on each shipment of ``q`` (``partner, shipment_id, decision``)."""
-    schema: Any = {"partner": pl.String, "shipment_id": pl.String, "decision": pl.String, "decided_at": pl.Datetime("us")}
+    """The latest decision on each shipment of ``q`` (``partner, shipment_id, decision, decided_pick``: the
+    decision and how its shipment was picked)."""
+    schema: Any = {"partner": pl.String, "shipment_id": pl.String, "decision": pl.String,
+                   "decided_pick": pl.String, "decided_at": pl.Datetime("us")}
     ids = q.get_column("shipment_id").unique().to_list()
     if not ids:
         return pl.DataFrame(schema=schema).drop("decided_at")
     d = sv.decisions
     rows = []
     for i in range(0, len(ids), 900):
-        rows.append(frame(conn, select(d.c.partner, d.c.shipment_id, d.c.decision, d.c.decided_at)
+        rows.append(frame(conn, select(d.c.partner, d.c.shipment_id, d.c.decision, d.c.pick_kind, d.c.decided_at)
                           .where(d.c.shipment_id.in_(ids[i:i + 900])), schema))
     return pl.concat(rows).sort("decided_at").unique(["partner", "shipment_id"], keep="last").drop("decided_at")
 
 
-def top_reasons(conn: Connection, cand: pl.DataFrame, q: pl.DataFrame) -> pl.DataFrame:
-    """The four strongest reasons of each shipment of ``q`` (with the item or party each is about), from its
-    assessment in ``cand``."""
+def top_reasons(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
+    """The four strongest reasons of each shipment of ``q`` (with the item or party each is about), from the
+    assessment its ``run_id`` made."""
     schema = {"partner": pl.String, "shipment_id": pl.String, "run_id": pl.String, "code": pl.String,
               "weight": pl.Float64, "evidence": pl.String, "item": pl.Int64, "party": pl.String}
-    keys = q.select("partner", "shipment_id").join(cand.select("partner", "shipment_id", "run_id"),
-                                                    on=["partner", "shipment_id"])
+    keys = q.select("partner", "shipment_id", "run_id")
     parts = [pl.DataFrame(schema=schema)]
     # per partner, so the lookups use the (partner, shipment_id, version) index
     for (partner,), group in keys.group_by("partner"):

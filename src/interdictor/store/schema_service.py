@@ -101,6 +101,8 @@ decisions = Table(
     Column("score", Float),
     Column("recommended", String(8)),
     Column("exploration", Boolean, nullable=False),  # an exploration pick of the queue
+    # how it was picked: exploit | explore_uncertain | explore_random | manual | imported (NULL: before it was kept)
+    Column("pick_kind", String(24)),
     Column("ruleset", String(96)),
     Column("decided_by", String(128), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
@@ -122,6 +124,7 @@ outcomes = Table(
     Column("unit", String(16)),
     Column("agency", Text),
     Column("note", Text),
+    Column("examined_at", DateTime(timezone=True)),  # when the exam took place, when known (imports say)
     Column("recorded_by", String(128), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Index("ix_outcomes_shipment", "partner", "shipment_id"),
