@@ -83,3 +83,15 @@ def test_the_history_a_context_was_built_from_is_recorded(store: Store) -> None:
         run.finish()
     later = assemble(LIGHT, store)
     assert run.summary.run_id in later.versions["history"]
+
+
+def test_whole_number_thresholds_from_the_store_screen_like_decimals(store: Store) -> None:
+    with store.begin() as conn:
+        config.set_corridor(conn, "san-diego", {"thresholds": {"review": 10, "exam": 50}}, "test")
+    screening = assemble(LIGHT, store)
+    assert screening.corridors.get("san-diego").thresholds.review == 10.0
+    with ScreenRun(screening, partner="acme", source="m.csv") as run:  # no store: the pass alone
+        for chunk in read_manifest_csv(io.BytesIO(SAMPLE.read_bytes()), ReadOptions(source_name="m.csv")):
+            run.add(chunk)
+        ranked = run.finish()
+    assert ranked.height > 0

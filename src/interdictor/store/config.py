@@ -133,7 +133,8 @@ def _apply(c: Corridor, o: dict[str, Any]) -> Corridor:
     changes: dict[str, Any] = {}
     if "thresholds" in o:
         t = c.thresholds
-        changes["thresholds"] = Thresholds(**{"review": t.review, "exam": t.exam, "hold": t.hold, **o["thresholds"]})
+        given = {k: float(v) for k, v in o["thresholds"].items()}  # 10 and 10.0 alike: the scorer's table is float
+        changes["thresholds"] = Thresholds(**{"review": t.review, "exam": t.exam, "hold": t.hold, **given})
     if "exam_budget_per_day" in o:
         changes["exam_budget_per_day"] = int(o["exam_budget_per_day"])
     if "exploration_share" in o:
