@@ -149,8 +149,9 @@ async def submit_manifest(
     rejects = [{"line": r.line, "field": r.field, "reason": r.reason, "shipment_id": r.shipment_id, "kind": r.kind}
                for r in result.rejects]
     if not result.shipments:  # nothing screened: not an answer to the filer (the CLI exits 2 here)
-        raise ApiError(422, f"no shipment could be screened ({len(rejects)} rejects; the first: "
-                       f"{rejects[0]['reason'] if rejects else 'none'})", "nothing_screened", rejects)
+        why = (f"{len(rejects)} rejected, the first: {rejects[0]['reason']}" if rejects
+               else "the manifest holds no shipment")
+        raise ApiError(422, f"nothing was screened: {why}", "nothing_screened", rejects)
     answers_only = who.scope.answers_only
     return {
         "run_id": result.run_id, "format": result.fmt, "partner": filer,
