@@ -90,7 +90,7 @@ def run_all_checks(api: tuple[Any, dict[str, str]], api_schema: Any, mode: Gener
             run()
         except Unsatisfiable:
             continue  # negative mode with nothing to break (no parameters, no body): nothing to test
-        except Exception as exc:
+        except (Exception, BaseExceptionGroup) as exc:  # schemathesis's FailureGroup is no Exception
             failures.append(f"{op.method.upper()} {op.path} [{_failed_checks(exc)}]: {str(exc)[:800]}")
         tested += 1
     return tested, failures

@@ -123,7 +123,7 @@ def _admin_write(request: Request, fn: Any, *args: Any) -> Any:
         try:
             return fn(conn, *args)
         except accounts.AccountError as exc:
-            raise ApiError(exc.status, str(exc), "rejected") from exc
+            raise ApiError(exc.status, str(exc), "rejected" if exc.status == 422 else None) from exc
         except ValueError as exc:
             raise ApiError(422, str(exc), "rejected") from exc
 
