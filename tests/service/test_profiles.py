@@ -65,7 +65,7 @@ def test_anything_but_a_known_name_gets_one_identical_answer(svc: Svc, secret_fi
             assert "AKIA" not in r.text and str(secret_file.parent) not in r.text
     assert len(set(answers.values())) == 1, answers
     status, text = next(iter(answers.values()))
-    assert status == 422 and "unknown profile" in text and "unknown_profile" in text
+    assert status == 404 and "unknown profile" in text and "unknown_profile" in text
 
 
 def test_a_stored_profile_is_used_by_name(svc: Svc) -> None:

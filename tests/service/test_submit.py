@@ -144,3 +144,26 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(svc: Svc) ->
     status, err, read = asgi_post(svc, "/api/v1/manifests", headers, _chunks(70 * 1024 * 1024))
     assert status == 413 and err["error"]["code"] == "too_large"
     assert read == 0
+
+
+@pytest.mark.parametrize(("payload", "ctype", "rejected"), [
+    (b"[]", "application/json", True),  # a JSON manifest holding no shipment
+    (b'{"shipments": [{"note": "no id"}]}', "application/json", True),
+    (SAMPLE.read_bytes().splitlines()[0] + b"\n", "text/csv", False),  # the header and no row
+    (b"\n".join(SAMPLE.read_bytes().splitlines()[:2]).replace(b"EX100001", b"") + b"\n", "text/csv", True),
+])
+def test_a_manifest_with_nothing_to_screen_is_422_with_its_rejects(svc: Svc, payload: bytes, ctype: str,
+                                                                   rejected: bool) -> None:
+    """Nothing screened is no answer to give (the CLI exits 2 there): 422, the rejects in details."""
+    r = svc.client.post("/api/v1/manifests", content=payload, headers={**svc.h("targeter"), "content-type": ctype})
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "nothing_screened" and "nothing was screened" in error["message"], error
+    assert bool(error["details"]) == rejected and all(d["reason"] and d["kind"] for d in error["details"]), error
+
+
+@pytest.mark.parametrize("query", ["format=no-such-format", "partner=Not%20A%20Code", "partner="])
+def test_submission_parameters_outside_their_schema_are_refused(svc: Svc, query: str) -> None:
+    r = svc.client.post(f"/api/v1/manifests?{query}", content=renamed(SAMPLE.read_bytes(), "Q"),
+                        headers={**svc.h("targeter"), "content-type": "text/csv"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request", r.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import Svc
 
 
@@ -89,3 +91,23 @@ def test_metrics_count_the_work(svc: Svc) -> None:
     m = svc.client.get("/api/v1/metrics", headers=svc.h("analyst")).json()
     assert m["shipments"] >= 10 and m["screening"]["submissions"] >= 2
     assert set(m["recommendations"]) <= {"clear", "review", "exam", "hold"}
+
+
+# bodies the schema itself refuses: the answer names the field, whether or not the shipment exists
+SCHEMA_REFUSALS = [
+    ("outcomes", {"result": "seized"}, "what"),
+    ("outcomes", {"result": "seized", "what": "   "}, "what"),
+    ("outcomes", {"result": "referred", "agency": ""}, "agency"),
+    ("outcomes", {"result": "lost"}, "body"),
+    ("decisions", {"decision": "release", "reason": "  \t "}, "reason"),
+    ("decisions", {"decision": "shrug", "reason": "why not"}, "decision"),
+]
+
+
+@pytest.mark.parametrize(("what", "body", "field"), SCHEMA_REFUSALS)
+@pytest.mark.parametrize("shipment", ["EX100001", "NO-SUCH-SHIPMENT"])
+def test_work_bodies_that_break_the_schema_are_refused_by_it(svc: Svc, what: str, body: dict[str, str], field: str,
+                                                             shipment: str) -> None:
+    r = svc.client.post(f"/api/v1/shipments/acme/{shipment}/{what}", json=body, headers=svc.h("targeter"))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request", r.text
+    assert any(field in d["where"] for d in r.json()["error"]["details"]), r.text

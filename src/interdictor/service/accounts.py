@@ -28,7 +28,12 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,127}$")
 
 
 class AccountError(ValueError):
-    """A request to change accounts that cannot be carried out; the message says why."""
+    """A request to change accounts that cannot be carried out; the message says why, ``status`` is the HTTP
+    status to answer with (422 a bad value, 404 an unknown organisation, 409 a clash with what is stored)."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class LoginRefused(Exception):
@@ -60,9 +65,9 @@ def create_org(conn: Connection, org_id: str, name: str, kind: str, partner_code
     if kind != "partner" and partner_code:
         raise AccountError("only partner organisations have a partner code")
     if db.get_org(conn, org_id) is not None:
-        raise AccountError(f"organisation {org_id!r} exists already")
+        raise AccountError(f"organisation {org_id!r} exists already", 409)
     if partner_code and db.org_of_partner_code(conn, partner_code) is not None:
-        raise AccountError(f"partner code {partner_code!r} belongs to another organisation")
+        raise AccountError(f"partner code {partner_code!r} belongs to another organisation", 409)
     db.insert_org(conn, org_id=org_id, name=name, kind=kind, partner_code=partner_code, active=True, created_at=_now())
     audit(conn, actor, "org.create", "organisation", org_id, {"kind": kind, "partner_code": partner_code})
 
@@ -81,7 +86,7 @@ list_users = db.list_users
 def grant(conn: Connection, org_id: str, corridor: str, actor: str) -> None:
     org = get_org(conn, org_id)
     if org is None:
-        raise AccountError(f"no organisation {org_id!r}")
+        raise AccountError(f"no organisation {org_id!r}", 404)
     if db.has_grant(conn, org_id, corridor):
         return
     db.insert_grant(conn, org_id=org_id, corridor=corridor, granted_by=actor, granted_at=_now())
@@ -101,7 +106,7 @@ def _check_role(org: dict[str, Any], role: str) -> None:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     allowed = ROLES_OF_KIND[org["kind"]]
     if role not in allowed:
-        raise AccountError(f"a {org['kind']} organisation's users can be {', '.join(allowed)}, not {role}")
+        raise AccountError(f"a {org['kind']} organisation's users can be {', '.join(allowed)}, not {role}", 409)
 
 
 def create_user(conn: Connection, username: str, password: str | None, role: str, org_id: str, actor: str,
@@ -110,12 +115,12 @@ def create_user(conn: Connection, username: str, password: str | None, role: str
         raise AccountError(f"user name {username!r}: 2–128 letters, digits, '.', '_', '@' or '-'")
     org = get_org(conn, org_id)
     if org is None:
-        raise AccountError(f"no organisation {org_id!r}; create it first (interdictor orgs add)")
+        raise AccountError(f"no organisation {org_id!r}; create it first (interdictor orgs add)", 404)
     _check_role(org, role)
     if password is not None and (why := security.password_problem(password)):
         raise AccountError(why)
     if db.user_by_name(conn, username) is not None:
-        raise AccountError(f"user {username!r} exists already")
+        raise AccountError(f"user {username!r} exists already", 409)
     user_id = str(uuid.uuid4())
     db.insert_user(
         conn, user_id=user_id, org_id=org_id, username=username, display_name=display_name or username, role=role,
@@ -128,7 +133,7 @@ def create_api_key(conn: Connection, secret_key: str, org_id: str, role: str, na
     """A new key; the full key is returned once and never stored."""
     org = get_org(conn, org_id)
     if org is None:
-        raise AccountError(f"no organisation {org_id!r}")
+        raise AccountError(f"no organisation {org_id!r}", 404)
     _check_role(org, role)
     key_id, key = security.new_api_key()
     db.insert_api_key(conn, key_id=key_id, key_hash=security.keyed_hash(secret_key, key), org_id=org_id, role=role,

@@ -3,6 +3,7 @@ watchlists), rule performance, metrics and the audit log."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -10,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from interdictor.queue import performance
 from interdictor.queue.backtest import backtest
@@ -26,15 +27,16 @@ from interdictor.service.auth import (
     set_session_cookie,
     state,
 )
-from interdictor.service.errors import ERROR_SCHEMA, ApiError
-from interdictor.service.principal import ORG_KINDS, ROLES, Principal
+from interdictor.service.errors import ERROR_RESPONSES, ERROR_SCHEMA, ApiError
+from interdictor.service.params import REASON_CODE, SLUG, Slug
+from interdictor.service.principal import ROLES, Principal
 from interdictor.store import config, facts
 from interdictor.store.audit import audit_entries
 
-router = APIRouter(responses={401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA,
-                              422: ERROR_SCHEMA})
+router = APIRouter(responses=ERROR_RESPONSES)
 Admin = Annotated[Principal, Depends(require("admin"))]
 RsName = Annotated[str, PathParam(max_length=64)]
+CorridorName = Annotated[str, PathParam(min_length=1, max_length=64, pattern=SLUG)]
 RsVersion = Annotated[int, PathParam(ge=1, le=1_000_000)]
 
 
@@ -77,37 +79,52 @@ def _logout(st: Any, token: str, actor: str) -> None:
 # ------------------------------------------------------------------ accounts
 
 
-class OrgIn(BaseModel):
-    org_id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+class PartnerOrgIn(BaseModel):
+    org_id: Slug
     name: str = Field(min_length=1, max_length=200)
-    kind: Literal[ORG_KINDS]  # type: ignore[valid-type]
-    partner_code: str | None = Field(None, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    kind: Literal["partner"]
+    partner_code: Slug | None = Field(None, description="The filer code its submissions carry (default: org_id)")
+
+
+class OtherOrgIn(BaseModel):
+    """Only partners file, so only they have a partner code."""
+
+    model_config = ConfigDict(extra="forbid")
+    org_id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["authority", "law_enforcement"]
+
+
+OrgIn = Annotated[PartnerOrgIn | OtherOrgIn, Field(discriminator="kind")]
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=2, max_length=128)
-    password: str | None = Field(None, min_length=10, max_length=1024)
-    role: Literal[ROLES]  # type: ignore[valid-type]
-    org_id: str = Field(max_length=64)
+    username: str = Field(min_length=2, max_length=128, pattern=accounts.USERNAME.pattern)
+    password: str | None = Field(None, min_length=10, max_length=1024,
+                                 description="At least 10 characters, at least 5 of them different")
+    role: Literal[ROLES] = Field(description="One the organisation's kind allows (409 if not)")  # type: ignore[valid-type]
+    org_id: Slug
     display_name: str | None = Field(None, max_length=200)
 
 
 class KeyIn(BaseModel):
-    org_id: str = Field(max_length=64)
-    role: Literal[ROLES]  # type: ignore[valid-type]
+    org_id: Slug
+    role: Literal[ROLES] = Field(description="One the organisation's kind allows (409 if not)")  # type: ignore[valid-type]
     name: str = Field(min_length=1, max_length=200)
 
 
 class GrantIn(BaseModel):
-    org_id: str = Field(max_length=64)
-    corridor: str = Field(max_length=64)
+    org_id: Slug
+    corridor: Slug
 
 
 def _admin_write(request: Request, fn: Any, *args: Any) -> Any:
     with state(request).write() as conn:
         try:
             return fn(conn, *args)
-        except (accounts.AccountError, ValueError) as exc:
+        except accounts.AccountError as exc:
+            raise ApiError(exc.status, str(exc), "rejected" if exc.status == 422 else None) from exc
+        except ValueError as exc:
             raise ApiError(422, str(exc), "rejected") from exc
 
 
@@ -119,7 +136,8 @@ def list_orgs(request: Request, who: Admin) -> dict[str, Any]:
 
 @router.post("/admin/orgs", tags=["admin"], status_code=201, summary="Add an organisation (partner, law enforcement)")
 def add_org(request: Request, body: OrgIn, who: Admin) -> dict[str, Any]:
-    _admin_write(request, accounts.create_org, body.org_id, body.name, body.kind, body.partner_code, who.actor)
+    code = body.partner_code if isinstance(body, PartnerOrgIn) else None
+    _admin_write(request, accounts.create_org, body.org_id, body.name, body.kind, code, who.actor)
     return {"org_id": body.org_id}
 
 
@@ -157,7 +175,7 @@ def add_grant(request: Request, body: GrantIn, who: Admin) -> dict[str, Any]:
     try:
         state(request).screening.corridors.get(body.corridor)
     except KeyError as exc:
-        raise ApiError(422, str(exc.args[0]), "unknown_corridor") from exc
+        raise ApiError(404, str(exc.args[0]), "unknown_corridor") from exc
     _admin_write(request, accounts.grant, body.org_id, body.corridor, who.actor)
     return {"org_id": body.org_id, "corridor": body.corridor}
 
@@ -172,16 +190,27 @@ def list_rulesets(request: Request, who: Annotated[Principal, Depends(require("p
         return {"results": views.jsonable(config.ruleset_versions(conn, st.screening.ruleset))}
 
 
+RULESET_BODY = {"type": "string", "minLength": 1, "description": (
+    "A rule set in YAML, the export format (`interdictor rules export`): a mapping with `name` and `rules`, each "
+    "rule a reason code with its weight, meaning and partner code. Its version is the next free number. YAML that "
+    "is not such a mapping is refused with 422.")}
+
+
 @router.post("/admin/rulesets", tags=["rules"], status_code=201, summary="Add a rule-set version (YAML body)",
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/yaml": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}})
+                 "application/yaml": {"schema": RULESET_BODY}, "text/plain": {"schema": RULESET_BODY}}}})
 async def add_ruleset(request: Request, who: Admin) -> dict[str, Any]:
     text = (await request.body())[:2_000_000].decode("utf-8", "replace")
-    try:
-        rs = await run_in_threadpool(_admin_write, request, config.add_ruleset, text, who.actor)
-    except RuleSetError as exc:
-        raise ApiError(422, str(exc), "invalid_ruleset") from exc
+    rs = await run_in_threadpool(_add_ruleset, state(request), text, who.actor)
     return {"name": rs.name, "version": rs.version, "rules": len(rs.rules)}
+
+
+def _add_ruleset(st: Any, text: str, actor: str) -> Any:
+    with st.write() as conn:
+        try:
+            return config.add_ruleset(conn, text, actor)
+        except (RuleSetError, ValueError) as exc:
+            raise ApiError(422, str(exc), "invalid_ruleset") from exc
 
 
 def run_backtest(request: Request, name: str, version: int, days: int) -> dict[str, Any]:
@@ -248,7 +277,7 @@ class CorridorIn(BaseModel):
 
 
 @router.put("/admin/corridors/{name}", tags=["rules"], summary="Change a corridor's thresholds, budget, exploration")
-def change_corridor(request: Request, name: str, body: CorridorIn, who: Admin) -> dict[str, Any]:
+def change_corridor(request: Request, name: CorridorName, body: CorridorIn, who: Admin) -> dict[str, Any]:
     st = state(request)
     change: dict[str, Any] = body.model_dump(exclude_none=True)
     if "thresholds" in change and not change["thresholds"]:
@@ -268,14 +297,15 @@ class BudgetIn(BaseModel):
 
 
 @router.put("/admin/corridors/{name}/ports/{port}/budget", tags=["rules"], summary="A port's daily exam budget")
-def set_budget(request: Request, name: str, port: str, body: BudgetIn, who: Admin) -> dict[str, Any]:
+def set_budget(request: Request, name: CorridorName,
+               port: Annotated[str, PathParam(pattern=r"^([A-Za-z0-9]{1,8}|\*)$",
+                                              description="A port code (letters and digits, up to 8) or '*'")],
+               body: BudgetIn, who: Admin) -> dict[str, Any]:
     st = state(request)
     try:
         st.screening.corridors.get(name)
     except KeyError as exc:
         raise ApiError(404, str(exc.args[0]), "unknown_corridor") from exc
-    if not (port == "*" or (port.isalnum() and len(port) <= 8)):
-        raise ApiError(422, "port: a port code (letters and digits, up to 8) or '*'", "invalid_port")
     _admin_write(request, config.set_port_budget, name, port, body.exams_per_day, body.exploration_share, who.actor)
     return {"corridor": name, "port": port.upper(), **body.model_dump()}
 
@@ -291,11 +321,17 @@ def list_watchlists(request: Request, who: Admin) -> dict[str, Any]:
         return {"results": views.jsonable(watchlists.versions(conn))}
 
 
+WATCHLIST_BODY = {"type": "string", "minLength": 1, "description": (
+    "The list file in the format named by `format`: for `custom`, a CSV whose header has at least one of the "
+    "columns name, phone, email, address (docs/watchlists.md). A file without a usable entry is refused with 422.")}
+UPLOAD = "the uploaded list"  # what messages call the file: never the server's temporary path
+
+
 @router.post("/admin/watchlists", tags=["admin"], status_code=201, summary="Import a watchlist file as a new version",
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "text/csv": {"schema": {"type": "string"}}, "application/octet-stream": {"schema": {"type": "string"}}}}})
+                 "text/csv": {"schema": WATCHLIST_BODY}, "application/octet-stream": {"schema": WATCHLIST_BODY}}}})
 async def import_watchlist(request: Request, who: Admin,
-                           list_id: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")],
+                           list_id: Annotated[str, Query(pattern=SLUG)],
                            format: Annotated[Literal["custom", "ofac-csv", "ofac-xml", "ftm"], Query()] = "custom"
                            ) -> dict[str, Any]:
     data = (await request.body())[: 200 * 1024 * 1024]
@@ -316,7 +352,8 @@ def _import_list(st: Any, data: bytes, list_id: str, fmt: str, actor: str) -> di
         try:
             wl = read_list(path, fmt, list_id=list_id)
         except (ListFormatError, ValueError, OSError) as exc:
-            raise ApiError(422, str(exc), "invalid_list") from exc
+            raise ApiError(422, str(exc).replace(str(path), UPLOAD).replace(tmp, UPLOAD), "invalid_list") from exc
+        wl = dataclasses.replace(wl, source=UPLOAD)
     if not wl.entries:
         raise ApiError(422, f"no usable entries ({len(wl.problems)} problems); nothing imported", "invalid_list")
     with st.write() as conn:
@@ -343,7 +380,7 @@ def rule_performance(request: Request, who: Perf, days: Days = 30) -> dict[str, 
 @router.get("/performance/trend", tags=["performance"], summary="Yield over time, overall and per rule")
 def rule_trend(request: Request, who: Perf, days: Days = 90,
                period: Annotated[Literal["1d", "1w", "1mo"], Query()] = "1w",
-               code: Annotated[list[str] | None, Query(max_length=20)] = None) -> dict[str, Any]:
+               code: Annotated[list[Annotated[str, Field(pattern=REASON_CODE)]] | None, Query(max_length=20)] = None) -> dict[str, Any]:
     with state(request).read() as conn:
         f = facts.performance_facts(conn, days)
     return {"days": days, "period": period,

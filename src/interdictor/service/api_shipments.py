@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,21 +12,21 @@ from pydantic import BaseModel, Field
 
 from interdictor.intake.base import IntakeError
 from interdictor.intake.dispatch import detect_format
+from interdictor.intake.formats import formats
 from interdictor.intake.mapping import Profile
 from interdictor.screening import assembly
 from interdictor.service import coalesce, views
 from interdictor.service.auth import require, state
-from interdictor.service.errors import ERROR_SCHEMA, ApiError
-from interdictor.service.params import Day
+from interdictor.service.errors import ERROR_RESPONSES, ERROR_SCHEMA, ApiError
+from interdictor.service.params import SLUG, Day
 from interdictor.service.principal import Principal
 from interdictor.service.screening import ClientGone, Submission, parse
 from interdictor.store import decisions, parties, shipments
 from interdictor.store.audit import audit
 from interdictor.store.db import Store
 
-router = APIRouter(tags=["shipments"], responses={400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA,
-                                                   404: ERROR_SCHEMA, 422: ERROR_SCHEMA})
-PARTNER = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+router = APIRouter(tags=["shipments"], responses=ERROR_RESPONSES)
+PARTNER = re.compile(SLUG)
 MAX_BACKLOG = 20_000  # submissions waiting for the writer before new ones are turned away (503)
 BODY_TYPES = ("text/csv", "application/json", "application/x-ndjson", "application/xml", "text/plain",
               "application/ld+json", "application/octet-stream")
@@ -90,28 +90,38 @@ async def _payload(request: Request, limit: int) -> tuple[bytes, str | None]:
     return data, name
 
 
+MANIFEST_BODY = {"type": "string", "minLength": 1, "pattern": r"\S", "description": (
+    "The manifest's bytes in any supported format (docs/formats.md), e.g. manifest CSV with the README's header "
+    "and one row per item. Whether the bytes hold a readable shipment is not a matter of the schema: a body from "
+    "which no shipment can be read is refused with 422 and the rejects in `details`.")}
+FORMAT_NAMES = sorted({n for f in formats().values() for n in (f.name, *f.aliases)})
+
+
 @router.post(
     "/manifests", response_model=SubmitOut, response_model_exclude_unset=True, summary="Submit a manifest and get the answer per house bill",
+    responses={503: ERROR_SCHEMA},
     openapi_extra={"requestBody": {"required": True, "content": {
-        **{t: {"schema": {"type": "string"}} for t in BODY_TYPES},
-        "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
-                                                                                        "format": "binary"}}}},
+        **{t: {"schema": MANIFEST_BODY} for t in BODY_TYPES},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "minLength": 1, "description": MANIFEST_BODY["description"]}}}},
     }}},
 )
 async def submit_manifest(
     request: Request,
     who: Annotated[Principal, Depends(require("submit"))],
-    format: Annotated[str | None, Query(description="Format name (default: detected from the bytes and name)",
-                                        max_length=64)] = None,
+    format: Annotated[Literal[tuple(FORMAT_NAMES)] | None,  # type: ignore[valid-type]
+                      Query(description="Format name (default: detected from the bytes and name)")] = None,
     profile: Annotated[str | None, Query(description="Column-mapping profile for CSV: the name of a shipped or "
-                                                     "stored profile (`interdictor profiles list`)")] = None,
+                                                     "stored profile (`interdictor profiles list`); 404 if there "
+                                                     "is none")] = None,
     filename: Annotated[str | None, Query(description="Name of the file, helps detection", max_length=200)] = None,
     partner: Annotated[str | None, Query(description="Filer code (internal users only; partners file as "
-                                                     "themselves)", max_length=64)] = None,
+                                                     "themselves)", pattern=SLUG)] = None,
 ) -> dict[str, Any]:
     """Any supported format (manifest CSV/JSON Lines, JSON manifest, Cargo-IMP, Cargo-XML, ONE Record,
     postal CN 23), as the request body or as a multipart upload named ``file``.  Good rows are screened
-    and answered; bad rows come back as rejects naming line and field."""
+    and answered; bad rows come back as rejects naming line and field.  When no shipment at all could be
+    screened the answer is 422, its ``details`` the rejects."""
     st = state(request)
     if who.role == "partner":
         if not who.partner_code:
@@ -119,8 +129,6 @@ async def submit_manifest(
         filer = who.partner_code
     else:
         filer = partner or "api"
-        if not PARTNER.match(filer):
-            raise ApiError(422, "partner: lower-case letters, digits, '.', '_' or '-'", "invalid_partner")
     prof = await anyio.to_thread.run_sync(named_profile, st.store, profile) if profile else None
     data, upload_name = await _payload(request, st.max_upload_bytes)
     source = (filename or upload_name or "api-submission")[:200]
@@ -138,13 +146,18 @@ async def submit_manifest(
     except TimeoutError as exc:
         raise ApiError(503, "screening took too long; the submission may still be stored — send it again "
                        "(an unchanged resend is a no-op)", "busy", headers={"Retry-After": "5"}) from exc
+    rejects = [{"line": r.line, "field": r.field, "reason": r.reason, "shipment_id": r.shipment_id, "kind": r.kind}
+               for r in result.rejects]
+    if not result.shipments:  # nothing screened: not an answer to the filer (the CLI exits 2 here)
+        why = (f"{len(rejects)} rejected, the first: {rejects[0]['reason']}" if rejects
+               else "the manifest holds no shipment")
+        raise ApiError(422, f"nothing was screened: {why}", "nothing_screened", rejects)
     answers_only = who.scope.answers_only
     return {
         "run_id": result.run_id, "format": result.fmt, "partner": filer,
         "ruleset": None if answers_only else result.ruleset,
         "shipments": [views.submitted_shipment(s, answers_only) for s in result.shipments],
-        "rejects": [{"line": r.line, "field": r.field, "reason": r.reason, "shipment_id": r.shipment_id,
-                     "kind": r.kind} for r in result.rejects],
+        "rejects": rejects,
         "notices": result.notices,
     }
 
@@ -157,7 +170,7 @@ def named_profile(store: Store, name: str) -> Profile:
     unknown one — gets one and the same answer, and no file is looked at."""
     found = assembly.named_profile(store, name)
     if found is None:
-        raise ApiError(422, UNKNOWN_PROFILE, "unknown_profile")
+        raise ApiError(404, UNKNOWN_PROFILE, "unknown_profile")
     return found
 
 

@@ -11,14 +11,13 @@ from pydantic import BaseModel, Field
 
 from interdictor.service import insight, views, work
 from interdictor.service.auth import require, state
-from interdictor.service.errors import ERROR_SCHEMA, ApiError
-from interdictor.service.params import Day
+from interdictor.service.errors import ERROR_RESPONSES, ApiError
+from interdictor.service.params import Day, NotBlank
 from interdictor.service.principal import Principal
 from interdictor.service.state import ServiceState
 from interdictor.store import decisions, shipments
 
-router = APIRouter(tags=["work"], responses={401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA,
-                                             409: ERROR_SCHEMA, 422: ERROR_SCHEMA})
+router = APIRouter(tags=["work"], responses=ERROR_RESPONSES)
 
 
 def today() -> date:
@@ -60,7 +59,7 @@ def get_queue(
 
 class DecisionIn(BaseModel):
     decision: Literal["release", "review", "exam", "hold"]
-    reason: str = Field(min_length=1, max_length=2000, description="Why — every decision carries a reason")
+    reason: NotBlank = Field(max_length=2000, description="Why — every decision carries a reason")
     request_information: bool = Field(False, description="With 'review': ask the filer for data (a referral)")
     asked: list[Literal[work.REQUESTABLE_FIELDS]] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
     message: str | None = Field(None, max_length=2000, description="Text sent to the partner with a referral")
@@ -94,12 +93,32 @@ def post_decision(request: Request, partner: str, shipment_id: str, body: Decisi
 
 
 class OutcomeIn(BaseModel):
+    """An outcome as a form gives it; what each result needs is checked when it is recorded (``work``)."""
+
     result: Literal["nothing_found", "seized", "referred"]
     what: str | None = Field(None, max_length=500, description="Seized: what (e.g. 'NPP, 25 kg drum')")
     quantity: float | None = Field(None, ge=0, le=1e9)
     unit: str | None = Field(None, max_length=16)
     agency: str | None = Field(None, max_length=200, description="Referred: to which agency")
     note: str | None = Field(None, max_length=4000)
+
+
+class NothingFoundIn(OutcomeIn):
+    result: Literal["nothing_found"]
+
+
+class SeizedIn(OutcomeIn):
+    result: Literal["seized"]
+    what: NotBlank = Field(max_length=500, description="What was seized (e.g. 'NPP, 25 kg drum')")
+
+
+class ReferredIn(OutcomeIn):
+    result: Literal["referred"]
+    agency: NotBlank = Field(max_length=200, description="To which agency")
+
+
+# the API's body: the schema itself says that a seizure names what and a referral the agency
+OutcomeBody = Annotated[NothingFoundIn | SeizedIn | ReferredIn, Field(discriminator="result")]
 
 
 def record_outcome(st: ServiceState, who: Principal, partner: str, shipment_id: str, body: OutcomeIn) -> dict[str, Any]:
@@ -112,7 +131,7 @@ def record_outcome(st: ServiceState, who: Principal, partner: str, shipment_id: 
 
 
 @router.post("/shipments/{partner}/{shipment_id}/outcomes", status_code=201, summary="Record what an exam found")
-def post_outcome(request: Request, partner: str, shipment_id: str, body: OutcomeIn,
+def post_outcome(request: Request, partner: str, shipment_id: str, body: OutcomeBody,
                  who: Annotated[Principal, Depends(require("record_outcome"))]) -> dict[str, Any]:
     """Nothing found; seized (what, how much); or referred to an agency.  Needs an exam or hold decision."""
     return record_outcome(state(request), who, partner, shipment_id, body)

@@ -52,6 +52,13 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {status: ERROR_SCHEMA for status in (400, 401, 403, 404, 409, 413, 422)}
+"""What any operation of the API may answer besides its success, declared once for every router: 400 a body that
+is not JSON, 401 no or a wrong credential, 403 a role without the right, 404 an unknown or unseen thing named in
+the path or body, 409 a conflict with what is stored, 413 a body over the limit, 422 a request outside its schema
+or a rule.  Operations that can also answer 429 or 503 add them."""
+
+
 def _is_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 

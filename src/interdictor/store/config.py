@@ -97,6 +97,8 @@ def add_ruleset(conn: Connection, text: str, actor: str) -> RuleSet:
     shipped = max((r.version for r in shipped_rulesets() if r.name == name), default=0)
     raw["name"], raw["version"] = name, max(int(stored or 0), shipped) + 1
     rs = parse_ruleset(raw, "upload")
+    if not rs.rules:  # a version without rules would screen everything clear
+        raise RuleSetError("a rule set needs at least one rule under rules:")
     conn.execute(insert(core.ruleset_versions).values(name=rs.name, version=rs.version, content=dump_ruleset(rs),
                                                       created_at=_now(), active=False))
     audit(conn, actor, "ruleset.add", "ruleset", rs.label, {"rules": len(rs.rules)})
