@@ -134,38 +134,16 @@ def learn(
     something, no database).
     """
     from interdictor import __version__
-    from interdictor.learn.loop import ModelError, train_model, validate
+    from interdictor.learn.loop import ModelError
     from interdictor.store import models
 
-    with store_connection(db_settings(db)) as conn:
-        traffic = models.traffic(conn)
-        try:
-            active = models.active_model(conn)
-        except ModelError as exc:
-            err.print(f"the active model cannot be used ({exc}); comparing with rules alone", highlight=False)
-            active = None
-        err.print(f"{traffic.shipments.height:,} assessed shipments, {traffic.outcomes.height:,} exam outcomes",
-                  highlight=False)
-        try:
-            model = train_model(traffic, code_version=__version__)
-        except ModelError as exc:
-            raise fail(str(exc)) from exc
-        try:
-            check = validate(traffic, active)
-            model.card["validation"] = check.to_json()
-            better, why = check.better, (
-                f"recall in the top 1 % of {check.rows:,} newer shipments ({check.positives} found): model "
-                f"{check.candidate:.3f}, rules alone {check.rules:.3f}"
-                + (f", active v{active.version} {check.active:.3f}" if active is not None and check.active is not None else ""))
-        except ModelError as exc:
-            model.card["validation"] = None
-            better, why = False, str(exc)
-        on = activate or better
-        version = models.add_model(conn, "cli", model, active=on)
-    err.print(why, highlight=False)
-    state = ("active" + (" (forced with --activate)" if activate and not better else "")) if on else \
+    with store_connection(db_settings(db), errors=(ModelError,)) as conn:
+        done = models.learn(conn, "cli", activate=activate, code_version=__version__)
+    for note in (*done.notes, done.why):
+        err.print(note, highlight=False)
+    state = ("active" + (" (forced with --activate)" if done.forced else "")) if done.active else \
         "stored, not active: it does not validate better than what screens today (--activate forces it)"
-    err.print(f"model v{version}: {state}", highlight=False)
+    err.print(f"model v{done.version}: {state}", highlight=False)
 
 
 @models_app.callback()

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from typer.testing import CliRunner
 
 from interdictor.demo.generate import generate_manifest
 from interdictor.learn.metrics import top_count
@@ -65,10 +64,14 @@ def outcomes_csv(partner: str, examined: pl.DataFrame, at: dt.datetime) -> bytes
 def simulate(url: str, folder: Path, *, days: int, size: int, share: float, seed: int, start: dt.date,
              top: int = 2, explore: float = 0.02) -> dict[str, Any]:
     """Screen and examine ``days`` generated days, then ``interdictor learn``; what learn said."""
-    from interdictor.cli import app
+    from interdictor.queue.outcomes import read_outcomes
+    from interdictor.screening.assembly import choose_corridors
+    from interdictor.settings import Settings
+    from interdictor.store import models, open_store
+    from interdictor.store.config import Budgets, port_budgets
+    from interdictor.store.decisions import import_outcomes
 
     rng = np.random.default_rng(seed)
-    runner = CliRunner()
     partner = "acme"
     for d in range(days):
         day = start + dt.timedelta(days=d)
@@ -76,13 +79,25 @@ def simulate(url: str, folder: Path, *, days: int, size: int, share: float, seed
         stats = generate_manifest(path, size, seed=seed + d, day=day, seeded_share=share)
         screened = screen_day(url, path, partner)
         examined = exams(screened, stats.positives, rng, top=top, explore=explore)
-        file = folder / f"outcomes{d}.csv"
-        file.write_bytes(outcomes_csv(partner, examined, dt.datetime.combine(day, dt.time(23, 0), tzinfo=dt.UTC)))
-        r = runner.invoke(app, ["outcomes", "import", str(file), "--db", url])
-        if r.exit_code != 0:
-            raise RuntimeError(f"outcomes import failed: {r.output}")
-    r = runner.invoke(app, ["learn", "--db", url])
-    return {"exit_code": r.exit_code, "output": r.output.strip()}
+        data = outcomes_csv(partner, examined, dt.datetime.combine(day, dt.time(23, 0), tzinfo=dt.UTC))
+        rows, rejects = read_outcomes(data, f"outcomes{d}.csv")
+        store = open_store(url)
+        try:
+            with store.begin() as conn:
+                cfg = choose_corridors(conn, Settings())
+                done = import_outcomes(conn, "demo", rows, cfg=cfg, budgets=Budgets(cfg, port_budgets(conn)),
+                                       source=f"outcomes{d}.csv", notify=False)
+        finally:
+            store.close()
+        if rejects or done.rejects:
+            raise RuntimeError(f"outcomes rejected: {[*rejects, *done.rejects][:3]}")
+    store = open_store(url)
+    try:
+        with store.begin() as conn:
+            learned = models.learn(conn, "demo")
+    finally:
+        store.close()
+    return {"version": learned.version, "active": learned.active, "validation": learned.why}
 
 
 def recall_at(scored: pl.DataFrame, planted: set[str], share: int) -> float:

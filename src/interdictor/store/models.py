@@ -9,6 +9,7 @@ whole (card and text) and never edited; activating one deactivates the others. E
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ import polars as pl
 from sqlalchemy import Connection, and_, func, select, update
 from sqlalchemy import null as sa_null
 
-from interdictor.learn.loop import Model, ModelError, Traffic, load_model
+from interdictor.learn.loop import BUDGET_SHARE, Model, ModelError, Traffic, load_model, train_model, validate
 from interdictor.store import schema as t
 from interdictor.store import schema_service as sv
 from interdictor.store.audit import audit
@@ -83,6 +84,45 @@ def history(conn: Connection) -> Traffic:
                      {"shipment_id": pl.String, "at": pl.Datetime("us"), "result": pl.String, "pick_kind": pl.String})
     none = pl.DataFrame(schema={"shipment_id": pl.String})
     return Traffic(ships, none, parties, none, outcomes)
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What ``learn`` did: the version stored, whether it is active (and whether forced), and why."""
+
+    version: int
+    active: bool
+    forced: bool
+    why: str
+    notes: tuple[str, ...] = ()
+
+
+def learn(conn: Connection, actor: str, *, activate: bool = False, code_version: str = "") -> Learned:
+    """Train a model on every stored outcome, validate it on a time-ordered holdout against what screens
+    today, and store it — active when it validates no worse (or ``activate``). ``ModelError`` when there
+    is nothing to learn from (nothing is stored then)."""
+    data = traffic(conn)
+    notes = [f"{data.shipments.height:,} assessed shipments, {data.outcomes.height:,} exam outcomes"]
+    try:
+        active = active_model(conn)
+    except ModelError as exc:
+        notes.append(f"the active model cannot be used ({exc}); comparing with rules alone")
+        active = None
+    model = train_model(data, code_version=code_version)
+    try:
+        check = validate(data, active)
+        model.card["validation"] = check.to_json()
+        better = check.better
+        why = (f"recall in the top {BUDGET_SHARE} % of {check.rows:,} newer shipments ({check.positives} found): "
+               f"model {check.candidate:.3f}, rules alone {check.rules:.3f}"
+               + (f", active v{active.version} {check.active:.3f}" if active is not None and check.active is not None
+                  else ""))
+    except ModelError as exc:
+        model.card["validation"] = None
+        better, why = False, str(exc)
+    on = activate or better
+    version = add_model(conn, actor, model, active=on)
+    return Learned(version, on, on and not better, why, tuple(notes))
 
 
 def add_model(conn: Connection, actor: str, model: Model, *, active: bool) -> int:
