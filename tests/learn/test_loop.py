@@ -12,8 +12,19 @@ import polars as pl
 import pytest
 
 from interdictor.learn import loop
-from interdictor.learn.loop import (CODE, FEATURE_SET, History, ModelError, Traffic, Validation, history_features,
-                                    history_of, load_model, model_reasons, train_model)
+from interdictor.learn.loop import (
+    CODE,
+    FEATURE_SET,
+    History,
+    ModelError,
+    Traffic,
+    Validation,
+    history_features,
+    history_of,
+    load_model,
+    model_reasons,
+    train_model,
+)
 
 T0 = datetime(2026, 6, 1)
 
