@@ -1,4 +1,6 @@
-"""``interdictor evaluate``: how well a model ranks any labelled declarations file, beside two baselines."""
+"""Learning on the command line: ``interdictor evaluate`` (how well a model ranks any labelled
+declarations file, beside two baselines), ``interdictor learn`` (the risk model trained on stored exam
+outcomes) and ``interdictor models`` (its versions, which one screens)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from interdictor.cli_common import err, fail
+from interdictor.cli_common import db_settings, err, fail, store_connection
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: INTERDICTOR_DATABASE_URL or the "
+                                                           "embedded SQLite file).")]
+models_app = typer.Typer(help="Risk model versions trained by `interdictor learn`: list, activate, deactivate.",
+                         invoke_without_command=True)
 
 
 def read_table(path: Path) -> pl.DataFrame:
@@ -109,5 +116,87 @@ def evaluate(
         sys.stdout.write(text)
 
 
+def learn(
+    activate: Annotated[bool, typer.Option("--activate", help="Make the new model active even when it validates "
+                                                              "worse than what screens today.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Train the risk model on every stored exam outcome and store it as a new model version.
+
+    Features: the detectors' reasons, the shipment's own fields, the words of its descriptions and the
+    history of its shipper, consignee, return address, phone and e-mail (shipments, exams and seizures
+    before it). Exams are weighed by how they were picked (random exploration most). Validation is
+    time-ordered: a model trained on the older outcomes ranks the newest period; the new version becomes
+    active only when its recall in the top 1 % is no lower than the active model's (or rules alone when
+    none is active), or with --activate.
+
+    Exit codes: 0 a version was stored (active or not); 2 nothing stored (no outcomes that found
+    something, no database).
+    """
+    from interdictor import __version__
+    from interdictor.learn.loop import ModelError
+    from interdictor.store import models
+
+    with store_connection(db_settings(db), errors=(ModelError,)) as conn:
+        done = models.learn(conn, "cli", activate=activate, code_version=__version__)
+    for note in (*done.notes, done.why):
+        err.print(note, highlight=False)
+    state = ("active" + (" (forced with --activate)" if done.forced else "")) if done.active else \
+        "stored, not active: it does not validate better than what screens today (--activate forces it)"
+    err.print(f"model v{done.version}: {state}", highlight=False)
+
+
+@models_app.callback()
+def models_list(ctx: typer.Context, db: DbOption = None) -> None:
+    """List the model versions, newest first: when trained, on what, how it validated, which is active."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from interdictor.store import models
+
+    with store_connection(db_settings(db)) as conn:
+        rows = models.list_models(conn)
+    if not rows:
+        err.print("no model versions yet: train one with `interdictor learn`", highlight=False)
+        return
+    table = Table(title="risk model versions")
+    for col in ("version", "active", "trained", "outcomes", "found", "recall@1% model / rules"):
+        table.add_column(col)
+    for r in rows:
+        card = r["card"] or {}
+        data = card.get("data") or {}
+        v = (card.get("validation") or {}).get("recall@1%") or {}
+        recall = f"{v['model']:.3f} / {v['rules']:.3f}" if v else "not validated"
+        table.add_row(str(r["version"]), "yes" if r["active"] else "", f"{r['created_at']:%Y-%m-%d %H:%M}",
+                      str(data.get("labelled", "")), str(data.get("found", "")), recall)
+    Console(width=120).print(table)
+
+
+@models_app.command("activate")
+def models_activate(version: Annotated[int, typer.Argument(help="The model version to screen with.")],
+                    db: DbOption = None) -> None:
+    """Screen with model VERSION from now on (it is checked first: a model that cannot load is refused).
+
+    Exit codes: 0 activated; 2 no such version, or it cannot be used."""
+    from interdictor.learn.loop import ModelError
+    from interdictor.store import models
+
+    with store_connection(db_settings(db), errors=(ModelError,)) as conn:
+        models.activate(conn, "cli", version)
+    err.print(f"model v{version} is active", highlight=False)
+
+
+@models_app.command("deactivate")
+def models_deactivate(db: DbOption = None) -> None:
+    """Screen with rules alone from now on (the model versions stay stored)."""
+    from interdictor.store import models
+
+    with store_connection(db_settings(db)) as conn:
+        version = models.deactivate(conn, "cli")
+    err.print(f"model v{version} deactivated: screening is rules alone" if version is not None
+              else "no model was active: screening is rules alone", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(evaluate)
+    app.command()(learn)
+    app.add_typer(models_app, name="models")

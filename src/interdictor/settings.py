@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     detectors: str | None = Field(
         default=None, description="Comma-separated detectors to run (default: all), e.g. 'route,consistency'."
     )
+    model: str | None = Field(
+        default=None,
+        description="Risk model version to screen with, e.g. '3' (default: the store's active one); 'off' for "
+        "rules alone.",
+    )
     opsin_jar: Path | None = Field(
         default=None, description="OPSIN jar for systematic chemical names (default: the one py2opsin ships, if installed)."
     )

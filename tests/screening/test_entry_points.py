@@ -111,8 +111,9 @@ def test_cli_api_and_stream_screen_a_file_alike(tmp_path: Path) -> None:
     assert len(cli["assessed"]) == 6 and {d for _, d, *_ in cli["assessed"].values()} >= {"hold", "clear"}
     assert any(code == "DATA_FIELD_REJECTED" for _, code, *_ in cli["reasons"])
     assert cli["versions"] and {"ruleset", "corridors", "goods", "parties"} <= set(cli["versions"][0])
-    assert cli["versions"][0]["ruleset"] == "default-v2"  # the store's active version, not the shipped one
-    assert {(rs, v) for *_, rs, v in cli["assessed"].values()} == {("default", 2)}
+    stored_label = f"default-v{load_ruleset().version + 1}"  # a stored version follows the highest shipped one
+    assert cli["versions"][0]["ruleset"] == stored_label  # the store's active version, not the shipped one
+    assert {(rs, v) for *_, rs, v in cli["assessed"].values()} == {("default", load_ruleset().version + 1)}
     assert CHANGED[1] in {w for _, code, w, *_ in cli["reasons"] if code == CHANGED[0]}
     for name in ("api", "stream"):
         assert results[name]["assessed"] == cli["assessed"], name

@@ -9,8 +9,8 @@ and no label is read. A column of lists or records is left out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -28,6 +28,7 @@ class Matrix:
     test: np.ndarray
     names: tuple[str, ...]
     categorical: tuple[int, ...]
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a category column's kept values, in code order
 
 
 def _temporal(column: str, dtype: pl.DataType) -> list[pl.Expr]:
@@ -47,11 +48,13 @@ def _categories(train: pl.Series) -> pl.Series:
 
 
 def encode(train: pl.DataFrame, test: pl.DataFrame, columns: Sequence[str], *,
-           numeric: Sequence[str] = ()) -> Matrix:
+           numeric: Sequence[str] = (), categories: Mapping[str, Sequence[str]] | None = None) -> Matrix:
     """Encode ``columns`` of both periods the same way; ``numeric`` columns (such as history
-    features) are taken as numbers whatever their type."""
+    features) are taken as numbers whatever their type. ``categories`` (a trained model's
+    ``Matrix.categories``) fixes each category column's codes instead of choosing them from ``train``."""
     exprs: list[pl.Expr] = []
     categorical: list[str] = []
+    chosen: dict[str, tuple[str, ...]] = {}
     for column in columns:
         dtype = train.schema[column]
         if dtype.is_nested():
@@ -62,7 +65,9 @@ def encode(train: pl.DataFrame, test: pl.DataFrame, columns: Sequence[str], *,
             exprs.extend(e.cast(pl.Float64) for e in _temporal(column, dtype))
         else:
             text = pl.col(column).cast(pl.String)
-            kept = _categories(train.select(text)[column])
+            kept = (pl.Series(column, list(categories[column]), dtype=pl.String) if categories is not None
+                    else _categories(train.select(text)[column]))
+            chosen[column] = tuple(kept.cast(pl.String).to_list())
             coded = text.replace_strict(kept.cast(pl.String), pl.Series(range(len(kept)), dtype=pl.Float64),
                                         default=float(len(kept)), return_dtype=pl.Float64)
             # replace_strict gives an empty cell the shared code: it stays missing instead
@@ -75,4 +80,5 @@ def encode(train: pl.DataFrame, test: pl.DataFrame, columns: Sequence[str], *,
         test=right.fill_null(float("nan")).to_numpy().astype(np.float64, copy=False),
         names=names,
         categorical=tuple(names.index(c) for c in categorical),
+        categories=chosen,
     )

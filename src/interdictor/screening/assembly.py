@@ -5,8 +5,8 @@ so the same database and settings screen a file the same way whichever door it
 came in by.  For each input the order of precedence is the same:
 
 1. an explicit option (the CLI's ``--ruleset``, a ``Settings`` argument),
-2. an environment setting (``INTERDICTOR_RULESET``, ``INTERDICTOR_CORRIDORS_FILE``, ...),
-3. the store's active version (a rule set an administrator activated, corridor overrides),
+2. an environment setting (``INTERDICTOR_RULESET``, ``INTERDICTOR_CORRIDORS_FILE``, ``INTERDICTOR_MODEL``, ...),
+3. the store's active version (a rule set or model an administrator activated, corridor overrides),
 4. the shipped default.
 
 Options and environment settings both arrive in :class:`~interdictor.settings.Settings`
@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection
 
 from interdictor.intake.mapping import PROFILE_NAME, Profile, shipped_profiles
+from interdictor.learn.loop import Scorer, history_of
 from interdictor.reference.corridors import CorridorConfig, load_corridors
 from interdictor.score.rules import RuleSet, load_ruleset
 from interdictor.screen.context import Context
@@ -30,6 +31,7 @@ from interdictor.screen.registry import available
 from interdictor.screening.loaders import load_context
 from interdictor.settings import Settings
 from interdictor.store import config as stored
+from interdictor.store import models as stored_models
 from interdictor.store import repo
 from interdictor.store.db import Store
 from interdictor.store.profiles import stored_profile
@@ -52,8 +54,8 @@ class Screening:
     @property
     def versions(self) -> dict[str, str]:
         """The version of every input, recorded with each run and so with each assessment."""
-        return {**self.ctx.versions, "ruleset": self.ruleset.label, "corridors": str(self.corridors.version),
-                "history": self.history}
+        return {"model": "none", **self.ctx.versions, "ruleset": self.ruleset.label,
+                "corridors": str(self.corridors.version), "history": self.history}
 
 
 def detector_names(settings: Settings) -> list[str] | None:
@@ -81,6 +83,27 @@ def choose_corridors(conn: Connection | None, settings: Settings) -> CorridorCon
     if settings.corridors_file is not None:
         return load_corridors(settings.corridors_file)
     return stored.with_overrides(load_corridors(), stored.corridor_overrides(conn))
+
+
+def choose_model(conn: Connection | None, settings: Settings) -> Scorer | None:
+    """The model version the settings name, else the store's active one, else none (rules alone); with the
+    stored history its features are counted from. A model that cannot be used is an error, never a
+    silent fall back to rules alone."""
+    name = settings.model
+    if name is not None and name.strip().lower() in ("off", "none"):
+        return None
+    if name is not None and not name.strip().removeprefix("v").isdigit():
+        raise AssemblyError(f"INTERDICTOR_MODEL {name!r} is not a model version: give a number such as 3 "
+                            "(`interdictor models` lists them) or 'off' for rules alone")
+    if conn is None:
+        if name is not None:
+            raise AssemblyError(f"INTERDICTOR_MODEL names model version {name} but there is no store to read it from")
+        return None
+    model = (stored_models.get_model(conn, int(name.strip().removeprefix("v"))) if name is not None
+             else stored_models.active_model(conn))
+    if model is None:
+        return None
+    return Scorer(model, history_of(stored_models.history(conn)))
 
 
 def named_profile(store: Store | None, name: str) -> Profile | None:
@@ -111,12 +134,16 @@ def _assemble(settings: Settings, store: Store | None) -> Screening:
     names = detector_names(settings)
     parts = None if names is None else sorted({*names, "route"})  # geography also places corridors
     if store is None:
+        choose_model(None, settings)  # a model named without a store is an error
         return Screening(load_context(settings, None, parts), choose_ruleset(None, settings),
                          choose_corridors(None, settings), names)
     with store.connect() as conn:
         history = repo.history_mark(conn)  # read first: the context holds no history stored after it
-        return Screening(load_context(settings, conn, parts), choose_ruleset(conn, settings),
-                         choose_corridors(conn, settings), names, history)
+        ctx = load_context(settings, conn, parts)
+        scorer = choose_model(conn, settings)
+        if scorer is not None:
+            ctx = ctx.with_part("model", scorer, scorer.version)
+        return Screening(ctx, choose_ruleset(conn, settings), choose_corridors(conn, settings), names, history)
 
 
 def reassemble_rules(screening: Screening, store: Store, settings: Settings) -> Screening:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import polars as pl
 
+from interdictor.learn.loop import CODE as MODEL_CODE
+from interdictor.learn.loop import Traffic
 from interdictor.model import REASON_SCHEMA, Batch, Reject, conform, empty, reasons_frame
 from interdictor.reference.corridors import CorridorConfig, assign_corridor
 from interdictor.score.rules import RuleSet
@@ -58,9 +61,30 @@ def screen_batch(
     if route is not None:
         coords = route.geo.locate_consignees(batch.parties).select("shipment_id", "lat", "lon")
     corridor_of = assign_corridor(batch.shipments, batch.legs, coords, corridors.corridors, corridors.default.name)
+    scorer = ctx.part("model")
+    if scorer is not None and len(batch):
+        found = scorer.reasons(model_traffic(batch, reasons, corridor_of))
+        if found.height:
+            # the model proposes its weight from its probability; the rule set's weight is the most it adds
+            rule = ruleset.rules.get(MODEL_CODE)
+            if rule is not None:
+                found = found.with_columns(pl.col("weight").clip(0, rule.weight))
+            reasons = pl.concat([reasons, conform(found, REASON_SCHEMA)])
     thresholds = {c.name: c.thresholds for c in corridors.all}
     assessed = score(batch.shipments.get_column("shipment_id"), reasons, ruleset, corridor_of, thresholds)
     return assessed, reasons
+
+
+def model_traffic(batch: Batch, reasons: pl.DataFrame, corridor_of: pl.DataFrame) -> Traffic:
+    """The batch as the risk model reads it: its own fields, its corridor, the weighed reasons the
+    detectors gave it, and its time (the filing time, else now) for history features."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    ships = batch.shipments.join(corridor_of.select("shipment_id", "corridor"), on="shipment_id", how="left",
+                                 maintain_order="left").with_columns(
+        pl.col("filed_at").dt.replace_time_zone(None).cast(pl.Datetime("us")).fill_null(now).alias("time"))
+    none = pl.DataFrame(schema={"shipment_id": pl.String, "at": pl.Datetime("us"), "result": pl.String,
+                                "pick_kind": pl.String})
+    return Traffic(ships, batch.items, batch.parties, reasons.select("shipment_id", "code", "weight"), none)
 
 
 def content_hashes(batch: Batch) -> pl.DataFrame:
