@@ -18,4 +18,5 @@ class NetworkError(ValueError):
 class NetworkConfig:
     hub_names: int = 25  # an identifier used by this many distinct names is a hub: it links no one
     max_fanout: int = 2_000  # a node with more edges than this is not crossed (stated, never a hang)
+    max_nodes: int = 500_000  # a backtrack's neighbourhood grows to this many nodes at most (said when cut)
     limit: int = 200  # linked shipments shown at most (the rest are counted and said)

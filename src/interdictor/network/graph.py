@@ -90,19 +90,37 @@ class Found:
     skipped: list[str]  # what was not followed, in words
 
 
-def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int) -> Found:
+def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
+              cfg: NetworkConfig | None = None) -> Found:
     """Every shipment within ``depth`` shipment-to-shipment hops of this one, nearest paths first."""
+    cfg = cfg or NetworkConfig()
     if depth < 1:
         raise NetworkError(f"--depth {depth}: the depth is a number of hops, 1 or more")
     src = graph.index(partner, shipment_id)
     g = graph.g
-    layers = rx.bfs_layers(g, [src])[: MAX_EDGES_PER_HOP * depth + 1]
-    sub = g.subgraph([n for layer in layers for n in layer])
+    # breadth first, layer by layer: a crowded node is noted and never entered, and the neighbourhood
+    # stops growing at max_nodes (said), so no hub and no giant component makes this hang
+    visited, frontier, cut = {src}, [src], set()
+    capped = False
+    for _ in range(MAX_EDGES_PER_HOP * depth):
+        nxt: list[int] = []
+        for node in frontier:
+            for m in g.neighbors(node):
+                if m in visited or m in cut:
+                    continue
+                if m in graph.crowded:
+                    cut.add(m)
+                    continue
+                visited.add(m)
+                nxt.append(m)
+            if len(visited) >= cfg.max_nodes:
+                capped = True
+                break
+        frontier = nxt
+        if capped or not frontier:
+            break
+    sub = g.subgraph(sorted(visited))
     s = next(n for n in sub.node_indices() if sub[n] == src)
-    cut = [n for n in sub.node_indices() if sub[n] in graph.crowded and n != s]
-    for n in cut:  # keep the node (reached, shown), but cross nothing through it
-        for nb in list(sub.neighbors(n)):
-            sub.remove_edge(n, nb)
     paths = rx.dijkstra_shortest_paths(sub, s, weight_fn=lambda code: COST[int(code)])
     lengths = rx.dijkstra_shortest_path_lengths(sub, s, edge_cost_fn=lambda code: COST[int(code)])
     rows: list[tuple[int, int, float, list[int]]] = []
@@ -115,7 +133,10 @@ def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int) -> Found
                                        "path": pl.List(pl.Int64)}, orient="row")
     links = found.join(graph.nodes.select(pl.col("idx").cast(pl.Int64).alias("node"), "partner", "shipment_id"),
                        on="node").sort("distance", "partner", "shipment_id")
-    skipped = [f"{graph.nodes['label'][sub[n]]} ({graph.crowded[sub[n]]} links, not followed)" for n in cut]
+    skipped = [f"{graph.nodes['label'][n]} ({graph.crowded[n]} links, not followed)" for n in sorted(cut)]
+    if capped:
+        skipped.append(f"the neighbourhood was cut at {cfg.max_nodes} nodes: nearer links first, farther ones "
+                       "may be missing")
     src_actors = graph.parties.filter((pl.col("partner") == partner) & (pl.col("shipment_id") == shipment_id))
     for r in graph.hub_uses.join(src_actors.select("actor_id"), on="actor_id").unique(
             subset=["kind", "shown"]).sort("kind", "shown").iter_rows(named=True):

@@ -187,7 +187,7 @@ def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, 
             raise NetworkError(f"no stored shipment {partner}/{shipment_id}")
     updated = update(store, cfg)
     graph = build(*graph_tables(store, cfg), cfg)
-    found = backtrack_graph(graph, partner, shipment_id, depth)
+    found = backtrack_graph(graph, partner, shipment_id, depth, cfg)
     near = found.links.head(cfg.limit * 10)  # the nearest, then ranked with their risk
     with store.begin() as conn:
         risks = risk(conn, near.select("partner", "shipment_id"))
