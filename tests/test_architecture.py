@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "interdictor"
 LEVELS: dict[str, int] = {
     # the edges: the command line, output files, the demo, the generated docs
     "cli": 8, "cli_common": 8, "cli_goods": 8, "cli_learn": 8, "cli_lists": 8, "cli_profiles": 8, "cli_service": 8, "cli_stream": 8,
-    "cli_loop": 8,
+    "cli_loop": 8, "cli_network": 8,
     "output": 8, "demo": 8, "devdocs": 8,
     # entry points
     "service": 7, "stream": 7,
@@ -31,8 +31,8 @@ LEVELS: dict[str, int] = {
     # schema, migrations, repositories, audit: the only SQL
     "store": 5,
     # rule sets, combination, dispositions, budgets, partner-safe codes; model training and evaluation
-    # (pure over tables the store or a file hands in)
-    "score": 4, "queue": 4, "answers": 4, "learn": 4,
+    # (pure over tables the store or a file hands in); actors and the graph of shipments (the same)
+    "score": 4, "queue": 4, "answers": 4, "learn": 4, "network": 4,
     # detectors
     "screen": 3,
     # readers, field validation, the format registry

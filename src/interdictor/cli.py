@@ -351,7 +351,16 @@ def db(
 
 def _register_areas() -> None:
     """Commands owned by each area's own module."""
-    from interdictor import cli_goods, cli_learn, cli_lists, cli_loop, cli_profiles, cli_service, cli_stream
+    from interdictor import (
+        cli_goods,
+        cli_learn,
+        cli_lists,
+        cli_loop,
+        cli_network,
+        cli_profiles,
+        cli_service,
+        cli_stream,
+    )
 
     app.add_typer(cli_lists.app, name="lists")
     app.add_typer(cli_profiles.app, name="profiles")
@@ -361,6 +370,7 @@ def _register_areas() -> None:
     cli_stream.register(app)
     cli_learn.register(app)
     cli_loop.register(app)
+    app.add_typer(cli_network.app, name="network")
 
 
 _register_areas()

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "performance": frozenset({"admin", "targeter", "analyst"}),
     "metrics": frozenset({"admin", "targeter", "analyst"}),
     "audit": frozenset({"admin", "analyst"}),
+    "network": frozenset({"admin", "targeter", "analyst"}),  # crosses partners: never a partner's key
     "admin": frozenset({"admin"}),
 }
 

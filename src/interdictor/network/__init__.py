@@ -1,0 +1,22 @@
+"""Actors across shipments and partners, and the graph that links shipments through them.
+
+Pure over tables the store hands in: ``actors`` resolves parties into actors (incrementally, with
+the fields that tied them), ``graph`` builds the shipment–actor–identifier graph and backtracks
+from one shipment.  ``store/network.py`` reads and writes the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class NetworkError(ValueError):
+    """A question the network cannot answer (an unknown shipment, a bad depth), in words."""
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    hub_names: int = 25  # an identifier used by this many distinct names is a hub: it links no one
+    max_fanout: int = 2_000  # a node with more edges than this is not crossed (stated, never a hang)
+    max_nodes: int = 500_000  # a backtrack's neighbourhood grows to this many nodes at most (said when cut)
+    limit: int = 200  # linked shipments shown at most (the rest are counted and said)

@@ -1,0 +1,29 @@
+"""The backtrack route: targeters and analysts see links across partners; a partner's key never does."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Svc
+
+
+@pytest.mark.parametrize("who", ["targeter", "analyst"])
+def test_internal_roles_backtrack_across_partners(svc: Svc, who: str) -> None:
+    # globex filed the sample again under G-prefixed ids: the same parties link the two partners' shipments
+    r = svc.client.get("/api/v1/network/backtrack/acme/EX100001", headers=svc.h(who))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    rows = body["results"]
+    assert rows and set(rows[0]) == {"rank", "partner", "shipment_id", "score", "hops", "path"}
+    assert ("globex", "GEX100001") in {(x["partner"], x["shipment_id"]) for x in rows}
+    assert [x["rank"] for x in rows] == list(range(1, len(rows) + 1))
+
+
+@pytest.mark.parametrize("who", ["acme", "globex"])
+def test_a_partner_key_is_refused(svc: Svc, who: str) -> None:
+    assert svc.client.get("/api/v1/network/backtrack/acme/EX100001", headers=svc.h(who)).status_code == 403
+
+
+def test_an_unknown_shipment_is_named(svc: Svc) -> None:
+    r = svc.client.get("/api/v1/network/backtrack/acme/NOPE", headers=svc.h("targeter"))
+    assert r.status_code == 404 and "acme/NOPE" in r.text
