@@ -225,21 +225,33 @@ def _needs_expr(kinds: tuple[tuple[str, str], ...], long: tuple[str, ...], max_c
 
 
 def _narrowed(df: pl.DataFrame, kinds: tuple[tuple[str, str], ...], values: list[pl.Expr]) -> list[pl.Expr]:
-    """Country columns looked up in the part of the country table their values can hit.
+    """Code-like columns (countries, modes, currencies, HS codes, CAS numbers, ports, routings) read
+    by their distinct values.
 
-    The whole table is a thousand names, and a lookup hashes its table on every call: most of the
-    fast parse of one shipment.  Narrowed to the distinct values present, the lookup is the same."""
-    cols = [c for c, k in kinds if k == "country"]
-    if not cols:
-        return values
-    present = df.select(pl.concat_list(countries.fold_column(pl.col(c)) for c in cols).explode().unique().alias("v"))
-    table = countries.table()
-    hit = {v: table[v] for v in present["v"].to_list() if v in table}
+    A day of traffic writes a few hundred distinct values of each in millions of rows: each distinct
+    value is read once — by the same expression (or, for countries, the same ``countries.fold`` the
+    message path uses) — and the column is mapped through that small table. A column with too many
+    distinct values for that to pay keeps its row-by-row expression."""
     out = list(values)
+    table = countries.table()
     for i, (c, k) in enumerate(kinds):
+        if k in _ROW_BY_ROW or df.schema.get(c) != pl.String:
+            continue
+        distinct = df.get_column(c).drop_nulls().unique()
+        if distinct.len() * 8 > df.height:
+            continue
+        dtype = _out_dtype(k)
         if k == "country":
-            out[i] = countries.column(pl.col(c), hit).cast(_out_dtype(k), strict=False).alias(f"_v_{c}")
+            hit = {v: code for v in distinct.to_list() if (code := table.get(countries.fold(v))) is not None}
+            keys, got = pl.Series(list(hit), dtype=pl.String), pl.Series(list(hit.values()), dtype=pl.String)
+        else:
+            read = pl.DataFrame({c: distinct}).select(pl.col(c), values[i].alias("_v")).drop_nulls("_v")
+            keys, got = read.get_column(c), read.get_column("_v")
+        out[i] = pl.col(c).replace_strict(keys, got, default=None, return_dtype=dtype).alias(f"_v_{c}")
     return out
+
+
+_ROW_BY_ROW: Final = frozenset({"text", "id", "datetime", "weight", "money", "quantity", "count"})
 
 
 @cache
@@ -299,7 +311,8 @@ def _clean_exprs(columns: tuple[str, ...]) -> tuple[list[pl.Expr], pl.Expr]:
     """(values stripped, empty to null, absent known columns added; the row's problem) for a header.
 
     Built once per header: a few hundred expressions cost more to build than to run on a few rows."""
-    clean = [pl.col(c).str.strip_chars(WHITESPACE).replace("", None) for c in columns if c != "line"]
+    # polars' default strip is Unicode White_Space, the set WHITESPACE names, and cheaper than the named set
+    clean = [pl.col(c).str.strip_chars().replace("", None) for c in columns if c != "line"]
     clean += [pl.lit(None, pl.String).alias(c) for c in KNOWN if c not in columns]
     # rows missing what identifies them are rejected whole
     missing = pl.concat_str(
