@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from interdictor.intake.base import ReadOptions
 from interdictor.intake.csv_manifest import read_manifest_csv
+from interdictor.score.rules import load_ruleset
 from interdictor.screening import ScreenRun, assemble
 from interdictor.settings import Settings
 from interdictor.store import open_store
@@ -70,7 +71,9 @@ def test_screening_stores_records_with_provenance(store_url: str) -> None:
     assert count(store_url, "SELECT count(*) FROM assessments") == 5
     assert count(store_url, "SELECT count(*) FROM rejects WHERE line = 8") == 1
     assert count(store_url, "SELECT count(*) FROM reasons WHERE code = 'VALUE_TOKEN_FOR_WEIGHT'") == 1
-    assert count(store_url, "SELECT count(*) FROM assessments WHERE ruleset = 'default' AND ruleset_version = 1") == 5
+    shipped = load_ruleset()  # the latest shipped version screens a fresh store
+    assert count(store_url, "SELECT count(*) FROM assessments WHERE ruleset = 'default' AND ruleset_version = "
+                 f"{shipped.version}") == 5
     store = open_store(store_url, migrate=False)
     try:
         with store.connect() as conn:

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from interdictor.network import NetworkConfig, NetworkError
 from interdictor.service import views
 from interdictor.service.auth import require, state
-from interdictor.service.errors import ERROR_SCHEMA, ApiError
+from interdictor.service.errors import ERROR_RESPONSES, ApiError
 from interdictor.service.principal import Principal
 from interdictor.store.network import backtrack
 
-router = APIRouter(responses={401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA, 422: ERROR_SCHEMA})
+router = APIRouter(responses=ERROR_RESPONSES)
 
 
 @router.get("/network/backtrack/{partner}/{shipment_id}", tags=["network"],
