@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from interdictor import __version__
-from interdictor.cli_common import db_settings, err, fail, store_connection, with_ruleset
+from interdictor.cli_common import check_out, db_settings, err, fail, store_connection, with_ruleset
 from interdictor.settings import Settings
 
 app = typer.Typer(
@@ -195,16 +195,12 @@ def screen(
     Exit codes: 0 screened with no rejects; 3 screened, some rows or fields rejected (results still
     written); 2 nothing screened (bad arguments, unreadable file).
     """
-    from interdictor.output import csv_text, result_format, write_rejects, write_results
+    from interdictor.output import csv_text, write_rejects, write_results
 
     settings = db_settings(db)
     if ruleset is not None:
         settings = with_ruleset(settings, ruleset)
-    if out is not None:
-        try:
-            result_format(out)
-        except ValueError as exc:
-            raise fail(str(exc)) from exc
+    check_out(out)
     list_reasons = out is not None and out.suffix.lower() in (".parquet", ".jsonl")
     results, summary, rejected = run_screen(
         file, settings=settings, partner=partner, fmt=fmt, profile_name=profile, corridor=corridor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -24,6 +25,17 @@ def db_settings(db: str | None) -> Settings:
     """The settings, with ``--db`` in place of the configured database when given."""
     s = Settings()
     return s.model_copy(update={"database_url": db}) if db else s
+
+
+def check_out(path: Path | None) -> None:
+    """Refuse, before any work, an ``--out`` whose extension names no result format we write."""
+    from interdictor.output import result_format
+
+    if path is not None:
+        try:
+            result_format(path)
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
 
 
 def with_ruleset(settings: Settings, ruleset: str) -> Settings:

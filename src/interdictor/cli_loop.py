@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from interdictor.cli_common import db_settings, err, fail, store_connection
+from interdictor.cli_common import check_out, db_settings, err, fail, store_connection
 
 EXIT_OK, EXIT_NOTHING, EXIT_REJECTS = 0, 2, 3
 
@@ -47,7 +47,7 @@ def queue(
     review), exploration (true for an exploration pick), explore_kind (uncertain, random).
     Exit codes: 0 the queue was written (even an empty one); 2 bad arguments or no database.
     """
-    from interdictor.output import csv_text, result_format, write_results
+    from interdictor.output import csv_text, write_results
     from interdictor.queue.build import QUEUE_COLUMNS
     from interdictor.screening.assembly import choose_corridors
     from interdictor.store import facts
@@ -58,11 +58,7 @@ def queue(
         the_day = date.fromisoformat(day)
     except ValueError as exc:
         raise fail(f"--day {day!r}: a day is YYYY-MM-DD") from exc
-    if out is not None:
-        try:
-            result_format(out)
-        except ValueError as exc:
-            raise fail(str(exc)) from exc
+    check_out(out)
     settings = db_settings(db)
     with store_connection(settings) as conn:
         cfg = choose_corridors(conn, settings)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from interdictor.cli_common import db_settings, err, fail
+from interdictor.cli_common import check_out, db_settings, err, fail
 
 app = typer.Typer(help="Actors across shipments and partners, and the shipments linked to one (crosses partners: "
                        "for targeters and analysts).", no_args_is_help=True)
@@ -69,17 +69,13 @@ def backtrack(
     database.
     """
     from interdictor.network import NetworkConfig, NetworkError
-    from interdictor.output import csv_text, result_format, write_results
+    from interdictor.output import csv_text, write_results
     from interdictor.store.network import backtrack as run_backtrack
 
     partner, _, shipment_id = shipment.partition("/")
     if not partner or not shipment_id:
         raise fail(f"{shipment!r}: name the shipment as PARTNER/SHIPMENT_ID")
-    if out_file is not None:
-        try:
-            result_format(out_file)
-        except ValueError as exc:
-            raise fail(str(exc)) from exc
+    check_out(out_file)
     store = _open(db)
     try:
         found = run_backtrack(store, NetworkConfig(limit=limit), partner, shipment_id, depth)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert
@@ -18,9 +19,22 @@ from interdictor.screening import ScreenRun, assemble
 from interdictor.settings import Settings
 from interdictor.store import open_store, repo
 from interdictor.store import schema as t
+from interdictor.store.db import Store
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "corridor_sample.csv"
 LIGHT = Settings(detectors="route,consistency")
+
+
+def screen_sample(run: ScreenRun) -> None:
+    for chunk in read_manifest_csv(io.BytesIO(SAMPLE.read_bytes()), ReadOptions(source_name="m.csv")):
+        run.add(chunk)
+    run.finish()
+
+
+def runs_of(store: Store, run: ScreenRun) -> list[dict[str, Any]]:
+    """What ``interdictor runs`` lists for this run."""
+    with store.connect() as conn:
+        return [r for r in repo.recent_runs(conn) if r["run_id"] == run.summary.run_id]
 
 
 def test_a_run_that_fails_while_storing_is_marked_failed_with_its_error(store_url: str,
@@ -33,11 +47,8 @@ def test_a_run_that_fails_while_storing_is_marked_failed_with_its_error(store_ur
         monkeypatch.setattr(repo, "write_chunk", broken)
         with pytest.raises(RuntimeError, match="disk full"), ScreenRun(assemble(LIGHT, store), store=store,
                                                                         partner="acme", source="m.csv") as run:
-            for chunk in read_manifest_csv(io.BytesIO(SAMPLE.read_bytes()), ReadOptions(source_name="m.csv")):
-                run.add(chunk)
-            run.finish()
-        with store.connect() as conn:
-            mine = [r for r in repo.recent_runs(conn) if r["run_id"] == run.summary.run_id]
+            screen_sample(run)
+        mine = runs_of(store, run)
     finally:
         store.close()
     assert [(r["status"], r["error"]) for r in mine] == [("failed", "RuntimeError: disk full")]
@@ -47,11 +58,8 @@ def test_a_finished_run_is_done_and_stays_done(store_url: str) -> None:
     store = open_store(store_url)
     try:
         with ScreenRun(assemble(LIGHT, store), store=store, partner="acme", source="m.csv") as run:
-            for chunk in read_manifest_csv(io.BytesIO(SAMPLE.read_bytes()), ReadOptions(source_name="m.csv")):
-                run.add(chunk)
-            run.finish()
-        with store.connect() as conn:
-            mine = [r for r in repo.recent_runs(conn) if r["run_id"] == run.summary.run_id]
+            screen_sample(run)
+        mine = runs_of(store, run)
     finally:
         store.close()
     ids = {line.split(",", 1)[0] for line in SAMPLE.read_text().splitlines()[1:]}
