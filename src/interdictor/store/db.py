@@ -70,6 +70,7 @@ class Store:
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _opened: list[Any] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    runs_settled: bool = field(default=False, repr=False)  # stale runs marked once per open (store.repo)
 
     @property
     def dialect(self) -> str:

@@ -82,7 +82,9 @@ def settle_interrupted(conn: Any) -> int:
 
 def start_run(store: Store, s: RunSummary, fmt: str | None, ruleset: RuleSet, versions: dict[str, str]) -> None:
     with store.begin() as conn:
-        settle_interrupted(conn)
+        if not store.runs_settled:  # once per open store: the service starts a run for every batch it screens
+            settle_interrupted(conn)
+            store.runs_settled = True
         conn.execute(insert(t.ingest_runs).values(
             run_id=s.run_id, partner=s.partner, source=s.source, format=fmt, ruleset=ruleset.name,
             ruleset_version=ruleset.version, versions=json.dumps(versions), started_at=datetime.now(UTC),
