@@ -36,7 +36,8 @@ def gctx() -> GoodsContext:
 
 
 def batch_of(lines: list[dict[str, Any]]) -> Batch:
-    """One shipment per line: description, hs, weight_kg, value, quantity, pieces, consignee, filed_at."""
+    """One shipment per line: description, hs, weight_kg, value, quantity, pieces, consignee (and its country),
+    shipper (and its country), filed_at."""
     n = len(lines)
     ids = [str(line.get("id", f"S{i}")) for i, line in enumerate(lines)]
     sh = pl.DataFrame(
@@ -61,7 +62,15 @@ def batch_of(lines: list[dict[str, Any]]) -> Batch:
         schema_overrides={"quantity": pl.Float64, "cas_number": pl.String},
     )
     pa = pl.DataFrame({"shipment_id": ids, "party": ["consignee"] * n,
-                       "name": [line.get("consignee", "Jane Doe") for line in lines]})
+                       "name": [line.get("consignee", "Jane Doe") for line in lines],
+                       "country": [line.get("consignee_country") for line in lines]},
+                      schema_overrides={"country": pl.String})
+    shippers = [(i, line) for i, line in zip(ids, lines, strict=True) if line.get("shipper")]
+    if shippers:
+        pa = pl.concat([pa, pl.DataFrame({"shipment_id": [i for i, _ in shippers], "party": ["shipper"] * len(shippers),
+                                          "name": [line["shipper"] for _, line in shippers],
+                                          "country": [line.get("shipper_country") for _, line in shippers]},
+                                         schema_overrides={"country": pl.String})])
     return Batch.build(sh, it, pa)
 
 

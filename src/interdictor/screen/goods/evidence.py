@@ -40,6 +40,8 @@ WEIGHTS: dict[str, float] = {
     "EQUIP_DECLARED_AS": 20,
     "LICENCE_NOT_NOTIFIED": 80,
     "LICENCE_NOTIFIED": 5,
+    "NOTIFIED_TRADE": 5,
+    "NOTIFIED_TRADE_DIVERTED": 60,
 }
 # codes with a floor in the rule set: never emitted for an item a notified transaction covers
 FLOOR_CODES = frozenset({"LICENCE_NOT_NOTIFIED", "EQUIP_DIES", "EQUIP_PARTS"})

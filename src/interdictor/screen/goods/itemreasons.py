@@ -23,7 +23,8 @@ from interdictor.screen.goods.evidence import (
     standing,
     why,
 )
-from interdictor.screen.goods.licence import check_transaction
+from interdictor.screen.goods.licence import Verdict, check_transaction
+from interdictor.screen.goods.notified import lines_of, match
 from interdictor.screen.goods.lines import parties_of, physical
 from interdictor.screen.goods.resolve import Resolved
 
@@ -334,15 +335,23 @@ class Emitter:
                 tooling.setdefault(row, []).append((eid, e.name.lower()))
         covered: set[int] = set()
         extra: list[Row] = []
+        notices = self.notices(needs)
         for row, wants in needs.items():
             r = self.item(row)
-            verdicts = [check_transaction(self.g.registry, goods=gid, licence=lic, consignee=r["consignee"],
-                                          when=r["filed_at"], weight_kg=r["w"], what=what) for gid, lic, what in wants]
-            if all(v.notified for v in verdicts):
+            verdicts: list[tuple[str, Verdict]] = []
+            for gid, lic, what in wants:
+                outcome, evidence = notices.get((row, gid), ("", ""))
+                if outcome == "diverted":
+                    extra.append(self.reason(row, "NOTIFIED_TRADE_DIVERTED", evidence))
+                verdicts.append(("NOTIFIED_TRADE", Verdict(True, evidence)) if outcome == "match" else
+                                ("LICENCE_NOTIFIED", check_transaction(self.g.registry, goods=gid, licence=lic,
+                                                                       consignee=r["consignee"], when=r["filed_at"],
+                                                                       weight_kg=r["w"], what=what)))
+            if all(v.notified for _, v in verdicts):
                 covered.add(row)
-                extra += [self.reason(row, "LICENCE_NOTIFIED", v.evidence) for v in verdicts]
+                extra += [self.reason(row, code, v.evidence) for code, v in verdicts]
             else:
-                extra += [self.reason(row, "LICENCE_NOT_NOTIFIED", v.evidence) for v in verdicts if not v.notified]
+                extra += [self.reason(row, "LICENCE_NOT_NOTIFIED", v.evidence) for _, v in verdicts if not v.notified]
         for row, tools in tooling.items():
             if row in needs:
                 continue
@@ -356,3 +365,14 @@ class Emitter:
         for r in kept:
             r.pop("_row", None)
         return kept
+
+    def notices(self, needs: dict[int, list[tuple[str, str, str]]]) -> dict[tuple[int, str], tuple[str, str]]:
+        """(row, goods id) → (``match`` | ``diverted``, evidence) against the exporting side's pre-notifications."""
+        table = self.g.registry.notices
+        if table.is_empty() or not needs:
+            return {}
+        wants = pl.DataFrame([(row, gid) for row, ws in needs.items() for gid, _, _ in ws],
+                             schema={"row": pl.Int64, "goods": pl.String}, orient="row")
+        found = match(lines_of(self.batch, self.it, self.physical(), wants), table)
+        return {(row, goods): (outcome, ev) for row, goods, outcome, ev
+                in found.select("row", "goods", "outcome", "evidence").iter_rows()}

@@ -4,7 +4,8 @@ An import of a tableting or encapsulating machine needs a DEA transaction identi
 452); an import of a List I chemical needs a registered importer and an import declaration (Form
 486) filed before arrival; a Schedule II immediate precursor needs an import permit (Form 357).  A
 controlled good that matches a notified transaction of a registered importer is explained as lawful;
-one with no match is a hold-level reason.  Columns of the registry files: ``docs/registry.md``.
+one with no match is a hold-level reason.  The exporting side's pre-notifications (``notified.py``) are
+the registry's third table.  Columns of the registry files: ``docs/registry.md``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 import polars as pl
 from rapidfuzz import fuzz
+
+from interdictor.screen.goods.notified import NOTIFICATION_SCHEMA, prepare
 
 REGISTRANT_SCHEMA = pl.Schema(
     {"registration": pl.String, "name": pl.String, "city": pl.String, "state": pl.String,
@@ -46,8 +49,12 @@ def company_key(name: str | None) -> str:
 class Registry:
     registrants: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REGISTRANT_SCHEMA))
     transactions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=TRANSACTION_SCHEMA))
+    # the exporting authorities' pre-notifications still standing (not withdrawn), ``NOTIFICATION_SCHEMA``
+    notifications: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=NOTIFICATION_SCHEMA))
+    notices: pl.DataFrame = field(init=False, repr=False, compare=False)  # prepared for matching
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "notices", prepare(self.notifications))  # folded once, matched every batch
         # index once: most screened goods have no notification at all, and that must cost nothing
         by: dict[tuple[str, str], list[dict[str, object]]] = {}
         for row in self.transactions.iter_rows(named=True):
