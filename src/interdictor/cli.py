@@ -353,6 +353,7 @@ def _register_areas() -> None:
         cli_lists,
         cli_loop,
         cli_network,
+        cli_notices,
         cli_profiles,
         cli_service,
         cli_stream,
@@ -367,6 +368,7 @@ def _register_areas() -> None:
     cli_learn.register(app)
     cli_loop.register(app)
     app.add_typer(cli_network.app, name="network")
+    app.add_typer(cli_notices.app, name="notifications")
 
 
 _register_areas()

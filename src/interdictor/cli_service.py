@@ -117,7 +117,7 @@ def create_admin(
 @users_app.command("add")
 def add_user(
     username: Annotated[str, typer.Argument(help="User name.")],
-    role: Annotated[str, typer.Option(help="admin, targeter, analyst, law_enforcement or partner.")],
+    role: Annotated[str, typer.Option(help="admin, targeter, analyst, law_enforcement, partner or notifier.")],
     org: Annotated[str, typer.Option(help="Organisation id (authority for admin/targeter/analyst).")] = "authority",
     password: Annotated[str | None, typer.Option(help="Password (default: INTERDICTOR_NEW_PASSWORD or a prompt).")] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
@@ -154,7 +154,7 @@ def list_users(db: DbOption = None) -> None:
 def add_org(
     org_id: Annotated[str, typer.Argument(help="Short id, lower case (e.g. acme-express).")],
     name: Annotated[str, typer.Option(help="Full name.")],
-    kind: Annotated[str, typer.Option(help="partner, law_enforcement or authority.")] = "partner",
+    kind: Annotated[str, typer.Option(help="partner, law_enforcement, authority or export_authority.")] = "partner",
     partner_code: Annotated[str | None, typer.Option(help="Filer code on its shipments (default: the org id).")] = None,
     corridor: Annotated[list[str] | None, typer.Option(help="Grant a corridor (law enforcement; repeatable).")] = None,
     db: DbOption = None,

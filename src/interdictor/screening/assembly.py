@@ -146,6 +146,22 @@ def _assemble(settings: Settings, store: Store | None) -> Screening:
         return Screening(ctx, choose_ruleset(conn, settings), choose_corridors(conn, settings), names, history)
 
 
+def reassemble_registry(screening: Screening, store: Store) -> Screening:
+    """The same context with the goods part's licence registry read again (cheap: after a pre-notification is
+    filed or withdrawn); a screening without the goods part is returned as it is."""
+    from dataclasses import replace as with_
+
+    from interdictor.store.goods import registry
+
+    goods = screening.ctx.part("goods")
+    if goods is None:
+        return screening
+    with store.connect() as conn:
+        fresh = registry(conn)
+    ctx = screening.ctx.with_part("goods", with_(goods, registry=fresh), screening.ctx.versions.get("goods"))
+    return replace(screening, ctx=ctx)
+
+
 def reassemble_rules(screening: Screening, store: Store, settings: Settings) -> Screening:
     """The same context with the rule set and corridors read again (cheap: after an administrator's change)."""
     with store.connect() as conn:

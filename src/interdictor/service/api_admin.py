@@ -92,7 +92,7 @@ class OtherOrgIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     org_id: Slug
     name: str = Field(min_length=1, max_length=200)
-    kind: Literal["authority", "law_enforcement"]
+    kind: Literal["authority", "law_enforcement", "export_authority"]
 
 
 OrgIn = Annotated[PartnerOrgIn | OtherOrgIn, Field(discriminator="kind")]

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 
 from interdictor.store.scope import Scope
 
-ROLES = ("admin", "targeter", "analyst", "law_enforcement", "partner")
-ORG_KINDS = ("authority", "partner", "law_enforcement")
+ROLES = ("admin", "targeter", "analyst", "law_enforcement", "partner", "notifier")
+# an export authority is another country's competent authority: it pre-notifies lawful trade, nothing more
+ORG_KINDS = ("authority", "partner", "law_enforcement", "export_authority")
 ROLES_OF_KIND = {
     "authority": ("admin", "targeter", "analyst"),
     "partner": ("partner",),
     "law_enforcement": ("law_enforcement",),
+    "export_authority": ("notifier",),
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "submit": frozenset({"admin", "targeter", "partner"}),
-    "read_shipments": frozenset(ROLES),
+    "read_shipments": frozenset(ROLES) - {"notifier"},
     "search_parties": frozenset({"admin", "targeter", "analyst", "law_enforcement"}),
     "queue": frozenset({"admin", "targeter", "analyst", "law_enforcement"}),
     "decide": frozenset({"admin", "targeter"}),
@@ -34,6 +36,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit": frozenset({"admin", "analyst"}),
     "network": frozenset({"admin", "targeter", "analyst"}),  # crosses partners: never a partner's key
     "admin": frozenset({"admin"}),
+    # pre-notified trade: an export authority files and reads its own; the targeting authority reads all
+    "notify_trade": frozenset({"notifier"}),
+    "read_notifications": frozenset({"admin", "targeter", "analyst", "notifier"}),
 }
 
 
@@ -61,4 +66,6 @@ class Principal:
             return Scope(partner=self.partner_code, answers_only=True)
         if self.role == "law_enforcement":
             return Scope(corridors=self.corridors or frozenset())
+        if self.role == "notifier":
+            return Scope(nothing=True, answers_only=True)
         return Scope.everything()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from interdictor.screening import Screening, assemble
-from interdictor.screening.assembly import reassemble_rules
+from interdictor.screening.assembly import reassemble_registry, reassemble_rules
 from interdictor.service.accounts import KeyCache, LoginPolicy
 from interdictor.service.screening import Screener
 from interdictor.settings import Settings
@@ -65,6 +65,12 @@ class ServiceState:
     def reload_rules(self) -> None:
         """The active rule set and corridor configuration changed: swap them in (cheap)."""
         self.screener.screening = reassemble_rules(self.screening, self.store, self.settings)
+
+    def reload_registry(self) -> None:
+        """The licence registry changed (a pre-notification filed or withdrawn): swap in the goods part's new
+        registry (cheap: three small tables)."""
+        with self._reloading:
+            self.screener.screening = reassemble_registry(self.screening, self.store)
 
     def reload_context(self, background: bool = True) -> None:
         """Reference data changed (a watchlist import): rebuild the screening context, then swap it in."""

@@ -27,6 +27,7 @@ from interdictor.service.auth import (
     do_login,
     login_form_token,
     optional_principal,
+    principal,
     require,
     set_login_cookie,
     set_session_cookie,
@@ -40,7 +41,8 @@ from interdictor.store import config, decisions, facts, shipments
 router = APIRouter(include_in_schema=False)
 
 NAV = [("queue", "Queue", "queue"), ("answers", "Answers", "answer_referral"), ("search", "Search", "read_shipments"),
-       ("referrals", "Referrals", "referrals"), ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
+       ("referrals", "Referrals", "referrals"), ("notifications", "Notifications", "read_notifications"),
+       ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
 QUEUE_PAGE = 50  # queue rows a page
 ANSWERS_SHOWN = 30  # a partner's recent shipments on its home page
 SMALL_SAMPLE = 10  # fewer exams than this and a rule's yield says little
@@ -98,8 +100,9 @@ async def login_form(request: Request, username: Annotated[str, Form(max_length=
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(me: Annotated[Principal, Depends(require("read_shipments"))]) -> Response:
-    return RedirectResponse("/answers" if me.role == "partner" else "/queue", status_code=303)
+async def home(me: Annotated[Principal, Depends(principal)]) -> Response:
+    start = {"partner": "/answers", "notifier": "/notifications"}.get(me.role, "/queue")
+    return RedirectResponse(start, status_code=303)
 
 
 @router.get("/queue", response_class=HTMLResponse)

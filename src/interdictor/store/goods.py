@@ -12,6 +12,7 @@ import polars as pl
 from sqlalchemy import Connection, delete, func, insert, select
 
 from interdictor.screen.goods.licence import REGISTRANT_SCHEMA, TRANSACTION_SCHEMA, Registry
+from interdictor.store import notices
 from interdictor.store.schema import items, shipments
 from interdictor.store.schema_goods import goods_registrants, goods_transactions
 
@@ -30,11 +31,11 @@ def _frame(conn: Connection, stmt: Any, schema: pl.Schema) -> pl.DataFrame:
 
 
 def registry(conn: Connection) -> Registry:
-    """Every registrant and notified transaction on record."""
+    """Every registrant and notified transaction on record, and the exporting side's standing pre-notifications."""
     gr, gt = goods_registrants, goods_transactions
     reg = _frame(conn, select(*[gr.c[c] for c in REGISTRANT_SCHEMA]), REGISTRANT_SCHEMA)
     tx = _frame(conn, select(*[gt.c[c] for c in TRANSACTION_SCHEMA]), TRANSACTION_SCHEMA)
-    return Registry(reg, tx)
+    return Registry(reg, tx, notices.standing(conn))
 
 
 def import_registry(conn: Connection, kind: str, rows: list[dict[str, Any]]) -> int:

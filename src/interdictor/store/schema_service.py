@@ -25,7 +25,7 @@ organisations = Table(
     metadata,
     Column("org_id", String(64), primary_key=True),
     Column("name", Text, nullable=False),
-    Column("kind", String(24), nullable=False),  # authority | partner | law_enforcement
+    Column("kind", String(24), nullable=False),  # authority | partner | law_enforcement | export_authority
     Column("partner_code", String(64), unique=True),  # filer code on shipments (partners only)
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -38,7 +38,7 @@ users = Table(
     Column("org_id", String(64), nullable=False, index=True),
     Column("username", String(128), nullable=False, unique=True),
     Column("display_name", Text),
-    Column("role", String(24), nullable=False),  # admin | targeter | analyst | law_enforcement | partner
+    Column("role", String(24), nullable=False),  # admin | targeter | analyst | law_enforcement | partner | notifier
     Column("password_hash", Text),  # scrypt; NULL for machine-only users
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -24,8 +24,8 @@ from interdictor.screen.goods.evidence import (
     why,
 )
 from interdictor.screen.goods.licence import Verdict, check_transaction
-from interdictor.screen.goods.notified import lines_of, match
 from interdictor.screen.goods.lines import parties_of, physical
+from interdictor.screen.goods.notified import lines_of, match
 from interdictor.screen.goods.resolve import Resolved
 
 if TYPE_CHECKING:
@@ -338,20 +338,20 @@ class Emitter:
         notices = self.notices(needs)
         for row, wants in needs.items():
             r = self.item(row)
-            verdicts: list[tuple[str, Verdict]] = []
+            checked: list[tuple[str, Verdict]] = []
             for gid, lic, what in wants:
                 outcome, evidence = notices.get((row, gid), ("", ""))
                 if outcome == "diverted":
                     extra.append(self.reason(row, "NOTIFIED_TRADE_DIVERTED", evidence))
-                verdicts.append(("NOTIFIED_TRADE", Verdict(True, evidence)) if outcome == "match" else
+                checked.append(("NOTIFIED_TRADE", Verdict(True, evidence)) if outcome == "match" else
                                 ("LICENCE_NOTIFIED", check_transaction(self.g.registry, goods=gid, licence=lic,
                                                                        consignee=r["consignee"], when=r["filed_at"],
                                                                        weight_kg=r["w"], what=what)))
-            if all(v.notified for _, v in verdicts):
+            if all(v.notified for _, v in checked):
                 covered.add(row)
-                extra += [self.reason(row, code, v.evidence) for code, v in verdicts]
+                extra += [self.reason(row, code, v.evidence) for code, v in checked]
             else:
-                extra += [self.reason(row, "LICENCE_NOT_NOTIFIED", v.evidence) for _, v in verdicts if not v.notified]
+                extra += [self.reason(row, "LICENCE_NOT_NOTIFIED", v.evidence) for _, v in checked if not v.notified]
         for row, tools in tooling.items():
             if row in needs:
                 continue
