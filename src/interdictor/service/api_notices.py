@@ -26,9 +26,9 @@ class NotificationIn(BaseModel):
 
     reference: str = Field(min_length=1, max_length=64, description="The authority's own reference (idempotent key)")
     exporter: str = Field(min_length=1, max_length=300)
-    exporter_country: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2")
+    exporter_country: str | None = Field(None, max_length=8, description="ISO 3166-1 alpha-2")
     importer: str = Field(min_length=1, max_length=300)
-    importer_country: str | None = Field(None, max_length=2)
+    importer_country: str | None = Field(None, max_length=8, description="ISO 3166-1 alpha-2")
     goods: str = Field(min_length=1, max_length=200, description="Knowledge-base id, name or CAS number")
     quantity: float = Field(gt=0, lt=1e9)
     unit: str = Field(min_length=1, max_length=16, description="kg, g, mg, t, l, ml or pcs")
@@ -38,7 +38,7 @@ class NotificationIn(BaseModel):
 
 
 def _fail(exc: notices.NoticeError) -> ApiError:
-    details = [{"field": f, "problem": p} for f, p in exc.fields.items()]
+    details = [{"where": f"body.{f}", "problem": p} for f, p in exc.fields.items()]  # the shape of a schema error
     return ApiError(exc.status, str(exc), "rejected" if exc.status == 422 else None, details)
 
 

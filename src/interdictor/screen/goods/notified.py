@@ -3,7 +3,7 @@ controlled chemical or press before it leaves, and the arriving shipment is matc
 
 A line matches a notification when the goods are the knowledge-base identity the notification names,
 the consignee is the notified importer (folded name, legal forms dropped, and the same country when
-both give one), the declared quantity is within ``TOLERANCE`` of the notified one (after unit
+both give one), the shipper — when the line names one — is the notified exporter, the declared quantity is within ``TOLERANCE`` of the notified one (after unit
 conversion) and the shipment arrives inside the notified window.  A line of the same goods from the
 notified exporter that does not match — another importer, another quantity — is a possible diversion
 of the notified trade.  Everything here is one polars pass over the lines that need a licence.
@@ -127,7 +127,10 @@ def match(lines: pl.DataFrame, notifications: pl.DataFrame) -> pl.DataFrame:
     what = pl.format("{} {} of {} from '{}' ({}) to '{}' ({})", pl.col("quantity").round(3), pl.col("unit"),
                      pl.col("goods"), pl.col("exporter"), pl.col("exporter_country").fill_null("?"),
                      pl.col("importer"), pl.col("importer_country").fill_null("?"))
-    matched = j.filter(pl.col("importer_ok") & pl.col("quantity_ok").fill_null(False) & pl.col("in_window")).select(
+    # the shipper, when the line names one, is the notified exporter: another supplier's goods are not the
+    # notified shipment, even to the notified importer
+    matched = j.filter(pl.col("importer_ok") & pl.col("quantity_ok").fill_null(False) & pl.col("in_window")
+                       & (pl.col("exporter_ok") | (pl.col("shipper_key") == ""))).select(
         "row", "goods", pl.lit("match").alias("outcome"), "authority", "reference",
         pl.format("{} matches: {}, {}; this line declares {} to '{}', filed {}", notified, what, window, _declared(),
                   pl.col("consignee"), pl.col("day")).alias("evidence"),
