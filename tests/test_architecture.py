@@ -28,6 +28,8 @@ LEVELS: dict[str, int] = {
     "service": 7, "stream": 7,
     # the screening assembly: versions from the store, the read-only context, one screening pass
     "screening": 6,
+    # pushing events out: the deliverer of the outbox (webhooks, e-mail), run by the entry points
+    "alerts": 6,
     # schema, migrations, repositories, audit: the only SQL
     "store": 5,
     # rule sets, combination, dispositions, budgets, partner-safe codes; model training and evaluation
