@@ -35,6 +35,7 @@ class Receiver:
     status: int = 200
     delay: float = 0.0
     got: list[Received] = field(default_factory=list)
+    started: int = 0  # requests that arrived (answered or still being answered)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -47,6 +48,8 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                with rec._lock:
+                    rec.started += 1
                 if rec.delay:
                     time.sleep(rec.delay)
                 if rec.status < 300:

@@ -5,6 +5,7 @@ partners get nothing of it unless a group shares it, and then neither ids nor na
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -199,3 +200,32 @@ def test_only_an_admin_manages_subscriptions_and_events_are_checked(svc: Svc) ->
     assert svc.client.post("/api/v1/alerts/subscriptions", json=both, headers=svc.h("admin")).status_code == 422
     ftp = {**body, "url": "ftp://127.0.0.1/x"}
     assert svc.client.post("/api/v1/alerts/subscriptions", json=ftp, headers=svc.h("admin")).status_code == 422
+
+
+def test_a_slow_or_failing_receiver_never_slows_the_api(svc: Svc) -> None:
+    slow, failing = Receiver(delay=10.0).start(), Receiver(status=500).start()
+    try:
+        subscribe(svc, "sd-task-force", slow.url("/slow"), events="incident.created,referral.created")
+        subscribe(svc, "acme", failing.url("/fail"), events="incident.created,referral.created")
+        assert svc.submit("acme", renamed(SAMPLE.read_bytes(), "SL")).status_code == 200
+        t0 = time.perf_counter()
+        seize(svc, "acme", "SLEX100004")  # in the task force's corridor
+        assert wait_until(lambda: slow.started >= 1 and failing.started >= 1)
+        # a delivery is now hanging on the slow receiver and failing on the other: the API answers as ever
+        t1 = time.perf_counter()
+        assert svc.submit("acme", renamed(SAMPLE.read_bytes(), "SLOW")).status_code == 200
+        assert svc.client.get("/api/v1/incidents", headers=svc.h("admin")).status_code == 200
+        assert time.perf_counter() - t1 < 3.0, "the API waited on a receiver"
+        assert time.perf_counter() - t0 < 8.0
+    finally:
+        slow.stop()
+        failing.stop()
+
+
+def wait_until(cond: Any, timeout: float = 5.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return bool(cond())
