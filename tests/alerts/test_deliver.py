@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.alerts.receiver import Receiver
 
 from interdictor.alerts import DeliveryPolicy, DeliveryThread, deliver_once, verify
 from interdictor.service import accounts
@@ -17,7 +18,6 @@ from interdictor.service.sharing import subscribe
 from interdictor.settings import Settings
 from interdictor.store import alerts, events, open_store
 from interdictor.store.db import Store
-from tests.alerts.receiver import Receiver
 
 FAST = DeliveryPolicy(base=0.05, cap=0.4, poll=0.05, timeout=1.0, attempts=60, batch=20)
 
@@ -134,7 +134,7 @@ def test_alerts_by_email(store: Store, tmp_path: Path) -> None:
     got: list[Any] = []
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             got.append(envelope)
             return "250 OK"
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.alerts.receiver import Receiver
 
 from interdictor.alerts import DeliveryPolicy, verify
 from interdictor.service.app import create_app
 from interdictor.settings import Settings
 from interdictor.store import events, open_store
-from tests.alerts.receiver import Receiver
 
 from .conftest import SAMPLE, Svc, light_screening, renamed, seed_accounts
 
@@ -70,7 +70,7 @@ def seize(svc: Svc, partner: str, shipment_id: str, what: str = "4-AP, 5 kg in a
 def test_a_seizure_reaches_the_task_force_whole_and_the_filer_its_share(svc: Svc, hub: Receiver) -> None:
     admin = svc.client.get("/api/v1/shipments/acme/EX100004", headers=svc.h("admin")).json()
     assert admin["assessment"]["corridor"] == "san-diego"
-    tf = subscribe(svc, "sd-task-force", hub.url("/tf"), secret=SECRET)
+    subscribe(svc, "sd-task-force", hub.url("/tf"), secret=SECRET)
     acme = subscribe(svc, "acme", hub.url("/acme"))
     subscribe(svc, "globex", hub.url("/globex"))
     assert acme["secret"] and "secret" not in svc.client.get("/api/v1/alerts/subscriptions",

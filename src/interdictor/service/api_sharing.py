@@ -66,8 +66,8 @@ class PartyIn(BaseModel):
 class IncidentIn(BaseModel):
     partner: str | None = Field(None, max_length=64, description="With shipment_id: the shipment it is about")
     shipment_id: str | None = Field(None, max_length=128)
-    what: WhatIn = Field(default_factory=WhatIn)
-    how: HowIn = Field(default_factory=HowIn)
+    what: WhatIn | None = None
+    how: HowIn | None = None
     who: list[PartyIn] | None = Field(None, max_length=20, description="Parties (the nominal part)")
 
 

@@ -158,7 +158,7 @@ def web_dir() -> Path:
 
 
 def create_app(settings: Settings, *, store: Store | None = None, screening: Screening | None = None,
-               cookie_secure: bool | None = None, deliver: DeliveryPolicy | None | bool = True) -> FastAPI:
+               cookie_secure: bool | None = None, deliver: DeliveryPolicy | bool | None = True) -> FastAPI:
     """The service for ``settings``.  Tests may hand in an open store and a prepared screening state.
     ``deliver``: run the alert deliverer in a thread of its own (a ``DeliveryPolicy`` to tune it; False: not)."""
     own_store = store is None

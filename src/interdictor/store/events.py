@@ -25,11 +25,11 @@ from interdictor.store import schema_service as sv
 from interdictor.store import schema_sharing as sh
 from interdictor.store.audit import audit
 
-OUTBOX_SCHEMA = pl.Schema({
+OUTBOX_SCHEMA = pl.Schema({  # the columns of a bulk write's outbox rows
     "event_id": pl.String, "event": pl.String, "created_at": pl.Datetime("us", "UTC"), "partner": pl.String,
     "shipment_id": pl.String, "corridor": pl.String, "orgs": pl.String, "data": pl.String,
     "fanned_at": pl.Datetime("us", "UTC"),
-})
+})  # type: ignore[arg-type]
 
 
 def _now() -> datetime:

@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, false, insert, select, update
 
-from interdictor.store import shipments
 from interdictor.store import schema_sharing as sh
+from interdictor.store import shipments
 from interdictor.store.audit import audit
 from interdictor.store.events import emit
 from interdictor.store.scope import Scope
@@ -83,7 +83,7 @@ def open_incident(conn: Connection, actor: str, *, source: str, parts: dict[str,
                   detail: dict[str, Any] | None = None) -> dict[str, Any]:
     """Store a new incident (``parts``: identifiers, non_nominal, nominal, and version and corridor when it is
     about a shipment), audit it and raise ``incident.created``; the incident."""
-    inc = {
+    inc: dict[str, Any] = {
         "incident_id": str(uuid.uuid4()), "partner": partner, "shipment_id": shipment_id,
         "version": parts.get("version"), "outcome_id": outcome_id, "corridor": parts.get("corridor"),
         "status": "open", "source": source, "identifiers": parts.get("identifiers") or {},

@@ -34,7 +34,7 @@ from interdictor.store.events import outbox_frame
 KINDS = ("account", "name", "address", "phone", "email")
 WATCH_SCHEMA = pl.Schema({"watch_id": pl.String, "org_id": pl.String, "kind": pl.String, "value": pl.String,
                           "key": pl.String, "org_kind": pl.String, "partner_code": pl.String,
-                          "corridors": pl.List(pl.String)})
+                          "corridors": pl.List(pl.String)})  # type: ignore[arg-type]
 
 
 class WatchError(ValueError):
@@ -62,7 +62,7 @@ def watch_key(kind: str, value: str, *, postal_code: str | None = None, country:
 def add_watch(conn: Connection, actor: str, org_id: str, kind: str, value: str, *, note: str | None = None,
               postal_code: str | None = None, country: str | None = None) -> dict[str, Any]:
     key = watch_key(kind, value, postal_code=postal_code, country=country)
-    w = {"watch_id": str(uuid.uuid4()), "org_id": org_id, "kind": kind, "value": value.strip(), "key": key,
+    w: dict[str, Any] = {"watch_id": str(uuid.uuid4()), "org_id": org_id, "kind": kind, "value": value.strip(), "key": key,
          "note": note, "created_by": actor, "created_at": datetime.now(UTC)}
     conn.execute(insert(sh.watches).values(**w))
     audit(conn, actor, "watch.create", "watch", w["watch_id"], {"org": org_id, "kind": kind, "value": w["value"]})
@@ -164,11 +164,12 @@ def hit_events(found: pl.DataFrame, partner: str, shipments: pl.DataFrame) -> pl
         return outbox_frame(pl.DataFrame(schema={c: pl.String for c in (
             "event", "partner", "shipment_id", "corridor", "orgs", "data")}))
     ids = [c for c in ("hawb", "mawb", "postal_item_id") if c in shipments.columns]
-    info = {r["shipment_id"]: r for r in shipments.select("shipment_id", *ids).iter_rows(named=True)}
+    info: dict[str, dict[str, Any]] = {r["shipment_id"]: r for r in shipments.select("shipment_id", *ids).iter_rows(named=True)}
     rows = []
     for (org_id, sid), g in found.group_by(["org_id", "shipment_id"], maintain_order=True):
         corridor = g["corridor"][0]
-        shipment = {"partner": partner, "shipment_id": sid, **{c: info.get(sid, {}).get(c) for c in ids}}
+        known = info.get(str(sid), {})
+        shipment: dict[str, Any] = {"partner": partner, "shipment_id": sid, **{c: known.get(c) for c in ids}}
         matches = g.select("watch_id", "kind", "value", "party").to_dicts()
         rows.append({"event": "watch.hit", "partner": partner, "shipment_id": sid, "corridor": corridor,
                      "orgs": json.dumps([org_id]),
