@@ -18,7 +18,7 @@ from interdictor.service.app import create_app
 from interdictor.settings import Settings
 from interdictor.store import events, open_store
 
-from .conftest import SAMPLE, Svc, light_screening, renamed, seed_accounts
+from .conftest import SAMPLE, Svc, form_token, light_screening, renamed, seed_accounts, web_login
 
 SECRET = "task-force-secret-0123456789"
 
@@ -229,3 +229,42 @@ def wait_until(cond: Any, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.05)
     return bool(cond())
+
+
+def test_the_workspace_opens_an_incident_from_a_seizure_and_shows_each_reader_their_share(svc: Svc,
+                                                                                        hub: Receiver) -> None:
+    subscribe(svc, "sd-task-force", hub.url("/ws"))
+    c = TestClient(svc.app)
+    web_login(c, "tina")
+    path = "/shipments/acme/WSEX100004"
+    assert svc.submit("acme", renamed(SAMPLE.read_bytes(), "WS")).status_code == 200
+    r = c.post(f"{path}/decide", data={"csrf_token": form_token(c.get(path).text), "decision": "exam",
+                                       "reason": "chemicals at a token value"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    r = c.post(f"{path}/outcome", data={"csrf_token": form_token(c.get(path).text), "result": "seized",
+                                        "what": "NPP in a drum", "quantity": "25", "unit": "kg"},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    got = hub.wait_for("/ws", 1, timeout=5.0)  # the seizure reached the task force's webhook
+    assert len(got) == 1 and got[0].json["data"]["shipment"]["shipment_id"] == "WSEX100004"
+    page = c.get("/incidents").text
+    assert "NPP in a drum" in page and "WSEX100004" in page
+    incident_id = got[0].json["data"]["incident_id"]
+    detail = c.get(f"/incidents/{incident_id}").text
+    assert "TIANJIN CHEM CO" in detail and "Withdraw" in detail
+    partner = TestClient(svc.app)
+    web_login(partner, "acme-ops")
+    seen = partner.get(f"/incidents/{incident_id}").text
+    assert "NPP in a drum" in seen and "WSEX100004" in seen
+    assert "TIANJIN CHEM CO" not in seen and "FRONTERA" not in seen and "Withdraw" not in seen
+    other = TestClient(svc.app)
+    web_login(other, "globex-ops")
+    assert other.get(f"/incidents/{incident_id}").status_code == 404
+    assert other.get("/alerts").status_code == 403
+    admin = TestClient(svc.app)
+    web_login(admin, "admin")
+    page = admin.get("/alerts").text
+    assert hub.url("/ws") in page and "delivered" in page
+    r = admin.post("/alerts/subscribe", data={"csrf_token": form_token(page), "org": "globex",
+                                              "target": "ops@globex.example", "events": ["incident.created"]})
+    assert r.status_code == 200 and "ops@globex.example" in r.text and "signing secret" not in r.text  # e-mail: none
