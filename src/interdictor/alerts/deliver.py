@@ -85,10 +85,10 @@ class Deliverer:
         with self.store.begin() as conn:
             return events.fan_out(conn, limit=self.policy.batch * 5)
 
-    def _claim(self) -> list[dict[str, Any]]:
+    def _claim(self, limit: int) -> list[dict[str, Any]]:
         lease = self.policy.timeout * 2 + 30  # a dead deliverer's lease runs out; a live one finishes well within
         with self.store.begin() as conn:
-            return alerts.claim_due(conn, limit=self.policy.batch, lease=lease)
+            return alerts.claim_due(conn, limit=limit, lease=lease)
 
     def _record(self, d: dict[str, Any], out: Outcome, ms: int) -> str:
         tries = int(d["attempts"]) + 1
@@ -140,15 +140,13 @@ class Deliverer:
             return Outcome(False, None, f"{type(exc).__name__}: {exc}".strip())
         return Outcome(True, 250)
 
-    async def _send(self, client: httpx.AsyncClient, d: dict[str, Any], gate: asyncio.Semaphore,
-                    summary: PassSummary) -> None:
-        async with gate:
-            t0 = time.perf_counter()
-            if d["channel"] == "email":
-                out = await asyncio.to_thread(self._email, d)
-            else:
-                out = await self._webhook(client, d)
-            ms = int((time.perf_counter() - t0) * 1000)
+    async def _send(self, client: httpx.AsyncClient, d: dict[str, Any], summary: PassSummary) -> None:
+        t0 = time.perf_counter()
+        if d["channel"] == "email":
+            out = await asyncio.to_thread(self._email, d)
+        else:
+            out = await self._webhook(client, d)
+        ms = int((time.perf_counter() - t0) * 1000)
         status = await asyncio.to_thread(self._record, d, out, ms)
         summary.sent += 1
         summary.delivered += out.ok
@@ -160,40 +158,57 @@ class Deliverer:
     async def run_pass(self, client: httpx.AsyncClient | None = None) -> PassSummary:
         """Fan out what is new and send what is due, once."""
         summary = PassSummary(fanned=await asyncio.to_thread(self._fan_out))
-        due = await asyncio.to_thread(self._claim)
+        due = await asyncio.to_thread(self._claim, self.policy.batch)
         if due:
             gate = asyncio.Semaphore(self.policy.concurrency)
+
+            async def send(d: dict[str, Any], c: httpx.AsyncClient) -> None:
+                async with gate:
+                    await self._send(c, d, summary)
+
             own = client is None
             client = client or httpx.AsyncClient(timeout=self.policy.timeout, follow_redirects=False)
             try:
-                await asyncio.gather(*(self._send(client, d, gate, summary) for d in due))
+                await asyncio.gather(*(send(d, client) for d in due))
             finally:
                 if own:
                     await client.aclose()
         return summary
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> PassSummary:
-        """Passes until ``stop`` is set; between passes with nothing to do, wait ``poll`` seconds (or ``wake``)."""
+        """Deliver until ``stop`` is set.  Sends run as tasks of their own (at most ``concurrency`` at once):
+        one slow receiver holds its own deliveries, never the fan-out or the sends of the others.  With
+        nothing new, wait ``poll`` seconds, or until ``wake`` is set or a send ends."""
         total = PassSummary()
+        inflight: set[asyncio.Task[None]] = set()
         async with httpx.AsyncClient(timeout=self.policy.timeout, follow_redirects=False) as client:
             while not stop.is_set():
+                busy = False
                 try:
-                    done = await self.run_pass(client)
-                    total.add(done)
-                    busy = done.fanned or done.sent
+                    fanned = await asyncio.to_thread(self._fan_out)
+                    total.fanned += fanned
+                    free = self.policy.concurrency - len(inflight)
+                    due = await asyncio.to_thread(self._claim, free) if free > 0 else []
+                    for d in due:
+                        task = asyncio.create_task(self._send(client, d, total))
+                        inflight.add(task)
+                        task.add_done_callback(inflight.discard)
+                    busy = bool(fanned or due)
                 except Exception:  # the store is away for a moment: try again after a pause, never die
                     log.exception("an alert delivery pass failed")
-                    busy = False
                 if busy:
                     continue
-                waiters = [asyncio.ensure_future(stop.wait())]
+                waiters: set[asyncio.Future[Any]] = {asyncio.ensure_future(stop.wait())}
                 if wake is not None:
-                    waiters.append(asyncio.ensure_future(wake.wait()))
-                _, pending = await asyncio.wait(waiters, timeout=self.policy.poll, return_when=asyncio.FIRST_COMPLETED)
-                for p in pending:
-                    p.cancel()
+                    waiters.add(asyncio.ensure_future(wake.wait()))
+                await asyncio.wait(waiters | set(inflight), timeout=self.policy.poll,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
                 if wake is not None:
                     wake.clear()
+            if inflight:  # each ends within the timeout; what is cut short is sent again when its lease runs out
+                await asyncio.wait(set(inflight), timeout=self.policy.timeout + 1)
         return total
 
 

@@ -169,15 +169,18 @@ class ScreenRun:
         assessed, reasons = screen_batch(batch, sc.ctx, sc.ruleset, sc.corridors,
                                          pl.concat([conform(e, REASON_SCHEMA) for e in extra]), sc.detectors)
         if self.store is not None:
-            # the rows are prepared here (polars, in parallel) so a writer thread only appends
-            rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now)
-            if self._watches is not None and not self._watches.is_empty():
-                rows.frames.append(("outbox_events", self._watch_events(chunk, heads, assessed)))
-            store = self.store
+            # watch hits are events written in the transaction that stores their shipments (the outbox)
+            events = (self._watch_events(chunk, heads, assessed)
+                      if self._watches is not None and not self._watches.is_empty() else None)
             if self._writer is not None:
+                # the rows are prepared here (polars, in parallel) so the writer thread only appends
+                rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
+                                          events)
+                store = self.store
                 self._writer.submit(lambda: rows.write(store), hashes.get_column("shipment_id"))
             else:
-                rows.write(store)
+                repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
+                                 events)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height
