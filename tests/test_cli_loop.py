@@ -200,11 +200,37 @@ def test_importing_the_same_file_twice_changes_nothing(db: str, tmp_path: Path) 
     code, output = cli("outcomes", "import", str(path), "--notify", "--db", db)
     assert code == 0, output
     once = counts(db)
-    assert once[:2] == (before[0] + 2, before[1] + 2) and once[2] == before[2] + 4  # an audit line each
+    # an audit line each, and one for the incident the seizure opened (--notify)
+    assert once[:2] == (before[0] + 2, before[1] + 2) and once[2] == before[2] + 5
+    assert "1 incidents opened" in output
     code, output = cli("outcomes", "import", str(path), "--db", db)
     assert code == 0, output
     assert counts(db) == once
     assert "0 outcomes stored" in output and "3 already stored" in output
+
+
+def test_notify_opens_an_incident_for_each_seizure_and_raises_its_event(db: str, tmp_path: Path) -> None:
+    from interdictor.store import events, incidents
+
+    path = write(tmp_path, "o.csv", ["acme,D3EX100004,seized,2026-11-27T15:00:00Z,NPP drum,,25,kg",
+                                     "acme,D3EX100002,seized,2026-11-27T16:00:00Z,pill press,,1,pcs",
+                                     "acme,D3EX100005,nothing_found,2026-11-27,,,,"])
+    code, output = cli("outcomes", "import", str(path), "--db", db)  # without --notify: recorded only
+    assert code == 0 and "incidents" not in output
+    path = write(tmp_path, "o2.csv", ["acme,D4EX100004,seized,2026-11-27T15:00:00Z,NPP drum,,25,kg"])
+    code, output = cli("outcomes", "import", str(path), "--notify", "--db", db)
+    assert code == 0, output
+    store = open_store(db)
+    try:
+        with store.connect() as conn:
+            found = incidents.list_incidents(conn, Scope.everything())
+            raised = events.events(conn, event="incident.created")
+    finally:
+        store.close()
+    assert [(i["shipment_id"], i["source"]) for i in found] == [("D4EX100004", "import")]
+    assert found[0]["non_nominal"]["what"] == {"substance": "NPP drum", "quantity": 25.0, "unit": "kg"}
+    assert found[0]["non_nominal"]["how"]["dates"]["examined_at"].startswith("2026-11-27T15:00")
+    assert [e["data"]["incident_id"] for e in raised] == [found[0]["incident_id"]]
 
 
 def test_an_implied_decision_is_picked_as_the_days_queue_picked_it_else_imported(db: str, tmp_path: Path) -> None:

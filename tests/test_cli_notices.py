@@ -12,6 +12,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from interdictor.cli import app
+from interdictor.store.db import open_store
+from interdictor.store.events import events
 
 runner = CliRunner(env={"COLUMNS": "300"})  # the tables unfolded
 
@@ -116,6 +118,12 @@ def test_notified_shipment_at_review_twin_held_diversion_flagged_then_due(tmp_pa
     assert "PEN-2025-001" in listed.output and "notifications: 1" in listed.output
     again = runner.invoke(app, ["notifications", "due", "--today", "2025-04-15", "--db", db])
     assert "closed unmatched before 2025-04-15: 0" in again.output
+    # the unmatched window raised one notification.unmatched alert, to the notifying authority by name
+    store = open_store(db)
+    with store.connect() as conn:
+        raised = events(conn, event="notification.unmatched")
+    assert len(raised) == 1 and raised[0]["orgs"] == ["in-ncb"] and raised[0]["corridor"] == "san-diego"
+    assert raised[0]["data"]["notification"]["reference"] == "PEN-2025-002"
 
 
 def test_due_rejects_a_bad_day(tmp_path: Path) -> None:

@@ -348,6 +348,7 @@ def db(
 def _register_areas() -> None:
     """Commands owned by each area's own module."""
     from interdictor import (
+        cli_alerts,
         cli_goods,
         cli_learn,
         cli_lists,
@@ -367,6 +368,7 @@ def _register_areas() -> None:
     cli_stream.register(app)
     cli_learn.register(app)
     cli_loop.register(app)
+    cli_alerts.register(app)
     app.add_typer(cli_network.app, name="network")
     app.add_typer(cli_notices.app, name="notifications")
 

@@ -96,10 +96,9 @@ def import_(
                                               "agency for a referral; optionally version, quantity, unit, note.")],
     rejects: Annotated[Path | None, typer.Option(help="Write rejected rows (file, line, field, reason) here "
                                                       "(.csv or .jsonl).")] = None,
-    notify: Annotated[bool, typer.Option("--notify", help="Mark the imported outcomes as ones to notify about "
-                                                          "(recorded with each outcome). Seizures are only "
-                                                          "recorded for now: no incident is opened and nobody "
-                                                          "is paged.")] = False,
+    notify: Annotated[bool, typer.Option("--notify", help="Open an incident for each seizure imported, as the "
+                                                          "workspace does, and push incident.created to the "
+                                                          "organisations subscribed (see: interdictor alerts).")] = False,
     db: DbOption = None,
 ) -> None:
     """Import exam outcomes in bulk: the records the workspace writes, with the exam decision each implies
@@ -139,7 +138,8 @@ def import_(
         if len(rejected) > 5:
             err.print(f"  … and {len(rejected) - 5:,} more (write them all with --rejects PATH)", highlight=False)
     err.print(f"{done.stored:,} outcomes stored ({done.decisions:,} with the exam decision they imply), "
-              f"{done.already:,} already stored, {len(rejected):,} rejected", highlight=False)
+              f"{done.already:,} already stored, {len(rejected):,} rejected"
+              + (f"; {done.incidents:,} incidents opened" if notify else ""), highlight=False)
     if done.stored + done.already == 0:
         raise typer.Exit(EXIT_NOTHING)
     raise typer.Exit(EXIT_REJECTS if rejected else EXIT_OK)

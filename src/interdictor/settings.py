@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         default="interdictor", description="Subject and stream namespace on NATS (<ns>.intake.<partner>.<format>)."
     )
     secret_key: str | None = Field(default=None, description="Key for API-key hashing and session cookies.")
+    smtp_url: str = Field(
+        default="smtp://127.0.0.1:25",
+        description="Mail server that sends e-mail alerts: smtp://[user:password@]host:port (smtps:// for TLS, "
+        "smtp+starttls:// to upgrade).",
+    )
+    alert_from: str = Field(default="interdictor@localhost", description="Sender address of e-mail alerts.")
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks (comma-separated, e.g. '127.0.0.1,10.0.0.0/8') of reverse proxies whose "

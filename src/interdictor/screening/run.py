@@ -28,7 +28,7 @@ from interdictor.screening.batch import (
     reasons_text,
     screen_batch,
 )
-from interdictor.store import repo
+from interdictor.store import repo, watches
 from interdictor.store.db import Store
 from interdictor.store.runs import RunSummary
 
@@ -134,6 +134,7 @@ class ScreenRun:
         # write_behind: chunks are stored in a thread of their own (whole files: the CLI)
         self._writer: WriteBehind | None = None
         self._finished = False
+        self._watches = watches.watch_table(store) if store is not None else None
         if store is not None:
             repo.start_run(store, self.summary, fmt, screening.ruleset, screening.versions)
             if write_behind:
@@ -168,13 +169,18 @@ class ScreenRun:
         assessed, reasons = screen_batch(batch, sc.ctx, sc.ruleset, sc.corridors,
                                          pl.concat([conform(e, REASON_SCHEMA) for e in extra]), sc.detectors)
         if self.store is not None:
+            # watch hits are events written in the transaction that stores their shipments (the outbox)
+            events = (self._watch_events(chunk, heads, assessed)
+                      if self._watches is not None and not self._watches.is_empty() else None)
             if self._writer is not None:
                 # the rows are prepared here (polars, in parallel) so the writer thread only appends
-                rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now)
+                rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
+                                          events)
                 store = self.store
                 self._writer.submit(lambda: rows.write(store), hashes.get_column("shipment_id"))
             else:
-                repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now)
+                repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
+                                 events)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height
@@ -195,6 +201,18 @@ class ScreenRun:
             out = out.with_columns(pl.col("reasons").fill_null(""))
         self._results.append(out)
         return out
+
+    def _watch_events(self, chunk: IntakeChunk, heads: pl.DataFrame | None, assessed: pl.DataFrame) -> pl.DataFrame:
+        """``watch.hit`` events of the shipments this chunk stores (new versions; an unchanged resubmission
+        raises nothing again), written with them in one transaction."""
+        assert self._watches is not None
+        batch = chunk.batch
+        ships = batch.shipments
+        if heads is not None:
+            ships = ships.join(heads.filter(pl.col("status") != "unchanged").select("shipment_id"),
+                               on="shipment_id", how="semi")
+        found = watches.hits(self._watches, self.partner, ships, batch.parties, assessed)
+        return watches.hit_events(found, self.partner, ships)
 
     @property
     def assessed(self) -> pl.DataFrame:

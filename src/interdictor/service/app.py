@@ -24,8 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from interdictor import __version__
+from interdictor.alerts import DeliveryPolicy, DeliveryThread
 from interdictor.screening import Screening, assemble
-from interdictor.service import api_admin, api_network, api_notices, api_shipments, api_work, errors, security
+from interdictor.service import api_admin, api_network, api_notices, api_sharing, api_shipments, api_work, errors, security
 from interdictor.service.screening import Screener
 from interdictor.service.state import ServiceState, settle_heap
 from interdictor.settings import Settings
@@ -157,8 +158,9 @@ def web_dir() -> Path:
 
 
 def create_app(settings: Settings, *, store: Store | None = None, screening: Screening | None = None,
-               cookie_secure: bool | None = None) -> FastAPI:
-    """The service for ``settings``.  Tests may hand in an open store and a prepared screening state."""
+               cookie_secure: bool | None = None, deliver: DeliveryPolicy | bool | None = True) -> FastAPI:
+    """The service for ``settings``.  Tests may hand in an open store and a prepared screening state.
+    ``deliver``: run the alert deliverer in a thread of its own (a ``DeliveryPolicy`` to tune it; False: not)."""
     own_store = store is None
     store = store or open_store(settings.resolved_database_url())
     secret = settings.secret_key or security.load_or_create_secret(settings.data_dir)
@@ -169,7 +171,15 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         screener.start()
         settle_heap()
+        deliverer = None
+        if deliver is not False:
+            deliverer = DeliveryThread(store, settings, deliver if isinstance(deliver, DeliveryPolicy) else
+                                       DeliveryPolicy())
+            deliverer.start()
+        st.deliverer = deliverer
         yield
+        if deliverer is not None:
+            deliverer.stop()
         screener.stop()
         if own_store:
             store.close()
@@ -183,12 +193,14 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:  # outermost: client address and scheme are the proxy's word from here on
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
-    for router in (api_shipments.router, api_work.router, api_admin.router, api_network.router, api_notices.router):
+    for router in (api_shipments.router, api_work.router, api_admin.router, api_network.router, api_notices.router,
+                   api_sharing.router):
         app.include_router(router, prefix="/api/v1")
-    from interdictor.service import web_notices, web_pages, web_work
+    from interdictor.service import web_notices, web_pages, web_sharing, web_work
 
     app.include_router(web_pages.router)
     app.include_router(web_work.router)
     app.include_router(web_notices.router)
+    app.include_router(web_sharing.router)
     app.mount("/static", StaticFiles(directory=str(web_dir() / "static")), name="static")
     return app

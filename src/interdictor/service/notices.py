@@ -18,6 +18,7 @@ from interdictor.service.principal import Principal
 from interdictor.store import accounts as orgs
 from interdictor.store import notices as db
 from interdictor.store.audit import audit
+from interdictor.store.events import emit
 
 NOTIFYING_KIND = "export_authority"
 
@@ -105,4 +106,14 @@ def close_due(conn: Connection, today: date, corridors: CorridorConfig, actor: s
     for n in unmatched:
         audit(conn, actor, "notification.unmatched", "notification", f"{n['authority']}/{n['reference']}",
               {"corridor": n["corridor"], "arrival_to": n["arrival_to"]})
+        emit(conn, "notification.unmatched", {"notification": _alert_body(n)}, corridor=n["corridor"],
+             orgs=[n["authority"]])
     return unmatched
+
+
+def _alert_body(n: dict[str, Any]) -> dict[str, Any]:
+    """What the ``notification.unmatched`` alert says: the notification as its authority filed it (only the
+    authority, the targeting authority and the corridor's law enforcement hear of it)."""
+    keys = ("authority", "reference", "exporter", "exporter_country", "importer", "importer_country", "goods",
+            "quantity", "unit", "arrival_from", "arrival_to", "port", "corridor")
+    return {k: (n[k].isoformat() if isinstance(n.get(k), date) else n.get(k)) for k in keys}

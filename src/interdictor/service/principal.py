@@ -35,11 +35,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "metrics": frozenset({"admin", "targeter", "analyst"}),
     "audit": frozenset({"admin", "analyst"}),
     "network": frozenset({"admin", "targeter", "analyst"}),  # crosses partners: never a partner's key
+    "incidents": frozenset(ROLES),  # a partner reads its own shipments' incidents, non-nominal only
+    "edit_incidents": frozenset({"admin", "targeter", "law_enforcement"}),
+    "watches": frozenset(ROLES),  # each organisation its own watches (the admin any organisation's)
     "admin": frozenset({"admin"}),
     # pre-notified trade: an export authority files and reads its own; the targeting authority reads all
     "notify_trade": frozenset({"notifier"}),
     "read_notifications": frozenset({"admin", "targeter", "analyst", "notifier"}),
 }
+NOMINAL_ROLES = frozenset({"admin", "targeter", "analyst", "law_enforcement"})  # may read an incident's nominal part
 
 
 @dataclass(frozen=True)

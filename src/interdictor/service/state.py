@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from interdictor.alerts import DeliveryThread
 from interdictor.screening import Screening, assemble
 from interdictor.screening.assembly import reassemble_registry, reassemble_rules
 from interdictor.service.accounts import KeyCache, LoginPolicy
@@ -44,6 +45,12 @@ class ServiceState:
     cookie_secure: bool | None = None  # None: Secure when the request came over HTTPS
     max_upload_bytes: int = 64 * 1024 * 1024
     _reloading: threading.Lock = field(default_factory=threading.Lock)
+    deliverer: DeliveryThread | None = None  # the alert deliverer of this process (while the app runs)
+
+    def wake_deliverer(self) -> None:
+        """An event was committed: have it sent now rather than at the next poll."""
+        if self.deliverer is not None:
+            self.deliverer.wake()
 
     @property
     def screening(self) -> Screening:
@@ -58,6 +65,7 @@ class ServiceState:
     def write(self) -> Iterator[Connection]:
         with self.store.begin() as conn:
             yield conn
+        self.wake_deliverer()  # what was written may have raised an event (the outbox): deliver it now
 
     def budgets(self, conn: Connection) -> Budgets:
         return Budgets(self.screening.corridors, port_budgets(conn))

@@ -41,7 +41,8 @@ from interdictor.store import config, decisions, facts, shipments
 router = APIRouter(include_in_schema=False)
 
 NAV = [("queue", "Queue", "queue"), ("answers", "Answers", "answer_referral"), ("search", "Search", "read_shipments"),
-       ("referrals", "Referrals", "referrals"), ("notifications", "Notifications", "read_notifications"),
+       ("referrals", "Referrals", "referrals"), ("incidents", "Incidents", "incidents"), ("watches", "Watches", "watches"),
+       ("notifications", "Notifications", "read_notifications"), ("alerts", "Alerts", "admin"),
        ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
 QUEUE_PAGE = 50  # queue rows a page
 ANSWERS_SHOWN = 30  # a partner's recent shipments on its home page

@@ -14,7 +14,7 @@ from interdictor.queue import outcomes
 from interdictor.reference.corridors import CorridorConfig
 from interdictor.service import answering, insight
 from interdictor.service.principal import Principal
-from interdictor.store import decisions, shipments
+from interdictor.store import decisions, incidents, shipments
 from interdictor.store.config import Budgets
 
 DECISIONS = ("release", "review", "exam", "hold")
@@ -76,7 +76,8 @@ def create_referral(conn: Connection, who: Principal, ship: dict[str, Any], *, k
 def record_outcome(conn: Connection, who: Principal, partner: str, shipment_id: str, *, result: str,
                    what: str | None = None, quantity: float | None = None, unit: str | None = None,
                    agency: str | None = None, note: str | None = None) -> dict[str, Any]:
-    """Record what an exam found.  Needs an exam or hold decision on the shipment."""
+    """Record what an exam found.  Needs an exam or hold decision on the shipment.  A seizure opens an
+    incident at once (and raises ``incident.created``, in this transaction)."""
     if bad := outcomes.problems(result, what, agency):
         raise WorkError(bad[0][1], 422)
     ship = shipments.find_shipment(conn, who.scope, partner, shipment_id)
@@ -87,7 +88,12 @@ def record_outcome(conn: Connection, who: Principal, partner: str, shipment_id: 
         raise WorkError("record an exam or hold decision before its outcome", 409)
     oid = decisions.add_outcome(conn, who.actor, ship, decision_id, result=result, what=what, quantity=quantity,
                                 unit=unit, agency=agency, note=note)
-    return {"outcome_id": oid, "result": result, "decision_id": decision_id}
+    incident = None
+    if result == "seized":
+        inc = incidents.open_for_seizure(conn, who.actor, partner, shipment_id, oid, source="outcome", what=what,
+                                         quantity=quantity, unit=unit)
+        incident = inc["incident_id"] if inc else None
+    return {"outcome_id": oid, "result": result, "decision_id": decision_id, "incident_id": incident}
 
 
 def acknowledge(conn: Connection, who: Principal, referral_id: str) -> dict[str, Any]:

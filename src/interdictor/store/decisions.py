@@ -21,9 +21,10 @@ from interdictor.model import Reject
 from interdictor.queue.build import PICK_KINDS, Budget
 from interdictor.queue.outcomes import OutcomeRow
 from interdictor.reference.corridors import CorridorConfig
-from interdictor.store import facts, schema, shipments
+from interdictor.store import facts, incidents, schema, shipments
 from interdictor.store import schema_service as sv
 from interdictor.store.audit import audit
+from interdictor.store.events import emit
 from interdictor.store.scope import Scope
 
 
@@ -76,6 +77,13 @@ def add_referral(conn: Connection, actor: str, ship: dict[str, Any], *, kind: st
         created_at=_now()))
     audit(conn, actor, "referral.create", "referral", rid,
           {"shipment": f"{ship['partner']}/{ship['shipment_id']}", "kind": kind})
+    a = shipments.latest_assessment(conn, ship["partner"], ship["shipment_id"], ship["version"])
+    emit(conn, "referral.created",
+         {"referral_id": rid, "kind": kind, "reason_codes": reason_codes, "asked": asked, "message": message,
+          "shipment": {"partner": ship["partner"], "shipment_id": ship["shipment_id"], "hawb": ship.get("hawb"),
+                       "mawb": ship.get("mawb")},
+          "internal": {"decision_id": decision_id, "score": a["score"] if a else None}},
+         partner=ship["partner"], shipment_id=ship["shipment_id"], corridor=a["corridor"] if a else None)
     return rid
 
 
@@ -197,6 +205,7 @@ class ImportSummary:
     stored: int = 0
     decisions: int = 0
     already: int = 0
+    incidents: int = 0
     rejects: list[Reject] = field(default_factory=list)
 
 
@@ -237,9 +246,13 @@ def import_outcomes(conn: Connection, actor: str, rows: list[OutcomeRow], *, cfg
                                        answer=Status.HOLD_FOR_SCREENING.value, pick_kind=picks[row],
                                        decided_at=row.examined_at, detail=detail)
             out.decisions += 1
-        add_outcome(conn, actor, ship, decision_id, result=row.result, what=row.what, quantity=row.quantity,
-                    unit=row.unit, agency=row.agency, note=row.note, examined_at=row.examined_at, detail=detail)
+        oid = add_outcome(conn, actor, ship, decision_id, result=row.result, what=row.what, quantity=row.quantity,
+                          unit=row.unit, agency=row.agency, note=row.note, examined_at=row.examined_at, detail=detail)
         out.stored += 1
+        if notify and row.result == "seized" and incidents.open_for_seizure(
+                conn, actor, row.partner, row.shipment_id, oid, source="import", what=row.what,
+                quantity=row.quantity, unit=row.unit, examined_at=row.examined_at, detail=detail) is not None:
+            out.incidents += 1
     return out
 
 

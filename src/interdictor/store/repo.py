@@ -205,16 +205,19 @@ class ChunkRows:
 def write_chunk(
     store: Store, s: RunSummary, chunk: IntakeChunk, hashes: pl.DataFrame, heads: pl.DataFrame | None,
     assessed: pl.DataFrame, reasons: pl.DataFrame, ruleset: RuleSet, now: datetime,
+    events: pl.DataFrame | None = None,
 ) -> None:
     """Store one screened chunk (``ChunkRows.write``).  Unchanged shipments are not written again."""
-    prepare_chunk(s, chunk, hashes, heads, assessed, reasons, ruleset, now).write(store)
+    prepare_chunk(s, chunk, hashes, heads, assessed, reasons, ruleset, now, events).write(store)
 
 
 def prepare_chunk(
     s: RunSummary, chunk: IntakeChunk, hashes: pl.DataFrame, heads: pl.DataFrame | None,
     assessed: pl.DataFrame, reasons: pl.DataFrame, ruleset: RuleSet, now: datetime,
+    events: pl.DataFrame | None = None,
 ) -> ChunkRows:
-    """The rows a screened chunk adds to each table (unchanged shipments add none)."""
+    """The rows a screened chunk adds to each table (unchanged shipments add none); ``events``: outbox rows
+    the chunk raises (``store.events.outbox_frame``), written in the same transaction."""
     batch = chunk.batch
     run_id = s.run_id
     raw_frames = []
@@ -270,6 +273,7 @@ def prepare_chunk(
         ("raw_payloads", raw_df), ("shipments", ships.sort("shipment_id")), ("items", items.sort("shipment_id", "item")),
         ("parties", parties.sort("shipment_id", "party")), ("assessments", assess.sort("shipment_id")),
         ("reasons", rsn.sort("shipment_id")), ("rejects", rej),
+        *([("outbox_events", events)] if events is not None else []),
     ], amended)
 
 

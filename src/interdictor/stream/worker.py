@@ -23,6 +23,7 @@ import nats
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
+from interdictor.alerts import DeliveryThread
 from interdictor.screening import Screening, assemble
 from interdictor.settings import Settings
 from interdictor.store.db import Store, open_store
@@ -77,8 +78,10 @@ async def run_worker(
     on_result: Callable[[Result], None] | None = None,
     store: Store | None = None,
     screening: Screening | None = None,
+    deliver: bool = True,
 ) -> WorkerStats:
-    """Consume until SIGINT/SIGTERM (or ``idle_exit`` seconds without a message)."""
+    """Consume until SIGINT/SIGTERM (or ``idle_exit`` seconds without a message).  With ``deliver``, the
+    alert deliverer runs beside it in a thread of its own (watch hits of the batches it screens)."""
     name = name or f"{socket.gethostname()}-{os.getpid()}"
     names = sj.Names(settings.stream_namespace)
     own_store = store is None
@@ -93,6 +96,9 @@ async def run_worker(
             loop.add_signal_handler(sig, stop.set)
     nc = await nats.connect(settings.nats_url, name=f"interdictor-worker-{name}", connect_timeout=5,
                             max_reconnect_attempts=-1)
+    deliverer = DeliveryThread(store, settings) if deliver else None
+    if deliverer is not None:
+        deliverer.start()
     try:
         js = nc.jetstream()
         await ensure_streams(js, names)
@@ -135,6 +141,8 @@ async def run_worker(
             stats.dead = stats.by_status.get("dead", 0)
         await sub.unsubscribe()
     finally:
+        if deliverer is not None:
+            await asyncio.to_thread(deliverer.stop)
         await nc.close()
         if own_store:
             store.close()
