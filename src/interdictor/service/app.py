@@ -26,7 +26,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from interdictor import __version__
 from interdictor.alerts import DeliveryPolicy, DeliveryThread
 from interdictor.screening import Screening, assemble
-from interdictor.service import api_admin, api_network, api_notices, api_sharing, api_shipments, api_work, errors, security
+from interdictor.service import (
+    api_admin,
+    api_network,
+    api_notices,
+    api_sharing,
+    api_shipments,
+    api_work,
+    errors,
+    security,
+)
 from interdictor.service.screening import Screener
 from interdictor.service.state import ServiceState, settle_heap
 from interdictor.settings import Settings
