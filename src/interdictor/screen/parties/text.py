@@ -24,9 +24,9 @@ from typing import Final
 
 from anyascii import anyascii
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
-from interdictor.screen.parties.vocab import DROPPED, Vocab, compile_vocab, default_raw
+from interdictor.screen.parties.vocab import DROPPED, TYPO_MIN, Vocab, compile_vocab, default_raw
 
 NAME: Final = "name"
 
@@ -221,7 +221,67 @@ def _classify(raw: str, toks: list[str], v: Vocab) -> NameForm:
             kinds.append(NAME)
             surface.append(toks[i])
             i += 1
+    _typo_pass(tokens, kinds)
     return NameForm(raw, tuple(tokens), tuple(kinds), tuple(surface))
+
+
+ORG_KINDS: Final = frozenset({"legal", "generic"})
+CONTEXT_KINDS: Final = frozenset({"legal", "generic", "place"})
+
+
+def _typo_pass(tokens: list[str], kinds: list[str]) -> None:
+    """Name tokens of five letters or more one edit (a letter dropped, added, changed or two swapped) from a
+    legal form, trade word or place of the vocabulary are read as that word ("Xinyu Trding" -> trade,
+    "Zhejaing" -> zhejiang) — in a name that already has such a word, and only while another name token is
+    left, so that a person's name ("Sharon Stone") and a list name's one distinctive word keep theirs."""
+    if not any(k in CONTEXT_KINDS for k in kinds):
+        return
+    names = [i for i, k in enumerate(kinds) if k == NAME and len(tokens[i]) > 1]
+    slips = {i: hit for i in names if (hit := typo_word(tokens[i])) is not None}
+    if not slips or len(names) - len(slips) < 1:
+        return
+    for i, (kind, canon) in slips.items():
+        tokens[i], kinds[i] = canon, kind
+
+
+@lru_cache(maxsize=65_536)
+def typo_word(token: str) -> tuple[str, str] | None:
+    """(kind, canonical) of the vocabulary word ``token`` is one edit from (``Vocab.typo_words``), when it is
+    one word or several of one kind and canonical form; None otherwise or for a short token."""
+    v = vocab()
+    if len(token) < TYPO_MIN or not token.isalpha() or (token,) in v.phrases:
+        return None
+    found = process.extract(token, v.typo_words, scorer=OSA.distance, score_cutoff=1, limit=None)
+    hits = {v.phrases[(w,)] for w, _d, _i in found}
+    return next(iter(hits)) if len(hits) == 1 else None
+
+
+PERSON_SLIP_MIN: Final = 6  # a token and a legal form or trade word this long one edit apart: maybe not a person
+
+
+@lru_cache(maxsize=65_536)
+def _org_slip(token: str) -> bool:
+    """Whether ``token`` may be a legal form or trade word of PERSON_SLIP_MIN letters or more written with one
+    edit ("trding", "chemcal"); shorter words ("store", "trade") are too near too many surnames to tell."""
+    v = vocab()
+    if len(token) < PERSON_SLIP_MIN:
+        return False
+    words = [w for w in v.typo_words if len(w) >= PERSON_SLIP_MIN and v.phrases[(w,)][0] in ORG_KINDS]
+    return bool(process.extractOne(token, words, scorer=OSA.distance, score_cutoff=1))
+
+
+def party_kind(form: NameForm) -> str:
+    """``org`` for a name with a legal form or trade word, ``person`` for two or more name tokens and
+    particles with none that may be a legal form or trade word written with a slip ("Xiuna Trding";
+    ``_org_slip``), else ``unknown``."""
+    if any(k in ORG_KINDS for k in form.kinds):
+        return "org"
+    names = [t for t, k in zip(form.tokens, form.kinds, strict=True) if k == NAME]
+    if len(names) < 2 or any(k not in (NAME, "particle") for k in form.kinds):
+        return "unknown"
+    if any(_org_slip(t) for t in names):
+        return "unknown"
+    return "person"
 
 
 CUT_ALONE_MIN: Final = 6  # letters a last word cut short keeps to be read as a trade word with no other sign

@@ -1,0 +1,78 @@
+"""Party matching: a legal form, trade word or place written with one edit is still read as that word, and
+a name that reads as a person's is never matched with an organisation's — on both the batch and the
+single-name path."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from interdictor.reference.watchlists import Alias, Entry, curated_list
+from interdictor.screen.parties import index
+from interdictor.screen.parties.index import WatchlistIndex
+from interdictor.screen.parties.text import normalise, party_kind
+
+ENTRIES = [
+    *curated_list().entries,
+    Entry("t", "kelvant", "NINGBO KELVANT CHEMICAL TRADING CO., LTD", "entity", ("SDNTK",)),
+    Entry("t", "orvelis", "SHANDONG ORVELIS INDUSTRIAL CO LTD", "entity", ("SDNTK",)),
+    Entry("t", "quimera", "QUIMERA PHARMACEUTICAL TECHNOLOGY LIMITED", "entity", ("SDNTK",)),
+    # an organisation with an alias made of two common personal-name tokens and a legal form
+    Entry("t", "delta", "DELTA RIVERA LOGISTICA S.A.", "entity", ("SDNTK",), (Alias("JORGE RIVERA LTD"),)),
+    Entry("t", "person", "RIVERA, Jorge Luis", "individual", ("SDNTK",)),
+]
+INDEX = WatchlistIndex.build(ENTRIES)
+
+SLIPS = [  # (party name, list entry): one letter dropped, added, changed or two swapped in a vocabulary word
+    ("Ningbo Kelvant Chemcal Trading Co Ltd", "kelvant"),
+    ("NINGBO KELVANT CHEMICAL TRADNG CO", "kelvant"),
+    ("Ningpo Kelvant Chemical Trading Co., Ltd.", "kelvant"),
+    ("Shangdong Orvelis Industrial Co Ltd", "orvelis"),
+    ("Shandong Orvelis Indsutrial Co., Ltd", "orvelis"),
+    ("Quimera Pharmaceutcal Tecnology Ltd", "quimera"),
+]
+PERSONS = ["Jorge Rivera", "JORGE RIVERA", "Sharon Stone", "Maria Lopez"]
+
+
+def uids(q: str) -> set[str]:
+    return {h.name.entry.uid for h in INDEX.match_one(q)}
+
+
+@pytest.mark.parametrize(("party", "uid"), SLIPS)
+def test_a_slip_in_a_trade_word_or_place_is_still_the_listed_supplier(party: str, uid: str) -> None:
+    assert uid in uids(party)
+
+
+def test_a_slip_is_read_as_the_vocabulary_word_only_in_a_name_that_has_others() -> None:
+    assert normalise("Kelvant Chemcal Co").tokens == normalise("Kelvant Chemical Co").tokens
+    assert normalise("Shangdong Orvelis Trading").tokens == normalise("Shandong Orvelis Trading").tokens
+    # a person's name has no word of the vocabulary: its surname stays a name ("stone" is one edit from "store")
+    assert normalise("Sharon Stone").distinctive == ("sharon", "stone")
+    # the one distinctive word of a name is never read away
+    assert normalise("Stone Trading Co").distinctive == ("stone",)
+    # a short token is left alone ("Hunt" is one edit from "hunan")
+    assert normalise("Hunt Chemical Co").distinctive == ("hunt",)
+
+
+def test_what_kind_of_party_a_name_is() -> None:
+    assert party_kind(normalise("Jorge Rivera")) == "person"
+    assert party_kind(normalise("JORGE RIVERA LTD")) == "org"
+    assert party_kind(normalise("Xiuna Trding")) == "unknown"  # maybe a trade word with a slip
+    assert party_kind(normalise("Orvelis")) == "unknown"  # one word: could be either
+
+
+def test_a_persons_name_never_matches_an_organisations_alias() -> None:
+    assert "delta" not in uids("Jorge Rivera")  # the alias shares both tokens, but it is a company's
+    assert "person" in uids("Jorge Rivera")  # a listed person of that name still is compared
+    assert "delta" in uids("Jorge Rivera Ltd")  # and a company of that name is the company
+
+
+def test_batch_and_single_paths_agree_on_slips_and_persons(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "FEW_NAMES", 0)  # the batch path, however few the names
+    names = [q for q, _u in SLIPS] + PERSONS + ["Jorge Rivera Ltd", "Stone Trading Co"]
+    got = {(h.query, h.name.entry.uid) for h in INDEX.match_many(pl.Series(names))}
+    assert got == {(q, h.name.entry.uid) for q in names for h in INDEX.match_one(q)}
+    assert set(SLIPS) <= got
+    careful = set(INDEX.careful_queries(pl.Series(names)))
+    assert {q for q, _u in SLIPS if "Chemcal" in q or "Shangdong" in q} <= careful
+    assert not careful & set(PERSONS)  # a person's name is not looked up twice
