@@ -1,6 +1,6 @@
 """Party matching: a legal form, trade word or place written with one edit is still read as that word, and
-a name that reads as a person's is never matched with an organisation's — on both the batch and the
-single-name path."""
+a name that reads as a person's never matches an organisation's name on tokens common on the list — on both
+the batch and the single-name path."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ ENTRIES = [
     Entry("t", "quimera", "QUIMERA PHARMACEUTICAL TECHNOLOGY LIMITED", "entity", ("SDNTK",)),
     # an organisation with an alias made of two common personal-name tokens and a legal form
     Entry("t", "delta", "DELTA RIVERA LOGISTICA S.A.", "entity", ("SDNTK",), (Alias("JORGE RIVERA LTD"),)),
-    Entry("t", "person", "RIVERA, Jorge Luis", "individual", ("SDNTK",)),
+    Entry("t", "person", "RIVERA, Jorge", "individual", ("SDNTK",)),
+    # enough listed people named Jorge and Rivera for both to be common on the list
+    *(Entry("t", f"r{i}", f"RIVERA {s}, Jorge {g}", "individual", ("SDNTK",)) for i, (s, g) in enumerate(
+        (s, g) for s in ("PENA", "SALAS", "MORA", "CRUZ", "LARA") for g in ("Ivan", "Raul", "Saul", "Noe", "Eli"))),
+    # an organisation whose name is two rare words and a legal form
+    Entry("t", "veltoria", "VELTORIA MARQUENZA LLC", "entity", ("SDNTK",)),
 ]
 INDEX = WatchlistIndex.build(ENTRIES)
 
@@ -61,15 +66,18 @@ def test_what_kind_of_party_a_name_is() -> None:
     assert party_kind(normalise("Orvelis")) == "unknown"  # one word: could be either
 
 
-def test_a_persons_name_never_matches_an_organisations_alias() -> None:
-    assert "delta" not in uids("Jorge Rivera")  # the alias shares both tokens, but it is a company's
+def test_a_persons_name_never_matches_an_organisations_alias_on_common_tokens() -> None:
+    assert INDEX.common >= {"jorge", "rivera"}
+    assert "delta" not in uids("Jorge Rivera")  # the alias shares both tokens, but they are common names
     assert "person" in uids("Jorge Rivera")  # a listed person of that name still is compared
     assert "delta" in uids("Jorge Rivera Ltd")  # and a company of that name is the company
+    # rare words: a company written without its legal form still is the company
+    assert "veltoria" in uids("Veltoria Marquenza")
 
 
 def test_batch_and_single_paths_agree_on_slips_and_persons(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index, "FEW_NAMES", 0)  # the batch path, however few the names
-    names = [q for q, _u in SLIPS] + PERSONS + ["Jorge Rivera Ltd", "Stone Trading Co"]
+    names = [q for q, _u in SLIPS] + PERSONS + ["Jorge Rivera Ltd", "Stone Trading Co", "Veltoria Marquenza"]
     got = {(h.query, h.name.entry.uid) for h in INDEX.match_many(pl.Series(names))}
     assert got == {(q, h.name.entry.uid) for q in names for h in INDEX.match_one(q)}
     assert set(SLIPS) <= got

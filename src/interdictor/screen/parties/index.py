@@ -37,7 +37,7 @@ from interdictor.screen.parties.similarity import (
     Params,
     compare_names,
 )
-from interdictor.screen.parties.text import NameForm, name_variants
+from interdictor.screen.parties.text import NAME, NameForm, name_variants, party_kind
 
 __all__ = ["LONE_WORD_MIN", "ListName", "NameHit", "WatchlistIndex", "best_per_entry"]
 
@@ -257,11 +257,22 @@ class WatchlistIndex:
         hits: list[NameHit] = []
         for query, name_id in pairs:
             ln = self.names[name_id]
-            c = compare_names(name_variants(query), ln.forms, self.params)
-            if c.score < self.floor or (ln.weak and c.score < WEAK_ALIAS_MIN):
+            forms = name_variants(query)
+            c = compare_names(forms, ln.forms, self.params)
+            if c.score < self.floor or (ln.weak and c.score < WEAK_ALIAS_MIN) or self.person_on_org(forms, ln, c):
                 continue
             hits.append(NameHit(query, ln, c))
         return hits
+
+    def person_on_org(self, forms: tuple[NameForm, ...], ln: ListName, c: Comparison) -> bool:
+        """A name that reads as a person's (``text.party_kind``) meeting an organisation's name only on
+        tokens common on the list (the personal names many listed people share: "Maria", "Garcia"): a
+        person is matched against persons and names of no clear kind, never with a company's alias on
+        common tokens.  Rare tokens still count: "Iskusstvo Krasoty" is the company without its legal form."""
+        if party_kind(forms[0]) != "person" or not any(party_kind(f) == "org" for f in ln.forms):
+            return False
+        met = {p.right for p in c.pairs if p.kind == NAME}
+        return met <= self.common
 
     def match_one(self, query: str) -> list[NameHit]:
         """Hits for one name (the single-shipment path: no polars, dictionary lookups only)."""

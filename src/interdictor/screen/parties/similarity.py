@@ -25,7 +25,7 @@ from typing import Final
 
 from rapidfuzz.distance import Levenshtein
 
-from interdictor.screen.parties.text import NAME, NameForm, party_kind
+from interdictor.screen.parties.text import NAME, NameForm
 
 # Chosen on one half of the labelled name pairs (bench/names.py); the other
 # half reports the result.  Change them only with the benchmark.
@@ -39,9 +39,6 @@ DEFAULT_THRESHOLD: Final = 0.75
 # weight (a supplier that changed its trade words: "Cemo Logistics" for "Cemo
 # Technology Develop Co."), so it counts only together with other signs.
 DEFAULT_POSSIBLE: Final = 0.68
-
-
-PERSON_VS_ORG: Final = "a person's name is not compared with an organisation's"
 
 
 @dataclass(frozen=True)
@@ -174,13 +171,7 @@ def _weight(token: str, kind: str, params: Params) -> float:
 
 
 def compare(left: NameForm, right: NameForm, params: Params = DEFAULT_PARAMS) -> Comparison:
-    """Score in 0..1 of ``left`` (a party) being ``right`` (a list entry), with the alignment.
-
-    A party whose name reads as a person's (``text.party_kind``) is compared with persons and names of
-    no clear kind only: never with an organisation's name, however many of its tokens it shares ("Maria
-    Lopez" is not "Maria Lopez Trading Co")."""
-    if party_kind(left) == "person" and party_kind(right) == "org":
-        return Comparison(0.0, notes=(PERSON_VS_ORG,))
+    """Score in 0..1 of ``left`` (a party) being ``right`` (a list entry), with the alignment."""
     lt, lk = _merge_runs(left, set(right.tokens))
     rt, rk = _merge_runs(right, set(lt))
     if not lt or not rt:
