@@ -600,6 +600,8 @@ def main() -> int:
                      if h.query in PERSONS and h.name.entry.kind == "entity")
     print(f"ordinary persons ({len(PERSONS & set(names)):,}) with a hit on an organisation's name: {len(persons):,} at "
           f"0.75 or more; by code: {dict(sorted(on_org.items()))}")
+    for h in [h for h in hits if h.query in persons and h.name.entry.kind == "entity" and h.score >= 0.75][:5]:
+        print(f"    a person on an organisation's name: {h.query!r} ~ {h.name.raw} ({h.score:.2f})")
     slips(idx, part, args.slips)
 
     sample = random.Random(9).sample(names, min(args.single, len(names))) + VARIANTS

@@ -59,7 +59,8 @@ class Vocab:
     # Single-word legal forms and trade words long enough to recognise with a typo.
     fuzzy_words: tuple[str, ...]
     # Single words of TYPO_MIN letters or more — legal forms, trade words and the places the vocabulary
-    # names itself (not the country list, not the everyday words of a plain list: "river", "royal") — that a name's token one edit away may stand for ("trding",
+    # names itself by their own names (not old spellings such as "canton", not the country list, not the
+    # everyday words of a plain list: "river", "royal") — that a name's token one edit away may stand for ("trding",
     # "chemcal", "zhejaing") when the name has other words of the vocabulary (``text._typo_pass``).
     typo_words: tuple[str, ...] = ()
 
@@ -106,8 +107,9 @@ def compile_vocab(raw: Mapping[str, Any], fold_tokens: Callable[[str], list[str]
                 for form in forms or []:
                     add(kind, str(canon), form)
     typo = tuple(sorted({
-        t[0] for t, (kind, _c) in phrases.items()
+        t[0] for t, (kind, canon) in phrases.items()
         if len(t) == 1 and len(t[0]) >= TYPO_MIN and t[0].isalpha() and kind in TYPO_KINDS and t not in plain
+        and (kind != "place" or t[0] == canon)  # a place by its own name, not an old spelling ("canton")
     }))
     if raw.get("countries_as_places"):
         excluded = {str(x) for x in raw.get("countries_not_places") or []}
