@@ -1,6 +1,6 @@
 """Party matching: a legal form, trade word or place written with one edit is still read as that word, and
-a name that reads as a person's never matches an organisation's name on tokens common on the list — on both
-the batch and the single-name path."""
+a name that reads as a person's never matches an organisation's name on personal-name tokens (common on the
+list, or in a listed person's name) — on both the batch and the single-name path."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ ENTRIES = [
         (s, g) for s in ("PENA", "SALAS", "MORA", "CRUZ", "LARA") for g in ("Ivan", "Raul", "Saul", "Noe", "Eli"))),
     # an organisation whose name is two rare words and a legal form
     Entry("t", "veltoria", "VELTORIA MARQUENZA LLC", "entity", ("SDNTK",)),
+    # a listed person, and a company with an alias of that person's rare given name and surname
+    Entry("t", "kovran", "KOVRAN, Teodor", "individual", ("SDNTK",)),
+    Entry("t", "tk-ltd", "NORDVEX SHIPPING LIMITED", "entity", ("SDNTK",), (Alias("TEODOR KOVRAN LTD"),)),
 ]
 INDEX = WatchlistIndex.build(ENTRIES)
 
@@ -36,7 +39,7 @@ SLIPS = [  # (party name, list entry): one letter dropped, added, changed or two
     ("Shandong Orvelis Indsutrial Co., Ltd", "orvelis"),
     ("Quimera Pharmaceutcal Tecnology Ltd", "quimera"),
 ]
-PERSONS = ["Jorge Rivera", "JORGE RIVERA", "Sharon Stone", "Maria Lopez"]
+PERSONS = ["Jorge Rivera", "JORGE RIVERA", "Sharon Stone", "Maria Lopez", "Teodor Kovran"]
 
 
 def uids(q: str) -> set[str]:
@@ -66,12 +69,15 @@ def test_what_kind_of_party_a_name_is() -> None:
     assert party_kind(normalise("Orvelis")) == "unknown"  # one word: could be either
 
 
-def test_a_persons_name_never_matches_an_organisations_alias_on_common_tokens() -> None:
+def test_a_persons_name_never_matches_an_organisations_alias_on_personal_name_tokens() -> None:
     assert INDEX.common >= {"jorge", "rivera"}
     assert "delta" not in uids("Jorge Rivera")  # the alias shares both tokens, but they are common names
     assert "person" in uids("Jorge Rivera")  # a listed person of that name still is compared
     assert "delta" in uids("Jorge Rivera Ltd")  # and a company of that name is the company
-    # rare words: a company written without its legal form still is the company
+    # tokens of a listed person's name count as personal names however rare on the list
+    assert uids("Teodor Kovran") == {"kovran"}
+    assert "tk-ltd" in uids("Teodor Kovran Ltd")
+    # other words: a company written without its legal form still is the company
     assert "veltoria" in uids("Veltoria Marquenza")
 
 
