@@ -471,6 +471,9 @@ SYLL = [
 ]
 
 
+PERSONS: set[str] = set()  # the names ordinary_names made as private persons
+
+
 def ordinary_names(n: int, seed: int = 5) -> list[str]:
     """Distinct synthetic names: ~80 % private persons (consignees), ~20 % companies."""
     rng = random.Random(seed)
@@ -484,6 +487,7 @@ def ordinary_names(n: int, seed: int = 5) -> list[str]:
             if rng.random() < 0.15:
                 name = name + " " + rng.choice(LAST)
             name = name.upper() if rng.random() < 0.3 else name
+            PERSONS.add(name)
         elif r < 0.9:
             brand = rng.choice(SYLL).capitalize() + rng.choice(SYLL)
             name = f"{rng.choice(PROVINCES)} {brand} {rng.choice(TRADE)} {rng.choice(LEGAL)}".strip()
@@ -543,6 +547,8 @@ def main() -> int:
     ap.add_argument("--names", type=int, default=400_000, help="distinct names screened in one batch")
     ap.add_argument("--single", type=int, default=2_000, help="names screened one at a time (latency)")
     ap.add_argument("--e2e", type=int, default=0, help="also screen this many shipments end to end, stored")
+    ap.add_argument("--slips", type=int, default=600,
+                    help="listed organisations' names written with one edit inside a trade word, legal form or place")
     ap.add_argument("--paths", action="store_true",
                     help="also compare the batch path with the single-name path on real names (the name bench's "
                          "names and listed names with a letter dropped or their words reversed)")
@@ -589,6 +595,15 @@ def main() -> int:
     for q, why in list(flagged.items())[:10]:
         print(f"    sanctioned-level on an ordinary name: {q!r} ~ {why}")
 
+    persons = {h.query for h in hits if h.query in PERSONS and h.name.entry.kind == "entity" and h.score >= 0.75}
+    on_org = Counter((grade(h, part, None, False) or ("dropped",))[0] for h in hits
+                     if h.query in PERSONS and h.name.entry.kind == "entity")
+    print(f"ordinary persons ({len(PERSONS & set(names)):,}) with a hit on an organisation's name: {len(persons):,} at "
+          f"0.75 or more; by code: {dict(sorted(on_org.items()))}")
+    for h in [h for h in hits if h.query in persons and h.name.entry.kind == "entity" and h.score >= 0.75][:5]:
+        print(f"    a person on an organisation's name: {h.query!r} ~ {h.name.raw} ({h.score:.2f})")
+    slips(idx, part, args.slips)
+
     sample = random.Random(9).sample(names, min(args.single, len(names))) + VARIANTS
     lat = []
     for q in sample:
@@ -606,6 +621,64 @@ def main() -> int:
     if args.e2e:
         e2e(args.e2e, names)
     return 0
+
+
+def slipped(raw: str, rng: random.Random) -> str | None:
+    """``raw`` with one edit (a letter dropped, changed or two swapped, never the first) inside one of its words
+    that the vocabulary reads as a legal form, trade word or place of five letters or more; None without one."""
+    from interdictor.screen.parties.text import fold_tokens, vocab
+
+    words = raw.split(" ")
+    spots = []
+    for i, w in enumerate(words):
+        toks = fold_tokens(w)
+        hit = vocab().phrases.get(tuple(toks)) if len(toks) == 1 else None
+        if hit and hit[0] in ("legal", "generic", "place") and len(toks[0]) >= 5 and w.isalpha():
+            spots.append(i)
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    w = words[i]
+    k = rng.randrange(1, len(w) - 1)
+    edit = rng.choice(("drop", "change", "swap"))
+    if edit == "drop":
+        w = w[:k] + w[k + 1:]
+    elif edit == "change":
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        c = rng.choice([x for x in letters if x != w[k].lower()])
+        w = w[:k] + (c.upper() if w[k].isupper() else c) + w[k + 1:]
+    else:
+        w = w[:k] + w[k + 1] + w[k] + w[k + 2:]
+    return " ".join([*words[:i], w, *words[i + 1:]])
+
+
+def slips(idx: object, part: object, n: int) -> None:
+    """Recall on listed organisations' names written with one edit inside a trade word, legal form or place:
+    found (any hit on the entry) and flagged PARTY_SANCTIONED (country CN), batch path."""
+    from interdictor.screen.parties.index import WatchlistIndex
+
+    assert isinstance(idx, WatchlistIndex)
+    rng = random.Random(11)
+    orgs = sorted({(ln.raw, ln.entry.uid) for ln in idx.names if ln.entry.kind == "entity" and not ln.weak})
+    cases = []
+    for raw, uid in rng.sample(orgs, len(orgs)):
+        v = slipped(raw, rng)
+        if v is not None and v != raw:
+            cases.append((v, uid))
+        if len(cases) >= n:
+            break
+    hits = idx.match_many(pl.Series([v for v, _u in cases]))
+    got = {(h.query, h.name.entry.uid) for h in hits}
+    top = {(h.query, h.name.entry.uid) for h in hits
+           if (grade(h, part, "CN", False) or ("",))[0] == "PARTY_SANCTIONED"}  # type: ignore[arg-type]
+    found = sum((v, u) in got for v, u in cases)
+    flagged = sum((v, u) in top for v, u in cases)
+    print(f"slips: {len(cases)} listed organisations' names with one edit in a trade word, legal form or place: "
+          f"found {found} ({found / max(len(cases), 1):.1%}), PARTY_SANCTIONED {flagged} "
+          f"({flagged / max(len(cases), 1):.1%})")
+    missed = [v for v, u in cases if (v, u) not in got]
+    for v in missed[:5]:
+        print(f"    missed: {v!r}")
 
 
 def careful(idx: object, names: pl.Series) -> int:

@@ -143,3 +143,34 @@ def test_queue_pages_keep_the_filters(site: Site, page: Any, monkeypatch: pytest
     assert "page=2" in page.url and "corridor=los-angeles" in page.url and "day=" in page.url
     assert page.locator("table[data-nav] tbody tr").first.get_attribute("data-href") != first
     shot(page, "queue-pages")
+
+
+def test_network_view_draws_the_backtrack_and_clicks_through(site: Site, page: Any) -> None:
+    sign_in(page, site, "tina")
+    page.goto(f"{site.url}/shipments/acme/EX100001")
+    page.click("#network-link")
+    page.wait_for_url(re.compile(r"/shipments/acme/EX100001/network"))
+    graph = page.locator("svg.network")
+    assert graph.is_visible() and graph.locator("g.legend").is_visible()
+    start = graph.locator("a.ship.start circle")
+    assert "center" in (start.get_attribute("class") or "")
+    other = graph.locator("a.ship[data-key='globex/GEX100001'] circle")  # the other partner's copy, one hop out
+    assert other.is_visible()
+    a, b = start.bounding_box(), other.bounding_box()
+    assert a and b and (a["x"], a["y"]) != (b["x"], b["y"])
+    rows = page.locator("#network-table tbody tr[data-href]")
+    assert rows.count() >= 1 and "/shipments/globex/GEX100001" in [
+        rows.nth(i).get_attribute("data-href") for i in range(rows.count())]
+    shot(page, "network")
+    other.click()
+    page.wait_for_url(re.compile(r"/shipments/globex/GEX100001$"))
+    assert page.locator("h1").inner_text().startswith("Shipment GEX100001")
+
+
+def test_a_partner_has_no_network_view(site: Site, page: Any) -> None:
+    sign_in(page, site, "acme-ops")
+    page.goto(f"{site.url}/shipments/acme/EX100001")
+    assert page.locator("#network-link").count() == 0 and "/network" not in page.content()
+    r = page.goto(f"{site.url}/shipments/acme/EX100001/network")
+    assert r is not None and r.status == 403
+    assert "GEX100001" not in page.content()

@@ -39,15 +39,53 @@ def describe(graph: Graph, ranked: pl.DataFrame) -> pl.DataFrame:
     return ranked.with_columns(pl.Series("path", text, dtype=pl.String)).select(list(RESULT_COLUMNS))
 
 
+def _segments(graph: Graph, path: list[int]) -> list[tuple[int, int, list[int]]]:
+    """A path's shipment-to-shipment steps: (from shipment, to shipment, the actor/identifier nodes between)."""
+    out = []
+    start = 0
+    for i in range(1, len(path)):
+        if path[i] < graph.shipments:
+            out.append((path[start], path[i], path[start + 1:i]))
+            start = i
+    return out
+
+
+def _tie(graph: Graph, between: list[int]) -> str:
+    """What ties two neighbouring shipments, in a few words: one actor, or the identifiers shared."""
+    labels = graph.nodes["label"]
+    if len(between) == 1:
+        return f"same party '{labels[between[0]]}'"
+    return "; ".join(str(labels[n]) for n in between[1::2])
+
+
+_STEP: dict[str, pl.DataType | type[pl.DataType]] = {"rank": pl.UInt32, "partner": pl.String, "shipment_id": pl.String, "score": pl.Float64,
+               "hops": pl.Int64, "risk": pl.Float64, "note": pl.String, "chain": pl.List(pl.String), "tie": pl.String}
+STEP_SCHEMA = pl.Schema(_STEP)
+
+
+def steps(graph: Graph, ranked: pl.DataFrame) -> pl.DataFrame:
+    """``ranked`` (before ``describe``) as the drawing needs it: each row's ``chain`` of shipments from the
+    start (``partner/shipment_id``, the start left out, the row's own last) and the ``tie`` of its last step."""
+    nodes = graph.nodes
+    chains, ties = [], []
+    for path in ranked["path"].to_list():
+        seg = _segments(graph, path)
+        chains.append([f"{nodes['partner'][b]}/{nodes['shipment_id'][b]}" for _, b, _ in seg])
+        ties.append(_tie(graph, seg[-1][2]) if seg else "")
+    def col(name: str, dtype: type[pl.DataType]) -> pl.Series:
+        return ranked[name] if name in ranked.columns else pl.Series(name, [None] * ranked.height, dtype)
+
+    return pl.DataFrame({"rank": ranked["rank"], "partner": ranked["partner"], "shipment_id": ranked["shipment_id"],
+                         "score": ranked["score"], "hops": ranked["hops"], "risk": col("risk", pl.Float64),
+                         "note": col("note", pl.String),
+                         "chain": pl.Series(chains, dtype=pl.List(pl.String)), "tie": ties}, schema=STEP_SCHEMA)
+
+
 def _path(graph: Graph, path: list[int], named: dict[tuple[str, str, str], dict[str, Any]],
           notes: dict[tuple[str, str], str]) -> str:
     nodes = graph.nodes
-    steps: list[str] = []
-    start = 0
-    for i in range(1, len(path)):
-        if path[i] >= graph.shipments:
-            continue
-        s0, s1, between = path[start], path[i], path[start + 1:i]
+    parts: list[str] = []
+    for s0, s1, between in _segments(graph, path):
         p0, id0 = nodes["partner"][s0], nodes["shipment_id"][s0]
         p1, id1 = nodes["partner"][s1], nodes["shipment_id"][s1]
         a0, a1 = nodes["key"][between[0]], nodes["key"][between[-1]]
@@ -61,6 +99,5 @@ def _path(graph: Graph, path: list[int], named: dict[tuple[str, str, str], dict[
         text += f", {CODE_NAMES[int(graph.g.get_edge_data(between[-1], s1))]} on {p1}/{id1}"
         if (p1, id1) in notes:
             text += f" ({notes[(p1, id1)]})"
-        steps.append(text)
-        start = i
-    return " → ".join(steps)
+        parts.append(text)
+    return " → ".join(parts)

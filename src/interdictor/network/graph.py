@@ -85,9 +85,27 @@ def build(parties: pl.DataFrame, uses: pl.DataFrame, hubs: pl.DataFrame, cfg: Ne
 
 
 @dataclass(frozen=True)
+class Hub:
+    """A node a backtrack did not follow: an identifier used by many names (``hub``) or a node with too
+    many edges (``crowded``), beside the nearest shipment whose path reaches it (``near``)."""
+
+    kind: str  # hub | crowded
+    label: str  # "address 88 HUAQIANGBEI RD", or an actor's name
+    size: int  # names using it (hub) or its edges (crowded)
+    near: tuple[str, str]  # (partner, shipment_id)
+
+    @property
+    def text(self) -> str:
+        if self.kind == "hub":
+            return f"{self.label} (a hub: used by {self.size} names, not followed)"
+        return f"{self.label} ({self.size} links, not followed)"
+
+
+@dataclass(frozen=True)
 class Found:
     links: pl.DataFrame  # partner, shipment_id, hops, distance, path (node indices)
     skipped: list[str]  # what was not followed, in words
+    hubs: tuple[Hub, ...] = ()  # the hubs and crowded nodes among ``skipped``, each beside its shipment
 
 
 def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
@@ -100,7 +118,8 @@ def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
     g = graph.g
     # breadth first, layer by layer: a crowded node is noted and never entered, and the neighbourhood
     # stops growing at max_nodes (said), so no hub and no giant component makes this hang
-    visited, frontier, cut = {src}, [src], set()
+    visited, frontier = {src}, [src]
+    cut: dict[int, int] = {}  # crowded node -> the node it was reached from
     capped = False
     for _ in range(MAX_EDGES_PER_HOP * depth):
         nxt: list[int] = []
@@ -109,7 +128,7 @@ def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
                 if m in visited or m in cut:
                     continue
                 if m in graph.crowded:
-                    cut.add(m)
+                    cut[m] = node
                     continue
                 visited.add(m)
                 nxt.append(m)
@@ -133,12 +152,20 @@ def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
                                        "path": pl.List(pl.Int64)}, orient="row")
     links = found.join(graph.nodes.select(pl.col("idx").cast(pl.Int64).alias("node"), "partner", "shipment_id"),
                        on="node").sort("distance", "partner", "shipment_id")
-    skipped = [f"{graph.nodes['label'][n]} ({graph.crowded[n]} links, not followed)" for n in sorted(cut)]
-    if capped:
-        skipped.append(f"the neighbourhood was cut at {cfg.max_nodes} nodes: nearer links first, farther ones "
-                       "may be missing")
+    local = {sub[n]: n for n in sub.node_indices()}
+    hubs: list[Hub] = []
+    for n in sorted(cut):
+        way = [sub[k] for k in paths.get(local[cut[n]], [])] if cut[n] != src else [src]
+        last = next((k for k in reversed(way) if k < graph.shipments), src)
+        hubs.append(Hub("crowded", str(graph.nodes["label"][n]), graph.crowded[n],
+                        (str(graph.nodes["partner"][last]), str(graph.nodes["shipment_id"][last]))))
     src_actors = graph.parties.filter((pl.col("partner") == partner) & (pl.col("shipment_id") == shipment_id))
     for r in graph.hub_uses.join(src_actors.select("actor_id"), on="actor_id").unique(
             subset=["kind", "shown"]).sort("kind", "shown").iter_rows(named=True):
-        skipped.append(f"{r['kind']} {r['shown']} (a hub: used by {r['names']} names, not followed)")
-    return Found(links.select("partner", "shipment_id", "hops", "distance", "path"), skipped)
+        hubs.append(Hub("hub", f"{r['kind']} {r['shown']}", int(r["names"]), (partner, shipment_id)))
+    skipped = [h.text for h in hubs if h.kind == "crowded"]
+    if capped:
+        skipped.append(f"the neighbourhood was cut at {cfg.max_nodes} nodes: nearer links first, farther ones "
+                       "may be missing")
+    skipped += [h.text for h in hubs if h.kind == "hub"]
+    return Found(links.select("partner", "shipment_id", "hops", "distance", "path"), skipped, tuple(hubs))

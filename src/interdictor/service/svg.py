@@ -310,3 +310,136 @@ def _graph_legend(size: int) -> str:
                    f'<text x="{x + 28}" y="{y + 39}">{escape(text)}</text>')
     out.append("</g>")
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class NetNode:
+    """A shipment of a backtrack as the network drawing needs it."""
+
+    key: str  # partner/shipment_id
+    label: str  # the shipment id
+    hops: int  # shipment-to-shipment hops from the start (its ring)
+    parent: str  # the drawn shipment it was reached from (the start's key for the first ring)
+    tie: str  # what ties it to its parent, in a few words
+    kind: str  # seized | referred | hot | other
+    href: str
+    caption: str  # its line in the node's tooltip (rank, score, note)
+
+
+@dataclass(frozen=True)
+class NetHub:
+    """A hub or crowded node a backtrack did not follow, collapsed into one labelled node."""
+
+    label: str  # "address 88 MARKET ST — used by 312 names, not followed" (its tooltip)
+    short: str  # what the drawing writes beside it: "address used by 312 names — not followed"
+    near: str  # the drawn shipment (key) whose party touches it
+
+
+NET_KEYS = (("node center", "start"), ("node seized", "seized"), ("node referred", "referred"),
+            ("node hot", "assessed 60 or more"), ("node", "linked shipment"), ("node hub", "hub: not followed"))
+
+
+def _widest_gap(angles: Sequence[float]) -> float:
+    """The middle of the widest empty arc between these angles (straight down when there are none)."""
+    if not angles:
+        return math.pi / 2
+    ring = sorted({round(a % (2 * math.pi), 9) for a in angles})
+    arcs = [((ring[(i + 1) % len(ring)] - a) % (2 * math.pi) or 2 * math.pi, a) for i, a in enumerate(ring)]
+    width, a = max(arcs, key=lambda x: (round(x[0], 9), -x[1]))
+    return a + width / 2
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def network_graph(start: str, start_kind: str, start_href: str, nodes: Sequence[NetNode], hubs: Sequence[NetHub], *,
+                  size: int = 640) -> Markup:
+    """A backtrack as rings by hop: the start in the middle, each linked shipment on the ring of its hop count,
+    joined to the shipment it was reached from (the edge's tooltip says what ties them), placed in the order of
+    its parent's angle so that branches stay together.  Seized and referred shipments are marked; each hub is
+    one collapsed node on the outermost ring beside the shipment that touches it.  Every shipment links
+    through to its page.  Deterministic: the same backtrack draws the same picture."""
+    c = size / 2
+    rings = max([n.hops for n in nodes] + [0]) + (1 if hubs else 0)
+    step = (size / 2 - 70) / max(rings, 1)
+    angle: dict[str, float] = {}
+    pos: dict[str, tuple[float, float]] = {start: (c, c)}
+    by_ring: dict[int, list[NetNode]] = {}
+    for n in nodes:
+        by_ring.setdefault(n.hops, []).append(n)
+    order = {n.key: i for i, n in enumerate(nodes)}
+    taken: dict[int, list[float]] = {}  # the angles used on each ring
+    for ring in sorted(by_ring):
+        members = sorted(by_ring[ring], key=lambda n: (angle.get(n.parent, -math.pi / 2) if n.parent != start
+                                                        else -math.pi / 2, order[n.key]))
+        gap = 2 * math.pi / len(members)
+        if ring == 1:  # the first ring: evenly round the start, in rank order
+            spots = [-math.pi / 2 + gap * i for i in range(len(members))]
+        else:  # further out: each beside the shipment it was reached from, no closer than a minimum gap
+            gap = min(gap, 0.45)
+            spots = []
+            for n in members:
+                sibs = [m.key for m in members if m.parent == n.parent]
+                want = angle.get(n.parent, -math.pi / 2) + gap * (sibs.index(n.key) - (len(sibs) - 1) / 2)
+                spots.append(max(want, spots[-1] + gap) if spots else want)
+        for n, a in zip(members, spots, strict=True):
+            angle[n.key] = a
+            pos[n.key] = (c + ring * step * math.cos(a), c + ring * step * math.sin(a))
+            taken.setdefault(ring, []).append(a)
+    hub_at: list[tuple[float, float]] = []
+    for h in hubs:
+        used = [a for ring_angles in taken.values() for a in ring_angles]
+        a = angle[h.near] + 0.3 * sum(1 for x in taken.get(rings, []) if abs(x - angle[h.near]) < 0.6) \
+            if h.near in angle and h.near != start else _widest_gap(used)
+        taken.setdefault(rings, []).append(a)
+        hub_at.append((c + rings * step * math.cos(a), c + rings * step * math.sin(a)))
+    out = [f'<svg class="graph network" role="img" viewBox="0 0 {size} {size + LEGEND_H}" width="100%" '
+           'aria-label="network of linked shipments">',
+           "<title>Shipments linked to this one, ring by ring: one ring per hop</title>"]
+    for r in range(1, rings + 1):
+        a = _widest_gap(taken.get(r, []))
+        out.append(f'<circle cx="{c}" cy="{c}" r="{_fmt(r * step)}" class="ring"/>'
+                   f'<text x="{_fmt(c + r * step * math.cos(a))}" y="{_fmt(c + r * step * math.sin(a) - 3)}" '
+                   'text-anchor="middle" class="ring-lbl">'
+                   f'{"hubs" if hubs and r == rings else f"{r} hop" + ("s" if r > 1 else "")}</text>')
+    for n in nodes:
+        (x1, y1), (x2, y2) = pos.get(n.parent, pos[start]), pos[n.key]
+        out.append(f'<line x1="{_fmt(x1)}" y1="{_fmt(y1)}" x2="{_fmt(x2)}" y2="{_fmt(y2)}" class="edge">'
+                   f"<title>{escape(n.tie)}</title></line>")
+    for h, (x, y) in zip(hubs, hub_at, strict=True):
+        x1, y1 = pos.get(h.near, pos[start])
+        out.append(f'<line x1="{_fmt(x1)}" y1="{_fmt(y1)}" x2="{_fmt(x)}" y2="{_fmt(y)}" class="edge hub"/>')
+    points: list[tuple[float, float]] = []
+    texts: list[str] = []
+    for h, (x, y) in zip(hubs, hub_at, strict=True):
+        out.append(f'<rect x="{_fmt(x - 9)}" y="{_fmt(y - 9)}" width="18" height="18" rx="3" class="node hub" '
+                   f'data-hub="{escape(h.label)}"><title>{escape(h.label)}</title></rect>')
+        points.append((x, y))
+        texts.append(_short(h.short, 48))
+    for n in nodes:
+        x, y = pos[n.key]
+        cls = "node" if n.kind == "other" else f"node {n.kind}"
+        out.append(f'<a href="{escape(n.href)}" class="ship" data-key="{escape(n.key)}">'
+                   f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="8" class="{cls}"/>'
+                   f"<title>{escape(n.key)} — {escape(n.caption)}; {escape(n.tie)}</title></a>")
+        points.append((x, y))
+        texts.append(n.label)
+    cls = "node center" + (f" {start_kind}" if start_kind in ("seized", "referred") else "")
+    out.append(f'<a href="{escape(start_href)}" class="ship start" data-key="{escape(start)}">'
+               f'<circle cx="{c}" cy="{c}" r="12" class="{cls}"/><title>{escape(start)} (start)</title></a>')
+    points.append((c, c))
+    texts.append(start.split("/", 1)[-1])
+    for (lx, ly, anchor), text in zip(place_labels(points, texts, size, size), texts, strict=True):
+        out.append(f'<text x="{_fmt(lx)}" y="{_fmt(ly)}" text-anchor="{anchor}" class="lbl halo">{escape(text)}</text>')
+    y = size + 6
+    out.append(f'<g class="legend" aria-label="legend"><rect x="4" y="{y}" width="{size - 8}" height="{LEGEND_H - 10}" '
+               'class="box" rx="4"/>')
+    for i, (cls, text) in enumerate(NET_KEYS):
+        x = 16 + (i % 3) * 200
+        yy = y + 15 + (i // 3) * 20
+        mark = (f'<rect x="{x - 6}" y="{yy - 6}" width="12" height="12" rx="2" class="{cls}"/>' if "hub" in cls
+                else f'<circle cx="{x}" cy="{yy}" r="6" class="{cls}"/>')
+        out.append(f'{mark}<text x="{x + 10}" y="{yy + 4}">{escape(text)}</text>')
+    out.append("</g></svg>")
+    return Markup("".join(out))

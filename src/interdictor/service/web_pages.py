@@ -15,8 +15,10 @@ import polars as pl
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from interdictor.model import PARTY_SCHEMA
+from interdictor.network import NetworkConfig, NetworkError
 from interdictor.queue import performance
 from interdictor.service import svg, views, work
 from interdictor.service.api_shipments import read_shipment
@@ -37,6 +39,7 @@ from interdictor.service.errors import ApiError
 from interdictor.service.params import Day
 from interdictor.service.principal import Principal
 from interdictor.store import config, decisions, facts, shipments
+from interdictor.store.network import Backtracked, backtrack
 
 router = APIRouter(include_in_schema=False)
 
@@ -194,6 +197,65 @@ def links_page(request: Request, partner: str, shipment_id: str,
         links = shipments.linked_shipments(conn, me.scope, view["parties"], (partner, shipment_id), limit=40)
     return render(request, "links.html", me, v=view, partner=partner, shipment_id=shipment_id, links=links,
                   graph=svg.link_graph(shipment_id, links[:24]))
+
+
+NETWORK_DRAWN = 40  # shipments drawn in the network view (the ranked list below it shows them all)
+HOT = 0.6  # a linked shipment assessed at this risk or more is drawn hot
+
+
+def _net_kind(risk: float | None, note: str | None) -> str:
+    for word in ("seized", "referred"):
+        if (note or "").startswith(word):
+            return word
+    return "hot" if risk is not None and risk >= HOT else "other"
+
+
+def network_drawing(partner: str, shipment_id: str, found: Backtracked) -> Markup:
+    """The backtrack as ``svg.network_graph`` draws it: the first ``NETWORK_DRAWN`` ranked shipments, each joined
+    to the nearest drawn shipment on its path, and its hubs collapsed beside the shipment that reaches them."""
+    start = f"{partner}/{shipment_id}"
+    drawn = found.steps.head(NETWORK_DRAWN)
+    keys = {f"{r['partner']}/{r['shipment_id']}" for r in drawn.iter_rows(named=True)}
+    nodes = []
+    for r in drawn.iter_rows(named=True):
+        chain = list(r["chain"])
+        parent = next((k for k in reversed(chain[:-1]) if k in keys), start)
+        skipped = len(chain) - 1 - (chain.index(parent) + 1 if parent in chain else 0)
+        tie = r["tie"] + (f" (via {skipped} more shipment{'s' if skipped > 1 else ''})" if skipped > 0 else "")
+        caption = f"rank {r['rank']}, score {r['score']:.0f}" + (f", {r['note']}" if r["note"] else "")
+        nodes.append(svg.NetNode(f"{r['partner']}/{r['shipment_id']}", r["shipment_id"], int(r["hops"]), parent, tie,
+                                 _net_kind(r["risk"], r["note"]), _ship_href(r["partner"], r["shipment_id"]), caption))
+    hubs = [svg.NetHub(h.text, f"{h.label.split(' ', 1)[0]} used by {h.size} names — not followed" if h.kind == "hub"
+                       else f"{h.label[:24]} — {h.size} links, not followed",
+                       f"{h.near[0]}/{h.near[1]}" if f"{h.near[0]}/{h.near[1]}" in keys else start)
+            for h in found.hubs]
+    return svg.network_graph(start, _net_kind(None, found.start_note), _ship_href(partner, shipment_id), nodes, hubs)
+
+
+def _ship_href(partner: str, shipment_id: str) -> str:
+    return f"/shipments/{quote(partner, safe='')}/{quote(shipment_id, safe='')}"
+
+
+@router.get("/shipments/{partner}/{shipment_id}/network", response_class=HTMLResponse)
+def network_page(request: Request, partner: str, shipment_id: str, me: Annotated[Principal, Depends(require("network"))],
+                 depth: Annotated[int, Query(ge=1, le=4)] = 2) -> Response:
+    """Backtracking from a shipment (a seized one above all): every stored shipment linked to it across partners,
+    drawn ring by ring and ranked with its path as evidence.  The ``network`` permission only (it crosses partners)."""
+    st = state(request)
+    read_shipment(request, me, partner, shipment_id, "web-network")
+    try:
+        found = backtrack(st.store, NetworkConfig(limit=NETWORK_LIMIT), partner, shipment_id, depth)
+    except NetworkError as exc:
+        raise ApiError(404, str(exc), "unknown_shipment") from exc
+    rows = found.rows.join(found.steps.select("partner", "shipment_id", "note", "risk"), on=["partner", "shipment_id"],
+                           how="left").to_dicts()
+    for r in rows:
+        r["kind"] = _net_kind(r["risk"], r["note"])
+    return render(request, "network.html", me, partner=partner, shipment_id=shipment_id, depth=depth, rows=rows,
+                  found=found, graph=network_drawing(partner, shipment_id, found), drawn=NETWORK_DRAWN)
+
+
+NETWORK_LIMIT = 200  # ranked shipments listed
 
 
 @router.get("/referrals", response_class=HTMLResponse)

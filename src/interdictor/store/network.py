@@ -18,8 +18,8 @@ from sqlalchemy import update as sql_update
 
 from interdictor.network import NetworkConfig, NetworkError
 from interdictor.network.actors import VARIANT_SCHEMA, company_keys, key_parties, resolve
-from interdictor.network.evidence import RISK_SCHEMA, describe, rank
-from interdictor.network.graph import Found, build
+from interdictor.network.evidence import RISK_SCHEMA, describe, rank, steps
+from interdictor.network.graph import Found, Hub, build
 from interdictor.network.graph import backtrack as backtrack_graph
 from interdictor.store import schema as t
 from interdictor.store import schema_network as n
@@ -174,6 +174,9 @@ class Backtracked:
     linked: int  # linked shipments found (rows holds at most cfg.limit)
     skipped: list[str]  # hubs and crowded nodes not followed, in words
     updated: Updated
+    steps: pl.DataFrame  # evidence.STEP_SCHEMA: each ranked row's chain of shipments and its last tie
+    hubs: tuple[Hub, ...] = ()  # the hubs and crowded nodes, each beside the shipment that reaches it
+    start_note: str | None = None  # the start's own seizure or referral ("seized 2026-11-20"), if any
 
 
 def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, depth: int) -> Backtracked:
@@ -189,7 +192,11 @@ def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, 
     graph = build(*graph_tables(store, cfg), cfg)
     found = backtrack_graph(graph, partner, shipment_id, depth, cfg)
     near = found.links.head(cfg.limit * 10)  # the nearest, then ranked with their risk
+    start = pl.DataFrame({"partner": [partner], "shipment_id": [shipment_id]})
     with store.begin() as conn:
-        risks = risk(conn, near.select("partner", "shipment_id"))
+        risks = risk(conn, pl.concat([near.select("partner", "shipment_id"), start]))
+    own = risks.filter((pl.col("partner") == partner) & (pl.col("shipment_id") == shipment_id)
+                       & pl.col("note").str.contains("^(seized|referred)"))
     ranked = rank(Found(near, found.skipped), risks, cfg.limit)
-    return Backtracked(describe(graph, ranked), found.links.height, found.skipped, updated)
+    return Backtracked(describe(graph, ranked), found.links.height, found.skipped, updated, steps(graph, ranked),
+                       found.hubs, own["note"][0] if own.height else None)

@@ -32,6 +32,7 @@ from typing import Final
 import polars as pl
 
 from interdictor.screen.parties.text import CUT_ALONE_MIN, NAME, NUMBER_WORDS, NameForm, vocab
+from interdictor.screen.parties.vocab import TYPO_MIN
 
 MIN_DELETE_LEN: Final = 6
 RUN_MIN: Final = 6  # a token this long may be two of the other side's run together
@@ -188,6 +189,31 @@ def slip_keys() -> pl.DataFrame:
 
 
 @cache
+def typo_keys() -> pl.DataFrame:
+    """``key``: the legal forms, trade words and places that a token one edit away is read as in a name
+    with other words of the vocabulary (``text._typo_pass``), and their one-letter deletions."""
+    words = vocab().typo_words
+    return pl.DataFrame({"key": sorted({k for w in words for k in (w, *_deletes(w))})}, schema={"key": pl.String})
+
+
+def typo_queries(tokens: pl.DataFrame) -> pl.DataFrame:
+    """``qid`` of the names whose full fold may read a token as a vocabulary word written with one edit: a
+    token of TYPO_MIN letters or more sharing a key (itself or a deletion) with ``typo_keys``, in a name
+    with a word of the vocabulary."""
+    toks = tokens.filter(~pl.col("vocab") & (pl.col("token").str.len_chars() >= TYPO_MIN)).select(
+        "token").unique()
+    keys = pl.concat([
+        toks.select("token", pl.col("token").alias("key")),
+        toks.with_columns(pl.int_ranges(0, pl.col("token").str.len_chars()).alias("i")).explode("i").select(
+            "token", (pl.col("token").str.slice(0, pl.col("i")) + pl.col("token").str.slice(pl.col("i") + 1))
+            .alias("key")),
+    ])
+    slipped = keys.join(typo_keys(), on="key", how="semi").select("token").unique()
+    with_vocab = tokens.filter(pl.col("vocab")).select("qid").unique()
+    return tokens.join(slipped, on="token", how="semi").select("qid").unique().join(with_vocab, on="qid", how="semi")
+
+
+@cache
 def cut_tails() -> pl.Series:
     """Last words of the legal forms and trade words the full fold reads cut short at the end of a name
     ("Rau Pharm", "Makro Grupp", "Co., Lim")."""
@@ -208,6 +234,7 @@ def full_fold_queries(q: pl.DataFrame, tokens: pl.DataFrame, token_keys: pl.Data
         qt.join(slips, on="tid", how="semi").select("qid"),
         q.filter(pl.col("query").str.contains(full_fold_pattern())).select("qid"),
         cut.select("qid"),
+        typo_queries(tokens),
     ])
     return q.join(wanted, on="qid", how="semi").get_column("query").to_list()
 

@@ -37,7 +37,7 @@ from interdictor.screen.parties.similarity import (
     Params,
     compare_names,
 )
-from interdictor.screen.parties.text import NameForm, name_variants
+from interdictor.screen.parties.text import NAME, NameForm, name_variants, party_kind
 
 __all__ = ["LONE_WORD_MIN", "ListName", "NameHit", "WatchlistIndex", "best_per_entry"]
 
@@ -82,6 +82,7 @@ class WatchlistIndex:
     n_tokens: list[int]  # distinctive tokens per list name
     lone_len: list[int]  # length of the one token of a one-token list name (0 otherwise)
     commons_of: dict[int, frozenset[str]]  # list name -> its common distinctive tokens
+    personal: frozenset[str] = frozenset()  # distinctive tokens of listed persons' names (given names, surnames)
     params: Params = DEFAULT_PARAMS
     floor: float = DEFAULT_POSSIBLE
     _keys: pl.DataFrame | None = field(default=None, repr=False)
@@ -127,7 +128,9 @@ class WatchlistIndex:
         for key, count in near.items():
             if count > MAX_NEAR_POSTINGS and key not in df:
                 del postings[key]
-        return cls(names, dict(postings), common, n_tokens, lone_len, commons_of, params, floor)
+        personal = frozenset(t for n in names if n.entry.kind == "individual" for f in n.forms
+                             for t in distinct_tokens(f))
+        return cls(names, dict(postings), common, n_tokens, lone_len, commons_of, personal, params, floor)
 
     # ------------------------------------------------------------ frames for the batch path
 
@@ -257,11 +260,22 @@ class WatchlistIndex:
         hits: list[NameHit] = []
         for query, name_id in pairs:
             ln = self.names[name_id]
-            c = compare_names(name_variants(query), ln.forms, self.params)
-            if c.score < self.floor or (ln.weak and c.score < WEAK_ALIAS_MIN):
+            forms = name_variants(query)
+            c = compare_names(forms, ln.forms, self.params)
+            if c.score < self.floor or (ln.weak and c.score < WEAK_ALIAS_MIN) or self.person_on_org(forms, ln, c):
                 continue
             hits.append(NameHit(query, ln, c))
         return hits
+
+    def person_on_org(self, forms: tuple[NameForm, ...], ln: ListName, c: Comparison) -> bool:
+        """A name that reads as a person's (``text.party_kind``) meeting an organisation's name only on
+        personal-name tokens — common on the list, or in a listed person's name ("Wei", "Lee", "Garcia"):
+        a person is matched against persons and names of no clear kind, never with a company's alias on
+        such tokens.  Other tokens still count: "Iskusstvo Krasoty" is the company without its legal form."""
+        if party_kind(forms[0]) != "person" or not any(party_kind(f) == "org" for f in ln.forms):
+            return False
+        met = {p.right for p in c.pairs if p.kind == NAME}
+        return met <= self.common | self.personal
 
     def match_one(self, query: str) -> list[NameHit]:
         """Hits for one name (the single-shipment path: no polars, dictionary lookups only)."""

@@ -24,9 +24,9 @@ from typing import Final
 
 from anyascii import anyascii
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
-from interdictor.screen.parties.vocab import DROPPED, Vocab, compile_vocab, default_raw
+from interdictor.screen.parties.vocab import DROPPED, TYPO_MIN, Vocab, compile_vocab, default_raw
 
 NAME: Final = "name"
 
@@ -195,9 +195,19 @@ def _numbers(toks: list[str]) -> list[str]:
 
 def _classify(raw: str, toks: list[str], v: Vocab) -> NameForm:
     toks = _numbers(toks)
+    form, at = _read(raw, toks, v)
+    fixed = _typo_fix(form, at)
+    if fixed:  # read again with the words put right, so that a phrase they belong to is found too
+        form, _at = _read(raw, [fixed.get(i, t) for i, t in enumerate(toks)], v)
+    return form
+
+
+def _read(raw: str, toks: list[str], v: Vocab) -> tuple[NameForm, list[int]]:
+    """The tokens read against the vocabulary, and where in ``toks`` each token starts."""
     tokens: list[str] = []
     kinds: list[str] = []
     surface: list[str] = []
+    at: list[int] = []
     i = 0
     n = len(toks)
     while i < n:
@@ -214,14 +224,73 @@ def _classify(raw: str, toks: list[str], v: Vocab) -> NameForm:
                     tokens.append(canon)
                     kinds.append(kind)
                     surface.append("".join(key))
+                    at.append(i)
                 i += size
                 break
         else:
             tokens.append(toks[i])
             kinds.append(NAME)
             surface.append(toks[i])
+            at.append(i)
             i += 1
-    return NameForm(raw, tuple(tokens), tuple(kinds), tuple(surface))
+    return NameForm(raw, tuple(tokens), tuple(kinds), tuple(surface)), at
+
+
+ORG_KINDS: Final = frozenset({"legal", "generic"})
+CONTEXT_KINDS: Final = frozenset({"legal", "generic", "place"})
+
+
+def _typo_fix(form: NameForm, at: list[int]) -> dict[int, str]:
+    """Name tokens of five letters or more one edit (a letter dropped, added, changed or two swapped) from a
+    legal form, trade word or place of the vocabulary, to be read as that word ("Xinyu Trding" -> trading,
+    "Zhejaing" -> zhejiang, "Joint Stock Copmany" -> company): in a name that already has such a word, and
+    only while another name token is left, so that a person's name ("Sharon Stone") and a list name's one
+    distinctive word keep theirs.  Returns {position in the tokens read: the word}."""
+    if not any(k in CONTEXT_KINDS for k in form.kinds):
+        return {}
+    names = [i for i, k in enumerate(form.kinds) if k == NAME and len(form.tokens[i]) > 1]
+    slips = {at[i]: w for i in names if (w := typo_word(form.tokens[i])) is not None}
+    return slips if len(names) - len(slips) >= 1 else {}
+
+
+@lru_cache(maxsize=65_536)
+def typo_word(token: str) -> str | None:
+    """The vocabulary word (``Vocab.typo_words``) ``token`` is one edit from, when the words it is one edit
+    from all read as one (kind, canonical); None otherwise, or for a short token or one of the vocabulary."""
+    v = vocab()
+    if len(token) < TYPO_MIN or not token.isalpha() or (token,) in v.phrases:
+        return None
+    found = sorted(w for w, _d, _i in process.extract(token, v.typo_words, scorer=OSA.distance, score_cutoff=1,
+                                                       limit=None))
+    return found[0] if found and len({v.phrases[(w,)] for w in found}) == 1 else None
+
+
+PERSON_SLIP_MIN: Final = 6  # a token and a legal form or trade word this long one edit apart: maybe not a person
+
+
+@lru_cache(maxsize=65_536)
+def _org_slip(token: str) -> bool:
+    """Whether ``token`` may be a legal form or trade word of PERSON_SLIP_MIN letters or more written with one
+    edit ("trding", "chemcal"); shorter words ("store", "trade") are too near too many surnames to tell."""
+    v = vocab()
+    if len(token) < PERSON_SLIP_MIN:
+        return False
+    words = [w for w in v.typo_words if len(w) >= PERSON_SLIP_MIN and v.phrases[(w,)][0] in ORG_KINDS]
+    return bool(process.extractOne(token, words, scorer=OSA.distance, score_cutoff=1))
+
+
+def party_kind(form: NameForm) -> str:
+    """``org`` for a name with a legal form or trade word, ``person`` for two or more name tokens and
+    particles with none that may be a legal form or trade word written with a slip ("Xiuna Trding";
+    ``_org_slip``), else ``unknown``."""
+    if any(k in ORG_KINDS for k in form.kinds):
+        return "org"
+    names = [t for t, k in zip(form.tokens, form.kinds, strict=True) if k == NAME]
+    if len(names) < 2 or any(k not in (NAME, "particle") for k in form.kinds):
+        return "unknown"
+    if any(_org_slip(t) for t in names):
+        return "unknown"
+    return "person"
 
 
 CUT_ALONE_MIN: Final = 6  # letters a last word cut short keeps to be read as a trade word with no other sign

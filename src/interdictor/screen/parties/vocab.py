@@ -20,6 +20,9 @@ from interdictor.reference import countries
 from interdictor.typed_config import LIST, MAPPING, Strict, Texts, parse_as, shape_of
 
 KINDS: Final = ("legal", "generic", "place", "particle", "stop", "title")
+# A token this long may be a legal form, trade word or place written with one edit (text._typo_pass).
+TYPO_MIN: Final = 5
+TYPO_KINDS: Final = frozenset({"legal", "generic", "place"})
 # Kinds that are dropped from the token list entirely.
 DROPPED: Final = frozenset({"stop", "title"})
 
@@ -55,6 +58,11 @@ class Vocab:
     truncated: Mapping[tuple[str, ...], tuple[str, str]]
     # Single-word legal forms and trade words long enough to recognise with a typo.
     fuzzy_words: tuple[str, ...]
+    # Single words of TYPO_MIN letters or more — legal forms, trade words and the places the vocabulary
+    # names itself by their own names (not old spellings such as "canton", not the country list, not the
+    # everyday words of a plain list: "river", "royal") — that a name's token one edit away may stand for ("trding",
+    # "chemcal", "zhejaing") when the name has other words of the vocabulary (``text._typo_pass``).
+    typo_words: tuple[str, ...] = ()
 
     def kind_of(self, canon: str) -> str | None:
         hit = self.phrases.get((canon,))
@@ -69,6 +77,7 @@ def compile_vocab(raw: Mapping[str, Any], fold_tokens: Callable[[str], list[str]
     """Compile the raw YAML mapping; ``fold_tokens`` is the name folder (text.fold_tokens)."""
     phrases: dict[tuple[str, ...], tuple[str, str]] = {}
     han: dict[str, tuple[str, str]] = {}
+    plain: set[tuple[str, ...]] = set()  # the words of plain lists inside a kind (everyday words: "river")
 
     def add(kind: str, canon: str, form: str) -> None:
         form = str(form)
@@ -92,10 +101,16 @@ def compile_vocab(raw: Mapping[str, Any], fold_tokens: Callable[[str], list[str]
                     for form in forms or []:
                         toks = fold_tokens(str(form))
                         add(kind, "".join(toks) or str(form), str(form))
+                        plain.add(tuple(toks))
                     continue
                 add(kind, str(canon), str(canon))
                 for form in forms or []:
                     add(kind, str(canon), form)
+    typo = tuple(sorted({
+        t[0] for t, (kind, canon) in phrases.items()
+        if len(t) == 1 and len(t[0]) >= TYPO_MIN and t[0].isalpha() and kind in TYPO_KINDS and t not in plain
+        and (kind != "place" or t[0] == canon)  # a place by its own name, not an old spelling ("canton")
+    }))
     if raw.get("countries_as_places"):
         excluded = {str(x) for x in raw.get("countries_not_places") or []}
         for country in _country_names():
@@ -132,6 +147,7 @@ def compile_vocab(raw: Mapping[str, Any], fold_tokens: Callable[[str], list[str]
         max_len=max((len(k) for k in phrases), default=1),
         truncated=truncated,
         fuzzy_words=fuzzy,
+        typo_words=typo,
     )
 
 
