@@ -7,32 +7,15 @@ identifiers used by two names or more come back.  ``screen.parties.clusters`` ke
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, and_, literal, select, text
+
+from interdictor.store import schema as t
 
 _S = pl.String
-_RECENT = """
-FROM shipments s
-WHERE s.is_current AND s.received_at >= :since
-"""
-_SHIPMENTS_SQL = f"""
-SELECT s.partner, s.shipment_id, COALESCE(s.filed_at, s.received_at) AS filed_at, s.gross_weight_kg,
-       s.declared_value {_RECENT}
-"""
-_PARTIES_SQL = """
-SELECT p.partner, p.shipment_id, p.party, p.name, p.address, p.city, p.state, p.postal_code, p.country, p.phone,
-       p.email
-FROM parties p JOIN shipments s ON s.partner = p.partner AND s.shipment_id = p.shipment_id AND s.version = p.version
-WHERE s.is_current AND s.received_at >= :since AND p.party IN ('shipper', 'consignee')
-"""
-_ITEMS_SQL = """
-SELECT i.partner, i.shipment_id, i.item, i.description, i.hs_code, i.weight_kg, i.value
-FROM items i JOIN shipments s ON s.partner = i.partner AND s.shipment_id = i.shipment_id AND s.version = i.version
-WHERE s.is_current AND s.received_at >= :since
-"""
 # distinct shipper names per raw identifier before ``since`` (two or more: one name is no cluster's history)
 _BEFORE = """
 FROM parties p JOIN shipments s ON s.partner = p.partner AND s.shipment_id = p.shipment_id AND s.version = p.version
@@ -56,22 +39,51 @@ _HISTORY_SQL = {
 HISTORY_SCHEMA = {"kind": _S, "raw": _S, "postal_code": _S, "country": _S, "names": pl.Int64}
 
 
-def _frame(conn: Connection, sql: str, schema: dict[str, Any], **params: Any) -> pl.DataFrame:
-    rows = conn.execute(text(sql), params).fetchall()
+def _frame(conn: Connection, sql: str, schema: dict[str, Any], since: datetime) -> pl.DataFrame:
+    # typed, so the time compares as the store writes it on every backend
+    rows = conn.execute(text(sql), {"since": _when(conn, since)}).fetchall()
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
 
 def recent_shipments(conn: Connection, since: datetime) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(shipments, items, parties) of current shipment versions received since ``since``, with ``partner``;
     a shipment's ``filed_at`` is its receipt when it was filed without one."""
-    ships = _frame(conn, _SHIPMENTS_SQL, {"partner": _S, "shipment_id": _S, "filed_at": pl.Datetime("us", "UTC"),
-                                          "gross_weight_kg": pl.Float64, "declared_value": pl.Float64}, since=since)
-    items = _frame(conn, _ITEMS_SQL, {"partner": _S, "shipment_id": _S, "item": pl.Int32, "description": _S,
-                                      "hs_code": _S, "weight_kg": pl.Float64, "value": pl.Float64}, since=since)
+    S, It, P = t.shipments, t.items, t.parties
+    recent = and_(S.c.is_current.is_(True), S.c.received_at >= literal(_when(conn, since)))
+
+    def joined(other: Any) -> Any:
+        return S.join(other, and_(other.c.partner == S.c.partner, other.c.shipment_id == S.c.shipment_id,
+                                  other.c.version == S.c.version))
+
+    ships = _rows(conn, select(S.c.partner, S.c.shipment_id, S.c.filed_at, S.c.received_at, S.c.gross_weight_kg,
+                               S.c.declared_value).where(recent),
+                  {"partner": _S, "shipment_id": _S, "filed_at": pl.Datetime("us", "UTC"),
+                   "received_at": pl.Datetime("us", "UTC"), "gross_weight_kg": pl.Float64,
+                   "declared_value": pl.Float64})
+    ships = ships.with_columns(pl.coalesce("filed_at", "received_at").alias("filed_at")).drop("received_at")
+    items = _rows(conn, select(It.c.partner, It.c.shipment_id, It.c.item, It.c.description, It.c.hs_code, It.c.weight_kg,
+                               It.c.value).select_from(joined(It)).where(recent),
+                  {"partner": _S, "shipment_id": _S, "item": pl.Int32, "description": _S, "hs_code": _S,
+                   "weight_kg": pl.Float64, "value": pl.Float64})
     cols = ("partner", "shipment_id", "party", "name", "address", "city", "state", "postal_code", "country", "phone",
             "email")
-    parties = _frame(conn, _PARTIES_SQL, dict.fromkeys(cols, _S), since=since)
+    parties = _rows(conn, select(*(P.c[c] for c in cols)).select_from(joined(P)).where(
+        recent, P.c.party.in_(["shipper", "consignee"])), dict.fromkeys(cols, _S))
     return ships, items, parties
+
+
+def _when(conn: Connection, at: datetime) -> Any:
+    """``at`` as the backend compares it with a stored time: SQLite keeps ISO text with a ``T``, so a
+    minute-exact comparison needs the same text (a bound datetime has a space, and sorts before it)."""
+    if conn.dialect.name == "sqlite":
+        return at.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return at
+
+
+def _rows(conn: Connection, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    rows = [tuple(v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v for v in r)
+            for r in conn.execute(stmt)]
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def identifier_history(conn: Connection, since: datetime) -> pl.DataFrame:
