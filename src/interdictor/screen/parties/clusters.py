@@ -269,8 +269,7 @@ def in_context(batch: Batch, ctx: Context, parties: pl.DataFrame | None = None) 
 
     part = ctx.part("parties")
     if not isinstance(part, PartiesPart) or batch.parties.is_empty():
-        return cluster_batch(Batch(*(f.clear() for f in (batch.shipments, batch.items, batch.parties, batch.legs))),
-                             batch.parties, DayHistory(), ClusterConfig(), None, 0.0)
+        return Clustered(empty(REASON_SCHEMA), pl.DataFrame(schema={"partner": pl.String, "shipment_id": pl.String}))
     route = ctx.part("route")
     geo = getattr(route, "geo", None)
     area = float(getattr(route, "border_area_km", 100.0))
