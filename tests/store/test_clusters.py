@@ -8,7 +8,6 @@ import io
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -28,8 +27,8 @@ SETTINGS = Settings(detectors="parties,route")
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path / 'c.sqlite'}")
+def store(store_url: str) -> Iterator[Store]:
+    s = open_store(store_url)  # SQLite and PostgreSQL: one test body
     yield s
     s.close()
 
