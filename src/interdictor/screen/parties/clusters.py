@@ -46,20 +46,24 @@ def shipment_ids(shipments: pl.DataFrame, parties: pl.DataFrame, partner: pl.Exp
         "shipment_id", pl.col("filed_at").dt.date().alias("day"))
     shippers = parties.filter(pl.col("party") == "shipper").unique("shipment_id", keep="first")
     cons = parties.filter(pl.col("party") == "consignee").unique("shipment_id", keep="first").select(
-        "shipment_id", receiver_key().alias("c_value"),
-        pl.concat_str([pl.col("name"), pl.col("city")], separator=", ", ignore_nulls=True).alias("c_shown"))
-    uses = identifier_uses(shippers, keep=("shipment_id",))
-    shown = shippers.select("shipment_id", pl.col("address").alias("s_address"), pl.col("phone").alias("s_phone"),
-                            pl.col("email").alias("s_email"))
-    uses = uses.join(shown, on="shipment_id", how="left").with_columns(
-        pl.when(pl.col("kind") == "address").then(pl.col("s_address"))
-        .when(pl.col("kind") == "phone").then(pl.col("s_phone")).otherwise(pl.col("s_email")).alias("shown"))
-    by_cons = uses.filter(pl.col("kind") == "address").select("shipment_id", "name_key").join(
-        cons, on="shipment_id").drop_nulls("c_value").select(
-        "shipment_id", pl.lit("consignee").alias("kind"), pl.col("c_value").alias("value"), "name_key",
-        pl.col("c_shown").alias("shown"))
-    longs = pl.concat([uses.select("shipment_id", "kind", "value", "name_key", "shown"), by_cons])
-    return day.join(longs, on="shipment_id").select(list(ID_SCHEMA))
+        "shipment_id", pl.col("addr_key").alias("c_value"))
+    wide = shippers.select("shipment_id", "name", "addr_key", "phone", "email").join(
+        cons.select("shipment_id", "c_value"), on="shipment_id", how="left").join(day, on="shipment_id")
+    uses = identifier_uses(wide, keep=("partner", "shipment_id", "day"), more={"consignee": "c_value"})
+    return uses.with_columns(pl.lit(None, pl.String).alias("shown")).select(list(ID_SCHEMA))
+
+
+def with_shown(ids: pl.DataFrame, parties: pl.DataFrame) -> pl.DataFrame:
+    """``ids`` with ``shown``: the identifier as the partner wrote it (for the members of candidates only: a
+    day's every identifier is not worth the copy)."""
+    raw = {"address": "_a", "phone": "_p", "email": "_e", "consignee": "_c"}
+    shippers = parties.filter(pl.col("party") == "shipper").unique("shipment_id", keep="first").select(
+        "shipment_id", pl.col("address").alias("_a"), pl.col("phone").alias("_p"), pl.col("email").alias("_e"))
+    cons = parties.filter(pl.col("party") == "consignee").unique("shipment_id", keep="first").select(
+        "shipment_id", pl.concat_str([pl.col("name"), pl.col("city")], separator=", ", ignore_nulls=True).alias("_c"))
+    shown = pl.coalesce(*(pl.when(pl.col("kind") == k).then(pl.col(c)) for k, c in raw.items()))
+    return (ids.drop("shown").join(shippers, on="shipment_id", how="left").join(cons, on="shipment_id", how="left")
+            .with_columns(shown.alias("shown")).select(list(ID_SCHEMA)))
 
 
 def receiver_key() -> pl.Expr:
@@ -111,10 +115,11 @@ def shipment_goods(batch: Batch, parties: pl.DataFrame, located: pl.DataFrame, b
 
 def candidates(ids: pl.DataFrame, cfg: ClusterConfig) -> pl.DataFrame:
     """``day, kind, value, names`` of identifiers used by ``cfg.names`` shipper names or more in a day,
-    with a member from the batch (``partner`` null)."""
+    with a member from the batch (``partner`` null) — and fewer than a hub's: a hub never fires, so its
+    parcels are not looked at further."""
     return (ids.group_by("day", "kind", "value")
             .agg(pl.col("name_key").n_unique().alias("names"), pl.col("partner").is_null().any().alias("_new"))
-            .filter((pl.col("names") >= cfg.names) & pl.col("_new")).drop("_new"))
+            .filter(pl.col("names").is_between(cfg.names, cfg.hub_names - 1) & pl.col("_new")).drop("_new"))
 
 
 def members(ids: pl.DataFrame, goods: pl.DataFrame, counts: pl.DataFrame, cfg: ClusterConfig) -> pl.DataFrame:
@@ -179,6 +184,35 @@ def members(ids: pl.DataFrame, goods: pl.DataFrame, counts: pl.DataFrame, cfg: C
     ).unique(["partner", "shipment_id", "code", "evidence"])
 
 
+def _possible(parties: pl.DataFrame, stored: pl.DataFrame, cfg: ClusterConfig, near: pl.Series) -> pl.Series:
+    """The batch's shipments that may belong to a cluster, found cheaply (a superset: days are not told
+    apart here): a batch's parcels come from far fewer senders (name, address, phone, e-mail) than there
+    are parcels, so the shipper's identifiers are keyed per sender; a consignee is kept when its raw
+    shipper names (at least as many as their keys) could make the count, or when the stored days have it —
+    and it is in the border area (``near``: shipment ids), which a consignee's cluster needs."""
+    shippers = parties.filter(pl.col("party") == "shipper").select("shipment_id", "name", "addr_key", "phone", "email")
+    sender = ["name", "addr_key", "phone", "email"]
+    raw = {"name": "_n", "addr_key": "_ak", "phone": "_ph", "email": "_em"}
+    senders = shippers.select(sender).unique().with_columns(pl.col(c).alias(a) for c, a in raw.items())
+    uses = identifier_uses(senders, keep=tuple(raw.values()))
+    key = ["kind", "value"]
+    names = pl.concat([uses.select(*key, "name_key"), stored.filter(pl.col("kind") != "consignee").select(
+        *key, "name_key")]).group_by(key).agg(pl.col("name_key").n_unique().alias("names"))
+    hot = names.filter(pl.col("names") >= cfg.names).select(key)
+    hot_senders = uses.join(hot, on=key).select(*(pl.col(a).alias(c) for c, a in raw.items())).unique()
+    by_sender = shippers.join(hot_senders, on=sender, how="semi", nulls_equal=True)["shipment_id"]
+    cons = parties.filter((pl.col("party") == "consignee") & pl.col("addr_key").is_not_null()
+                          & pl.col("shipment_id").is_in(near.implode())).select(
+        "shipment_id", pl.col("addr_key").alias("c_value"))
+    known = stored.filter(pl.col("kind") == "consignee").select(pl.col("value").alias("c_value")).unique()
+    crowded = pl.concat([
+        cons.join(shippers.select("shipment_id", "name"), on="shipment_id").group_by("c_value")
+        .agg(pl.col("name").n_unique().alias("_n")).filter(pl.col("_n") >= cfg.names).select("c_value"),
+        known])
+    by_consignee = cons.join(crowded, on="c_value", how="semi")["shipment_id"]
+    return pl.concat([by_sender, by_consignee]).unique()
+
+
 @dataclass(frozen=True)
 class Clustered:
     reasons: pl.DataFrame  # REASON_SCHEMA: the batch's members
@@ -192,7 +226,16 @@ def cluster_batch(batch: Batch, parties: pl.DataFrame, day: DayHistory, cfg: Clu
     none = Clustered(empty(REASON_SCHEMA), pl.DataFrame(schema={"partner": pl.String, "shipment_id": pl.String}))
     if batch.shipments.is_empty():
         return none
-    ids = shipment_ids(batch.shipments, parties)
+    # the whole batch's parties: the route detector located them already, and the answer is kept for them
+    located = (locate.locate_consignees(batch.parties) if locate is not None and hasattr(locate, "locate_consignees")
+               else pl.DataFrame(schema={"shipment_id": pl.String, "border_km": pl.Float64}))
+    mx = parties.filter((pl.col("party") == "consignee") & (pl.col("country") == "MX"))["shipment_id"]
+    near = pl.concat([located.filter(pl.col("border_km") <= border_km)["shipment_id"], mx])
+    possible = _possible(parties, day.ids, cfg, near)
+    if possible.is_empty():
+        return none
+    parties = parties.filter(pl.col("shipment_id").is_in(possible.implode()))
+    ids = shipment_ids(batch.shipments.filter(pl.col("shipment_id").is_in(possible.implode())), parties)
     stored = day.ids.join(ids.select("shipment_id").unique(), on="shipment_id", how="anti")  # resent: the batch's
     all_ids = pl.concat([ids, stored])
     cand = candidates(all_ids, cfg)
@@ -203,9 +246,9 @@ def cluster_batch(batch: Batch, parties: pl.DataFrame, day: DayHistory, cfg: Clu
     new = ids_in.filter(pl.col("partner").is_null())["shipment_id"].unique()
     sub = Batch(*(f.filter(pl.col("shipment_id").is_in(new.implode()))
                   for f in (batch.shipments, batch.items, batch.parties, batch.legs)))
-    located = (locate.locate_consignees(sub.parties) if locate is not None and hasattr(locate, "locate_consignees")
-               else pl.DataFrame(schema={"shipment_id": pl.String, "border_km": pl.Float64}))
     sub_parties = parties.filter(pl.col("shipment_id").is_in(new.implode()))
+    ids_in = pl.concat([with_shown(ids_in.filter(pl.col("partner").is_null()), sub_parties),
+                        ids_in.filter(pl.col("partner").is_not_null())])
     goods = pl.concat([shipment_goods(sub, sub_parties, located, border_km), day.goods])
     found = members(ids_in, goods, day.counts, cfg)
     if found.is_empty():
@@ -254,7 +297,7 @@ def stored_day(shipments: pl.DataFrame, items: pl.DataFrame, parties: pl.DataFra
     located = (locate.locate_consignees(b.parties) if locate is not None and hasattr(locate, "locate_consignees")
                else pl.DataFrame(schema={"shipment_id": pl.String, "border_km": pl.Float64}))
     back = s.select("_uid", "partner", pl.col("shipment_id").alias("_sid"))
-    ids = shipment_ids(b.shipments, ann).drop("partner").join(back, left_on="shipment_id", right_on="_uid").select(
+    ids = with_shown(shipment_ids(b.shipments, ann), ann).drop("partner").join(back, left_on="shipment_id", right_on="_uid").select(
         *[pl.col("_sid").alias("shipment_id") if c == "shipment_id" else pl.col(c) for c in ID_SCHEMA])
     goods = shipment_goods(b, ann, located, border_km).drop("partner").join(
         back, left_on="shipment_id", right_on="_uid").select(

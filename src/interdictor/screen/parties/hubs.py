@@ -14,6 +14,8 @@ question of the same keys (``identifier_uses``: ``addresses.annotate``, ``part.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from interdictor.screen.parties.keys import name_key
@@ -23,20 +25,29 @@ __all__ = ["COUNT_SCHEMA", "KINDS", "add_counts", "hubs", "identifier_uses", "na
 KINDS = ("address", "phone", "email")
 
 
-def identifier_uses(parties: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+def _by_value(df: pl.DataFrame, col: str, key: pl.Expr, out: str) -> pl.DataFrame:
+    """``out``: ``key`` of ``col``, computed once per distinct value (a day has far fewer names, phones
+    and e-mails than parties) and joined back."""
+    distinct = df.select(pl.col(col)).unique().drop_nulls().with_columns(key.alias(out))
+    return df.join(distinct, on=col, how="left")
+
+
+def identifier_uses(parties: pl.DataFrame, keep: tuple[str, ...] = (),
+                    more: Mapping[str, str] | None = None) -> pl.DataFrame:
     """``*keep, kind, value, name_key`` for every address, phone and e-mail a named party uses.
 
     ``parties`` is annotated (``addresses.annotate``: it has ``addr_key``) and has ``name``, ``phone``
-    and ``email``."""
-    p = parties.select(
-        *keep,
-        name_key(pl.col("name")).alias("name_key"),
-        pl.col("addr_key").alias("address"),
-        phone_key(pl.col("phone")).alias("phone"),
-        email_key(pl.col("email")).alias("email"),
-    ).filter(pl.col("name_key").is_not_null() & (pl.col("name_key") != ""))
+    and ``email``; ``more`` names further columns of keys to use as kinds of their own (kind: column)."""
+    extra = dict(more or {})
+    p = parties.select(*keep, "name", "addr_key", "phone", "email", *extra.values())
+    p = _by_value(p, "name", name_key(pl.col("name")), "name_key")
+    p = _by_value(p, "phone", phone_key(pl.col("phone")), "_phone")
+    p = _by_value(p, "email", email_key(pl.col("email")), "_email")
+    p = p.filter(pl.col("name_key").is_not_null() & (pl.col("name_key") != "")).select(
+        *keep, "name_key", pl.col("addr_key").alias("address"), pl.col("_phone").alias("phone"),
+        pl.col("_email").alias("email"), *(pl.col(c).alias(k) for k, c in extra.items()))
     return (
-        p.unpivot(index=[*keep, "name_key"], on=list(KINDS), variable_name="kind", value_name="value")
+        p.unpivot(index=[*keep, "name_key"], on=[*KINDS, *extra], variable_name="kind", value_name="value")
         .drop_nulls("value")
         .select(*keep, "kind", "value", "name_key")
     )
