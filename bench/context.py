@@ -76,6 +76,7 @@ def report(ranked: pl.DataFrame, truth: dict[str, str]) -> pl.DataFrame:
         ((pl.col("rank") < top5).mean() * 100).round(1).alias("top5%"),
         (pl.col("disposition").is_in(["exam", "hold"]).mean() * 100).round(2).alias("exam_or_hold%"),
         pl.col("score").median().alias("median_score"),
+        (pl.col("reasons").cast(pl.String).str.contains("CLUSTER_").mean() * 100).round(2).alias("cluster%"),
     ).sort(pl.col("family").replace_strict({f: i for i, f in enumerate([*FAMILIES, "ordinary"])}, default=99)))
 
 
@@ -93,9 +94,13 @@ def main() -> int:
         ranked = screen(path)
         took = time.perf_counter() - t0
     table = report(ranked, truth)
+    consolidator = ranked.filter(pl.col("shipment_id").str.starts_with("CON"))
     with pl.Config(tbl_rows=20, tbl_width_chars=120):
         print(f"{'holdout' if args.holdout else 'tuning'} set: {ranked.height:,} shipments screened in {took:.1f} s")
         print(table)
+        fired = consolidator.filter(pl.col("reasons").cast(pl.String).str.contains("CLUSTER_")).height
+        print(f"consolidator ({consolidator.height} sellers at one address): {fired} with a cluster reason, "
+              f"{consolidator.filter(pl.col('disposition').is_in(['exam', 'hold'])).height} sent to exam or hold")
     return 0
 
 
