@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
@@ -26,7 +28,7 @@ from interdictor.settings import Settings
 if TYPE_CHECKING:
     from interdictor.screen.goods.context import GoodsContext
     from interdictor.screen.parties.continuous import Hit
-    from interdictor.screen.parties.part import PartiesPart
+    from interdictor.screen.parties.part import DayHistory, PartiesPart
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,26 @@ def parties_part(conn: Connection | None, settings: Any) -> PartiesPart:
     except SQLAlchemyError as exc:
         log.warning("party history could not be read (%s); screening without it", exc)
         history, dismissed = None, frozenset()
-    return load_parties(settings, entries=entries, versions=versions, history=history, dismissed=dismissed)
+    part = load_parties(settings, entries=entries, versions=versions, history=history, dismissed=dismissed)
+    return replace(part, day=day_history(conn, settings, part.clusters.window_days))
+
+
+def day_history(conn: Connection, settings: Any, window_days: float) -> DayHistory:
+    """The day's earlier stored files and their identifiers' names before them, for clusters (empty, and
+    logged, when the store cannot say)."""
+    from interdictor.reference.geo import load_geo
+    from interdictor.screen.parties.clusters import history_counts, stored_day
+    from interdictor.screen.parties.part import DayHistory
+    from interdictor.store import clusters
+
+    since = datetime.now(UTC) - timedelta(days=window_days)
+    try:
+        ships, items, parties = clusters.recent_shipments(conn, since)
+        counts = history_counts(clusters.identifier_history(conn, since))
+    except SQLAlchemyError as exc:
+        log.warning("the day's stored shipments could not be read (%s); clusters see this batch only", exc)
+        return DayHistory()
+    return stored_day(ships, items, parties, counts, load_geo(), float(getattr(settings, "border_area_km", 100.0)))
 
 
 def goods_part(conn: Connection | None, settings: Any) -> GoodsContext:

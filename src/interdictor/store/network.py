@@ -21,6 +21,7 @@ from interdictor.network.actors import VARIANT_SCHEMA, company_keys, key_parties
 from interdictor.network.evidence import RISK_SCHEMA, describe, rank, steps
 from interdictor.network.graph import Found, Hub, build
 from interdictor.network.graph import backtrack as backtrack_graph
+from interdictor.screen.parties import hubs as hub_measure
 from interdictor.store import schema as t
 from interdictor.store import schema_network as n
 from interdictor.store import schema_service as sv
@@ -62,11 +63,12 @@ def pending_parties(conn: Connection) -> pl.DataFrame:
 
 
 def hubs(conn: Connection, cfg: NetworkConfig) -> pl.DataFrame:
-    """Identifiers used by ``cfg.hub_names`` distinct names or more: (kind, value, names)."""
+    """Identifiers used by ``cfg.hub_names`` distinct names or more: (kind, value, names) — the measure of
+    ``screen.parties.hubs`` over the stored uses (counted in the database, only the candidates read)."""
     U = n.network_uses
     names = func.count(func.distinct(U.c.name_key))
     stmt = select(U.c.kind, U.c.value, names).group_by(U.c.kind, U.c.value).having(names >= cfg.hub_names)
-    return _frame(conn, stmt, {"kind": pl.String, "value": pl.String, "names": pl.Int64})
+    return hub_measure.hubs(_frame(conn, stmt, dict(hub_measure.COUNT_SCHEMA)), cfg.hub_names)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import polars as pl
 
 from interdictor.model import REASON_SCHEMA, Batch, conform, empty, reasons_frame
 from interdictor.screen.context import Context
+from interdictor.screen.parties import clusters
 from interdictor.screen.parties.actors import link_actors, repeat_consignees, split_reasons
 from interdictor.screen.parties.address_reasons import address_reasons
 from interdictor.screen.parties.addresses import annotate
@@ -35,6 +36,7 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
     if rows:
         frames.append(reasons_frame({k: v for k, v in r.items() if not k.startswith("_")} for r in rows))
     frames.append(address_reasons(parties, batch.items, part))
+    frames.append(clusters.in_context(batch, ctx, parties).reasons)
     # actors only where a split consignment is possible: a consignee seen several times
     repeat = repeat_consignees(parties, part.config)
     if repeat.height:  # most batches of a few shipments: no consignee recurs, nothing to link

@@ -70,6 +70,38 @@ def country_group(code: str | None) -> str | None:
     return COUNTRY_GROUPS.get(code, code) if code else None
 
 
+COUNT_SCHEMA = pl.Schema({"kind": pl.String, "value": pl.String, "names": pl.Int64})
+ID_SCHEMA = pl.Schema({"partner": pl.String, "shipment_id": pl.String, "day": pl.Date, "kind": pl.String,
+                       "value": pl.String, "name_key": pl.String, "shown": pl.String})
+GOODS_SCHEMA = pl.Schema({"partner": pl.String, "shipment_id": pl.String, "kg": pl.Float64, "usd": pl.Float64,
+                          "vague": pl.Boolean, "goods": pl.String, "receiver": pl.String, "place": pl.String,
+                          "near": pl.Boolean})
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """When a day's parcels sharing an identifier make a cluster, and when it fires (``clusters``)."""
+
+    names: int = 4  # distinct shipper names on one identifier in a day that make a cluster
+    hub_names: int = 25  # names (the day's and the history's) that make the identifier a hub
+    usd_per_kg: float = 6.0  # a cluster's declared value per kilo at or under this is a few dollars a kilo ...
+    min_kg: float = 3.0  # ... for parcels of at least this median weight
+    border_share: float = 0.5  # share of parcels to receivers in the border area
+    vague_share: float = 0.5  # share of parcels whose words name no goods
+    signs: int = 4  # signs (of five) that make a cluster fire; a consignee's cluster needs all five
+    window_days: float = 2.0  # stored shipments received this recently are read as the day's earlier files
+
+
+@dataclass(frozen=True)
+class DayHistory:
+    """The store's view for clusters: members of the recent days' stored shipments (``partner`` set) and
+    the identifiers' name counts before them."""
+
+    ids: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ID_SCHEMA))
+    goods: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=GOODS_SCHEMA))
+    counts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COUNT_SCHEMA))
+
+
 @dataclass(frozen=True)
 class PartiesPart:
     index: WatchlistIndex
@@ -82,6 +114,8 @@ class PartiesPart:
     config: PartiesConfig = field(default_factory=PartiesConfig)
     version: str = ""
     fingerprints: dict[tuple[str, str], str] = field(default_factory=dict)
+    day: DayHistory = field(default_factory=DayHistory)
+    clusters: ClusterConfig = field(default_factory=ClusterConfig)
 
     def fingerprint(self, entry: Entry) -> str:
         """The entry's content hash (cached: dismissals are checked on every hit)."""
