@@ -94,9 +94,19 @@ def latest_set(conn: Connection) -> tuple[int, pl.DataFrame] | None:
     version = conn.execute(select(func.max(S.c.version))).scalar_one()
     if version is None:
         return None
+    return int(version), _rows(conn, int(version))
+
+
+def set_rows(conn: Connection, version: int) -> pl.DataFrame | None:
+    """SET_SCHEMA rows of learned set ``version``; None when there is no such set."""
+    if conn.execute(select(S.c.version).where(S.c.version == version)).first() is None:
+        return None
+    return _rows(conn, version)
+
+
+def _rows(conn: Connection, version: int) -> pl.DataFrame:
     res = conn.execute(select(*[P.c[k] for k in SET_SCHEMA]).where(P.c.version == version))
-    rows = [tuple(r) for r in res.fetchall()]
-    return int(version), pl.DataFrame(rows, schema=SET_SCHEMA, orient="row")
+    return pl.DataFrame([tuple(r) for r in res.fetchall()], schema=SET_SCHEMA, orient="row")
 
 
 def list_sets(conn: Connection) -> list[dict[str, Any]]:

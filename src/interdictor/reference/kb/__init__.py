@@ -191,6 +191,7 @@ class KnowledgeBase:
     blockers: tuple[str, ...] = ()
     equipment_blockers: tuple[str, ...] = ()
     material_chapters: tuple[str, ...] = ()
+    articles_by_material: tuple[str, ...] = ()
     generic_equipment: tuple[str, ...] = ()
     ordinary_use: tuple[str, ...] = ()
     by_id: dict[str, Substance] = field(default_factory=dict)
@@ -279,6 +280,7 @@ def parse_kb(docs: dict[str, Any], version: str = "kb") -> KnowledgeBase:
         blockers=subs.blockers,
         equipment_blockers=equip.blockers,
         material_chapters=hs.material_chapters,
+        articles_by_material=hs.articles_by_material,
         generic_equipment=lex.generic_equipment,
         ordinary_use=lex.ordinary_use,
         by_id={s.id: s for s in substances},

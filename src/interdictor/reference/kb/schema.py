@@ -125,6 +125,7 @@ class HsDoc(Strict):
     chemical_chapters: Texts = ()
     equipment_chapters: Texts = ()
     material_chapters: Texts = ()
+    articles_by_material: Texts = ()
     headings: dict[str, HeadingDoc] = Field(default_factory=dict)
 
 

@@ -77,9 +77,10 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     rows += emit.cas_slips(desc_cas, field_cas)
     rows += emit.equipment(res)
     rows += emit.vague(vague)
-    rows += emit.codes(ids, res, desc_cas, field_cas)
+    families = word_families(res.flags, vague, g.kb)
+    rows += emit.codes(ids, res, desc_cas, field_cas, families)
     if "profiles" in g.layers:
-        rows += emit.profiles(ids, word_families(res.flags, vague, g.kb))
+        rows += emit.profiles(ids, families)
     if "licences" in g.layers:
         rows = emit.licences(rows, ids, res)
     for r in rows:

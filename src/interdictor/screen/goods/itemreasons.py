@@ -258,8 +258,9 @@ class Emitter:
                                        f"{self.g.sample_max_kg:g} kg)"))
         return out
 
-    def codes(self, ids: pl.DataFrame, res: Resolved, desc_cas: pl.DataFrame, field_cas: pl.DataFrame) -> list[Row]:
-        return code_reasons(self, ids, res, desc_cas, field_cas)
+    def codes(self, ids: pl.DataFrame, res: Resolved, desc_cas: pl.DataFrame, field_cas: pl.DataFrame,
+              families: pl.DataFrame | None = None) -> list[Row]:
+        return code_reasons(self, ids, res, desc_cas, field_cas, families)
 
     def profiles(self, ids: pl.DataFrame, families: pl.DataFrame) -> list[Row]:
         """Each line against what its code says (the declared code's profile) and, separately, against what

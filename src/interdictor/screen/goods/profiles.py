@@ -49,6 +49,8 @@ class Profiles:
     table: pl.DataFrame  # PROFILE_SCHEMA
     default: dict[str, tuple[float, float]]
     version: str = "prior"  # "learned-vN" once a stored set is used; recorded with every assessment
+    # family → the chapters its goods are commonly declared under in the store's traffic (learned)
+    usual_chapters: dict[str, frozenset[str]] = field(default_factory=dict)
     # heading → (metric → (key, median, spread, source, n)), filled as headings are met (the same ~1,000
     # codes come back every batch; the profiles never change)
     _found: Memo[str | None, dict[str, tuple[str, float, float, str, int]]] = field(
@@ -155,18 +157,47 @@ def _weighted_median(counts: pl.DataFrame, col: str) -> pl.DataFrame:
     )
 
 
+USUAL_SHARE = 0.02  # a chapter carrying at least this share of a family's coded lines is usual for it
+USUAL_MIN_N = 5
+
+
+def chapter_shares(hist: pl.DataFrame, families: pl.DataFrame | None) -> pl.DataFrame:
+    """``kind`` "chapter", ``key`` "family|chapter", ``metric`` "share", ``median`` the chapter's share of the
+    family's coded lines, ``n`` its lines (value-per-kg counts stand for the lines)."""
+    out_schema = {"kind": pl.String, "key": pl.String, "metric": pl.String, "median": pl.Float64,
+                  "spread": pl.Float64, "n": pl.Int64}
+    if hist.is_empty() or families is None or families.is_empty():
+        return pl.DataFrame(schema=out_schema)
+    h = hist.filter(pl.col("metric") == "usd_per_kg").with_columns(
+        pl.col("hs_code").fill_null("").str.replace_all(r"\D", "").str.slice(0, 2).alias("chapter")
+    ).filter(pl.col("chapter").str.len_chars() == 2).join(families.unique("description"), on="description")
+    per = h.group_by("family", "chapter").agg(pl.col("n").sum())
+    return per.with_columns((pl.col("n") / pl.col("n").sum().over("family")).alias("median")).select(
+        pl.lit("chapter").alias("kind"), pl.concat_str("family", pl.lit("|"), "chapter").alias("key"),
+        pl.lit("share").alias("metric"), "median", pl.lit(0.0).alias("spread"), "n",
+    ).cast(out_schema).sort("key")  # type: ignore[arg-type]
+
+
 def from_learned(learned: pl.DataFrame, priors: Profiles, version: str = "learned") -> Profiles:
     """A learned set (``kind, key, metric, median, spread, n``) over the priors: a learned key replaces the
     prior of that key and metric; the rest of the priors stay."""
+    usual: dict[str, set[str]] = {}
+    shares = learned.filter((pl.col("kind") == "chapter") & (pl.col("median") >= USUAL_SHARE)
+                            & (pl.col("n") >= USUAL_MIN_N))
+    for key in shares["key"].to_list():
+        fam, _, ch = key.partition("|")
+        usual.setdefault(fam, set()).add(ch)
+    seen = {f: frozenset(c) for f, c in usual.items()}
+    learned = learned.filter(pl.col("kind") != "chapter")
     if learned.is_empty():
-        return replace(priors, version=version, _found=Memo())
+        return replace(priors, version=version, usual_chapters=seen, _found=Memo())
     table = learned.filter(pl.col("metric").is_in(list(METRICS))).select(
         pl.when(pl.col("kind") == "family").then(pl.lit(FAMILY) + pl.col("key")).otherwise(pl.col("key")).alias("key"),
         "metric", "median", pl.col("spread").clip(lower_bound=MIN_SPREAD), pl.col("n").cast(pl.Int64),
         pl.lit("learned").alias("source"),
     )
     keep = priors.table.join(table.select("key", "metric"), on=["key", "metric"], how="anti")
-    return Profiles(pl.concat([table, keep]), priors.default, version)
+    return Profiles(pl.concat([table, keep]), priors.default, version, seen)
 
 
 def learn(lines: pl.DataFrame, priors: Profiles, min_n: int = 30, families: pl.DataFrame | None = None) -> Profiles:
@@ -174,7 +205,8 @@ def learn(lines: pl.DataFrame, priors: Profiles, min_n: int = 30, families: pl.D
     stored set."""
     if lines.is_empty():
         return priors
-    return from_learned(learn_from_histograms(histograms(lines), families, min_n), priors)
+    hist = histograms(lines)
+    return from_learned(pl.concat([learn_from_histograms(hist, families, min_n), chapter_shares(hist, families)]), priors)
 
 
 CHECK_SCHEMA = pl.Schema(
