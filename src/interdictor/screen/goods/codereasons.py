@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from interdictor.screen.goods.corroborate import Signals, signals, watched_support
 from interdictor.reference.hs import text_of, texts_along
+from interdictor.screen.goods.corroborate import Signals, signals, watched_support
 from interdictor.screen.goods.evidence import quote
 from interdictor.screen.goods.fit import chapter_fit, misfits, named_in_code
 from interdictor.screen.goods.resolve import Resolved

@@ -20,8 +20,8 @@ import polars as pl
 from interdictor.model import REASON_SCHEMA, Batch, empty, reasons_frame
 from interdictor.screen.context import Context
 from interdictor.screen.goods.cas import cas_numbers, check_cas
-from interdictor.screen.goods.families import word_families
 from interdictor.screen.goods.context import GoodsContext
+from interdictor.screen.goods.families import word_families
 from interdictor.screen.goods.identify import identities, structure_findings
 from interdictor.screen.goods.itemreasons import Emitter
 from interdictor.screen.goods.lines import item_lines

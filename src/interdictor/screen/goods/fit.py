@@ -62,6 +62,24 @@ def build_fit(kb: KnowledgeBase) -> ChapterFit:
     return ChapterFit(out, tuple(kb.articles_by_material))
 
 
+def speaks_for(lines: pl.DataFrame, fit: ChapterFit, usual: dict[str, frozenset[str]] | None = None) -> pl.Series:
+    """For lines ``family, chapter``: does the declared chapter speak for the family's goods (one they are
+    classified in, or commonly declared under)?  Chapters by material do not: a keyboard under plastics
+    is weighed against keyboards."""
+    frame = _with_usual(fit.frame(), usual)
+    joined = lines.select("family", "chapter").with_row_index("_i").join(frame, on="family", how="left")
+    return joined.sort("_i").select(pl.col("chapters").list.contains(pl.col("chapter")).fill_null(False))["chapters"]
+
+
+def _with_usual(frame: pl.DataFrame, usual: dict[str, frozenset[str]] | None) -> pl.DataFrame:
+    if not usual:
+        return frame
+    extra = pl.DataFrame({"family": list(usual), "_u": [sorted(c) for c in usual.values()]},
+                         schema={"family": pl.String, "_u": pl.List(pl.String)})
+    return frame.join(extra, on="family", how="left").select(
+        "family", pl.concat_list("chapters", pl.col("_u").fill_null(pl.lit([], pl.List(pl.String)))).alias("chapters"))
+
+
 def misfits(lines: pl.DataFrame, fit: ChapterFit, usual: dict[str, frozenset[str]] | None = None) -> pl.DataFrame:
     """``row, family, chapters`` of lines (``row, family, chapter``) whose declared chapter is none of the
     chapters their family's goods are classified in, nor one that classifies articles by their material,
@@ -69,12 +87,7 @@ def misfits(lines: pl.DataFrame, fit: ChapterFit, usual: dict[str, frozenset[str
     family without a known fit never are."""
     if lines.is_empty():
         return empty(MISFIT_SCHEMA)
-    frame = fit.frame()
-    if usual:
-        extra = pl.DataFrame({"family": list(usual), "_u": [sorted(c) for c in usual.values()]},
-                             schema={"family": pl.String, "_u": pl.List(pl.String)})
-        frame = frame.join(extra, on="family", how="left").select(
-            "family", pl.concat_list("chapters", pl.col("_u").fill_null(pl.lit([], pl.List(pl.String)))).alias("chapters"))
+    frame = _with_usual(fit.frame(), usual)
     joined = lines.drop_nulls(["family", "chapter"]).filter(~pl.col("chapter").is_in(list(fit.by_material)))
     joined = joined.join(frame, on="family", how="inner")
     return joined.filter(~pl.col("chapters").list.contains(pl.col("chapter"))).select(list(MISFIT_SCHEMA))

@@ -23,6 +23,7 @@ from interdictor.screen.goods.evidence import (
     standing,
     why,
 )
+from interdictor.screen.goods.fit import chapter_fit, speaks_for
 from interdictor.screen.goods.licence import check_transaction
 from interdictor.screen.goods.lines import parties_of, physical
 from interdictor.screen.goods.resolve import Resolved
@@ -275,16 +276,19 @@ class Emitter:
         numbers = pl.concat([self.it.select("hs_digits"), phys], how="horizontal").select(
             "row", "hs_digits", pl.col("w").alias("weight_kg"), pl.col("v").alias("value"), "quantity", "kg_per_piece")
         coded = numbers.filter(pl.col("hs_digits") != "").rename({"hs_digits": "heading"})
-        # a line with a code is judged on its words only against a family's own learned profile (the
-        # stand-in prior of a heading is what the code's check already applies, more precisely); a line
-        # without one falls back to the prior of the heading its family belongs under
-        learned = self.g.profiles.families()
-        worded = numbers.join(by_words, on="row").filter(
-            (pl.col("hs_digits") == "") | pl.col("family").is_in(learned)
-        ).select(
-            "row", (pl.lit(prof.FAMILY) + pl.col("family") + pl.lit("|") + pl.col("heading").fill_null("")).alias("heading"),
-            "weight_kg", "value", "quantity", "kg_per_piece",
-        )
+        # a line whose code speaks for the goods its words name is judged by the code's profile, the more
+        # specific; words are weighed on their own where there is no code, or where the code is one those
+        # goods are neither classified in nor commonly declared under (keyboards under a chemical's or a
+        # toy's code) — against their family's learned profile, else the prior of its heading — by weight
+        # per piece and value per kg (a declared "unit" means too many things across a family)
+        worded = numbers.join(by_words, on="row").join(self.it.select("row", "chapter"), on="row")
+        if worded.height:
+            worded = worded.with_columns(
+                speaks_for(worded, chapter_fit(self.kb), self.g.profiles.usual_chapters).alias("_fits"))
+            worded = worded.filter((pl.col("hs_digits") == "") | ~pl.col("_fits")).select(
+                "row", (pl.lit(prof.FAMILY) + pl.col("family") + pl.lit("|") + pl.col("heading").fill_null(""))
+                .alias("heading"), "weight_kg", "value", pl.lit(None, pl.Float64).alias("quantity"), "kg_per_piece",
+            )
         by_code = prof.check(coded, self.g.profiles)
         # words whose family has no profile of its own fall back to a heading's: when the code's check
         # used that same profile, the words say nothing more
