@@ -194,6 +194,8 @@ class KnowledgeBase:
     articles_by_material: tuple[str, ...] = ()
     generic_equipment: tuple[str, ...] = ()
     ordinary_use: tuple[str, ...] = ()
+    name_families: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    flavour_trades: tuple[str, ...] = ()
     by_id: dict[str, Substance] = field(default_factory=dict)
     by_cas: dict[str, Substance] = field(default_factory=dict)
 
@@ -283,6 +285,8 @@ def parse_kb(docs: dict[str, Any], version: str = "kb") -> KnowledgeBase:
         articles_by_material=hs.articles_by_material,
         generic_equipment=lex.generic_equipment,
         ordinary_use=lex.ordinary_use,
+        name_families={k: tuple(v) for k, v in lex.name_families.items()},
+        flavour_trades=lex.flavour_trades,
         by_id={s.id: s for s in substances},
         by_cas={c: s for s in substances for c in s.all_cas()},
     )

@@ -144,6 +144,8 @@ class LexiconDoc(Strict):
     chemical_context: Texts = ()
     generic_equipment: Texts = ()
     ordinary_use: Texts = ()
+    name_families: dict[str, Texts] = Field(default_factory=dict)
+    flavour_trades: Texts = ()
     classes: dict[str, GoodsClassDoc] = Field(default_factory=dict)
 
 

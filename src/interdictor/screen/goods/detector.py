@@ -25,6 +25,7 @@ from interdictor.screen.goods.families import word_families
 from interdictor.screen.goods.identify import identities, structure_findings
 from interdictor.screen.goods.itemreasons import Emitter
 from interdictor.screen.goods.lines import item_lines
+from interdictor.screen.goods.receivers import glycidates_in_bulk, tooling_to_private
 from interdictor.screen.goods.resolve import resolve
 from interdictor.screen.goods.text import make_views, scan_classes, scan_text, scan_uses
 from interdictor.screen.goods.vague import generic_equipment, vague_descriptions
@@ -77,6 +78,8 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     rows += emit.cas_slips(desc_cas, field_cas)
     rows += emit.equipment(res)
     rows += emit.vague(vague)
+    rows += tooling_to_private(emit, hits, res, views.frame, g.vague)
+    rows += glycidates_in_bulk(emit, views.frame)
     families = word_families(res.flags, vague, g.kb)
     rows += emit.codes(ids, res, desc_cas, field_cas, families)
     if "profiles" in g.layers:
