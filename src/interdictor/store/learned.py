@@ -36,7 +36,7 @@ def line_histograms(conn: Connection, since: datetime | None = None) -> pl.DataF
     per = (select(i.c.partner, i.c.shipment_id, i.c.version, func.count().label("n_lines"))
            .group_by(i.c.partner, i.c.shipment_id, i.c.version).subquery())
     lone = per.c.n_lines == 1
-    cond = [s.c.is_current.is_(True)]
+    cond: list[ColumnElement[bool]] = [s.c.is_current.is_(True)]
     if since is not None:
         cond.append(s.c.received_at >= since)
     lines = (
@@ -72,7 +72,7 @@ def line_histograms(conn: Connection, since: datetime | None = None) -> pl.DataF
     if not rows:
         return pl.DataFrame(schema=HISTOGRAM_SCHEMA)
     return pl.DataFrame(rows, schema=list(HISTOGRAM_SCHEMA), orient="row", infer_schema_length=None).cast(
-        dict(HISTOGRAM_SCHEMA), strict=False)
+        HISTOGRAM_SCHEMA, strict=False)
 
 
 def save_set(conn: Connection, table: pl.DataFrame, *, actor: str, lines: int, min_n: int, knowledge_base: str,

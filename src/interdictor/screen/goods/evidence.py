@@ -47,7 +47,7 @@ WEIGHTS: dict[str, float] = {
     "LICENCE_NOTIFIED": 5,
 }
 # codes with a floor in the rule set: never emitted for an item a notified transaction covers
-FLOOR_CODES = frozenset({"LICENCE_NOT_NOTIFIED", "EQUIP_DIES", "EQUIP_PARTS"})
+FLOOR_CODES = frozenset({"LICENCE_NOT_NOTIFIED", "EQUIP_DIES", "EQUIP_PARTS", "EQUIP_TOOLING_TO_PRIVATE"})
 TIER_CODE = {
     "controlled": "GOODS_PRECURSOR_NAME",
     "drug": "GOODS_CONTROLLED_DRUG",

@@ -19,7 +19,7 @@ from interdictor.reference.hs import nomenclature, sections
 from interdictor.reference.kb import KnowledgeBase
 
 MIN_WORD = 4  # shorter words ("cap", "pen", "mug") name too many things inside other texts
-MISFIT_SCHEMA = pl.Schema({"row": pl.Int64, "family": pl.String, "chapters": pl.List(pl.String)})
+MISFIT_SCHEMA = pl.Schema([("row", pl.Int64), ("family", pl.String), ("chapters", pl.List(pl.String))])
 
 
 @dataclass(frozen=True)

@@ -280,14 +280,17 @@ class Emitter:
         # specific; words are weighed on their own where there is no code, or where the code is one those
         # goods are neither classified in nor commonly declared under (keyboards under a chemical's or a
         # toy's code) — against their family's learned profile, else the prior of its heading — by weight
-        # per piece and value per kg (a declared "unit" means too many things across a family)
+        # per piece and value per kg, and per declared unit only without a code (with one, a "unit" means
+        # too many things across a family)
         worded = numbers.join(by_words, on="row").join(self.it.select("row", "chapter"), on="row")
         if worded.height:
             worded = worded.with_columns(
                 speaks_for(worded, chapter_fit(self.kb), self.g.profiles.usual_chapters).alias("_fits"))
             worded = worded.filter((pl.col("hs_digits") == "") | ~pl.col("_fits")).select(
                 "row", (pl.lit(prof.FAMILY) + pl.col("family") + pl.lit("|") + pl.col("heading").fill_null(""))
-                .alias("heading"), "weight_kg", "value", pl.lit(None, pl.Float64).alias("quantity"), "kg_per_piece",
+                .alias("heading"), "weight_kg", "value", "kg_per_piece",
+                # per declared unit only where no code says what a unit of the goods is
+                pl.when(pl.col("hs_digits") == "").then(pl.col("quantity")).alias("quantity"),
             )
         by_code = prof.check(coded, self.g.profiles)
         # words whose family has no profile of its own fall back to a heading's: when the code's check

@@ -181,6 +181,8 @@ def chapter_shares(hist: pl.DataFrame, families: pl.DataFrame | None) -> pl.Data
 def from_learned(learned: pl.DataFrame, priors: Profiles, version: str = "learned") -> Profiles:
     """A learned set (``kind, key, metric, median, spread, n``) over the priors: a learned key replaces the
     prior of that key and metric; the rest of the priors stay."""
+    if learned.is_empty():
+        return replace(priors, version=version, _found=Memo())
     usual: dict[str, set[str]] = {}
     shares = learned.filter((pl.col("kind") == "chapter") & (pl.col("median") >= USUAL_SHARE)
                             & (pl.col("n") >= USUAL_MIN_N))

@@ -8,8 +8,9 @@
   is sold under plain trade names; a workshop that needs a die set is a business.  A line that names an
   ordinary use (a soap mould, a sheet-metal die) or an ordinary phrase ("hole punch") is not.
 * GOODS_GLYCIDATE_BULK — a name of the glycidate family (the part of the name that carries the
-  structure: glycidate, glycidic, oxirane-2-carboxylate), in bulk, to a consignee whose name names no
-  flavour or food trade — a flavour name is how the BMK glycidate travels.
+  structure: glycidate, glycidic, oxirane-2-carboxylate), in bulk, entered here for a consignee in another
+  country whose name names no flavour or food trade — a flavour name is how the BMK glycidate travels
+  through a US gateway to the laboratories beyond the border.
 
 The party side's own reading of a name and an address (``screen.parties``) says who is a private person.
 Everything is column work; only the few lines found reach Python for their evidence.
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 Row = dict[str, Any]
 BULK_KG = 20.0  # a glycidate flavour for tasting or a small kitchen comes by the kilogram, not in drums
+ENTRY_COUNTRY = "US"  # the country whose entries Interdictor screens
 
 
 def private_consignees(parties: pl.DataFrame) -> pl.DataFrame:
@@ -112,11 +114,19 @@ def glycidates_in_bulk(emit: Emitter, views: pl.DataFrame) -> list[Row]:
     named = views.filter(pl.col("token").str.contains(_alternation(stems, inside=True)))
     if named.is_empty():
         return []
-    rows = emit.it.filter(pl.col("did").is_in(named["did"].implode())).select("row")
+    rows = emit.it.filter(pl.col("did").is_in(named["did"].implode())).select("row", "shipment_id")
+    # forwarded: the consignee is in another country than the one the goods are entered in
+    abroad = emit.batch.parties.filter(
+        (pl.col("party") == "consignee") & pl.col("shipment_id").is_in(rows["shipment_id"].implode())
+        & pl.col("country").is_not_null() & (pl.col("country").str.to_uppercase().str.strip_chars() != ENTRY_COUNTRY)
+    ).unique("shipment_id").select("shipment_id", "country", "city")
+    rows = rows.join(abroad, on="shipment_id")
+    if rows.is_empty():
+        return []
     emit.prepare(set(rows["row"].to_list()))
     trades = _alternation(kb.flavour_trades)
     out = []
-    for row in rows["row"].to_list():
+    for row, _sid, country, city in rows.iter_rows():
         r = emit.item(row)
         w = r["w"]
         consignee = r["consignee"] or ""
@@ -124,6 +134,7 @@ def glycidates_in_bulk(emit: Emitter, views: pl.DataFrame) -> list[Row]:
             continue
         out.append(emit.reason(row, "GOODS_GLYCIDATE_BULK", (
             f"{quote(r['description'])} names a glycidate (the name family of the BMK and PMK glycidates, "
-            f"which flavour names do not tell apart), {w:g} kg in bulk, to '{consignee or '?'}', a consignee "
-            "whose name names no flavour, fragrance or food trade")))
+            f"which flavour names do not tell apart), {w:g} kg in bulk, entered here for '{consignee or '?'}' in "
+            f"{city + ', ' if city else ''}{country} — a consignee abroad whose name names no flavour, fragrance or "
+            "food trade")))
     return out
