@@ -196,6 +196,8 @@ class KnowledgeBase:
     ordinary_use: tuple[str, ...] = ()
     name_families: dict[str, tuple[str, ...]] = field(default_factory=dict)
     flavour_trades: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
+    apparatus: tuple[str, ...] = ()
     by_id: dict[str, Substance] = field(default_factory=dict)
     by_cas: dict[str, Substance] = field(default_factory=dict)
 
@@ -287,6 +289,8 @@ def parse_kb(docs: dict[str, Any], version: str = "kb") -> KnowledgeBase:
         ordinary_use=lex.ordinary_use,
         name_families={k: tuple(v) for k, v in lex.name_families.items()},
         flavour_trades=lex.flavour_trades,
+        colours=lex.colours,
+        apparatus=lex.apparatus,
         by_id={s.id: s for s in substances},
         by_cas={c: s for s in substances for c in s.all_cas()},
     )

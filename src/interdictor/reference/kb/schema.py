@@ -146,6 +146,8 @@ class LexiconDoc(Strict):
     ordinary_use: Texts = ()
     name_families: dict[str, Texts] = Field(default_factory=dict)
     flavour_trades: Texts = ()
+    colours: Texts = ()
+    apparatus: Texts = ()
     classes: dict[str, GoodsClassDoc] = Field(default_factory=dict)
 
 

@@ -9,10 +9,13 @@ nothing certain about any one of them.  Learning (``describe``) and detection re
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from interdictor.model import empty
 from interdictor.reference.kb import KnowledgeBase
+from interdictor.screen.goods.normalise import normalise_many
 
 FAMILY_SCHEMA = pl.Schema({"did": pl.Int32, "family": pl.String, "heading": pl.String})
 # vague words that say nothing about the goods' kind, not even a vague one
@@ -38,3 +41,26 @@ def word_families(flags: pl.DataFrame, vague: pl.DataFrame, kb: KnowledgeBase) -
         return empty(FAMILY_SCHEMA)
     chem = pl.DataFrame({"family": ["generic_chemical"], "heading": ["29"]})
     return out.join(pl.concat([headings, chem]), on="family", how="left").select(list(FAMILY_SCHEMA))
+
+
+_PATTERNS: dict[str, tuple[str, str]] = {}
+
+
+def _patterns(kb: KnowledgeBase) -> tuple[str, str]:
+    found = _PATTERNS.get(kb.version)
+    if found is None:
+        def alt(words: tuple[str, ...]) -> str:
+            phrases = sorted({w.strip() for w in normalise_many(list(words)) if w.strip()}, key=len, reverse=True)
+            return "|".join(re.escape(w) for w in phrases) or "$^"
+        found = _PATTERNS[kb.version] = (rf"^( \S.*?)(?: (?:{alt(kb.colours)}))+ ?$", rf" (?:{alt(kb.apparatus)}) ")
+    return found
+
+
+def without_colours(frame: pl.DataFrame, kb: KnowledgeBase) -> pl.DataFrame:
+    """The views as the kind of goods is read from them: a trailing colour read out ("tee coffee" → "tee";
+    "coffee" alone is coffee), and an apparatus left with no kind at all (the goods it names are what it is
+    for)."""
+    colours, apparatus = _patterns(kb)
+    return frame.with_columns(
+        pl.when(pl.col("token").str.contains(apparatus)).then(pl.lit(" "))
+        .otherwise(pl.col("token").str.replace(colours, "$1 ")).alias("token"))

@@ -55,8 +55,8 @@ def build_fit(kb: KnowledgeBase) -> ChapterFit:
             pattern = r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"
             found |= set(texts.filter(pl.col("text").str.contains(pattern))["chapter"].to_list())
         # goods are classified by their nature section by section (XI textiles, XVI machines and electrical
-        # equipment, XVIII instruments): a chapter of a section the family's goods are found in still fits
-        found_sections = {section[c] for c in found if c in section}
+        # equipment, XVIII instruments): a chapter of a section the knowledge base puts the family in still fits
+        found_sections = {section[ch] for ch in c.chapters if ch in section}
         found |= {c for c, sec in section.items() if sec in found_sections}
         out[c.id] = tuple(sorted(found))
     return ChapterFit(out, tuple(kb.articles_by_material))
@@ -93,7 +93,7 @@ def misfits(lines: pl.DataFrame, fit: ChapterFit, usual: dict[str, frozenset[str
     return joined.filter(~pl.col("chapters").list.contains(pl.col("chapter"))).select(list(MISFIT_SCHEMA))
 
 
-_WORD = re.compile(r"[a-z]{3,}")
+_WORD = re.compile(r"[a-z]{4,}")
 
 
 def named_in_code(description: str, texts: list[str]) -> bool:
@@ -101,4 +101,4 @@ def named_in_code(description: str, texts: list[str]) -> bool:
     heading and subheading)?  "LED lights" under 9405 "luminaires and lighting fittings" does: the code
     names the goods in its own words, whatever family the words were read as."""
     body = " ".join(texts).lower()
-    return any(w.rstrip("s") in body for w in _WORD.findall(description.lower()) if len(w.rstrip("s")) >= 3)
+    return any(w.rstrip("s") in body for w in _WORD.findall(description.lower()) if len(w.rstrip("s")) >= 4)
