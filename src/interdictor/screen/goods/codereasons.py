@@ -70,8 +70,14 @@ def family_misfits(emit: Emitter, families: pl.DataFrame, chem_rows: set[int]) -
         quoted = f" — '{_short(said[1])}' (HS {said[0]}, HS 2022 nomenclature)" if said else " (a chapter the HS does not have)"
         out.append(emit.reason(row, "GOODS_DESC_CODE_MISFIT", (
             f"description {quote(r['description'])} names {family.replace('_', ' ')}, classified in HS chapters "
-            f"{', '.join(chapters)}, but is declared under HS {r['hs_digits']}{quoted}")))
+            f"{_chapters(chapters)}, but is declared under HS {r['hs_digits']}{quoted}")))
     return out
+
+
+def _chapters(chapters: list[str], shown: int = 10) -> str:
+    found = sorted(set(chapters))
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    return ", ".join(found[:shown]) + more
 
 
 def _short(text: str, limit: int = 90) -> str:

@@ -37,6 +37,7 @@ _SOURCE_CODE = {"name": "GOODS_PRECURSOR_NAME", "cas": "GOODS_CAS_MATCH", "struc
 # the item fields the reasons use (the rest of the line never reaches Python)
 _FIELDS = ("row", "did", "shipment_id", "item", "description", "hs_digits", "hs6", "chapter", "quantity")
 _SOURCE_ORDER = {"name": 0, "cas": 1, "structure": 2, "hs": 3}
+_PACK_SIZE = r"(?i)\d\s*(?:kgs?|kilos?|kilograms?|lbs?|pounds?|tons?|tonnes?|mt)\b"
 _PROFILE_CODE = {("code", True): "GOODS_VALUE_PROFILE", ("code", False): "GOODS_WEIGHT_PROFILE",
                  ("words", True): "GOODS_VALUE_FOR_WORDS", ("words", False): "GOODS_WEIGHT_FOR_WORDS"}
 _METRIC_TEXT = {"usd_per_kg": ("declared value", "$/kg"), "kg_per_unit": ("weight per declared unit", "kg/unit"),
@@ -282,7 +283,9 @@ class Emitter:
         # toy's code) — against their family's learned profile, else the prior of its heading — by weight
         # per piece and value per kg, and per declared unit only without a code (with one, a "unit" means
         # too many things across a family)
-        worded = numbers.join(by_words, on="row").join(self.it.select("row", "chapter"), on="row")
+        worded = numbers.join(by_words, on="row").join(
+            self.it.select("row", "chapter", pl.col("description").str.contains(_PACK_SIZE).fill_null(False).alias("_sized")),
+            on="row")
         if worded.height:
             worded = worded.with_columns(
                 speaks_for(worded, chapter_fit(self.kb), self.g.profiles.usual_chapters).alias("_fits"))
@@ -290,7 +293,8 @@ class Emitter:
                 "row", (pl.lit(prof.FAMILY) + pl.col("family") + pl.lit("|") + pl.col("heading").fill_null(""))
                 .alias("heading"), "weight_kg", "value", "kg_per_piece",
                 # per declared unit only where no code says what a unit of the goods is
-                pl.when(pl.col("hs_digits") == "").then(pl.col("quantity")).alias("quantity"),
+                # ... and not where the words give the pack's own weight ("25kg bag"): they say what a unit weighs
+                pl.when((pl.col("hs_digits") == "") & ~pl.col("_sized")).then(pl.col("quantity")).alias("quantity"),
             )
         by_code = prof.check(coded, self.g.profiles)
         # words whose family has no profile of its own fall back to a heading's: when the code's check

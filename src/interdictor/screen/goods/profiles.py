@@ -157,8 +157,8 @@ def _weighted_median(counts: pl.DataFrame, col: str) -> pl.DataFrame:
     )
 
 
-USUAL_SHARE = 0.02  # a chapter carrying at least this share of a family's coded lines is usual for it
-USUAL_MIN_N = 5
+USUAL_SHARE = 0.005  # a chapter carrying at least this share of a family's coded lines is usual for it
+USUAL_MIN_N = 10  # ... and at least this many lines
 
 
 def chapter_shares(hist: pl.DataFrame, families: pl.DataFrame | None) -> pl.DataFrame:
