@@ -78,3 +78,42 @@ def test_screen_reads_a_stored_profile_by_name(db: str, tmp_path: Path) -> None:
     assert ranked[1].startswith("A1,") and "GOODS_" in ranked[1]  # the mapped description was screened
     unknown = runner.invoke(app, ["screen", str(manifest), "--profile", "acme-tsv", "--db", db])
     assert unknown.exit_code == 2 and "unknown profile 'acme-tsv'" in unknown.output
+
+
+def _traffic(tmp_path: Path, n: int = 36) -> str:
+    """A small day of one-line parcels: backpacks at about 0.8 kg and $30/kg."""
+    rows = ["shipment_id,mode,origin_country,destination_port,consignee_name,consignee_country,pieces,"
+            "gross_weight_kg,declared_value,item_description,hs_code,item_quantity"]
+    for i in range(n):
+        kg = 0.7 + 0.02 * (i % 6)
+        rows.append(f"BP{i},express,VN,LAX,Customer {i},US,1,{kg:.2f},{kg * 30:.2f},school backpack,420292,1")
+    path = tmp_path / "day.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_learn_adds_a_version_that_screening_then_records(db: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    none_yet = runner.invoke(app, ["profiles", "learned", "--db", db])
+    assert none_yet.exit_code == 0 and "no learned profile set yet" in none_yet.output
+    screened = runner.invoke(app, ["screen", _traffic(tmp_path), "--db", db, "-o", str(tmp_path / "out.csv")])
+    assert screened.exit_code == 0, screened.output
+    learned = runner.invoke(app, ["profiles", "learn", "--db", db, "--days", "0"])
+    assert learned.exit_code == 0, learned.output
+    assert "learned profile set 1 from 36 lines" in learned.output and "1 families" in learned.output
+    shown = runner.invoke(app, ["profiles", "learned", "--version", "1", "--db", db])
+    assert shown.exit_code == 0 and "bags_accessories" in shown.output, shown.output
+    assert runner.invoke(app, ["profiles", "learned", "--version", "9", "--db", db]).exit_code != 0
+    again = runner.invoke(app, ["screen", _traffic(tmp_path), "--db", db, "-o", str(tmp_path / "out2.csv")])
+    assert again.exit_code == 0, again.output
+    from sqlalchemy import select
+
+    from interdictor.store.schema import ingest_runs
+
+    store = open_store(db)
+    try:
+        with store.connect() as conn:
+            versions = [r[0] for r in conn.execute(select(ingest_runs.c.versions).order_by(ingest_runs.c.started_at))]
+    finally:
+        store.close()
+    assert '"profiles": "prior"' in versions[0] and '"profiles": "learned-v1"' in versions[-1]

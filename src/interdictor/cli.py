@@ -71,6 +71,8 @@ def show_top(results: pl.DataFrame, n: int, console: Console, title: str = "Top 
 
 
 def print_summary(summary: Any, console: Console, db_url: str | None) -> None:
+    from interdictor.score.scorer import CALIBRATE_FROM, EXAM_SHARE_MAX
+
     d = summary.dispositions
     console.print(
         f"[bold]{summary.shipments:,}[/] shipments from {summary.rows:,} rows in {summary.seconds:.1f} s "
@@ -78,6 +80,11 @@ def print_summary(summary: Any, console: Console, db_url: str | None) -> None:
         + ", ".join(f"{k}: {d.get(k, 0):,}" for k in ("hold", "exam", "review", "clear")),
         highlight=False,
     )
+    if summary.shipments:
+        examined = d.get("exam", 0) + d.get("hold", 0)
+        console.print(f"recommended for exam or hold: {100 * examined / summary.shipments:.2f} % of the shipments "
+                      f"(by score alone at most {100 * EXAM_SHARE_MAX:g} % of a batch of {CALIBRATE_FROM:,} or more; "
+                      "hard findings always)", highlight=False)
     if summary.rejects:
         console.print(f"[yellow]{summary.rejects:,} rejects[/] ({summary.reject_rows:,} whole rows, the rest single "
                       f"fields); see --rejects for file, line, field and reason", highlight=False)

@@ -32,3 +32,7 @@ class Context:
         if version is not None:
             versions[name] = version
         return replace(self, parts=MappingProxyType(parts), versions=MappingProxyType(versions))
+
+    def with_versions(self, more: Mapping[str, str]) -> Context:
+        """The same parts, with more inputs' versions recorded (an input a part was built from)."""
+        return replace(self, versions=MappingProxyType({**self.versions, **more}))

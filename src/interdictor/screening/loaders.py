@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -91,10 +92,10 @@ def day_history(conn: Connection, settings: Any, window_days: float) -> DayHisto
 
 
 def goods_part(conn: Connection | None, settings: Any) -> GoodsContext:
-    """The goods part with the stored licence registry and HS profiles learned from stored lines (the
-    knowledge base and built-in priors without a store)."""
-    from interdictor.screen.goods.loader import load_goods, profiles_from
-    from interdictor.store import goods
+    """The goods part with the stored licence registry and the latest learned profile set (the knowledge
+    base and built-in priors without a store, or before ``interdictor profiles learn`` ran)."""
+    from interdictor.screen.goods.loader import load_goods, stored_profiles
+    from interdictor.store import goods, learned
 
     notes: list[str] = []
     registry = profiles = None
@@ -105,11 +106,38 @@ def goods_part(conn: Connection | None, settings: Any) -> GoodsContext:
             notes.append(f"licence registry not loaded ({type(exc).__name__}); every controlled good will be unnotified")
             log.warning(notes[-1])
         try:
-            profiles = profiles_from(goods.profile_lines(conn))
+            latest = learned.latest_set(conn)
+            profiles = stored_profiles(*latest) if latest is not None else None
         except Exception as exc:
-            notes.append(f"HS profiles not learned from the store ({type(exc).__name__}); built-in priors used")
+            notes.append(f"learned profiles not read from the store ({type(exc).__name__}); built-in priors used")
             log.warning(notes[-1])
     return load_goods(settings, registry=registry, profiles=profiles, notes=notes)
+
+
+def learn_profiles(conn: Connection, settings: Any, *, actor: str = "cli", days: float | None = 90.0,
+                   min_n: int | None = None) -> tuple[int, dict[str, int]]:
+    """Learn a profile set from the current lines of the last ``days`` (all when None) — counted in SQL,
+    each distinct description read for its family of goods — and store it as the next version.
+    Returns (version, {"lines", "codes", "families"})."""
+    from datetime import UTC, datetime, timedelta
+
+    from interdictor.screen.goods.detector import describe
+    from interdictor.screen.goods.loader import PROFILE_MIN_N, load_goods
+    from interdictor.screen.goods.profiles import chapter_shares, learn_from_histograms
+    from interdictor.store import learned
+
+    since = datetime.now(UTC) - timedelta(days=days) if days is not None else None
+    hist = learned.line_histograms(conn, since)
+    g = load_goods(settings)
+    families = describe(hist["description"], g)
+    need = PROFILE_MIN_N if min_n is None else min_n
+    table = pl.concat([learn_from_histograms(hist, families, need), chapter_shares(hist, families)])
+    lines = int(hist.filter(pl.col("metric") == "usd_per_kg")["n"].sum()) if hist.height else 0
+    version = learned.save_set(conn, table, actor=actor, lines=lines, min_n=need, knowledge_base=g.kb.version,
+                               since=since)
+    kinds = table.group_by("kind").agg(pl.col("key").n_unique())
+    counts = dict(kinds.iter_rows())
+    return version, {"lines": lines, "codes": int(counts.get("hs", 0)), "families": int(counts.get("family", 0))}
 
 
 def rescreen(conn: Connection, list_id: str, version: int, days: float = 30.0, actor: str = "cli") -> list[Hit]:
@@ -146,4 +174,7 @@ def load_context(settings: Settings, conn: Connection | None = None, parts: list
         value = loader(conn, settings)
         version = getattr(value, "version", None)
         ctx = ctx.with_part(name, value, str(version) if version is not None else None)
+        # a part built from more than one versioned input names the others too (goods: its learned profiles)
+        for other, v in getattr(value, "more_versions", {}).items():
+            ctx = ctx.with_versions({other: v})
     return ctx

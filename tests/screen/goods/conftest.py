@@ -61,8 +61,10 @@ def batch_of(lines: list[dict[str, Any]]) -> Batch:
         },
         schema_overrides={"quantity": pl.Float64, "cas_number": pl.String},
     )
+    # the consignee is a business by default: the case tables are about what the words say; who receives
+    # the goods is weighed in test_receivers.py
     pa = pl.DataFrame({"shipment_id": ids, "party": ["consignee"] * n,
-                       "name": [line.get("consignee", "Jane Doe") for line in lines],
+                       "name": [line.get("consignee", "Northgate Supply Co") for line in lines],
                        "country": [line.get("consignee_country") for line in lines]},
                       schema_overrides={"country": pl.String})
     shippers = [(i, line) for i, line in zip(ids, lines, strict=True) if line.get("shipper")]

@@ -1,4 +1,4 @@
-"""Building the goods part from values: profiles learned from stored lines over the priors."""
+"""Building the goods part from values: a stored learned set laid over the priors."""
 
 from __future__ import annotations
 
@@ -7,30 +7,29 @@ import math
 import polars as pl
 import pytest
 
-from interdictor.screen.goods.loader import profiles_from
-from interdictor.screen.goods.profiles import load_priors
+from interdictor.screen.goods.loader import load_goods, stored_profiles
+from interdictor.screen.goods.profiles import learn_from_histograms, load_priors
 
 
-def _lines(n: int, hs: str, per_shipment: int = 1) -> pl.DataFrame:
-    return pl.DataFrame({
-        "partner": ["p1"] * n, "shipment_id": [f"S{i // per_shipment}" for i in range(n)], "version": [1] * n,
-        "hs_code": [hs] * n, "weight_kg": [2.0] * n, "value": [40.0] * n, "quantity": [4.0] * n,
-        "gross_weight_kg": [8.0] * n, "pieces": [2] * n,
-    })
+def _hist(hs: str, desc: str, metric: str, values: list[float]) -> pl.DataFrame:
+    buckets = [round(math.log10(v) * 20) for v in values]
+    return pl.DataFrame({"hs_code": [hs] * len(values), "description": [desc] * len(values),
+                         "metric": [metric] * len(values), "bucket": buckets, "n": [1] * len(values)})
 
 
-def test_no_lines_give_the_priors() -> None:
-    assert profiles_from(pl.DataFrame()).table.equals(load_priors().table)
+def test_a_stored_set_replaces_the_priors_of_its_keys_and_keeps_the_rest() -> None:
+    learned = learn_from_histograms(_hist("950300", "plush rabbit", "usd_per_kg", [12.0] * 40), min_n=30)
+    p = stored_profiles(4, learned)
+    assert p.version == "learned-v4"
+    rows = p.table.filter((pl.col("key") == "95") & (pl.col("metric") == "usd_per_kg"))
+    assert rows["source"].to_list() == ["learned"] and rows["median"][0] == pytest.approx(math.log10(12.0), abs=0.03)
+    # a prior of another key and the priors of this key's other metrics stay
+    assert p.table.filter((pl.col("key") == "95") & (pl.col("metric") == "kg_per_unit"))["source"].to_list() == ["prior"]
+    assert p.table.filter(pl.col("key") == "2933").height == load_priors().table.filter(pl.col("key") == "2933").height
 
 
-def test_enough_lines_learn_a_profile_over_the_priors() -> None:
-    learned = profiles_from(_lines(3, "847930"), min_n=3).table.filter(pl.col("source") == "learned")
-    by = {(k, m): med for k, m, med in learned.select("key", "metric", "median").iter_rows()}
-    assert by[("847930", "usd_per_kg")] == pytest.approx(math.log10(40 / 2))
-    assert by[("8479", "kg_per_piece")] == pytest.approx(math.log10(8 / 2))  # one line a shipment
-
-
-def test_kg_per_piece_is_only_learned_from_single_line_shipments() -> None:
-    learned = profiles_from(_lines(4, "847930", per_shipment=2), min_n=2).table.filter(pl.col("source") == "learned")
-    assert "kg_per_piece" not in set(learned["metric"])
-    assert profiles_from(_lines(2, "847930"), min_n=3).table.equals(load_priors().table)
+def test_the_part_without_a_set_screens_on_the_priors_and_says_so_in_its_versions() -> None:
+    part = load_goods(None)
+    assert part.profiles.version == "prior"
+    assert part.more_versions == {"profiles": "prior"}
+    assert load_goods(None, profiles=stored_profiles(2, pl.DataFrame())).more_versions == {"profiles": "learned-v2"}

@@ -191,8 +191,13 @@ class KnowledgeBase:
     blockers: tuple[str, ...] = ()
     equipment_blockers: tuple[str, ...] = ()
     material_chapters: tuple[str, ...] = ()
+    articles_by_material: tuple[str, ...] = ()
     generic_equipment: tuple[str, ...] = ()
     ordinary_use: tuple[str, ...] = ()
+    name_families: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    flavour_trades: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
+    apparatus: tuple[str, ...] = ()
     by_id: dict[str, Substance] = field(default_factory=dict)
     by_cas: dict[str, Substance] = field(default_factory=dict)
 
@@ -279,8 +284,13 @@ def parse_kb(docs: dict[str, Any], version: str = "kb") -> KnowledgeBase:
         blockers=subs.blockers,
         equipment_blockers=equip.blockers,
         material_chapters=hs.material_chapters,
+        articles_by_material=hs.articles_by_material,
         generic_equipment=lex.generic_equipment,
         ordinary_use=lex.ordinary_use,
+        name_families={k: tuple(v) for k, v in lex.name_families.items()},
+        flavour_trades=lex.flavour_trades,
+        colours=lex.colours,
+        apparatus=lex.apparatus,
         by_id={s.id: s for s in substances},
         by_cas={c: s for s in substances for c in s.all_cas()},
     )

@@ -125,6 +125,7 @@ class HsDoc(Strict):
     chemical_chapters: Texts = ()
     equipment_chapters: Texts = ()
     material_chapters: Texts = ()
+    articles_by_material: Texts = ()
     headings: dict[str, HeadingDoc] = Field(default_factory=dict)
 
 
@@ -143,6 +144,10 @@ class LexiconDoc(Strict):
     chemical_context: Texts = ()
     generic_equipment: Texts = ()
     ordinary_use: Texts = ()
+    name_families: dict[str, Texts] = Field(default_factory=dict)
+    flavour_trades: Texts = ()
+    colours: Texts = ()
+    apparatus: Texts = ()
     classes: dict[str, GoodsClassDoc] = Field(default_factory=dict)
 
 

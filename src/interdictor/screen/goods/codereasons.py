@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from interdictor.reference.hs import text_of, texts_along
 from interdictor.screen.goods.corroborate import Signals, signals, watched_support
 from interdictor.screen.goods.evidence import quote
+from interdictor.screen.goods.fit import chapter_fit, misfits, named_in_code
 from interdictor.screen.goods.resolve import Resolved
 
 if TYPE_CHECKING:
@@ -30,7 +32,8 @@ def chemical_rows(
 
 
 def code_reasons(
-    emit: Emitter, ids: pl.DataFrame, res: Resolved, desc_cas: pl.DataFrame, field_cas: pl.DataFrame
+    emit: Emitter, ids: pl.DataFrame, res: Resolved, desc_cas: pl.DataFrame, field_cas: pl.DataFrame,
+    families: pl.DataFrame | None = None,
 ) -> list[Row]:
     named_rows, cas_rows = chemical_rows(emit, ids, desc_cas, field_cas)
     return (
@@ -38,7 +41,47 @@ def code_reasons(
         + chemical_mismatches(emit, named_rows, cas_rows)
         + equipment_mismatches(emit, res)
         + ordinary_goods_mismatches(emit, res, named_rows | cas_rows)
+        + (family_misfits(emit, families, named_rows | cas_rows) if families is not None else [])
     )
+
+
+def family_misfits(emit: Emitter, families: pl.DataFrame, chem_rows: set[int]) -> list[Row]:
+    """GOODS_DESC_CODE_MISFIT: the words name one kind of ordinary goods and the declared code is in none of
+    the chapters those goods are classified in.  Under a precursor chapter or a press heading the stronger
+    GOODS_HS_MISMATCH says so already."""
+    kb = emit.kb
+    equip_codes = [c for c, h in kb.headings.items() if h.role in ("equipment", "parts")]
+    lines = emit.rows_of(families.select("did", "family")).join(
+        emit.it.select("row", "chapter", "hs6"), on="row"
+    ).filter(
+        pl.col("chapter").is_not_null() & ~pl.col("chapter").is_in(list(PRECURSOR_CHAPTERS))
+        & ~pl.col("hs6").fill_null("").is_in(equip_codes) & ~pl.col("row").is_in(list(chem_rows))
+    )
+    found = misfits(lines.select("row", "family", "chapter"), chapter_fit(kb), emit.g.profiles.usual_chapters)
+    if found.is_empty():
+        return []
+    emit.prepare(set(found["row"].to_list()))
+    out = []
+    for row, family, chapters in found.iter_rows():
+        r = emit.item(row)
+        said = text_of(r["hs_digits"])
+        if named_in_code(r["description"] or "", texts_along(r["hs_digits"])):
+            continue
+        quoted = f" — '{_short(said[1])}' (HS {said[0]}, HS 2022 nomenclature)" if said else " (a chapter the HS does not have)"
+        out.append(emit.reason(row, "GOODS_DESC_CODE_MISFIT", (
+            f"description {quote(r['description'])} names {family.replace('_', ' ')}, classified in HS chapters "
+            f"{_chapters(chapters)}, but is declared under HS {r['hs_digits']}{quoted}")))
+    return out
+
+
+def _chapters(chapters: list[str], shown: int = 10) -> str:
+    found = sorted(set(chapters))
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    return ", ".join(found[:shown]) + more
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def watched_headings(emit: Emitter, ids: pl.DataFrame, res: Resolved) -> list[Row]:

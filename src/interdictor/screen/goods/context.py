@@ -41,6 +41,11 @@ class GoodsContext:
     def version(self) -> str:
         return self.kb.version
 
+    @property
+    def more_versions(self) -> dict[str, str]:
+        """The learned profile set screening used ("prior" before any was learned)."""
+        return {"profiles": self.profiles.version}
+
 
 def user_cache_dir() -> Path:
     import platformdirs

@@ -21,11 +21,13 @@ from interdictor.model import REASON_SCHEMA, Batch, empty, reasons_frame
 from interdictor.screen.context import Context
 from interdictor.screen.goods.cas import cas_numbers, check_cas
 from interdictor.screen.goods.context import GoodsContext
+from interdictor.screen.goods.families import without_colours, word_families
 from interdictor.screen.goods.identify import identities, structure_findings
 from interdictor.screen.goods.itemreasons import Emitter
 from interdictor.screen.goods.lines import item_lines
+from interdictor.screen.goods.receivers import glycidates_in_bulk, tooling_to_private
 from interdictor.screen.goods.resolve import resolve
-from interdictor.screen.goods.text import make_views, scan_classes, scan_text, scan_uses
+from interdictor.screen.goods.text import Views, make_views, scan_classes, scan_text, scan_uses
 from interdictor.screen.goods.vague import generic_equipment, vague_descriptions
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,9 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     beside = hits.filter(pl.col("kind").is_in(["equipment", "model", "declared_as", "eq_context"]))["did"]
     coded = it.filter(pl.col("hs6").is_in(list(g.kb.headings)))["did"].drop_nulls()
     uses = scan_uses(views, g.compiled, pl.concat([beside, coded, need]).unique())
-    res = resolve(hits, g.compiled, views.frame, scan_classes(views, g.compiled, need), uses)
+    # the kind of goods the words name, for every description: a line is weighed against its words' family
+    listed = Views(without_colours(views.frame, g.kb))  # a listing's trailing colour names no goods
+    res = resolve(hits, g.compiled, views.frame, scan_classes(listed, g.compiled, views.frame["did"]), uses)
     desc_cas = cas_numbers(views.frame.select("did", "description"), g.kb, g.near_cas)
     vague = vague_descriptions(views.frame, g.vague)
     structs = structure_findings(views.frame, res, g) if "structure" in g.layers else {}
@@ -75,9 +79,12 @@ def detect_goods(batch: Batch, g: GoodsContext) -> pl.DataFrame:
     rows += emit.cas_slips(desc_cas, field_cas)
     rows += emit.equipment(res)
     rows += emit.vague(vague)
-    rows += emit.codes(ids, res, desc_cas, field_cas)
+    rows += tooling_to_private(emit, hits, res, views.frame, g.vague)
+    rows += glycidates_in_bulk(emit, views.frame)
+    families = word_families(res.flags, vague, g.kb)
+    rows += emit.codes(ids, res, desc_cas, field_cas, families)
     if "profiles" in g.layers:
-        rows += emit.profiles(ids, res, vague)
+        rows += emit.profiles(ids, families)
     if "licences" in g.layers:
         rows = emit.licences(rows, ids, res)
     for r in rows:
@@ -123,3 +130,18 @@ def _field_cas(it: pl.DataFrame, g: GoodsContext) -> pl.DataFrame:
                       "substance": pl.String, "near_miss": pl.String})
     found = field.select(pl.col("row").cast(pl.Int32).alias("did"), pl.col("cas_number").alias("written"))
     return check_cas(found, g.kb, g.near_cas).rename({"did": "row"}).with_columns(pl.col("row").cast(pl.Int64))
+
+
+def describe(descriptions: pl.Series, g: GoodsContext) -> pl.DataFrame:
+    """``description, family`` for distinct descriptions, read as detection reads them (for learning the
+    families' profiles from stored lines)."""
+    distinct = descriptions.drop_nulls().unique()
+    if distinct.is_empty():
+        return pl.DataFrame(schema={"description": pl.String, "family": pl.String})
+    views = make_views(distinct)
+    hits = scan_text(views, g.compiled)
+    classes = scan_classes(Views(without_colours(views.frame, g.kb)), g.compiled, views.frame["did"])
+    beside = hits.filter(pl.col("kind").is_in(["equipment", "model", "declared_as", "eq_context"]))["did"].unique()
+    res = resolve(hits, g.compiled, views.frame, classes, scan_uses(views, g.compiled, beside))
+    fam = word_families(res.flags, vague_descriptions(views.frame, g.vague), g.kb)
+    return views.frame.select("did", "description").join(fam, on="did").select("description", "family")

@@ -32,6 +32,11 @@ WEIGHTS: dict[str, float] = {
     "GOODS_HS_MISMATCH": 40,
     "GOODS_VALUE_PROFILE": 30,
     "GOODS_WEIGHT_PROFILE": 30,
+    "GOODS_VALUE_FOR_WORDS": 25,
+    "GOODS_WEIGHT_FOR_WORDS": 30,
+    "GOODS_DESC_CODE_MISFIT": 20,
+    "EQUIP_TOOLING_TO_PRIVATE": 45,
+    "GOODS_GLYCIDATE_BULK": 50,
     "EQUIP_PRESS": 60,
     "EQUIP_ENCAPSULATOR": 60,
     "EQUIP_DIES": 65,
@@ -44,7 +49,7 @@ WEIGHTS: dict[str, float] = {
     "NOTIFIED_TRADE_DIVERTED": 60,
 }
 # codes with a floor in the rule set: never emitted for an item a notified transaction covers
-FLOOR_CODES = frozenset({"LICENCE_NOT_NOTIFIED", "EQUIP_DIES", "EQUIP_PARTS"})
+FLOOR_CODES = frozenset({"LICENCE_NOT_NOTIFIED", "EQUIP_DIES", "EQUIP_PARTS", "EQUIP_TOOLING_TO_PRIVATE"})
 TIER_CODE = {
     "controlled": "GOODS_PRECURSOR_NAME",
     "drug": "GOODS_CONTROLLED_DRUG",
