@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Select, and_, delete, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, delete, func, select
 from sqlalchemy import update as sql_update
 
 from interdictor.network import NetworkConfig, NetworkError
@@ -34,21 +34,17 @@ PARTY_COLUMNS = {"partner": pl.String, "shipment_id": pl.String, "version": pl.I
                  "phone": pl.String, "email": pl.String}
 
 
-def _frame(conn: Connection, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    return pl.DataFrame([tuple(r) for r in conn.execute(stmt)], schema=schema, orient="row")
-
-
-def _where_in(conn: Connection, stmt: Callable[[ColumnElement[bool] | None], Select[Any]], col: Any,
+def _where_in(store: Store, stmt: Callable[[ColumnElement[bool] | None], Select[Any]], col: Any,
               values: list[str], schema: dict[str, Any], name: str) -> pl.DataFrame:
     """``stmt`` restricted to ``col`` in ``values``: IN-lists for a few, the whole table filtered for many."""
     values = sorted(set(values))
     if len(values) > WHOLE:
-        return _frame(conn, stmt(None), schema).filter(pl.col(name).is_in(pl.Series(values).implode()))
-    parts = [_frame(conn, stmt(col.in_(values[i:i + IN_CHUNK])), schema) for i in range(0, len(values), IN_CHUNK)]
+        return store.read_frame(stmt(None), schema).filter(pl.col(name).is_in(pl.Series(values).implode()))
+    parts = [store.read_frame(stmt(col.in_(values[i:i + IN_CHUNK])), schema) for i in range(0, len(values), IN_CHUNK)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
-def pending_parties(conn: Connection) -> pl.DataFrame:
+def pending_parties(store: Store) -> pl.DataFrame:
     """Parties of current shipment versions the network has not seen (new, or amended since)."""
     S, P, NP = t.shipments, t.parties, n.network_parties
     seen = select(NP.c.partner).where(NP.c.partner == S.c.partner, NP.c.shipment_id == S.c.shipment_id,
@@ -58,15 +54,15 @@ def pending_parties(conn: Connection) -> pl.DataFrame:
             .select_from(S.join(P, and_(P.c.partner == S.c.partner, P.c.shipment_id == S.c.shipment_id,
                                         P.c.version == S.c.version)))
             .where(S.c.is_current.is_(True), P.c.name.is_not(None), ~seen))
-    return _frame(conn, stmt, PARTY_COLUMNS)
+    return store.read_frame(stmt, PARTY_COLUMNS)
 
 
-def hubs(conn: Connection, cfg: NetworkConfig) -> pl.DataFrame:
+def hubs(store: Store, cfg: NetworkConfig) -> pl.DataFrame:
     """Identifiers used by ``cfg.hub_names`` distinct names or more: (kind, value, names)."""
     U = n.network_uses
     names = func.count(func.distinct(U.c.name_key))
     stmt = select(U.c.kind, U.c.value, names).group_by(U.c.kind, U.c.value).having(names >= cfg.hub_names)
-    return _frame(conn, stmt, {"kind": pl.String, "value": pl.String, "names": pl.Int64})
+    return store.read_frame(stmt, {"kind": pl.String, "value": pl.String, "names": pl.Int64})
 
 
 @dataclass(frozen=True)
@@ -79,40 +75,38 @@ class Updated:
 def update(store: Store, cfg: NetworkConfig) -> Updated:
     """Bring the network up to date with the stored shipments (only what is new is resolved)."""
     V, U, NP = n.network_variants, n.network_uses, n.network_parties
-    with store.begin() as conn:
-        parties = pending_parties(conn)
+    parties = pending_parties(store)
     if parties.is_empty():
         return Updated(0, 0, 0)
     keyed = key_parties(parties)
-    with store.begin() as conn:
-        stored_uses = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(
-            *([w] if w is not None else [])), U.c.variant, keyed.uses["variant"].to_list(),
-            {"variant": pl.String, "kind": pl.String, "value": pl.String}, "variant")
+    stored_uses = _where_in(store, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(
+        *([w] if w is not None else [])), U.c.variant, keyed.uses["variant"].to_list(),
+        {"variant": pl.String, "kind": pl.String, "value": pl.String}, "variant")
     new_uses = keyed.uses.join(stored_uses, on=["variant", "kind", "value"], how="anti")
     store.insert_frames([("network_uses", new_uses)])  # the counts that make hubs include this batch
     vschema = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
-    with store.begin() as conn:
-        hub = hubs(conn, cfg)
-        known = pl.concat([
-            _where_in(conn, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
-                *([w] if w is not None else [])), V.c.variant, keyed.variants["variant"].to_list(), vschema, "variant"),
-            _where_in(conn, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
-                *([w] if w is not None else [])), V.c.name_key, company_keys(keyed.variants["name_key"]).to_list(), vschema,
-                "name_key"),
-        ]).unique(subset=["variant"])
-        strong = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).join(hub, on=["kind", "value"],
-                                                                                  how="anti")
-        ustmt = lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value).select_from(  # noqa: E731
-            U.join(V, V.c.variant == U.c.variant)).where(U.c.kind.in_(["phone", "email"]),
-                                                          *([w] if w is not None else []))
-        known_uses = _where_in(conn, ustmt, U.c.value, strong["value"].to_list(),
-                               {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String},
-                               "value").join(strong.select("kind", "value").unique(), on=["kind", "value"])
+    hub = hubs(store, cfg)
+    known = pl.concat([
+        _where_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
+            *([w] if w is not None else [])), V.c.variant, keyed.variants["variant"].to_list(), vschema, "variant"),
+        _where_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
+            *([w] if w is not None else [])), V.c.name_key, company_keys(keyed.variants["name_key"]).to_list(), vschema,
+            "name_key"),
+    ]).unique(subset=["variant"])
+    strong = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).join(hub, on=["kind", "value"],
+                                                                              how="anti")
+    ustmt = lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value).select_from(  # noqa: E731
+        U.join(V, V.c.variant == U.c.variant)).where(U.c.kind.in_(["phone", "email"]),
+                                                      *([w] if w is not None else []))
+    known_uses = _where_in(store, ustmt, U.c.value, strong["value"].to_list(),
+                           {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String},
+                           "value").join(strong.select("kind", "value").unique(), on=["kind", "value"])
     res = resolve(keyed, known, known_uses, hub)
     now = datetime.now(UTC)
     with store.begin() as conn:
-        for old, new in res.merges.items():
-            conn.execute(sql_update(V).where(V.c.actor_id == old).values(actor_id=new))
+        if res.merges:
+            conn.execute(sql_update(V).where(V.c.actor_id == bindparam("old")).values(actor_id=bindparam("new")),
+                         [{"old": old, "new": new} for old, new in res.merges.items()])
         shipments = keyed.occurrences.select("partner", "shipment_id").unique()
         for p, ids in shipments.group_by("partner"):
             sids = ids["shipment_id"].to_list()
@@ -128,15 +122,14 @@ def update(store: Store, cfg: NetworkConfig) -> Updated:
 def graph_tables(store: Store, cfg: NetworkConfig) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """What ``network.graph.build`` takes: parties with their actors, the actors' identifiers, the hubs."""
     V, U, NP = n.network_variants, n.network_uses, n.network_parties
-    with store.begin() as conn:
-        parties = _frame(conn, select(NP.c.partner, NP.c.shipment_id, NP.c.party, V.c.actor_id, V.c.name,
-                                      V.c.evidence).select_from(NP.join(V, V.c.variant == NP.c.variant)),
-                         {"partner": pl.String, "shipment_id": pl.String, "party": pl.String, "actor_id": pl.String,
-                          "name": pl.String, "evidence": pl.String})
-        uses = _frame(conn, select(V.c.actor_id, U.c.kind, U.c.value, func.min(U.c.shown)).select_from(
-            U.join(V, V.c.variant == U.c.variant)).group_by(V.c.actor_id, U.c.kind, U.c.value),
-            {"actor_id": pl.String, "kind": pl.String, "value": pl.String, "shown": pl.String})
-        return parties, uses, hubs(conn, cfg)
+    parties = store.read_frame(select(NP.c.partner, NP.c.shipment_id, NP.c.party, V.c.actor_id, V.c.name,
+                                  V.c.evidence).select_from(NP.join(V, V.c.variant == NP.c.variant)),
+                     {"partner": pl.String, "shipment_id": pl.String, "party": pl.String, "actor_id": pl.String,
+                      "name": pl.String, "evidence": pl.String})
+    uses = store.read_frame(select(V.c.actor_id, U.c.kind, U.c.value, func.min(U.c.shown)).select_from(
+        U.join(V, V.c.variant == U.c.variant)).group_by(V.c.actor_id, U.c.kind, U.c.value),
+        {"actor_id": pl.String, "kind": pl.String, "value": pl.String, "shown": pl.String})
+    return parties, uses, hubs(store, cfg)
 
 
 def risk(conn: Connection, keys: pl.DataFrame) -> pl.DataFrame:
