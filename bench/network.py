@@ -82,7 +82,7 @@ def main() -> None:
         graph = build(*tables, cfg)
         t2 = time.perf_counter()
         print(f"graph: read {t1 - t0:.1f} s, build {t2 - t1:.1f} s "
-              f"({graph.g.num_nodes()} nodes, {graph.g.num_edges()} edges, {len(graph.crowded)} crowded)")
+              f"({graph.num_nodes} nodes, {graph.num_edges} edges, {len(graph.crowded)} crowded)")
         rnd = random.Random(3)
         times, found = [], []
         for _ in range(args.backtracks):

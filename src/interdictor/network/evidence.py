@@ -52,13 +52,13 @@ def _path(graph: Graph, path: list[int], named: dict[tuple[str, str, str], dict[
         p1, id1 = nodes["partner"][s1], nodes["shipment_id"][s1]
         a0, a1 = nodes["key"][between[0]], nodes["key"][between[-1]]
         first, last = named.get((p0, id0, a0), {}), named.get((p1, id1, a1), {})
-        text = f"{CODE_NAMES[int(graph.g.get_edge_data(s0, between[0]))]} '{first.get('name', nodes['label'][between[0]])}'"
+        text = f"{CODE_NAMES[graph.edge_code(s0, between[0])]} '{first.get('name', nodes['label'][between[0]])}'"
         for j in range(1, len(between) - 1, 2):
             text += f" shares {nodes['label'][between[j]]} with '{nodes['label'][between[j + 1]]}'"
         if len(between) == 1 and last.get("name") != first.get("name"):
             why = last.get("evidence") or first.get("evidence") or "one actor"
             text += f" = '{last.get('name')}' (same actor: {why})"
-        text += f", {CODE_NAMES[int(graph.g.get_edge_data(between[-1], s1))]} on {p1}/{id1}"
+        text += f", {CODE_NAMES[graph.edge_code(between[-1], s1)]} on {p1}/{id1}"
         if (p1, id1) in notes:
             text += f" ({notes[(p1, id1)]})"
         steps.append(text)

@@ -185,9 +185,10 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     for router in (api_shipments.router, api_work.router, api_admin.router, api_network.router):
         app.include_router(router, prefix="/api/v1")
-    from interdictor.service import web_pages, web_work
+    from interdictor.service import web_network, web_pages, web_work
 
     app.include_router(web_pages.router)
     app.include_router(web_work.router)
+    app.include_router(web_network.router)
     app.mount("/static", StaticFiles(directory=str(web_dir() / "static")), name="static")
     return app

@@ -40,7 +40,8 @@ from interdictor.store import config, decisions, facts, shipments
 router = APIRouter(include_in_schema=False)
 
 NAV = [("queue", "Queue", "queue"), ("answers", "Answers", "answer_referral"), ("search", "Search", "read_shipments"),
-       ("referrals", "Referrals", "referrals"), ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
+       ("referrals", "Referrals", "referrals"), ("rules", "Rules", "performance"),
+       ("network/communities", "Networks", "network"), ("submit", "Submit", "submit")]
 QUEUE_PAGE = 50  # queue rows a page
 ANSWERS_SHOWN = 30  # a partner's recent shipments on its home page
 SMALL_SAMPLE = 10  # fewer exams than this and a rule's yield says little

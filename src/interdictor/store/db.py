@@ -183,7 +183,7 @@ class Store:
                 if self.dialect == "sqlite":
                     # SQLite's driver infers a column's type from its first batch; one batch for the
                     # whole result, so a column that starts with nulls is not typed too early
-                    cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(2**31 - 1)})
+                    cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(2**30)})
                 cur.execute(sql)
                 tbl = cur.fetch_arrow_table()
             except Exception as exc:

@@ -7,19 +7,22 @@ build, a new batch, an amendment) with ``interdictor.network.actors`` and writes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, delete, func, select
 from sqlalchemy import update as sql_update
 
 from interdictor.network import NetworkConfig, NetworkError
 from interdictor.network.actors import VARIANT_SCHEMA, company_keys, key_parties, resolve
+from interdictor.network.communities import community_nodes, ftm_entities, labels_of, summarise, top
 from interdictor.network.evidence import RISK_SCHEMA, describe, rank
-from interdictor.network.graph import Found, build
+from interdictor.network.graph import Found, Graph, build
 from interdictor.network.graph import backtrack as backtrack_graph
 from interdictor.store import schema as t
 from interdictor.store import schema_network as n
@@ -55,6 +58,12 @@ def pending_parties(store: Store) -> pl.DataFrame:
                                         P.c.version == S.c.version)))
             .where(S.c.is_current.is_(True), P.c.name.is_not(None), ~seen))
     return store.read_frame(stmt, PARTY_COLUMNS)
+
+
+def hubs_of(uses: pl.DataFrame, cfg: NetworkConfig) -> pl.DataFrame:
+    """``hubs`` over the rows of ``network_uses`` already read (variant, kind, value, name_key, …)."""
+    return uses.group_by("kind", "value").agg(pl.col("name_key").n_unique().cast(pl.Int64).alias("names")).filter(
+        pl.col("names") >= cfg.hub_names)
 
 
 def hubs(store: Store, cfg: NetworkConfig) -> pl.DataFrame:
@@ -120,16 +129,23 @@ def update(store: Store, cfg: NetworkConfig) -> Updated:
 
 
 def graph_tables(store: Store, cfg: NetworkConfig) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """What ``network.graph.build`` takes: parties with their actors, the actors' identifiers, the hubs."""
+    """What ``network.graph.build`` takes: parties with their actors, the actors' identifiers, the hubs.
+
+    The three tables are read whole as Arrow and joined in polars: a database join of millions of rows
+    costs more than reading them."""
     V, U, NP = n.network_variants, n.network_uses, n.network_parties
-    parties = store.read_frame(select(NP.c.partner, NP.c.shipment_id, NP.c.party, V.c.actor_id, V.c.name,
-                                  V.c.evidence).select_from(NP.join(V, V.c.variant == NP.c.variant)),
-                     {"partner": pl.String, "shipment_id": pl.String, "party": pl.String, "actor_id": pl.String,
-                      "name": pl.String, "evidence": pl.String})
-    uses = store.read_frame(select(V.c.actor_id, U.c.kind, U.c.value, func.min(U.c.shown)).select_from(
-        U.join(V, V.c.variant == U.c.variant)).group_by(V.c.actor_id, U.c.kind, U.c.value),
-        {"actor_id": pl.String, "kind": pl.String, "value": pl.String, "shown": pl.String})
-    return parties, uses, hubs(store, cfg)
+    s = pl.String
+    parties = store.read_frame(select(NP.c.partner, NP.c.shipment_id, NP.c.party, NP.c.variant),
+                               {"partner": s, "shipment_id": s, "party": s, "variant": s})
+    variants = store.read_frame(select(V.c.variant, V.c.actor_id, V.c.name, V.c.evidence),
+                                {"variant": s, "actor_id": s, "name": s, "evidence": s})
+    uses = store.read_frame(select(U.c.variant, U.c.kind, U.c.value, U.c.name_key, U.c.shown),
+                            {"variant": s, "kind": s, "value": s, "name_key": s, "shown": s})
+    parties = parties.join(variants, on="variant").drop("variant")
+    hub = hubs_of(uses, cfg)
+    uses = uses.join(variants.select("variant", "actor_id"), on="variant").group_by(
+        "actor_id", "kind", "value").agg(pl.col("shown").min())
+    return parties, uses, hub
 
 
 def risk(conn: Connection, keys: pl.DataFrame) -> pl.DataFrame:
@@ -161,6 +177,47 @@ def shipment_known(conn: Connection, partner: str, shipment_id: str) -> bool:
                         .limit(1)).first() is not None
 
 
+def shipments_mark(store: Store) -> Any:
+    """When a shipment (or a new version of one) was last stored: the newest ``received_at``, one index
+    probe.  The network is derived from the stored shipments, so while this stays the same a graph
+    built after ``update`` is still the whole network."""
+    S = t.shipments
+    with store.begin() as conn:
+        return conn.execute(select(func.max(S.c.received_at))).scalar()
+
+
+@dataclass
+class _Built:
+    key: tuple[Any, ...]
+    graph: Graph
+    labels: np.ndarray | None = None  # each node's community, worked out when first asked for
+
+
+_built: dict[str, _Built] = {}  # one entry: the graph of the store asked last (a graph of 1 M shipments is ~1 GB)
+_building = threading.Lock()
+
+
+def _current(store: Store, cfg: NetworkConfig) -> tuple[_Built, Updated]:
+    key = (store.url, shipments_mark(store), cfg.hub_names, cfg.max_fanout)
+    with _building:
+        hit = _built.get("graph")
+        if hit is not None and hit.key == key:
+            return hit, Updated(0, 0, 0)
+        _built.clear()  # the old graph goes before the new one is built: one in memory at a time
+        updated = update(store, cfg)
+        hit = _built["graph"] = _Built(key, build(*graph_tables(store, cfg), cfg))
+        return hit, updated
+
+
+def current_graph(store: Store, cfg: NetworkConfig) -> tuple[Graph, Updated]:
+    """The graph of the whole network, up to date with the stored shipments.
+
+    Built once per store state and kept in this process: while no shipment has been stored since (one
+    index probe says so), a backtrack reuses it instead of reading and building the world again."""
+    hit, updated = _current(store, cfg)
+    return hit.graph, updated
+
+
 @dataclass(frozen=True)
 class Backtracked:
     rows: pl.DataFrame  # RESULT_COLUMNS
@@ -178,11 +235,70 @@ def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, 
     with store.begin() as conn:
         if not shipment_known(conn, partner, shipment_id):
             raise NetworkError(f"no stored shipment {partner}/{shipment_id}")
-    updated = update(store, cfg)
-    graph = build(*graph_tables(store, cfg), cfg)
+    graph, updated = current_graph(store, cfg)
     found = backtrack_graph(graph, partner, shipment_id, depth, cfg)
     near = found.links.head(cfg.limit * 10)  # the nearest, then ranked with their risk
     with store.begin() as conn:
         risks = risk(conn, near.select("partner", "shipment_id"))
     ranked = rank(Found(near, found.skipped), risks, cfg.limit)
     return Backtracked(describe(graph, ranked), found.links.height, found.skipped, updated)
+
+
+def seen(store: Store) -> pl.DataFrame:
+    """partner, shipment_id, seen (filed, else stored) of every current shipment version."""
+    S = t.shipments
+    df = store.read_frame(select(S.c.partner, S.c.shipment_id, func.coalesce(S.c.filed_at, S.c.received_at))
+                          .where(S.c.is_current.is_(True)),
+                          {"partner": pl.String, "shipment_id": pl.String, "seen": pl.String})
+    return df.with_columns(pl.col("seen").str.replace("T", " ").str.slice(0, 19)
+                           .str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False))
+
+
+def outcome_marks(store: Store) -> pl.DataFrame:
+    """partner, shipment_id, result, when: seizures and referrals recorded on stored shipments."""
+    OC = sv.outcomes
+    df = store.read_frame(select(OC.c.partner, OC.c.shipment_id, OC.c.result,
+                                 func.coalesce(OC.c.examined_at, OC.c.recorded_at))
+                          .where(OC.c.result.in_(["seized", "referred"])),
+                          {"partner": pl.String, "shipment_id": pl.String, "result": pl.String, "when": pl.String})
+    return df.with_columns(pl.col("when").str.replace("T", " ").str.slice(0, 10).alias("when"))
+
+
+def communities(store: Store, cfg: NetworkConfig) -> tuple[Graph, np.ndarray, pl.DataFrame]:
+    """The network up to date, each node's community, and every community of two actors or more
+    summarised (``network.communities.COMMUNITY_SCHEMA``)."""
+    hit, _ = _current(store, cfg)
+    with _building:
+        if hit.labels is None:
+            hit.labels = labels_of(hit.graph)
+    return hit.graph, hit.labels, summarise(hit.graph, hit.labels, seen(store), outcome_marks(store))
+
+
+@dataclass(frozen=True)
+class Community:
+    summary: dict[str, Any]  # one row of COMMUNITY_SCHEMA
+    actors: pl.DataFrame  # actor_id, name, links (its edges in the graph), most linked first
+    shipments: pl.DataFrame  # partner, shipment_id, seen, outcome (seized/referred and when), newest first
+
+
+def community(store: Store, cfg: NetworkConfig, community_id: str) -> Community:
+    """One community's actors and shipments; ``NetworkError`` naming it when there is no such community."""
+    graph, labels, summary = communities(store, cfg)
+    nodes = community_nodes(graph, labels, summary, community_id)
+    if nodes.is_empty():
+        raise NetworkError(f"no community {community_id} (community ids change when the network does: list them "
+                           "again)")
+    marks = outcome_marks(store).group_by("partner", "shipment_id").agg(
+        pl.concat_str([pl.col("result"), pl.col("when")], separator=" ").sort().str.join(", ").alias("outcome"))
+    ships = nodes.filter(pl.col("kind") == "shipment").select("partner", "shipment_id").join(
+        seen(store), on=["partner", "shipment_id"], how="left").join(marks, on=["partner", "shipment_id"], how="left")
+    actors = nodes.filter(pl.col("kind") == "actor").select(pl.col("key").alias("actor_id"), pl.col("label").alias(
+        "name"), pl.col("degree").alias("links")).sort("links", "actor_id", descending=[True, False])
+    return Community(summary.filter(pl.col("community") == community_id).row(0, named=True), actors,
+                     ships.sort("seen", "partner", "shipment_id", descending=[True, False, False], nulls_last=True))
+
+
+def ftm_export(store: Store, cfg: NetworkConfig, sort: str = "risk", n: int | None = None) -> Iterator[dict[str, Any]]:
+    """The communities (the first ``n`` by ``sort``, or all) as FollowTheMoney entities."""
+    graph, labels, summary = communities(store, cfg)
+    return ftm_entities(graph, labels, top(summary, sort, n), seen(store), outcome_marks(store))
