@@ -4,7 +4,9 @@ Stores N synthetic shipments (two partners; shippers drawn from a pool of compan
 pool of people with phones and e-mails, some shared; one consolidator address used by many sellers)
 straight into a fresh SQLite store, without screening, then times ``interdictor network build``
 (``store.network.update``), one incremental update of 1 % more, the graph build, and backtracks from
-random shipments.
+random shipments: on the graph itself, and through ``store.network.backtrack`` as the API and CLI call it
+(the graph kept in the process after the first; each answer ranked with its risk and its paths in
+words); then the communities.  Peak RSS at the end.
 
     .venv/bin/python bench/network.py --size 200000
     .venv/bin/python bench/network.py --size 1000000 --backtracks 20
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -30,7 +33,8 @@ from interdictor.network import NetworkConfig  # noqa: E402
 from interdictor.network.graph import backtrack, build  # noqa: E402
 from interdictor.store import open_store  # noqa: E402
 from interdictor.store.db import Store  # noqa: E402
-from interdictor.store.network import graph_tables, update  # noqa: E402
+from interdictor.store.network import backtrack as stored_backtrack  # noqa: E402
+from interdictor.store.network import communities, graph_tables, update  # noqa: E402
 
 
 def store_traffic(store: Store, start: int, n: int, seed: int) -> None:
@@ -91,8 +95,26 @@ def main() -> None:
             f = backtrack(graph, ("acme", "bolt")[i % 2], f"S{i}", args.depth, cfg)
             times.append(time.perf_counter() - t0)
             found.append(f.links.height)
-        print(f"backtrack depth {args.depth}: median {statistics.median(times) * 1000:.0f} ms, "
+        print(f"backtrack depth {args.depth} on the graph: median {statistics.median(times) * 1000:.0f} ms, "
               f"max {max(times) * 1000:.0f} ms, linked shipments median {statistics.median(found):.0f}")
+        del graph, tables
+        t0 = time.perf_counter()
+        stored_backtrack(store, cfg, "acme", "S0", args.depth)
+        print(f"first backtrack through the store (brings the network up to date, reads and builds the graph): "
+              f"{time.perf_counter() - t0:.1f} s")
+        times = []
+        for _ in range(args.backtracks):
+            i = rnd.randrange(args.size)
+            t0 = time.perf_counter()
+            stored_backtrack(store, cfg, ("acme", "bolt")[i % 2], f"S{i}", args.depth)
+            times.append(time.perf_counter() - t0)
+        print(f"backtrack through the store, graph kept: median {statistics.median(times) * 1000:.0f} ms, "
+              f"max {max(times) * 1000:.0f} ms (ranked, risk read, paths in words)")
+        t0 = time.perf_counter()
+        _, _, summary = communities(store, cfg)
+        print(f"communities: {time.perf_counter() - t0:.1f} s ({summary.height} of two actors or more, largest "
+              f"{summary['actors'].max()} actors)")
+        print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         store.close()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,6 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from interdictor.cli_common import check_out, db_settings, err, fail
+
+if TYPE_CHECKING:
+    import polars as pl
 
 app = typer.Typer(help="Actors across shipments and partners, and the shipments linked to one (crosses partners: "
                        "for targeters and analysts).", no_args_is_help=True)
@@ -96,7 +99,7 @@ def backtrack(
         _table(found.rows)
 
 
-def _table(rows):  # type: ignore[no-untyped-def]
+def _table(rows: pl.DataFrame) -> None:
     table = Table(expand=True)
     for col in rows.columns:
         table.add_column(col, overflow="fold")

@@ -51,7 +51,8 @@ def labels_of(graph: Graph) -> np.ndarray:
     src = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
     keep = ok[src] & ok[graph.indices]
     m = csr_matrix((np.ones(int(keep.sum()), dtype=bool), (src[keep], graph.indices[keep])), shape=(n, n))
-    return connected_components(m, directed=False)[1].astype(np.int64)
+    labels: np.ndarray = connected_components(m, directed=False)[1].astype(np.int64)
+    return labels
 
 
 def _with_labels(graph: Graph, labels: np.ndarray) -> pl.DataFrame:

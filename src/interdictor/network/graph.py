@@ -73,7 +73,8 @@ class Graph:
 
     def neighbours(self, nodes: np.ndarray) -> np.ndarray:
         """Every neighbour of ``nodes`` (with repeats)."""
-        return self.indices[self.entries(nodes)]
+        found: np.ndarray = self.indices[self.entries(nodes)]
+        return found
 
     def edge_code(self, a: int, b: int) -> int:
         row = self.indices[self.indptr[a]:self.indptr[a + 1]]

@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 
 from interdictor.network import NetworkConfig, NetworkError
+from interdictor.network.communities import top as first
 from interdictor.service import views
 from interdictor.service.auth import require, state
 from interdictor.service.errors import ERROR_RESPONSES, ApiError
 from interdictor.service.principal import Principal
-from interdictor.network.communities import top as first
 from interdictor.store.network import backtrack, communities, community
 
 router = APIRouter(responses=ERROR_RESPONSES)

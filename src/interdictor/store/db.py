@@ -195,7 +195,7 @@ class Store:
             if tbl is not None:
                 df = pl.from_arrow(tbl)
                 assert isinstance(df, pl.DataFrame)
-                return df.rename(dict(zip(df.columns, schema, strict=True))).cast(schema)
+                return df.rename(dict(zip(df.columns, schema, strict=True))).cast(pl.Schema(schema))
         with self.engine.connect() as conn:
             return pl.DataFrame([tuple(r) for r in conn.execute(stmt)], schema=schema, orient="row")
 
