@@ -24,6 +24,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,27 +39,40 @@ from interdictor.store.network import communities, graph_tables, update  # noqa:
 
 
 def store_traffic(store: Store, start: int, n: int, seed: int) -> None:
-    rnd = random.Random(seed)
-    now = datetime.now(UTC)
+    """``n`` shipments from ``start`` on, made column by column (the bench's own memory stays small)."""
+    rnd = np.random.default_rng(seed)
     companies, people = max(n // 50, 10), max(n // 3, 10)
-    ships, parts = [], []
-    for i in range(start, start + n):
-        partner, sid = ("acme", "bolt")[i % 2], f"S{i}"
-        ships.append({"partner": partner, "shipment_id": sid, "version": 1, "run_id": "bench", "content_hash": "x",
-                      "is_current": True, "received_at": now})
-        c = rnd.randrange(companies)
-        consolidator = rnd.random() < 0.05
-        parts.append({"partner": partner, "shipment_id": sid, "version": 1, "party": "shipper",
-                      "name": f"SELLER {i} SHOP" if consolidator else f"COMPANY {c} TRADING CO LTD",
-                      "address": "88 HUAQIANGBEI RD" if consolidator else f"{c} INDUSTRY RD",
-                      "postal_code": "518031", "country": "CN",
-                      "phone": "+86 755 8888 8888" if consolidator else None, "email": None})
-        p = rnd.randrange(people)
-        parts.append({"partner": partner, "shipment_id": sid, "version": 1, "party": "consignee",
-                      "name": f"PERSON {p} DOE{p % 97}", "address": f"{p} OAK ST", "postal_code": f"{10000 + p % 89999}",
-                      "country": "US", "phone": f"+1 555 {p % 10_000_000:07d}" if p % 4 else None,
-                      "email": f"p{p // 2}@gmail.com" if p % 5 == 0 else None})
-    store.insert_frames([("shipments", pl.DataFrame(ships)), ("parties", pl.DataFrame(parts))])
+    i = pl.int_range(start, start + n, eager=True).alias("i")
+    c = pl.Series("c", rnd.integers(0, companies, n))
+    p = pl.Series("p", rnd.integers(0, people, n))
+    consolidator = pl.Series("x", rnd.random(n) < 0.05)
+    base = pl.DataFrame([i, c, p, consolidator]).with_columns(
+        pl.when(pl.col("i") % 2 == 0).then(pl.lit("acme")).otherwise(pl.lit("bolt")).alias("partner"),
+        (pl.lit("S") + pl.col("i").cast(pl.String)).alias("shipment_id"), pl.lit(1, pl.Int32).alias("version"))
+    now = datetime.now(UTC)
+    ships = base.select("partner", "shipment_id", "version", pl.lit("bench").alias("run_id"),
+                        pl.lit("x").alias("content_hash"), pl.lit(True).alias("is_current"),
+                        pl.lit(now).dt.replace_time_zone("UTC").alias("received_at"))
+    cs, ps = pl.col("c").cast(pl.String), pl.col("p").cast(pl.String)
+    x = pl.col("x")
+    shippers = base.select(
+        "partner", "shipment_id", "version", pl.lit("shipper").alias("party"),
+        pl.when(x).then(pl.lit("SELLER ") + pl.col("i").cast(pl.String) + " SHOP")
+        .otherwise(pl.lit("COMPANY ") + cs + " TRADING CO LTD").alias("name"),
+        pl.when(x).then(pl.lit("88 HUAQIANGBEI RD")).otherwise(cs + " INDUSTRY RD").alias("address"),
+        pl.lit("518031").alias("postal_code"), pl.lit("CN").alias("country"),
+        pl.when(x).then(pl.lit("+86 755 8888 8888")).otherwise(pl.lit(None, pl.String)).alias("phone"),
+        pl.lit(None, pl.String).alias("email"))
+    consignees = base.select(
+        "partner", "shipment_id", "version", pl.lit("consignee").alias("party"),
+        (pl.lit("PERSON ") + ps + " DOE" + (pl.col("p") % 97).cast(pl.String)).alias("name"),
+        (ps + " OAK ST").alias("address"), (10000 + pl.col("p") % 89999).cast(pl.String).alias("postal_code"),
+        pl.lit("US").alias("country"),
+        pl.when(pl.col("p") % 4 != 0).then(pl.lit("+1 555 ") + (pl.col("p") % 10_000_000).cast(pl.String).str.zfill(7))
+        .otherwise(pl.lit(None, pl.String)).alias("phone"),
+        pl.when(pl.col("p") % 5 == 0).then(pl.lit("p") + (pl.col("p") // 2).cast(pl.String) + "@gmail.com")
+        .otherwise(pl.lit(None, pl.String)).alias("email"))
+    store.insert_frames([("shipments", ships), ("parties", pl.concat([shippers, consignees]))])
 
 
 def main() -> None:

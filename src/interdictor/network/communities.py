@@ -46,7 +46,7 @@ def _community_id(first_actor: pl.Expr) -> pl.Expr:
 
 def labels_of(graph: Graph) -> np.ndarray:
     """Each node's community: connected components over the edges between nodes that may be crossed."""
-    ok = graph.crossable()
+    ok = graph.passable
     n = graph.num_nodes
     src = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
     keep = ok[src] & ok[graph.indices]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from interdictor.network.graph import CODE_NAMES, Found, Graph
@@ -28,11 +29,8 @@ def rank(found: Found, risk: pl.DataFrame, limit: int) -> pl.DataFrame:
 
 def describe(graph: Graph, ranked: pl.DataFrame) -> pl.DataFrame:
     """``ranked`` with ``path`` in words: each step from one shipment to the next, and what is known of it."""
-    ships = graph.nodes.head(graph.shipments)
     on_path = sorted({n for p in ranked["path"].to_list() for n in p if n < graph.shipments})
-    keys = ships[on_path].select("partner", "shipment_id") if on_path else ships.clear().select(
-        "partner", "shipment_id")
-    seen = graph.parties.join(keys, on=["partner", "shipment_id"])
+    seen = graph.parties_of(np.array(on_path, dtype=np.int64))
     named = {(r["partner"], r["shipment_id"], r["actor_id"]): r for r in seen.iter_rows(named=True)}
     notes = {(r["partner"], r["shipment_id"]): r["note"] for r in ranked.iter_rows(named=True) if r.get("note")}
     text = [_path(graph, path, named, notes) for path in ranked["path"].to_list()]

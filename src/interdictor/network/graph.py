@@ -47,6 +47,8 @@ class Graph:
     uses: pl.DataFrame  # actor_id, kind, value, shown: the identifiers in the graph (not hubs)
     crowded: dict[int, int]  # node -> its edges, for nodes not crossed (more than max_fanout)
     shipments: int  # nodes 0 .. shipments-1 are the shipments
+    passable: np.ndarray  # per node: may a path go through it (not crowded)
+    party_ptr: np.ndarray  # shipment node n's rows of ``parties`` are party_ptr[n]:party_ptr[n + 1]
 
     @property
     def num_nodes(self) -> int:
@@ -80,11 +82,11 @@ class Graph:
         row = self.indices[self.indptr[a]:self.indptr[a + 1]]
         return int(self.codes[self.indptr[a] + int(np.flatnonzero(row == b)[0])])
 
-    def crossable(self) -> np.ndarray:
-        """Per node: may a path go through it (not crowded)."""
-        ok = np.ones(self.num_nodes, dtype=bool)
-        ok[list(self.crowded)] = False
-        return ok
+    def parties_of(self, shipments: np.ndarray) -> pl.DataFrame:
+        """The rows of ``parties`` of these shipment nodes, without a scan of the whole table."""
+        starts, lens = self.party_ptr[shipments], self.party_ptr[shipments + 1] - self.party_ptr[shipments]
+        rows = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(int(lens.sum()))
+        return self.parties[rows]
 
 
 def build(parties: pl.DataFrame, uses: pl.DataFrame, hubs: pl.DataFrame, cfg: NetworkConfig) -> Graph:
@@ -122,8 +124,15 @@ def build(parties: pl.DataFrame, uses: pl.DataFrame, hubs: pl.DataFrame, cfg: Ne
     degree = np.diff(indptr)
     heavy = np.flatnonzero(degree > cfg.max_fanout)
     crowded = dict(zip(heavy.tolist(), degree[heavy].tolist(), strict=True))
-    return Graph(indptr, dst[order].astype(np.int64), codes[order].astype(np.int8), nodes, parties, hub_uses,
-                 uses.select("actor_id", "kind", "value", "shown"), crowded, int((nodes["kind"] == "shipment").sum()))
+    passable = np.ones(n, dtype=bool)
+    passable[heavy] = False
+    # parties in shipment-node order, so a shipment's parties are a slice (its rows were the first edges)
+    parties = parties.with_columns(parties.select(_skey(pl.col("partner"), pl.col("shipment_id")).alias("key")).join(
+        ix, on="key", how="left", maintain_order="left")["idx"].alias("_node")).sort("_node")
+    party_ptr = np.searchsorted(parties["_node"].to_numpy(), np.arange(n + 1))
+    return Graph(indptr, dst[order].astype(np.int64), codes[order].astype(np.int8), nodes, parties.drop("_node"),
+                 hub_uses, uses.select("actor_id", "kind", "value", "shown"), crowded,
+                 int((nodes["kind"] == "shipment").sum()), passable, party_ptr)
 
 
 @dataclass(frozen=True)
@@ -139,33 +148,44 @@ def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
     if depth < 1:
         raise NetworkError(f"--depth {depth}: the depth is a number of hops, 1 or more")
     src = graph.index(partner, shipment_id)
-    # breadth first, a whole layer at a time: a crowded node is noted and never entered, and the
-    # neighbourhood stops growing at max_nodes (said), so no hub and no giant component makes this hang
-    ok = graph.crossable()
-    visited = np.zeros(graph.num_nodes, dtype=bool)
-    visited[src] = True
+    # breadth first, a whole layer at a time, counting the shipments on the way: a shipment ``depth`` hops
+    # away is reached but not gone through; a crowded node is noted and never entered; the neighbourhood
+    # stops growing at max_nodes (said) — so no hub and no giant component makes this hang
+    ok, ships = graph.passable, graph.shipments
+    hop = np.full(graph.num_nodes, -1, dtype=np.int16)  # shipments on the way to a node, -1: not reached
+    hop[src] = 0
     frontier, cut, size, capped = np.array([src], dtype=np.int64), set(), 1, False
     for _ in range(MAX_EDGES_PER_HOP * depth):
-        nxt = np.unique(graph.neighbours(frontier))
-        nxt = nxt[~visited[nxt]]
-        cut.update(nxt[~ok[nxt]].tolist())
-        nxt = nxt[ok[nxt]]
+        entries = graph.entries(frontier)
+        parent = np.repeat(frontier, graph.indptr[frontier + 1] - graph.indptr[frontier])
+        nxt = graph.indices[entries]
+        new = hop[nxt] < 0
+        nxt, parent = nxt[new], parent[new]
+        cut.update(np.unique(nxt[~ok[nxt]]).tolist())
+        keep = ok[nxt]
+        nxt, parent = nxt[keep], parent[keep]
+        h = hop[parent] + (nxt < ships)
+        order = np.lexsort((h, nxt))  # each node once, with its fewest shipments on the way
+        nxt, h = nxt[order], h[order]
+        first = np.ones(len(nxt), dtype=bool)
+        first[1:] = nxt[1:] != nxt[:-1]
+        nxt, h = nxt[first], h[first]
+        near = h <= depth
+        nxt, h = nxt[near], h[near]
         if size + len(nxt) > cfg.max_nodes:
-            nxt, capped = nxt[:cfg.max_nodes - size], True
-        visited[nxt] = True
+            nxt, h, capped = nxt[:cfg.max_nodes - size], h[:cfg.max_nodes - size], True
+        hop[nxt] = h
         size += len(nxt)
-        frontier = nxt
+        frontier = nxt[~((nxt < ships) & (h >= depth))]  # the farthest shipments are ends
         if capped or not len(frontier):
             break
-    sub = np.flatnonzero(visited)  # the neighbourhood, in node order: local index = position
-    local = np.full(graph.num_nodes, -1, dtype=np.int64)
-    local[sub] = np.arange(len(sub))
+    sub = np.flatnonzero(hop >= 0)  # the neighbourhood, in node order: local index = position
     rows = np.repeat(np.arange(len(sub)), graph.indptr[sub + 1] - graph.indptr[sub])
     entries = graph.entries(sub)
-    cols = local[graph.indices[entries]]
-    keep = cols >= 0
+    cols = np.searchsorted(sub, graph.indices[entries])
+    keep = (cols < len(sub)) & (sub[np.minimum(cols, len(sub) - 1)] == graph.indices[entries])
     m = csr_matrix((COST[graph.codes[entries[keep]]], (rows[keep], cols[keep])), shape=(len(sub), len(sub)))
-    s = int(local[src])
+    s = int(np.searchsorted(sub, src))
     dist, pred = dijkstra(m, directed=True, indices=s, return_predecessors=True)
     targets = np.flatnonzero((sub < graph.shipments) & np.isfinite(dist))
     targets = targets[targets != s]
@@ -180,8 +200,8 @@ def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
         cur = np.where(live, pred[np.maximum(cur, 0)], -1)
         cur[cur < 0] = -1
     glob = np.where(back >= 0, sub[np.maximum(back, 0)], -1)
-    is_ship = (glob >= 0) & (glob < graph.shipments)
-    hops = is_ship.sum(axis=1) - 1  # the shipments on the path, less the start
+    on_path = (glob >= 0) & (glob < graph.shipments)
+    hops = on_path.sum(axis=1) - 1  # the shipments on the path, less the start
     near = (hops <= depth) & (back == s).any(axis=1)
     paths = pl.Series("path", glob[near], dtype=pl.Array(pl.Int64, steps + 1)).arr.to_list().list.eval(
         pl.element().filter(pl.element() >= 0).reverse())
@@ -194,7 +214,7 @@ def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
     if capped:
         skipped.append(f"the neighbourhood was cut at {cfg.max_nodes} nodes: nearer links first, farther ones "
                        "may be missing")
-    src_actors = graph.parties.filter((pl.col("partner") == partner) & (pl.col("shipment_id") == shipment_id))
+    src_actors = graph.parties_of(np.array([src]))
     for r in graph.hub_uses.join(src_actors.select("actor_id"), on="actor_id").unique(
             subset=["kind", "shown"]).sort("kind", "shown").iter_rows(named=True):
         skipped.append(f"{r['kind']} {r['shown']} (a hub: used by {r['names']} names, not followed)")
