@@ -33,26 +33,30 @@ def describe(graph: Graph, ranked: pl.DataFrame) -> pl.DataFrame:
     seen = graph.parties_of(np.array(on_path, dtype=np.int64))
     named = {(r["partner"], r["shipment_id"], r["actor_id"]): r for r in seen.iter_rows(named=True)}
     notes = {(r["partner"], r["shipment_id"]): r["note"] for r in ranked.iter_rows(named=True) if r.get("note")}
-    text = [_path(graph, path, named, notes) for path in ranked["path"].to_list()]
+    paths = ranked["path"].to_list()
+    on = np.array(sorted({n for p in paths for n in p}), dtype=np.int64)
+    rows = graph.nodes[on].select("key", "label", "partner", "shipment_id").rows()
+    nodes = dict(zip(on.tolist(), rows, strict=True))  # the nodes on the paths: one gather, then dict look-ups
+    text = [_path(graph, path, nodes, named, notes) for path in paths]
     return ranked.with_columns(pl.Series("path", text, dtype=pl.String)).select(list(RESULT_COLUMNS))
 
 
-def _path(graph: Graph, path: list[int], named: dict[tuple[str, str, str], dict[str, Any]],
-          notes: dict[tuple[str, str], str]) -> str:
-    nodes = graph.nodes
+def _path(graph: Graph, path: list[int], nodes: dict[int, tuple[Any, ...]],
+          named: dict[tuple[str, str, str], dict[str, Any]], notes: dict[tuple[str, str], str]) -> str:
+    key, label = 0, 1
     steps: list[str] = []
     start = 0
     for i in range(1, len(path)):
         if path[i] >= graph.shipments:
             continue
         s0, s1, between = path[start], path[i], path[start + 1:i]
-        p0, id0 = nodes["partner"][s0], nodes["shipment_id"][s0]
-        p1, id1 = nodes["partner"][s1], nodes["shipment_id"][s1]
-        a0, a1 = nodes["key"][between[0]], nodes["key"][between[-1]]
+        _, _, p0, id0 = nodes[s0]
+        _, _, p1, id1 = nodes[s1]
+        a0, a1 = nodes[between[0]][key], nodes[between[-1]][key]
         first, last = named.get((p0, id0, a0), {}), named.get((p1, id1, a1), {})
-        text = f"{CODE_NAMES[graph.edge_code(s0, between[0])]} '{first.get('name', nodes['label'][between[0]])}'"
+        text = f"{CODE_NAMES[graph.edge_code(s0, between[0])]} '{first.get('name', nodes[between[0]][label])}'"
         for j in range(1, len(between) - 1, 2):
-            text += f" shares {nodes['label'][between[j]]} with '{nodes['label'][between[j + 1]]}'"
+            text += f" shares {nodes[between[j]][label]} with '{nodes[between[j + 1]][label]}'"
         if len(between) == 1 and last.get("name") != first.get("name"):
             why = last.get("evidence") or first.get("evidence") or "one actor"
             text += f" = '{last.get('name')}' (same actor: {why})"

@@ -49,6 +49,8 @@ class Graph:
     shipments: int  # nodes 0 .. shipments-1 are the shipments
     passable: np.ndarray  # per node: may a path go through it (not crowded)
     party_ptr: np.ndarray  # shipment node n's rows of ``parties`` are party_ptr[n]:party_ptr[n + 1]
+    ship_keys: pl.Series  # the shipments' keys, sorted; ship_order[i] is the node of ship_keys[i]
+    ship_order: np.ndarray
 
     @property
     def num_nodes(self) -> int:
@@ -59,11 +61,12 @@ class Graph:
         return len(self.indices) // 2
 
     def index(self, partner: str, shipment_id: str) -> int:
-        hit = self.nodes.head(self.shipments).filter(
-            (pl.col("shipment_id") == shipment_id) & (pl.col("partner") == partner))
-        if hit.is_empty():
+        """The node of a shipment: a binary search over the sorted shipment keys."""
+        key = f"S{partner}\x1f{shipment_id}"
+        at = int(self.ship_keys.search_sorted(key))
+        if at >= self.ship_keys.len() or self.ship_keys[at] != key:
             raise NetworkError(f"no stored shipment {partner}/{shipment_id} (or it has no named party)")
-        return int(hit["idx"][0])
+        return int(self.ship_order[at])
 
     def entries(self, nodes: np.ndarray) -> np.ndarray:
         """The positions in ``indices`` of every edge of ``nodes``, in one gather."""
@@ -124,6 +127,8 @@ def build(parties: pl.DataFrame, uses: pl.DataFrame, hubs: pl.DataFrame, cfg: Ne
     degree = np.diff(indptr)
     heavy = np.flatnonzero(degree > cfg.max_fanout)
     crowded = dict(zip(heavy.tolist(), degree[heavy].tolist(), strict=True))
+    shipments = int((nodes["kind"] == "shipment").sum())
+    keys = nodes.head(shipments).select("key", pl.col("idx").cast(pl.Int64)).sort("key")
     passable = np.ones(n, dtype=bool)
     passable[heavy] = False
     # parties in shipment-node order, so a shipment's parties are a slice (its rows were the first edges)
@@ -132,7 +137,7 @@ def build(parties: pl.DataFrame, uses: pl.DataFrame, hubs: pl.DataFrame, cfg: Ne
     party_ptr = np.searchsorted(parties["_node"].to_numpy(), np.arange(n + 1))
     return Graph(indptr, dst[order].astype(np.int64), codes[order].astype(np.int8), nodes, parties.drop("_node"),
                  hub_uses, uses.select("actor_id", "kind", "value", "shown"), crowded,
-                 int((nodes["kind"] == "shipment").sum()), passable, party_ptr)
+                 shipments, passable, party_ptr, keys["key"], keys["idx"].to_numpy())
 
 
 @dataclass(frozen=True)
