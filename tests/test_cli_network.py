@@ -165,3 +165,32 @@ def test_the_graph_is_built_once_per_store_state(db: str, monkeypatch: pytest.Mo
         assert set(first.rows["shipment_id"]) < set(after.rows["shipment_id"])
     finally:
         store.close()
+
+
+def test_the_service_answers_from_the_kept_graph_while_the_next_is_built(db: str) -> None:
+    import time
+
+    from interdictor.network import NetworkConfig
+    from interdictor.store import network as stored
+
+    store = open_store(db)
+    try:
+        cfg = NetworkConfig()
+        stored.backtrack(store, cfg, "acme", "N0", 2)  # the graph is kept
+        screen(db, {"acme": manifests(sellers=0, background=0)["acme"].replace(b"\nN1,", b"\nN8,")})
+        kept = stored.backtrack(store, cfg, "acme", "N0", 2, fresh=False)
+        assert any("not in this answer yet" in s for s in kept.skipped)  # said, not hidden
+        assert "N8" not in set(kept.rows["shipment_id"])
+        deadline = time.monotonic() + 120
+        while True:  # the background build replaces the kept graph
+            again = stored.backtrack(store, cfg, "acme", "N0", 2, fresh=False)
+            if not any("not in this answer yet" in s for s in again.skipped) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert "N8" in set(again.rows["shipment_id"])
+        # a shipment the kept graph does not hold is answered from a graph built for it, never "unknown"
+        screen(db, {"bolt": manifests(sellers=0, background=0)["bolt"].replace(b"\nN3,", b"\nN7,")})
+        new = stored.backtrack(store, cfg, "bolt", "N7", 2, fresh=False)
+        assert new.rows.height and not any("not in this answer yet" in s for s in new.skipped)
+    finally:
+        store.close()

@@ -32,7 +32,7 @@ def get_backtrack(request: Request, partner: str, shipment_id: str,
     partners, ranked by closeness and risk (``rank, partner, shipment_id, score, hops, path``); ``skipped``
     names the hubs and crowded parties that were not followed, ``linked`` how many were found in all."""
     try:
-        found = backtrack(state(request).store, NetworkConfig(limit=limit), partner, shipment_id, depth)
+        found = backtrack(state(request).store, NetworkConfig(limit=limit), partner, shipment_id, depth, fresh=False)
     except NetworkError as exc:
         raise ApiError(404, str(exc), "unknown_shipment") from exc
     return {"results": views.jsonable(found.rows.to_dicts()), "linked": found.linked, "skipped": found.skipped}
@@ -46,7 +46,7 @@ def get_communities(request: Request, who: Annotated[Principal, Depends(require(
     """Communities of two actors or more (actors tied through shipments and identifiers that are not hubs),
     the first ``top`` by ``sort`` (size: actors, then shipments; risk: seizures, then referrals, then size);
     ``communities`` is how many there are in all."""
-    _, _, summary = communities(state(request).store, NetworkConfig())
+    _, _, summary = communities(state(request).store, NetworkConfig(), fresh=False)
     rows = first(summary, sort, top)
     return {"results": views.jsonable(rows.to_dicts()), "communities": summary.height}
 
@@ -58,7 +58,7 @@ def get_community(request: Request, community_id: str,
     """The community's summary, its actors (most linked first) and its shipments (newest first, with any
     seizure or referral)."""
     try:
-        found = community(state(request).store, NetworkConfig(), community_id)
+        found = community(state(request).store, NetworkConfig(), community_id, fresh=False)
     except NetworkError as exc:
         raise ApiError(404, str(exc), "unknown_community") from exc
     return {"community": views.jsonable(found.summary), "actors": views.jsonable(found.actors.to_dicts()),

@@ -26,7 +26,7 @@ SHIPMENTS_SHOWN = 500  # a community's shipments on its page (the rest are count
 
 @router.get("/network/communities", response_class=HTMLResponse)
 async def communities_page(request: Request, me: Annotated[Principal, Depends(require("network"))]) -> Response:
-    _, _, summary = await run_in_threadpool(communities, state(request).store, NetworkConfig())
+    _, _, summary = await run_in_threadpool(communities, state(request).store, NetworkConfig(), False)
     riskiest = top(summary.filter((pl.col("seizures") > 0) | (pl.col("referrals") > 0)), "risk", SHOWN)
     return render(request, "communities.html", me, total=summary.height, largest=top(summary, "size", SHOWN).to_dicts(),
                   riskiest=riskiest.to_dicts())
@@ -36,7 +36,7 @@ async def communities_page(request: Request, me: Annotated[Principal, Depends(re
 async def community_page(request: Request, community_id: str,
                          me: Annotated[Principal, Depends(require("network"))]) -> Response:
     try:
-        found = await run_in_threadpool(community, state(request).store, NetworkConfig(), community_id)
+        found = await run_in_threadpool(community, state(request).store, NetworkConfig(), community_id, False)
     except NetworkError as exc:
         raise ApiError(404, str(exc), "unknown_community") from exc
     return render(request, "community.html", me, c=found.summary, actors=found.actors.to_dicts(),

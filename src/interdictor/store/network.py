@@ -7,6 +7,7 @@ build, a new batch, an amendment) with ``interdictor.network.actors`` and writes
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from interdictor.store import schema as t
 from interdictor.store import schema_network as n
 from interdictor.store import schema_service as sv
 from interdictor.store.db import Store
+
+log = logging.getLogger(__name__)
 
 IN_CHUNK = 500
 WHOLE = 5_000  # more keys than this: read the table once and filter in memory rather than IN-lists
@@ -194,28 +197,72 @@ class _Built:
 
 
 _built: dict[str, _Built] = {}  # one entry: the graph of the store asked last (a graph of 1 M shipments is ~1 GB)
-_building = threading.Lock()
+_building = threading.Lock()  # one build at a time
+_labelling = threading.Lock()
+_refreshing: set[str] = set()  # stores whose graph is being rebuilt in the background
 
 
-def _current(store: Store, cfg: NetworkConfig) -> tuple[_Built, Updated]:
-    key = (store.url, shipments_mark(store), cfg.hub_names, cfg.max_fanout)
+def _build(store: Store, cfg: NetworkConfig, key: tuple[Any, ...], keep_old: bool) -> tuple[_Built, Updated]:
     with _building:
         hit = _built.get("graph")
         if hit is not None and hit.key == key:
             return hit, Updated(0, 0, 0)
-        _built.clear()  # the old graph goes before the new one is built: one in memory at a time
+        if not keep_old:
+            _built.clear()  # the old graph goes before the new one is built: one in memory at a time
         updated = update(store, cfg)
         hit = _built["graph"] = _Built(key, build(*graph_tables(store, cfg), cfg))
         return hit, updated
 
 
-def current_graph(store: Store, cfg: NetworkConfig) -> tuple[Graph, Updated]:
+def _refresh(store: Store, cfg: NetworkConfig, key: tuple[Any, ...]) -> None:
+    """Rebuild in a thread of its own; the kept graph answers until the new one replaces it."""
+    with _building:
+        if store.url in _refreshing:
+            return
+        _refreshing.add(store.url)
+
+    def run() -> None:
+        try:
+            _build(store, cfg, key, keep_old=True)
+        except Exception:  # a store closed meanwhile, a failed read: the next question builds again
+            log.warning("bringing the network graph up to date failed", exc_info=True)
+        finally:
+            with _building:
+                _refreshing.discard(store.url)
+
+    threading.Thread(target=run, name="network-refresh", daemon=True).start()
+
+
+def _current(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[_Built, Updated, Any]:
+    """The kept graph when it is up to date; else, with ``fresh``, a new one built now; without it the kept
+    one of this store (and the time of the last shipment it holds) while a new one is built in the
+    background.  The third value is None when the graph is up to date."""
+    key = (store.url, shipments_mark(store), cfg.hub_names, cfg.max_fanout)
+    hit = _built.get("graph")
+    if hit is not None and hit.key == key:
+        return hit, Updated(0, 0, 0), None
+    if not fresh and hit is not None and (hit.key[0], *hit.key[2:]) == (key[0], *key[2:]):
+        _refresh(store, cfg, key)
+        return hit, Updated(0, 0, 0), hit.key[1]
+    return (*_build(store, cfg, key, keep_old=False), None)
+
+
+def current_graph(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[Graph, Updated, Any]:
     """The graph of the whole network, up to date with the stored shipments.
 
     Built once per store state and kept in this process: while no shipment has been stored since (one
-    index probe says so), a backtrack reuses it instead of reading and building the world again."""
-    hit, updated = _current(store, cfg)
-    return hit.graph, updated
+    index probe says so), a backtrack reuses it instead of reading and building the world again.  Without
+    ``fresh`` (the service: an answer within half a second), a graph that shipments stored since have made
+    old still answers while its successor is built in the background; the third value then says since
+    when it is old (None: up to date)."""
+    hit, updated, since = _current(store, cfg, fresh)
+    return hit.graph, updated, since
+
+
+def _stale_note(since: Any) -> str:
+    when = since.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(since, datetime) else str(since)
+    return (f"shipments stored after {when} are not in this answer yet: the network is being brought up to "
+            "date, ask again shortly")
 
 
 @dataclass(frozen=True)
@@ -226,8 +273,11 @@ class Backtracked:
     updated: Updated
 
 
-def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, depth: int) -> Backtracked:
+def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, depth: int,
+              fresh: bool = True) -> Backtracked:
     """The network brought up to date, then every stored shipment linked to this one, ranked, with paths.
+    Without ``fresh`` an answer may come from the kept graph while a newer one is built (``current_graph``),
+    and says so in ``skipped``; a shipment the kept graph does not hold yet waits for the new one.
 
     Raises ``NetworkError`` naming the problem: an unknown shipment, one with no named party, a bad depth."""
     if depth < 1:
@@ -235,8 +285,16 @@ def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, 
     with store.begin() as conn:
         if not shipment_known(conn, partner, shipment_id):
             raise NetworkError(f"no stored shipment {partner}/{shipment_id}")
-    graph, updated = current_graph(store, cfg)
-    found = backtrack_graph(graph, partner, shipment_id, depth, cfg)
+    graph, updated, since = current_graph(store, cfg, fresh)
+    try:
+        found = backtrack_graph(graph, partner, shipment_id, depth, cfg)
+    except NetworkError:
+        if since is None:
+            raise
+        graph, updated, since = current_graph(store, cfg)  # stored after the kept graph: build it now
+        found = backtrack_graph(graph, partner, shipment_id, depth, cfg)
+    if since is not None:
+        found = Found(found.links, [*found.skipped, _stale_note(since)])
     near = found.links.head(cfg.limit * 10)  # the nearest, then ranked with their risk
     with store.begin() as conn:
         risks = risk(conn, near.select("partner", "shipment_id"))
@@ -264,11 +322,11 @@ def outcome_marks(store: Store) -> pl.DataFrame:
     return df.with_columns(pl.col("when").str.replace("T", " ").str.slice(0, 10).alias("when"))
 
 
-def communities(store: Store, cfg: NetworkConfig) -> tuple[Graph, np.ndarray, pl.DataFrame]:
-    """The network up to date, each node's community, and every community of two actors or more
-    summarised (``network.communities.COMMUNITY_SCHEMA``)."""
-    hit, _ = _current(store, cfg)
-    with _building:
+def communities(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[Graph, np.ndarray, pl.DataFrame]:
+    """The network up to date (without ``fresh``: perhaps the kept graph, see ``current_graph``), each node's
+    community, and every community of two actors or more summarised (``network.communities.COMMUNITY_SCHEMA``)."""
+    hit, _, _ = _current(store, cfg, fresh)
+    with _labelling:
         if hit.labels is None:
             hit.labels = labels_of(hit.graph)
     return hit.graph, hit.labels, summarise(hit.graph, hit.labels, seen(store), outcome_marks(store))
@@ -281,9 +339,9 @@ class Community:
     shipments: pl.DataFrame  # partner, shipment_id, seen, outcome (seized/referred and when), newest first
 
 
-def community(store: Store, cfg: NetworkConfig, community_id: str) -> Community:
+def community(store: Store, cfg: NetworkConfig, community_id: str, fresh: bool = True) -> Community:
     """One community's actors and shipments; ``NetworkError`` naming it when there is no such community."""
-    graph, labels, summary = communities(store, cfg)
+    graph, labels, summary = communities(store, cfg, fresh)
     nodes = community_nodes(graph, labels, summary, community_id)
     if nodes.is_empty():
         raise NetworkError(f"no community {community_id} (community ids change when the network does: list them "
