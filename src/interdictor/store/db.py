@@ -177,14 +177,14 @@ class Store:
         with no Python per row, where the driver is there, else row by row through SQLAlchemy."""
         con = self.adbc()
         if con is not None:
-            sql = str(stmt.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
+            sql, params = self._positional(stmt)
             cur = con.cursor()
             try:
                 if self.dialect == "sqlite":
                     # SQLite's driver infers a column's type from its first batch; one batch for the
                     # whole result, so a column that starts with nulls is not typed too early
                     cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(2**30)})
-                cur.execute(sql)
+                cur.execute(sql, params or None)
                 tbl = cur.fetch_arrow_table()
             except Exception as exc:
                 log.warning("bulk read falls back to SQLAlchemy: %s", exc)
@@ -198,6 +198,16 @@ class Store:
                 return df.rename(dict(zip(df.columns, schema, strict=True))).cast(pl.Schema(schema))
         with self.engine.connect() as conn:
             return pl.DataFrame([tuple(r) for r in conn.execute(stmt)], schema=schema, orient="row")
+
+    def _positional(self, stmt: Select[Any]) -> tuple[str, tuple[Any, ...]]:
+        """``stmt`` as SQL with positional placeholders the ADBC driver binds (``?`` for SQLite, ``$n`` for
+        PostgreSQL) and its values in order: values are bound, never written into the SQL."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect: Any = (sqlite.dialect(paramstyle="qmark") if self.dialect == "sqlite"
+                        else postgresql.dialect(paramstyle="numeric_dollar"))  # type: ignore[no-untyped-call]
+        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        return str(compiled), tuple(compiled.params[name] for name in compiled.positiontup or ())
 
     def query_frame(self, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
         with self.engine.connect() as conn:
