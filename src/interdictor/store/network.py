@@ -41,10 +41,10 @@ PARTY_COLUMNS = {"partner": pl.String, "shipment_id": pl.String, "version": pl.I
 
 
 def _where_in(store: Store, stmt: Callable[[ColumnElement[bool] | None], Select[Any]], col: Any,
-              values: list[str], schema: dict[str, Any], name: str) -> pl.DataFrame:
+              values: list[str], schema: dict[str, Any], name: str, whole: int = WHOLE) -> pl.DataFrame:
     """``stmt`` restricted to ``col`` in ``values``: IN-lists for a few, the whole table filtered for many."""
     values = sorted(set(values))
-    if len(values) > WHOLE:
+    if len(values) > whole:
         return store.read_frame(stmt(None), schema).filter(pl.col(name).is_in(pl.Series(values).implode()))
     parts = [store.read_frame(stmt(col.in_(values[i:i + IN_CHUNK])), schema) for i in range(0, len(values), IN_CHUNK)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
@@ -69,12 +69,20 @@ def hubs_of(uses: pl.DataFrame, cfg: NetworkConfig) -> pl.DataFrame:
         pl.col("names") >= cfg.hub_names)
 
 
-def hubs(store: Store, cfg: NetworkConfig) -> pl.DataFrame:
-    """Identifiers used by ``cfg.hub_names`` distinct names or more: (kind, value, names)."""
+def hubs(store: Store, cfg: NetworkConfig, among: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Identifiers used by ``cfg.hub_names`` distinct names or more: (kind, value, names); with ``among``
+    (kind, value), only those — a batch asks about its own identifiers through the identifier index
+    rather than counting the whole table (up to 50,000 values)."""
     U = n.network_uses
     names = func.count(func.distinct(U.c.name_key))
-    stmt = select(U.c.kind, U.c.value, names).group_by(U.c.kind, U.c.value).having(names >= cfg.hub_names)
-    return store.read_frame(stmt, {"kind": pl.String, "value": pl.String, "names": pl.Int64})
+    schema = {"kind": pl.String, "value": pl.String, "names": pl.Int64}
+    if among is None:
+        stmt = select(U.c.kind, U.c.value, names).group_by(U.c.kind, U.c.value).having(names >= cfg.hub_names)
+        return store.read_frame(stmt, schema)
+    found = _where_in(store, lambda w: select(U.c.kind, U.c.value, names).where(*([w] if w is not None else []))
+                      .group_by(U.c.kind, U.c.value).having(names >= cfg.hub_names), U.c.value,
+                      among["value"].to_list(), schema, "value", whole=50_000)
+    return found.join(among.select("kind", "value").unique(), on=["kind", "value"])
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ def update(store: Store, cfg: NetworkConfig) -> Updated:
     new_uses = keyed.uses.join(stored_uses, on=["variant", "kind", "value"], how="anti")
     store.insert_frames([("network_uses", new_uses)])  # the counts that make hubs include this batch
     vschema = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
-    hub = hubs(store, cfg)
+    hub = hubs(store, cfg, keyed.uses.select("kind", "value"))
     known = pl.concat([
         _where_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
             *([w] if w is not None else [])), V.c.variant, keyed.variants["variant"].to_list(), vschema, "variant"),
