@@ -104,3 +104,93 @@ def test_a_new_batch_joins_stored_actors(store_url: str, tmp_path: Path, monkeyp
     assert code == 0 and "2 shipments added" in out, out + err
     links, _ = backtrack(store_url, tmp_path, "acme/N0")
     assert set(links["shipment_id"]) == {"N1", "N2", "N3"}
+
+
+def test_communities_put_the_seized_network_first_and_keep_the_sellers_apart(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "communities.csv"
+    code, stdout, stderr = cli("network", "communities", "--sort", "risk", "--top", "3", "--out", str(out), "--db", db)
+    assert code == 0, stdout + stderr
+    rows = pl.read_csv(out)
+    first = rows.row(0, named=True)
+    assert (first["actors"], first["shipments"], first["partners"], first["seizures"]) == (4, 4, 2, 1)
+    assert first["last_seizure"] == "2026-11-25" and "JOHN MILLER" in first["members"]
+    code, stdout, _ = cli("network", "communities", "--sort", "size", "--top", "1", "--db", db)
+    assert code == 0
+    # the consolidator's 300 sellers share only the market address and phone (hubs): no community holds them
+    assert pl.read_csv(io.StringIO(stdout))["actors"][0] < 10
+
+
+def test_the_ftm_export_names_the_network(db: str, tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "network.jsonl"
+    code, stdout, stderr = cli("network", "export", "--format", "ftm", "--top", "1", "--out", str(out), "--db", db)
+    assert code == 0, stdout + stderr
+    entities = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    names = {e["properties"]["name"][0] for e in entities if e["schema"] in ("Company", "LegalEntity")}
+    assert names == {"HUBEI XINYU CHEMICAL CO LTD", "WUHAN GREEN LEAF TRADE", "JOHN MILLER", "PEDRO RUIZ"}
+    links = [e for e in entities if e["schema"] == "UnknownLink"]
+    assert len(links) == 4 and any(e["properties"].get("status") == ["seized 2026-11-25"] for e in links)
+    assert "4 UnknownLink" in stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("export", "--format", "gexf", "--out", "x.jsonl"), "--format 'gexf'"),
+    (("export", "--out", "x.csv"), "JSON lines"),
+    (("communities", "--sort", "age"), "--sort 'age'"),
+])
+def test_bad_community_options_are_named(db: str, args: tuple[str, ...], message: str) -> None:
+    code, stdout, stderr = cli("network", *args, "--db", db)
+    assert code == 2 and message in stderr, stdout + stderr
+
+
+def test_the_graph_is_built_once_per_store_state(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interdictor.network import NetworkConfig
+    from interdictor.store import network as stored
+
+    builds: list[int] = []
+    real = stored.graph_tables
+    monkeypatch.setattr(stored, "graph_tables", lambda *a: builds.append(1) or real(*a))
+    store = open_store(db)
+    try:
+        cfg = NetworkConfig()
+        first = stored.backtrack(store, cfg, "acme", "N0", 2)
+        again = stored.backtrack(store, cfg, "bolt", "N2", 2)
+        assert len(builds) <= 1 and again.rows.height  # the second reuses the graph (the first may too)
+        n = len(builds)
+        screen(db, {"acme": manifests(sellers=0, background=0)["acme"].replace(b"\nN1,", b"\nN9,")})
+        after = stored.backtrack(store, cfg, "acme", "N0", 2)
+        assert len(builds) == n + 1  # a shipment was stored since: the network is updated and rebuilt
+        assert after.updated.shipments >= 1 and "N9" in set(after.rows["shipment_id"])
+        assert set(first.rows["shipment_id"]) < set(after.rows["shipment_id"])
+    finally:
+        store.close()
+
+
+def test_the_service_answers_from_the_kept_graph_while_the_next_is_built(db: str) -> None:
+    import time
+
+    from interdictor.network import NetworkConfig
+    from interdictor.store import network as stored
+
+    store = open_store(db)
+    try:
+        cfg = NetworkConfig()
+        stored.backtrack(store, cfg, "acme", "N0", 2)  # the graph is kept
+        screen(db, {"acme": manifests(sellers=0, background=0)["acme"].replace(b"\nN1,", b"\nN8,")})
+        kept = stored.backtrack(store, cfg, "acme", "N0", 2, fresh=False)
+        assert any("not in this answer yet" in s for s in kept.skipped)  # said, not hidden
+        assert "N8" not in set(kept.rows["shipment_id"])
+        deadline = time.monotonic() + 120
+        while True:  # the background build replaces the kept graph
+            again = stored.backtrack(store, cfg, "acme", "N0", 2, fresh=False)
+            if not any("not in this answer yet" in s for s in again.skipped) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert "N8" in set(again.rows["shipment_id"])
+        # a shipment the kept graph does not hold is answered from a graph built for it, never "unknown"
+        screen(db, {"bolt": manifests(sellers=0, background=0)["bolt"].replace(b"\nN3,", b"\nN7,")})
+        new = stored.backtrack(store, cfg, "bolt", "N7", 2, fresh=False)
+        assert new.rows.height and not any("not in this answer yet" in s for s in new.skipped)
+    finally:
+        store.close()

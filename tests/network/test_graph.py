@@ -39,3 +39,17 @@ def test_a_node_with_100000_edges_is_not_crossed() -> None:
     assert time.perf_counter() - t0 < 2
     assert found.links["shipment_id"].to_list() == ["S1"]
     assert any("100001 links, not followed" in s for s in found.skipped)
+
+
+def test_a_crowded_node_is_placed_beside_the_shipment_whose_path_reaches_it() -> None:
+    # S0 -A- S1 -BIG(31 links)-; S0 -HUB(31 links)-: each crowded node beside the nearest shipment before it
+    big = [(f"X{i}", "consignee", "BIG", "") for i in range(30)]
+    hub = [(f"Y{i}", "notify", "HUB", "") for i in range(30)]
+    rows = [("S0", "shipper", "A", ""), ("S1", "shipper", "A", ""), ("S1", "consignee", "BIG", ""),
+            ("S0", "notify", "HUB", ""), *big, *hub]
+    cfg = NetworkConfig(max_fanout=20)
+    found = backtrack(graph_of(rows, [], cfg), "p", "S0", 2, cfg)
+    assert found.links["shipment_id"].to_list() == ["S1"]
+    assert sorted((h.kind, h.label, h.size, h.near) for h in found.hubs) == [
+        ("crowded", "BIG", 31, ("p", "S1")), ("crowded", "HUB", 31, ("p", "S0"))]
+    assert sorted(found.skipped) == sorted(h.text for h in found.hubs)

@@ -27,3 +27,30 @@ def test_a_partner_key_is_refused(svc: Svc, who: str) -> None:
 def test_an_unknown_shipment_is_named(svc: Svc) -> None:
     r = svc.client.get("/api/v1/network/backtrack/acme/NOPE", headers=svc.h("targeter"))
     assert r.status_code == 404 and "acme/NOPE" in r.text
+
+
+@pytest.mark.parametrize("who", ["targeter", "analyst"])
+def test_communities_cross_partners_for_internal_roles(svc: Svc, who: str) -> None:
+    r = svc.client.get("/api/v1/network/communities?sort=size&top=5", headers=svc.h(who))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    rows = body["results"]
+    assert rows and body["communities"] >= len(rows)
+    assert [x["actors"] for x in rows] == sorted((x["actors"] for x in rows), reverse=True)
+    # the sample filed again by globex: the same parties tie the two partners' shipments into one community
+    assert rows[0]["partners"] == 2
+    one = svc.client.get(f"/api/v1/network/communities/{rows[0]['community']}", headers=svc.h(who)).json()
+    assert len(one["actors"]) == rows[0]["actors"] and len(one["shipments"]) == rows[0]["shipments"]
+    assert {s["partner"] for s in one["shipments"]} == {"acme", "globex"}
+
+
+@pytest.mark.parametrize("who", ["acme", "globex"])
+def test_a_partner_key_gets_no_communities(svc: Svc, who: str) -> None:
+    assert svc.client.get("/api/v1/network/communities", headers=svc.h(who)).status_code == 403
+    assert svc.client.get("/api/v1/network/communities/CX", headers=svc.h(who)).status_code == 403
+
+
+def test_an_unknown_community_is_named(svc: Svc) -> None:
+    r = svc.client.get("/api/v1/network/communities/CNOPE", headers=svc.h("targeter"))
+    assert r.status_code == 404 and "CNOPE" in r.text
+    assert svc.client.get("/api/v1/network/communities?sort=age", headers=svc.h("targeter")).status_code == 422

@@ -118,3 +118,25 @@ def test_officers_have_no_partner_home(svc: Svc) -> None:
     c = TestClient(svc.app)
     login(c, "tina")
     assert c.get("/answers").status_code == 403
+
+
+def test_the_networks_page_lists_communities_and_clicks_through_to_shipments(svc: Svc) -> None:
+    c = TestClient(svc.app)
+    login(c, "tina")
+    html = c.get("/network/communities").text
+    assert "Largest" in html and "Riskiest" in html and 'href="/network/communities"' in html  # in the menu
+    first = re.search(r'<a href="/network/communities/([^"]+)">', html)
+    assert first is not None
+    page = c.get(f"/network/communities/{first.group(1)}")
+    assert page.status_code == 200 and f"Community {first.group(1)}" in page.text
+    ships = re.findall(r'<a href="/shipments/([^/"]+)/([^"]+)">', page.text)
+    assert {p for p, _ in ships} == {"acme", "globex"}
+    assert c.get(f"/shipments/{ships[0][0]}/{ships[0][1]}").status_code == 200
+    assert c.get("/network/communities/CNOPE").status_code == 404
+
+
+def test_a_partner_has_no_networks_page(svc: Svc) -> None:
+    c = TestClient(svc.app)
+    login(c, "acme-ops")
+    assert c.get("/network/communities").status_code == 403
+    assert 'href="/network/communities"' not in c.get("/").text

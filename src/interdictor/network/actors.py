@@ -17,11 +17,11 @@ the smallest id, and nothing else is recomputed.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import polars as pl
 
+from interdictor.screen.parties.actors import EDGE_SCHEMA, actor_id, components
 from interdictor.screen.parties.addresses import annotate
 from interdictor.screen.parties.keys import name_key
 from interdictor.screen.parties.part import email_key, phone_key
@@ -35,10 +35,6 @@ USE_SCHEMA = pl.Schema({"variant": pl.String, "kind": pl.String, "value": pl.Str
                         "shown": pl.String})
 VARIANT_SCHEMA = pl.Schema({"variant": pl.String, "actor_id": pl.String, "name": pl.String,
                             "name_key": pl.String, "evidence": pl.String})
-
-
-def actor_id(variant: str) -> str:
-    return "A" + hashlib.sha256(variant.encode()).hexdigest()[:15]
 
 
 def phone_shown(col: pl.Expr) -> pl.Expr:
@@ -96,33 +92,18 @@ def company_keys(name_keys: pl.Series) -> pl.Series:
     return name_keys.filter(name_keys.str.contains(LEGAL_FORM) & (name_keys.str.len_chars() >= 6)).unique()
 
 
-class _Union:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.why: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: str, b: str, why: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-            if why:
-                self.why.setdefault(a, why)
-                self.why.setdefault(b, why)
-
-
 @dataclass(frozen=True)
 class Resolution:
     variants: pl.DataFrame  # VARIANT_SCHEMA: the batch's new variants with their actor
     merges: dict[str, str]  # stored actor id -> the actor it is now part of
+
+
+def _stars(members: pl.DataFrame, by: list[str], why: pl.Expr) -> pl.DataFrame:
+    """Edges tying every variant of a group (``by``) to the group's smallest variant, with ``why``."""
+    first = members.group_by(by).agg(pl.col("variant").min().alias("a"), pl.len().alias("_n")).filter(
+        pl.col("_n") >= 2)
+    return members.join(first, on=by).filter(pl.col("variant") != pl.col("a")).sort(*by, "variant").select(
+        "a", pl.col("variant").alias("b"), why.alias("why"))
 
 
 def resolve(keyed: Keyed, known: pl.DataFrame, known_uses: pl.DataFrame, hubs: pl.DataFrame) -> Resolution:
@@ -130,39 +111,48 @@ def resolve(keyed: Keyed, known: pl.DataFrame, known_uses: pl.DataFrame, hubs: p
 
     ``known``: stored variants the batch touches (variant, actor_id, name_key) — the batch's own, those
     with a company name of the batch; ``known_uses``: stored (variant, actor_id, kind, value) for the
-    batch's phones and e-mails; ``hubs``: (kind, value) of identifiers that are hubs (after the batch)."""
-    uf = _Union()
+    batch's phones and e-mails; ``hubs``: (kind, value) of identifiers that are hubs (after the batch).
+
+    The variants and what ties them are edges of one union-find over the whole batch (``components``),
+    so a million parties resolve without a Python call per party."""
     hub = hubs.select("kind", "value")
     strong = keyed.uses.filter(pl.col("kind").is_in(STRONG)).join(hub, on=["kind", "value"], how="anti")
     stored_strong = known_uses.join(hub, on=["kind", "value"], how="anti")
-    all_known = pl.concat([known.select("variant", "actor_id"), stored_strong.select("variant", "actor_id")]).unique()
-    stored_actor = dict(zip(all_known["variant"].to_list(), all_known["actor_id"].to_list(), strict=True))
-    for a_id, group in all_known.group_by("actor_id"):  # one stored actor stays one actor
-        for v in group["variant"].to_list():
-            uf.union(f"@{a_id[0]}", v, "")
-    shared = pl.concat([strong.select("variant", "kind", "value"), stored_strong.select("variant", "kind", "value")])
-    for (kind, value), group in shared.unique().group_by("kind", "value"):
-        vs = sorted(group["variant"].to_list())
-        for other in vs[1:]:
-            uf.union(vs[0], other, f"same {'e-mail' if kind == 'email' else kind} {value}")
+    all_known = pl.concat([known.select("variant", "actor_id"), stored_strong.select("variant", "actor_id")]).unique(
+        subset=["variant"], keep="first", maintain_order=True)
+    shared = pl.concat([strong.select("variant", "kind", "value"),
+                        stored_strong.select("variant", "kind", "value")]).unique()
     names = pl.concat([keyed.variants.select("variant", "name_key"), known.select("variant", "name_key")]).unique()
     companies = company_keys(keyed.variants["name_key"])
-    for (nk,), group in names.filter(pl.col("name_key").is_in(companies.implode())).group_by("name_key"):
-        vs = sorted(group["variant"].to_list())
-        for other in vs[1:]:
-            uf.union(vs[0], other, f"same company name '{nk}' at another address")
+    edges = pl.concat([
+        # one stored actor stays one actor: its variants meet at the actor
+        all_known.select((pl.lit("@") + pl.col("actor_id")).alias("a"), pl.col("variant").alias("b"),
+                         pl.lit(None, pl.String).alias("why")),
+        _stars(shared, ["kind", "value"], pl.concat_str([
+            pl.lit("same "), pl.when(pl.col("kind") == "email").then(pl.lit("e-mail")).otherwise(pl.col("kind")),
+            pl.lit(" "), pl.col("value")])),
+        _stars(names.filter(pl.col("name_key").is_in(companies.implode())), ["name_key"],
+               pl.concat_str([pl.lit("same company name '"), pl.col("name_key"), pl.lit("' at another address")])),
+    ]).select(list(EDGE_SCHEMA))
+    groups = components(edges).join(all_known, left_on="node", right_on="variant", how="left").with_columns(
+        pl.when(pl.col("node").str.starts_with("@")).then(pl.col("node").str.slice(1))
+        .otherwise(pl.col("actor_id")).alias("stored"))
+    # a group's actor: the smallest stored actor id in it, else a hash of its smallest variant (its root: no
+    # stored actor means no "@" node in it); the other stored actors in it are merged into that one
+    per_root = groups.group_by("root").agg(pl.col("stored").drop_nulls().unique().sort().alias("stored"))
+    merges = {old: ids[0] for ids in per_root["stored"].to_list() for old in ids[1:]}
+    fresh = per_root.filter(pl.col("stored").list.len() == 0)["root"]
+    chosen = pl.concat([
+        per_root.filter(pl.col("stored").list.len() > 0).select("root", pl.col("stored").list.first().alias("chosen")),
+        pl.DataFrame({"root": fresh, "chosen": pl.Series([actor_id(v) for v in fresh.to_list()], dtype=pl.String)}),
+    ])
     new = keyed.variants.join(known.select("variant"), on="variant", how="anti")
-    # a component's actor: the smallest stored actor id in it, else a hash of its smallest variant
-    members: dict[str, list[str]] = {}
-    for v in list(uf.parent):
-        members.setdefault(uf.find(v), []).append(v)
-    chosen: dict[str, str] = {}
-    merges: dict[str, str] = {}
-    for root, vs in members.items():
-        stored = sorted({stored_actor[v] for v in vs if v in stored_actor} | {v[1:] for v in vs if v.startswith("@")})
-        chosen[root] = stored[0] if stored else actor_id(min(v for v in vs if not v.startswith("@")))
-        merges.update({old: stored[0] for old in stored[1:]})
-    ids = [chosen[uf.find(v)] if v in uf.parent else actor_id(v) for v in new["variant"].to_list()]
-    why = [uf.why.get(v) for v in new["variant"].to_list()]
-    out = new.with_columns(pl.Series("actor_id", ids, dtype=pl.String), pl.Series("evidence", why, dtype=pl.String))
+    out = new.join(groups.select(pl.col("node").alias("variant"), "root", pl.col("why").alias("evidence")),
+                   on="variant", how="left", maintain_order="left").join(chosen, on="root", how="left",
+                                                                         maintain_order="left")
+    lone = out.filter(pl.col("chosen").is_null())["variant"]  # tied to nothing: an actor of its own
+    own = pl.DataFrame({"variant": lone, "_own": [actor_id(v) for v in lone.to_list()]},
+                       schema={"variant": pl.String, "_own": pl.String})
+    out = out.join(own, on="variant", how="left", maintain_order="left").with_columns(
+        pl.coalesce("chosen", "_own").alias("actor_id"))
     return Resolution(out.select(list(VARIANT_SCHEMA)), merges)

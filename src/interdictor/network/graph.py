@@ -6,16 +6,21 @@ actor node itself: two shipments whose parties resolved to one actor meet there,
 evidence says which fields tied them.  Hub identifiers are left out, and a node with more than
 ``max_fanout`` edges is kept but not crossed, so a backtrack is bounded and says what it skipped.
 
-rustworkx holds the graph: it builds from integer edge lists in Rust (a million shipments is a few
-million edges), its BFS and Dijkstra run without a Python call per node, and it ships type stubs.
+The graph is held as compressed sparse rows (numpy arrays: each node's neighbours and edge codes),
+built from integer edge lists without a Python call per edge.  A backtrack grows its neighbourhood
+layer by layer with array operations and runs scipy's Dijkstra (C) on it; communities are scipy's
+connected components.  rustworkx, which held it before, needed a Python list of every edge to build
+(7 s of the 200k build) and a Python call per edge for Dijkstra's costs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
-import rustworkx as rx
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from interdictor.network import NetworkConfig, NetworkError
 
@@ -23,7 +28,7 @@ ROLE_CODES = {"shipper": 0, "consignee": 1, "notify": 2}
 KIND_CODES = {"address": 3, "phone": 4, "email": 5, "domain": 6}
 CODE_NAMES = {v: k for k, v in {**ROLE_CODES, **KIND_CODES}.items()}
 # cost of crossing an edge: a shared address or mail domain is weaker evidence than a phone or e-mail
-COST = {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.5, 4: 1.0, 5: 1.0, 6: 2.5}
+COST = np.array([1.0, 1.0, 1.0, 1.5, 1.0, 1.0, 2.5])  # by edge code
 MAX_EDGES_PER_HOP = 4  # shipment → actor → identifier → actor → shipment
 
 
@@ -33,18 +38,58 @@ def _skey(partner: pl.Expr, shipment_id: pl.Expr) -> pl.Expr:
 
 @dataclass(frozen=True)
 class Graph:
-    g: rx.PyGraph  # node payload: its row in ``nodes``; edge payload: an edge code
+    indptr: np.ndarray  # node n's neighbours are indices[indptr[n]:indptr[n + 1]] (both directions)
+    indices: np.ndarray
+    codes: np.ndarray  # the edge code of each entry of ``indices``
     nodes: pl.DataFrame  # idx, key, kind (shipment, actor, identifier), label, partner, shipment_id
     parties: pl.DataFrame  # partner, shipment_id, party, actor_id, name, evidence (names as seen)
     hub_uses: pl.DataFrame  # actor_id, kind, shown, names: identifiers left out as hubs
+    uses: pl.DataFrame  # actor_id, kind, value, shown: the identifiers in the graph (not hubs)
     crowded: dict[int, int]  # node -> its edges, for nodes not crossed (more than max_fanout)
     shipments: int  # nodes 0 .. shipments-1 are the shipments
+    passable: np.ndarray  # per node: may a path go through it (not crowded)
+    party_ptr: np.ndarray  # shipment node n's rows of ``parties`` are party_ptr[n]:party_ptr[n + 1]
+    ship_keys: pl.Series  # the shipments' keys, sorted; ship_order[i] is the node of ship_keys[i]
+    ship_order: np.ndarray
+
+    @property
+    def num_nodes(self) -> int:
+        return len(self.indptr) - 1
+
+    @property
+    def num_edges(self) -> int:
+        return len(self.indices) // 2
 
     def index(self, partner: str, shipment_id: str) -> int:
-        hit = self.nodes.filter(pl.col("key") == f"S{partner}\x1f{shipment_id}")
-        if hit.is_empty():
+        """The node of a shipment: a binary search over the sorted shipment keys."""
+        key = f"S{partner}\x1f{shipment_id}"
+        at = int(self.ship_keys.search_sorted(key))
+        if at >= self.ship_keys.len() or self.ship_keys[at] != key:
             raise NetworkError(f"no stored shipment {partner}/{shipment_id} (or it has no named party)")
-        return int(hit["idx"][0])
+        return int(self.ship_order[at])
+
+    def entries(self, nodes: np.ndarray) -> np.ndarray:
+        """The positions in ``indices`` of every edge of ``nodes``, in one gather."""
+        starts, lens = self.indptr[nodes], self.indptr[nodes + 1] - self.indptr[nodes]
+        total = int(lens.sum())
+        if not total:
+            return np.empty(0, dtype=np.int64)
+        return np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(total)
+
+    def neighbours(self, nodes: np.ndarray) -> np.ndarray:
+        """Every neighbour of ``nodes`` (with repeats)."""
+        found: np.ndarray = self.indices[self.entries(nodes)]
+        return found
+
+    def edge_code(self, a: int, b: int) -> int:
+        row = self.indices[self.indptr[a]:self.indptr[a + 1]]
+        return int(self.codes[self.indptr[a] + int(np.flatnonzero(row == b)[0])])
+
+    def parties_of(self, shipments: np.ndarray) -> pl.DataFrame:
+        """The rows of ``parties`` of these shipment nodes, without a scan of the whole table."""
+        starts, lens = self.party_ptr[shipments], self.party_ptr[shipments + 1] - self.party_ptr[shipments]
+        rows = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(int(lens.sum()))
+        return self.parties[rows]
 
 
 def build(parties: pl.DataFrame, uses: pl.DataFrame, hubs: pl.DataFrame, cfg: NetworkConfig) -> Graph:
@@ -69,19 +114,30 @@ def build(parties: pl.DataFrame, uses: pl.DataFrame, hubs: pl.DataFrame, cfg: Ne
     ix = nodes.select("key", pl.col("idx").cast(pl.Int64))
     edges = pl.concat([
         parties.select(_skey(pl.col("partner"), pl.col("shipment_id")).alias("a"), pl.col("actor_id").alias("b"),
-                       pl.col("party").replace_strict(ROLE_CODES, default=2, return_dtype=pl.Int64).alias("code")),
+                       pl.col("party").replace_strict(ROLE_CODES, default=2, return_dtype=pl.Int8).alias("code")),
         uses.select(pl.col("actor_id").alias("a"), (pl.col("kind") + ":" + pl.col("value")).alias("b"),
-                    pl.col("kind").replace_strict(KIND_CODES, return_dtype=pl.Int64).alias("code")),
+                    pl.col("kind").replace_strict(KIND_CODES, return_dtype=pl.Int8).alias("code")),
     ]).join(ix.rename({"key": "a", "idx": "ai"}), on="a").join(ix.rename({"key": "b", "idx": "bi"}), on="b")
     edges = edges.unique(subset=["ai", "bi"], keep="first", maintain_order=True)
-    degree = pl.concat([edges.select(pl.col("ai").alias("n")), edges.select(pl.col("bi").alias("n"))]).group_by(
-        "n").agg(pl.len().alias("d")).filter(pl.col("d") > cfg.max_fanout)
-    crowded = dict(zip(degree["n"].to_list(), degree["d"].to_list(), strict=True))
-    g = rx.PyGraph(multigraph=False)
-    g.add_nodes_from(range(nodes.height))
-    g.extend_from_weighted_edge_list(list(zip(edges["ai"].to_list(), edges["bi"].to_list(),
-                                              edges["code"].to_list(), strict=True)))
-    return Graph(g, nodes, parties, hub_uses, crowded, int((nodes["kind"] == "shipment").sum()))
+    n = nodes.height
+    ai, bi, code = (edges[c].to_numpy() for c in ("ai", "bi", "code"))
+    src, dst, codes = np.concatenate([ai, bi]), np.concatenate([bi, ai]), np.concatenate([code, code])
+    order = np.lexsort((dst, src))
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(src, minlength=n)))).astype(np.int64)
+    degree = np.diff(indptr)
+    heavy = np.flatnonzero(degree > cfg.max_fanout)
+    crowded = dict(zip(heavy.tolist(), degree[heavy].tolist(), strict=True))
+    shipments = int((nodes["kind"] == "shipment").sum())
+    keys = nodes.head(shipments).select("key", pl.col("idx").cast(pl.Int64)).sort("key")
+    passable = np.ones(n, dtype=bool)
+    passable[heavy] = False
+    # parties in shipment-node order, so a shipment's parties are a slice (its rows were the first edges)
+    parties = parties.with_columns(parties.select(_skey(pl.col("partner"), pl.col("shipment_id")).alias("key")).join(
+        ix, on="key", how="left", maintain_order="left")["idx"].alias("_node")).sort("_node")
+    party_ptr = np.searchsorted(parties["_node"].to_numpy(), np.arange(n + 1))
+    return Graph(indptr, dst[order].astype(np.int64), codes[order].astype(np.int8), nodes, parties.drop("_node"),
+                 hub_uses, uses.select("actor_id", "kind", "value", "shown"), crowded,
+                 shipments, passable, party_ptr, keys["key"], keys["idx"].to_numpy())
 
 
 @dataclass(frozen=True)
@@ -108,6 +164,17 @@ class Found:
     hubs: tuple[Hub, ...] = ()  # the hubs and crowded nodes among ``skipped``, each beside its shipment
 
 
+def _last_shipment(graph: Graph, sub: np.ndarray, pred: np.ndarray, node: int) -> int:
+    """The nearest shipment on the shortest path from the start to ``node`` (a node of ``sub``), ``node``
+    itself if it is one: the predecessors followed back until a shipment (the start is one)."""
+    cur = int(np.searchsorted(sub, node))
+    while cur >= 0:
+        if int(sub[cur]) < graph.shipments:
+            return int(sub[cur])
+        cur = int(pred[cur])
+    raise NetworkError(f"node {node} is not reached from the start")  # pragma: no cover - reached by BFS
+
+
 def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
               cfg: NetworkConfig | None = None) -> Found:
     """Every shipment within ``depth`` shipment-to-shipment hops of this one, nearest paths first."""
@@ -115,51 +182,77 @@ def backtrack(graph: Graph, partner: str, shipment_id: str, depth: int,
     if depth < 1:
         raise NetworkError(f"--depth {depth}: the depth is a number of hops, 1 or more")
     src = graph.index(partner, shipment_id)
-    g = graph.g
-    # breadth first, layer by layer: a crowded node is noted and never entered, and the neighbourhood
-    # stops growing at max_nodes (said), so no hub and no giant component makes this hang
-    visited, frontier = {src}, [src]
-    cut: dict[int, int] = {}  # crowded node -> the node it was reached from
-    capped = False
+    # breadth first, a whole layer at a time, counting the shipments on the way: a shipment ``depth`` hops
+    # away is reached but not gone through; a crowded node is noted and never entered; the neighbourhood
+    # stops growing at max_nodes (said) — so no hub and no giant component makes this hang
+    ok, ships = graph.passable, graph.shipments
+    hop = np.full(graph.num_nodes, -1, dtype=np.int16)  # shipments on the way to a node, -1: not reached
+    hop[src] = 0
+    frontier, size, capped = np.array([src], dtype=np.int64), 1, False
+    cut: dict[int, int] = {}  # crowded node -> the node it was first reached from
     for _ in range(MAX_EDGES_PER_HOP * depth):
-        nxt: list[int] = []
-        for node in frontier:
-            for m in g.neighbors(node):
-                if m in visited or m in cut:
-                    continue
-                if m in graph.crowded:
-                    cut[m] = node
-                    continue
-                visited.add(m)
-                nxt.append(m)
-            if len(visited) >= cfg.max_nodes:
-                capped = True
-                break
-        frontier = nxt
-        if capped or not frontier:
+        entries = graph.entries(frontier)
+        parent = np.repeat(frontier, graph.indptr[frontier + 1] - graph.indptr[frontier])
+        nxt = graph.indices[entries]
+        new = hop[nxt] < 0
+        nxt, parent = nxt[new], parent[new]
+        crowd, at = np.unique(nxt[~ok[nxt]], return_index=True)
+        for c, p in zip(crowd.tolist(), parent[~ok[nxt]][at].tolist(), strict=True):
+            cut.setdefault(c, p)
+        keep = ok[nxt]
+        nxt, parent = nxt[keep], parent[keep]
+        h = hop[parent] + (nxt < ships)
+        order = np.lexsort((h, nxt))  # each node once, with its fewest shipments on the way
+        nxt, h = nxt[order], h[order]
+        first = np.ones(len(nxt), dtype=bool)
+        first[1:] = nxt[1:] != nxt[:-1]
+        nxt, h = nxt[first], h[first]
+        near = h <= depth
+        nxt, h = nxt[near], h[near]
+        if size + len(nxt) > cfg.max_nodes:
+            nxt, h, capped = nxt[:cfg.max_nodes - size], h[:cfg.max_nodes - size], True
+        hop[nxt] = h
+        size += len(nxt)
+        frontier = nxt[~((nxt < ships) & (h >= depth))]  # the farthest shipments are ends
+        if capped or not len(frontier):
             break
-    sub = g.subgraph(sorted(visited))
-    s = next(n for n in sub.node_indices() if sub[n] == src)
-    paths = rx.dijkstra_shortest_paths(sub, s, weight_fn=lambda code: COST[int(code)])
-    lengths = rx.dijkstra_shortest_path_lengths(sub, s, edge_cost_fn=lambda code: COST[int(code)])
-    rows: list[tuple[int, int, float, list[int]]] = []
-    for target, path in paths.items():
-        glob = [sub[n] for n in path]
-        hops = sum(1 for n in glob[1:] if n < graph.shipments)
-        if glob[-1] < graph.shipments and hops <= depth:
-            rows.append((glob[-1], hops, float(lengths[target]), glob))
-    found = pl.DataFrame(rows, schema={"node": pl.Int64, "hops": pl.Int64, "distance": pl.Float64,
-                                       "path": pl.List(pl.Int64)}, orient="row")
-    links = found.join(graph.nodes.select(pl.col("idx").cast(pl.Int64).alias("node"), "partner", "shipment_id"),
-                       on="node").sort("distance", "partner", "shipment_id")
-    local = {sub[n]: n for n in sub.node_indices()}
+    sub = np.flatnonzero(hop >= 0)  # the neighbourhood, in node order: local index = position
+    rows = np.repeat(np.arange(len(sub)), graph.indptr[sub + 1] - graph.indptr[sub])
+    entries = graph.entries(sub)
+    cols = np.searchsorted(sub, graph.indices[entries])
+    keep = (cols < len(sub)) & (sub[np.minimum(cols, len(sub) - 1)] == graph.indices[entries])
+    m = csr_matrix((COST[graph.codes[entries[keep]]], (rows[keep], cols[keep])), shape=(len(sub), len(sub)))
+    s = int(np.searchsorted(sub, src))
+    dist, pred = dijkstra(m, directed=True, indices=s, return_predecessors=True)
+    targets = np.flatnonzero((sub < graph.shipments) & np.isfinite(dist))
+    targets = targets[targets != s]
+    # each target's path back to the start, by following predecessors: a path has at most
+    # MAX_EDGES_PER_HOP edges per hop, so depth × that many steps reach the start
+    steps = MAX_EDGES_PER_HOP * depth + 1
+    back = np.full((len(targets), steps + 1), -1, dtype=np.int64)
+    cur = targets.copy()
+    for k in range(steps + 1):
+        back[:, k] = cur
+        live = cur >= 0
+        cur = np.where(live, pred[np.maximum(cur, 0)], -1)
+        cur[cur < 0] = -1
+    glob = np.where(back >= 0, sub[np.maximum(back, 0)], -1)
+    on_path = (glob >= 0) & (glob < graph.shipments)
+    hops = on_path.sum(axis=1) - 1  # the shipments on the path, less the start
+    near = (hops <= depth) & (back == s).any(axis=1)
+    paths = pl.Series("path", glob[near], dtype=pl.Array(pl.Int64, steps + 1)).arr.to_list().list.eval(
+        pl.element().filter(pl.element() >= 0).reverse())
+    nodes = sub[targets[near]]
+    links = pl.DataFrame({"node": nodes, "hops": hops[near].astype(np.int64), "distance": dist[targets[near]],
+                          "path": paths}).with_columns(
+        graph.nodes["partner"].gather(nodes), graph.nodes["shipment_id"].gather(nodes)).sort(
+        "distance", "partner", "shipment_id")
     hubs: list[Hub] = []
     for n in sorted(cut):
-        way = [sub[k] for k in paths.get(local[cut[n]], [])] if cut[n] != src else [src]
-        last = next((k for k in reversed(way) if k < graph.shipments), src)
+        last = _last_shipment(graph, sub, pred, cut[n])
         hubs.append(Hub("crowded", str(graph.nodes["label"][n]), graph.crowded[n],
                         (str(graph.nodes["partner"][last]), str(graph.nodes["shipment_id"][last]))))
-    src_actors = graph.parties.filter((pl.col("partner") == partner) & (pl.col("shipment_id") == shipment_id))
+    src_actors = graph.parties_of(np.array([src]))
     for r in graph.hub_uses.join(src_actors.select("actor_id"), on="actor_id").unique(
             subset=["kind", "shown"]).sort("kind", "shown").iter_rows(named=True):
         hubs.append(Hub("hub", f"{r['kind']} {r['shown']}", int(r["names"]), (partner, shipment_id)))

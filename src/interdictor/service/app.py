@@ -205,10 +205,11 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     for router in (api_shipments.router, api_work.router, api_admin.router, api_network.router, api_notices.router,
                    api_sharing.router):
         app.include_router(router, prefix="/api/v1")
-    from interdictor.service import web_notices, web_pages, web_sharing, web_work
+    from interdictor.service import web_network, web_notices, web_pages, web_sharing, web_work
 
     app.include_router(web_pages.router)
     app.include_router(web_work.router)
+    app.include_router(web_network.router)
     app.include_router(web_notices.router)
     app.include_router(web_sharing.router)
     app.mount("/static", StaticFiles(directory=str(web_dir() / "static")), name="static")

@@ -45,8 +45,8 @@ router = APIRouter(include_in_schema=False)
 
 NAV = [("queue", "Queue", "queue"), ("answers", "Answers", "answer_referral"), ("search", "Search", "read_shipments"),
        ("referrals", "Referrals", "referrals"), ("incidents", "Incidents", "incidents"), ("watches", "Watches", "watches"),
-       ("notifications", "Notifications", "read_notifications"), ("alerts", "Alerts", "admin"),
-       ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
+       ("network/communities", "Networks", "network"), ("notifications", "Notifications", "read_notifications"),
+       ("alerts", "Alerts", "admin"), ("rules", "Rules", "performance"), ("submit", "Submit", "submit")]
 QUEUE_PAGE = 50  # queue rows a page
 ANSWERS_SHOWN = 30  # a partner's recent shipments on its home page
 SMALL_SAMPLE = 10  # fewer exams than this and a rule's yield says little
@@ -244,7 +244,7 @@ def network_page(request: Request, partner: str, shipment_id: str, me: Annotated
     st = state(request)
     read_shipment(request, me, partner, shipment_id, "web-network")
     try:
-        found = backtrack(st.store, NetworkConfig(limit=NETWORK_LIMIT), partner, shipment_id, depth)
+        found = backtrack(st.store, NetworkConfig(limit=NETWORK_LIMIT), partner, shipment_id, depth, fresh=False)
     except NetworkError as exc:
         raise ApiError(404, str(exc), "unknown_shipment") from exc
     rows = found.rows.join(found.steps.select("partner", "shipment_id", "note", "risk"), on=["partner", "shipment_id"],

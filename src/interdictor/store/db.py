@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, Engine, MetaData, Select, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -171,6 +171,43 @@ class Store:
             md = all_metadata()
             for table, df in frames:
                 conn.execute(md.tables[table].insert(), df.to_dicts())
+
+    def read_frame(self, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+        """A query's whole result as one frame with ``schema`` (its columns in order): through ADBC as Arrow,
+        with no Python per row, where the driver is there, else row by row through SQLAlchemy."""
+        con = self.adbc()
+        if con is not None:
+            sql, params = self._positional(stmt)
+            cur = con.cursor()
+            try:
+                if self.dialect == "sqlite":
+                    # SQLite's driver infers a column's type from its first batch; one batch for the
+                    # whole result, so a column that starts with nulls is not typed too early
+                    cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(2**30)})
+                cur.execute(sql, params or None)
+                tbl = cur.fetch_arrow_table()
+            except Exception as exc:
+                log.warning("bulk read falls back to SQLAlchemy: %s", exc)
+                tbl = None
+            finally:
+                cur.close()
+                con.commit()  # end the read transaction: the next read sees what was written since
+            if tbl is not None:
+                df = pl.from_arrow(tbl)
+                assert isinstance(df, pl.DataFrame)
+                return df.rename(dict(zip(df.columns, schema, strict=True))).cast(pl.Schema(schema))
+        with self.engine.connect() as conn:
+            return pl.DataFrame([tuple(r) for r in conn.execute(stmt)], schema=schema, orient="row")
+
+    def _positional(self, stmt: Select[Any]) -> tuple[str, tuple[Any, ...]]:
+        """``stmt`` as SQL with positional placeholders the ADBC driver binds (``?`` for SQLite, ``$n`` for
+        PostgreSQL) and its values in order: values are bound, never written into the SQL."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect: Any = (sqlite.dialect(paramstyle="qmark") if self.dialect == "sqlite"
+                        else postgresql.dialect(paramstyle="numeric_dollar"))  # type: ignore[no-untyped-call]
+        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        return str(compiled), tuple(compiled.params[name] for name in compiled.positiontup or ())
 
     def query_frame(self, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
         with self.engine.connect() as conn:

@@ -26,7 +26,10 @@ from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 import polars as pl
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from interdictor.model import REASON_SCHEMA, empty
 from interdictor.screen.parties.keys import name_key
@@ -47,34 +50,36 @@ class Link:
     evidence: str
 
 
-class _Union:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.why: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        root = x
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while self.parent.get(x, x) != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: str, b: str, why: str) -> None:
-        self.parent.setdefault(a, a)
-        self.parent.setdefault(b, b)
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if rb < ra:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.why.setdefault(b, why)
-        self.why.setdefault(a, why)
-
-
 def actor_id(variant: str) -> str:
+    """An actor's id: a hash of its smallest variant, so the same inputs always give the same id."""
     return "A" + hashlib.sha256(variant.encode()).hexdigest()[:15]
+
+
+EDGE_SCHEMA = pl.Schema({"a": pl.String, "b": pl.String, "why": pl.String})
+
+
+def components(edges: pl.DataFrame) -> pl.DataFrame:
+    """Connected groups of the nodes named in ``edges`` (EDGE_SCHEMA: two nodes and why they are one).
+
+    One row per node: ``node``, ``root`` (the smallest node of its group, so the same inputs always give the
+    same root) and ``why`` (the reason of the first edge, in ``edges``' order, that touches it and gives one).
+    Union-find over integer ids (scipy's connected components): no Python call per node or edge."""
+    edges = edges.select(pl.col(c).cast(t) for c, t in EDGE_SCHEMA.items()).with_row_index("_e")
+    nodes = pl.concat([edges["a"], edges["b"]]).unique().sort()  # index order = string order
+    if nodes.is_empty():
+        return pl.DataFrame(schema={"node": pl.String, "root": pl.String, "why": pl.String})
+    ix = pl.DataFrame({"node": nodes}).with_row_index("_i")
+    e = edges.join(ix.rename({"node": "a", "_i": "ai"}), on="a").join(ix.rename({"node": "b", "_i": "bi"}), on="b")
+    n = nodes.len()
+    ai, bi = e["ai"].to_numpy().astype(np.int64), e["bi"].to_numpy().astype(np.int64)
+    _, labels = connected_components(coo_matrix((np.ones(len(ai), dtype=bool), (ai, bi)), shape=(n, n)),
+                                     directed=False)
+    first = np.full(labels.max() + 1, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n, dtype=np.int64))  # a group's smallest node index
+    touched = pl.concat([e.select("_e", pl.col("a").alias("node"), "why"), e.select("_e", pl.col("b").alias("node"), "why")])
+    why = touched.filter(pl.col("why").is_not_null() & (pl.col("why") != "")).group_by("node").agg(
+        pl.col("why").sort_by("_e").first())
+    return pl.DataFrame({"node": nodes, "root": nodes.gather(first[labels])}).join(why, on="node", how="left")
 
 
 def link_actors(
@@ -103,7 +108,7 @@ def link_actors(
     variants = p.unique(subset=["variant"]).select(
         "variant", "group", "party", "nk", "name", "addr_key", "address", "pk", "ek"
     )
-    uf = _Union()
+    edges: list[tuple[str, str, str]] = []
     at_address = (
         variants.filter(pl.col("addr_key").is_not_null())
         .unique(subset=["party", "addr_key", "group"])
@@ -115,7 +120,7 @@ def link_actors(
         for (ga, na), (gb, nb) in combinations(zip(g["group"], g["name"], strict=True), 2):
             c = compare_names(name_variants(na), name_variants(nb))
             if c.score >= threshold:
-                uf.union(ga, gb, f"same address, names match ({c.score:.2f}: {c.explain()})")
+                edges.append((ga, gb, f"same address, names match ({c.score:.2f}: {c.explain()})"))
     for col, what in (("pk", "phone"), ("ek", "e-mail")):
         shared = (
             variants.filter(pl.col(col).is_not_null())
@@ -126,16 +131,18 @@ def link_actors(
         )
         for g in shared.iter_rows(named=True):
             for other in g["group"][1:MAX_GROUP]:
-                uf.union(g["group"][0], other, f"same {what} {g[col]}")
+                edges.append((g["group"][0], other, f"same {what} {g[col]}"))
     moved = variants.filter(pl.col("group") != pl.col("variant")).group_by("group").agg(pl.len().alias("n"))
     multi = set(moved.filter(pl.col("n") >= 2)["group"].to_list())
-    linked_groups = set(uf.parent) | multi
-    mapping = {grp: actor_id(uf.find(grp)) for grp in linked_groups}
+    linked = components(pl.DataFrame(edges, schema=EDGE_SCHEMA, orient="row"))
+    root = dict(zip(linked["node"].to_list(), linked["root"].to_list(), strict=True))
+    reason = {k: v for k, v in zip(linked["node"].to_list(), linked["why"].to_list(), strict=True) if v}
+    mapping = {grp: actor_id(root.get(grp, grp)) for grp in set(root) | multi}
     links: list[Link] = []
     if mapping and evidence:
         info = variants.filter(pl.col("group").is_in(pl.Series(list(mapping), dtype=pl.String).implode()))
         for r in info.iter_rows(named=True):
-            why = uf.why.get(r["group"]) or (
+            why = reason.get(r["group"]) or (
                 "same shipper name at another address" if r["group"] in multi else ""
             )
             links.append(
