@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from interdictor.reference.corridors import Thresholds
+from interdictor.score.rules import RuleSet
 
 EXAM_SHARE = 0.02  # at most this share of a corridor's ordinary traffic to exam or hold on score alone
 MIN_N = 500  # scores a corridor needs before its own exam threshold is learned (1 / EXAM_SHARE × 10)
@@ -27,6 +28,12 @@ METRIC = "exam"
 STEP = 0.01  # scores are stored to two decimals
 SET_SCHEMA = {"kind": pl.String, "key": pl.String, "metric": pl.String, "median": pl.Float64,
               "spread": pl.Float64, "n": pl.Int64}
+
+
+def hard_floors(ruleset: RuleSet) -> frozenset[str]:
+    """The codes whose floor is exam or hold: shipments with one are left out of what is learned (a review
+    floor sends nothing to exam, so its shipments are ordinary traffic)."""
+    return frozenset(c for c, r in ruleset.rules.items() if r.floor in ("exam", "hold"))
 
 
 def learn_exam_scores(scores: pl.DataFrame, share: float = EXAM_SHARE, min_n: int = MIN_N) -> pl.DataFrame:

@@ -121,10 +121,10 @@ def learn_profiles(conn: Connection, settings: Any, *, actor: str = "cli", days:
                    score_min_n: int | None = None) -> tuple[int, dict[str, int]]:
     """Learn a profile set from the current lines of the last ``days`` (all when None) — counted in SQL,
     each distinct description read for its family of goods — with each corridor's calibrated exam score
-    (``score.calibration``) from the same days' latest assessments, those a floor of ``ruleset`` (default:
-    the one screening would use) put there left out; store it as the next version.
+    (``score.calibration``) from the same days' latest assessments, those an exam or hold floor of ``ruleset``
+    (default: the one screening would use) put there left out; store it as the next version.
     Returns (version, {"lines", "codes", "families", "scores", "corridors"})."""
-    from interdictor.score.calibration import MIN_N, learn_exam_scores
+    from interdictor.score.calibration import MIN_N, hard_floors, learn_exam_scores
     from interdictor.screen.goods.detector import describe
     from interdictor.screen.goods.loader import PROFILE_MIN_N, load_goods
     from interdictor.screen.goods.profiles import chapter_shares, learn_from_histograms
@@ -137,7 +137,7 @@ def learn_profiles(conn: Connection, settings: Any, *, actor: str = "cli", days:
     families = describe(hist["description"], g)
     need = PROFILE_MIN_N if min_n is None else min_n
     rs = ruleset if ruleset is not None else choose_ruleset(conn, settings)
-    scores = learned.recent_scores(conn, since, {c for c, r in rs.rules.items() if r.floor})
+    scores = learned.recent_scores(conn, since, hard_floors(rs))
     calibrated = learn_exam_scores(scores, min_n=MIN_N if score_min_n is None else score_min_n)
     table = pl.concat([learn_from_histograms(hist, families, need), chapter_shares(hist, families), calibrated])
     lines = int(hist.filter(pl.col("metric") == "usd_per_kg")["n"].sum()) if hist.height else 0
