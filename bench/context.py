@@ -4,7 +4,10 @@ each family and of ordinary traffic recommended for exam or hold.
 Ordinary traffic is the demo generator's day (nothing planted) plus a legitimate consolidator (hundreds
 of sellers at one address, which must not fire); the five families of ``demo.context_cases`` are
 planted on top from the tuning template set, or with ``--holdout`` from the held-out set and seed.
-Screened without a store, with every detector, as ``interdictor screen --no-store`` would.
+Screened without a store, with every detector, as ``interdictor screen --no-store`` would — first on the
+corridors' own thresholds, then calibrated: exam thresholds learned (``score.calibration``, as ``interdictor
+profiles learn`` learns them from stored assessments) from another ordinary day of the same size and a seed
+of its own, as a store that had screened that day would hold them.
 
     python bench/context.py --size 30000
     python bench/context.py --size 30000 --holdout
@@ -19,6 +22,7 @@ import math
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -32,10 +36,12 @@ from interdictor.demo.generate import DEFAULT_DAY, generate_manifest  # noqa: E4
 from interdictor.intake.base import ReadOptions  # noqa: E402
 from interdictor.intake.csv_manifest import read_manifest_csv  # noqa: E402
 from interdictor.reference.watchlists import curated_list  # noqa: E402
+from interdictor.score.calibration import Calibration, from_learned, hard_floors, learn_exam_scores  # noqa: E402
 from interdictor.screening import ScreenRun, assemble  # noqa: E402
 from interdictor.settings import Settings  # noqa: E402
 
 TUNE_SEED, HOLDOUT_SEED = 11, 29
+HISTORY_SEED = 1_000  # added to the seed: the earlier day the calibration is learned from
 
 
 def listed_companies() -> list[str]:
@@ -55,13 +61,26 @@ def build(size: int, holdout: bool, per_family: int, sellers: int, out: Path) ->
     return planted.truth
 
 
-def screen(path: Path) -> pl.DataFrame:
+def screen(path: Path, calibration: Calibration | None = None) -> pl.DataFrame:
     screening = assemble(Settings())
+    if calibration is not None:
+        screening = replace(screening, calibration=calibration)
     with ScreenRun(screening, partner="bench", source=path.name) as run:
         with path.open("rb") as fh:
             for chunk in read_manifest_csv(fh, ReadOptions(source_name=path.name)):
                 run.add(chunk)
         return run.finish()
+
+
+def learn_calibration(size: int, seed: int, out: Path) -> Calibration:
+    """Exam thresholds learned from an earlier ordinary day's scores, those an exam or hold floor put there left out."""
+    generate_manifest(out, size, seed + HISTORY_SEED, seeded_share=0.0)
+    ranked = screen(out)
+    floors = sorted(hard_floors(assemble(Settings()).ruleset))
+    codes = pl.col("reasons").cast(pl.String).fill_null("").str.extract_all(r"(?:^|\| )([A-Z_]+):")
+    unfloored = ranked.filter(~codes.list.eval(pl.element().str.strip_prefix("| ").str.strip_suffix(":")
+                                               .is_in(floors)).list.any())
+    return from_learned(learn_exam_scores(unfloored.select("corridor", "score")), f"history-seed-{seed + HISTORY_SEED}")
 
 
 def report(ranked: pl.DataFrame, truth: dict[str, str]) -> pl.DataFrame:
@@ -90,17 +109,25 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "context.csv"
         truth = build(args.size, args.holdout, args.per_family, args.sellers, path)
-        t0 = time.perf_counter()
-        ranked = screen(path)
-        took = time.perf_counter() - t0
-    table = report(ranked, truth)
-    consolidator = ranked.filter(pl.col("shipment_id").str.starts_with("CON"))
-    with pl.Config(tbl_rows=20, tbl_width_chars=120):
-        print(f"{'holdout' if args.holdout else 'tuning'} set: {ranked.height:,} shipments screened in {took:.1f} s")
-        print(table)
-        fired = consolidator.filter(pl.col("reasons").cast(pl.String).str.contains("CLUSTER_")).height
-        print(f"consolidator ({consolidator.height} sellers at one address): {fired} with a cluster reason, "
-              f"{consolidator.filter(pl.col('disposition').is_in(['exam', 'hold'])).height} sent to exam or hold")
+        seed = HOLDOUT_SEED if args.holdout else TUNE_SEED
+        calibration = learn_calibration(args.size, seed, Path(tmp) / "history.csv")
+        runs = []
+        for label, calib in (("corridors' thresholds", None), ("calibrated", calibration)):
+            t0 = time.perf_counter()
+            runs.append((label, screen(path, calib), time.perf_counter() - t0))
+    for label, ranked, took in runs:
+        table = report(ranked, truth)
+        consolidator = ranked.filter(pl.col("shipment_id").str.starts_with("CON"))
+        with pl.Config(tbl_rows=20, tbl_width_chars=120):
+            print(f"{'holdout' if args.holdout else 'tuning'} set, {label}: {ranked.height:,} shipments screened "
+                  f"in {took:.1f} s")
+            if label == "calibrated":
+                print(f"exam thresholds learned from {calibration.version}: "
+                      + ", ".join(f"{c} {t:.2f}" for c, t in sorted(calibration.exam_at.items())))
+            print(table)
+            fired = consolidator.filter(pl.col("reasons").cast(pl.String).str.contains("CLUSTER_")).height
+            print(f"consolidator ({consolidator.height} sellers at one address): {fired} with a cluster reason, "
+                  f"{consolidator.filter(pl.col('disposition').is_in(['exam', 'hold'])).height} sent to exam or hold")
     return 0
 
 

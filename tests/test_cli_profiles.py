@@ -101,6 +101,9 @@ def test_learn_adds_a_version_that_screening_then_records(db: str, tmp_path: Pat
     learned = runner.invoke(app, ["profiles", "learn", "--db", db, "--days", "0"])
     assert learned.exit_code == 0, learned.output
     assert "learned profile set 1 from 36 lines" in learned.output and "1 families" in learned.output
+    # 36 assessments are too few to calibrate a corridor: the screen says its thresholds are the corridors'
+    assert "calibrated exam thresholds for 0 corridors from 36 assessments" in learned.output, learned.output
+    assert "exam or hold: " in screened.output and "none calibrated yet" in screened.output, screened.output
     shown = runner.invoke(app, ["profiles", "learned", "--version", "1", "--db", db])
     assert shown.exit_code == 0 and "bags_accessories" in shown.output, shown.output
     assert runner.invoke(app, ["profiles", "learned", "--version", "9", "--db", db]).exit_code != 0
@@ -117,3 +120,21 @@ def test_learn_adds_a_version_that_screening_then_records(db: str, tmp_path: Pat
     finally:
         store.close()
     assert '"profiles": "prior"' in versions[0] and '"profiles": "learned-v1"' in versions[-1]
+
+
+def test_the_summary_names_the_calibrated_thresholds_and_their_version() -> None:
+    from collections import Counter
+
+    from rich.console import Console
+
+    from interdictor.cli import print_summary
+    from interdictor.store.runs import RunSummary
+
+    summary = RunSummary(run_id="r", source="f", partner="p", rows=200, shipments=200,
+                         dispositions=Counter({"exam": 3, "hold": 1, "clear": 196}),
+                         thresholds={"national": 71.25, "los-angeles": 64.5}, thresholds_version="learned-v4")
+    console = Console(record=True, width=300)
+    print_summary(summary, console, None)
+    text = console.export_text()
+    assert "recommended for exam or hold: 2.00 % of the shipments" in text
+    assert "learned-v4" in text and "los-angeles 64.50, national 71.25" in text, text

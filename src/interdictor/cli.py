@@ -71,7 +71,7 @@ def show_top(results: pl.DataFrame, n: int, console: Console, title: str = "Top 
 
 
 def print_summary(summary: Any, console: Console, db_url: str | None) -> None:
-    from interdictor.score.scorer import CALIBRATE_FROM, EXAM_SHARE_MAX
+    from interdictor.score.calibration import EXAM_SHARE
 
     d = summary.dispositions
     console.print(
@@ -82,9 +82,14 @@ def print_summary(summary: Any, console: Console, db_url: str | None) -> None:
     )
     if summary.shipments:
         examined = d.get("exam", 0) + d.get("hold", 0)
+        if summary.thresholds:
+            how = (f"exam thresholds learned from the store's traffic ({summary.thresholds_version}, at most "
+                   f"{100 * EXAM_SHARE:g} % by score): "
+                   + ", ".join(f"{c or 'no corridor'} {t:.2f}" for c, t in sorted(summary.thresholds.items())))
+        else:
+            how = "the corridors' exam thresholds: none calibrated yet (`interdictor profiles learn`)"
         console.print(f"recommended for exam or hold: {100 * examined / summary.shipments:.2f} % of the shipments "
-                      f"(by score alone at most {100 * EXAM_SHARE_MAX:g} % of a batch of {CALIBRATE_FROM:,} or more; "
-                      "hard findings always)", highlight=False)
+                      f"({how}; hard findings always)", highlight=False)
     if summary.rejects:
         console.print(f"[yellow]{summary.rejects:,} rejects[/] ({summary.reject_rows:,} whole rows, the rest single "
                       f"fields); see --rejects for file, line, field and reason", highlight=False)

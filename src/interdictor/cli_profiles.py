@@ -61,7 +61,7 @@ def list_(db: DbOption = None) -> None:
 
 @app.command("learn")
 def learn(
-    days: Annotated[float, typer.Option("--days", min=0.0, help="Learn from the current lines received in the last "
+    days: Annotated[float, typer.Option("--days", min=0.0, help="Learn from the current lines and assessments received in the last "
                                         "DAYS days (0: all).")] = 90.0,
     min_n: Annotated[int, typer.Option("--min-n", min=1, help="Lines a code or family needs before its learned "
                                        "profile replaces the built-in prior.")] = 30,
@@ -69,8 +69,10 @@ def learn(
     db: DbOption = None,
 ) -> None:
     """Learn goods profiles — weight per unit and per piece, value per kg, pieces per shipment, per HS code and
-    per family of goods the words name — from the stored traffic, as the next version; screening uses the
-    latest and records its version with every assessment."""
+    per family of goods the words name — and each corridor's calibrated exam threshold (the score the top
+    2 % of its recent assessments reach, hard findings left out) from the stored traffic, as the next version;
+    screening uses the latest and records its version with every assessment."""
+    from interdictor.score.calibration import MIN_N
     from interdictor.screening.loaders import learn_profiles
 
     settings = db_settings(db)
@@ -79,6 +81,8 @@ def learn(
     out.print(f"learned profile set {version} from {n['lines']:,} lines: {n['codes']:,} HS code prefixes and "
               f"{n['families']:,} families of goods with at least {min_n} lines (the rest keep the built-in priors)",
               highlight=False)
+    out.print(f"calibrated exam thresholds for {n['corridors']:,} corridors from {n['scores']:,} assessments "
+              f"(a corridor needs {MIN_N:,}; the rest keep their own thresholds)", highlight=False)
 
 
 @app.command("learned")
@@ -94,11 +98,12 @@ def learned(
         if version is None:
             rows = list_sets(conn)
             table = Table(expand=True)
-            for col in ("version", "learned", "from lines", "codes", "families", "min n"):
+            for col in ("version", "learned", "from lines", "codes", "families", "min n", "calibrated corridors"):
                 table.add_column(col)
             for r in rows:
                 table.add_row(str(r["version"]), f"{r['created_at']:%Y-%m-%d %H:%M} {r['created_by']}",
-                              f"{r['lines']:,}", str(r["codes"]), str(r["families"]), str(r["min_n"]))
+                              f"{r['lines']:,}", str(r["codes"]), str(r["families"]), str(r["min_n"]),
+                              str(r["corridors"]))
             out.print(table if rows else "no learned profile set yet: screening uses the built-in priors "
                       "(run `interdictor profiles learn`)")
             return

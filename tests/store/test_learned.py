@@ -82,3 +82,36 @@ def test_learning_names_families_by_their_words_and_screening_records_the_versio
     part = goods_part(conn, None)
     assert part.profiles.version == "learned-v1" and part.profiles.usual_chapters == {"phones_electronics": frozenset({"85"})}
     assert load_context(Settings(), conn, ["goods"]).versions["profiles"] == "learned-v1"
+
+
+def _assess(conn: Connection, sid: str, score: float, *, run: str = "r9", code: str | None = None,
+            at: datetime | None = None, corridor: str = "c") -> None:
+    conn.execute(insert(t.assessments).values(
+        partner="p9", shipment_id=sid, version=1, run_id=run, score=score, disposition="clear", corridor=corridor,
+        ruleset="default", ruleset_version=3, created_at=at or datetime.now(UTC)))
+    if code is not None:
+        conn.execute(insert(t.reasons).values(partner="p9", shipment_id=sid, version=1, run_id=run, code=code,
+                                              weight=10.0))
+
+
+def test_calibration_learns_from_the_latest_unfloored_assessments_and_screening_records_its_version(
+        conn: Connection) -> None:
+    from interdictor.screening.assembly import calibration
+
+    old = datetime.now(UTC) - timedelta(days=1)
+    for i in range(60):
+        _ship(conn, f"S{i}", [("cotton towel", "630260", 0.5, 5.0, 1.0)])
+        _assess(conn, f"S{i}", float(i), at=old)
+    _assess(conn, "S59", 5.0, run="r10")  # re-assessed since: its latest score counts
+    _assess(conn, "S58", 95.0, run="r10", code="LICENCE_NOT_NOTIFIED")  # a hard finding is left out
+    assert learn_profiles(conn, Settings(), days=None)[1]["corridors"] == 0  # too few scores: nothing calibrated
+    assert calibration(conn, load_context(Settings(), conn, ["goods"])).version == "none"
+    version, n = learn_profiles(conn, Settings(), days=None, score_min_n=50)
+    assert (version, n["scores"], n["corridors"]) == (2, 59, 1)
+    table = set_rows(conn, 2, "score")
+    # 59 scores 0..57 and 5: at most 2 % (1 score) at or above 57
+    assert table is not None and table.select("key", "median", "n").rows() == [("c", 57.0, 59)]
+    ctx = load_context(Settings(), conn, ["goods"])
+    found = calibration(conn, ctx)
+    assert (found.version, dict(found.exam_at)) == ("learned-v2", {"c": 57.0})
+    assert list_sets(conn)[0]["corridors"] == 1

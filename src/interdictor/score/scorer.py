@@ -43,29 +43,20 @@ def weigh(reasons: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     )
 
 
-EXAM_SHARE_MAX = 0.02  # at most this share of a batch goes to exam or hold (unless floors alone exceed it)
-CALIBRATE_FROM = 1_000  # shipments a batch needs before its own share is a measure of a day's traffic
-
-
 def score(
     shipment_ids: pl.Series,
     reasons: pl.DataFrame,
     ruleset: RuleSet,
     corridor_of: pl.DataFrame,
     thresholds: Mapping[str, Thresholds],
-    exam_share_max: float | None = EXAM_SHARE_MAX,
 ) -> pl.DataFrame:
     """``shipment_id, score, disposition, corridor`` for every shipment id given.
 
     ``reasons`` must already be weighed; ``corridor_of`` maps shipment_id → corridor
     name; ``thresholds`` maps corridor name → thresholds.
 
-    Calibrated: whatever the weights, in a batch of at least ``CALIBRATE_FROM`` shipments no more
-    than ``exam_share_max`` of them are recommended for exam or hold — hard findings first, then by
-    score: the highest scores keep the recommendation, the rest beyond the share are recommended for review
-    (their score held just under the exam threshold, so ranking and disposition still agree).  A
-    floor (a hard finding) is never calibrated away.  A small batch (a message, a submission) is
-    not calibrated: the port's exam budget applies at the queue.
+    Each shipment's disposition depends on its own reasons and the thresholds alone, never on the other
+    shipments of its batch; calibrated thresholds (``score.calibration``) arrive here as thresholds.
     """
     floors = {c: _RANK[r.floor] for c, r in ruleset.rules.items() if r.floor}
     caps = {c: _RANK[r.cap] for c, r in ruleset.rules.items() if r.cap}
@@ -101,15 +92,6 @@ def score(
         .otherwise(0)
     )
     level = pl.max_horizontal(pl.min_horizontal(by_score, pl.col("cap")), pl.col("floor"))
-    n = base.height
-    if exam_share_max is not None and n >= CALIBRATE_FROM:
-        # exam or hold by score alone (no floor holds it there): only the top share of the batch keeps it
-        by_score_only = (pl.min_horizontal(by_score, pl.col("cap")) >= 2) & (pl.col("floor") < 2)
-        # the floors' own exams and holds come out of the same share
-        floored = base.select(((pl.col("floor") >= 2) & (level >= 2)).sum()).item()
-        slots = max(0, int(exam_share_max * n) - int(floored))
-        rank = pl.when(by_score_only).then(pl.col("raw")).otherwise(None).rank("ordinal", descending=True)
-        level = pl.when(by_score_only & (rank > slots)).then(pl.max_horizontal(pl.lit(1), pl.col("floor"))).otherwise(level)
     lower = pl.when(level == 3).then("t_hold").when(level == 2).then("t_exam").when(level == 1).then("t_review").otherwise(0.0)
     upper = (
         pl.when(level == 0).then(pl.col("t_review") - 0.01)

@@ -18,17 +18,18 @@ its :attr:`Screening.versions` are recorded with every run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection
 
 from interdictor.intake.mapping import PROFILE_NAME, Profile, shipped_profiles
 from interdictor.learn.loop import Scorer, history_of
 from interdictor.reference.corridors import CorridorConfig, load_corridors
+from interdictor.score.calibration import Calibration
 from interdictor.score.rules import RuleSet, load_ruleset
 from interdictor.screen.context import Context
 from interdictor.screen.registry import available
-from interdictor.screening.loaders import load_context
+from interdictor.screening.loaders import calibration, load_context
 from interdictor.settings import Settings
 from interdictor.store import config as stored
 from interdictor.store import models as stored_models
@@ -50,12 +51,15 @@ class Screening:
     corridors: CorridorConfig
     detectors: list[str] | None = None  # run only these (default: all)
     history: str = "none"  # the stored history the context was built from (store.repo.history_mark)
+    # exam thresholds learned from the store's traffic (the learned set's version), over the corridors'
+    calibration: Calibration = field(default_factory=Calibration)
 
     @property
     def versions(self) -> dict[str, str]:
         """The version of every input, recorded with each run and so with each assessment."""
         return {"model": "none", **self.ctx.versions, "ruleset": self.ruleset.label,
-                "corridors": str(self.corridors.version), "history": self.history}
+                "corridors": str(self.corridors.version), "thresholds": self.calibration.version,
+                "history": self.history}
 
 
 def detector_names(settings: Settings) -> list[str] | None:
@@ -143,7 +147,8 @@ def _assemble(settings: Settings, store: Store | None) -> Screening:
         scorer = choose_model(conn, settings)
         if scorer is not None:
             ctx = ctx.with_part("model", scorer, scorer.version)
-        return Screening(ctx, choose_ruleset(conn, settings), choose_corridors(conn, settings), names, history)
+        return Screening(ctx, choose_ruleset(conn, settings), choose_corridors(conn, settings), names, history,
+                         calibration(conn, ctx))
 
 
 def reassemble_registry(screening: Screening, store: Store) -> Screening:

@@ -18,6 +18,7 @@ from interdictor.learn.loop import CODE as MODEL_CODE
 from interdictor.learn.loop import Traffic
 from interdictor.model import REASON_SCHEMA, Batch, Reject, conform, empty, reasons_frame
 from interdictor.reference.corridors import CorridorConfig, assign_corridor
+from interdictor.score.calibration import Calibration
 from interdictor.score.rules import RuleSet
 from interdictor.score.scorer import score, weigh
 from interdictor.screen.context import Context
@@ -48,8 +49,10 @@ def screen_batch(
     corridors: CorridorConfig,
     extra_reasons: pl.DataFrame | None = None,
     detectors: list[str] | None = None,
+    calibration: Calibration | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(assessments ``shipment_id, score, disposition, corridor``, weighed reasons) for a batch."""
+    """(assessments ``shipment_id, score, disposition, corridor``, weighed reasons) for a batch; the corridors'
+    thresholds, raised where ``calibration`` learned higher exam scores from the store's traffic."""
     reasons = run_detectors(batch, ctx, detectors)
     if extra_reasons is not None and extra_reasons.height:
         reasons = pl.concat([reasons, conform(extra_reasons, REASON_SCHEMA)])
@@ -71,6 +74,8 @@ def screen_batch(
                 found = found.with_columns(pl.col("weight").clip(0, rule.weight))
             reasons = pl.concat([reasons, conform(found, REASON_SCHEMA)])
     thresholds = {c.name: c.thresholds for c in corridors.all}
+    if calibration is not None:
+        thresholds = calibration.thresholds(thresholds)
     assessed = score(batch.shipments.get_column("shipment_id"), reasons, ruleset, corridor_of, thresholds)
     return assessed, reasons
 

@@ -23,6 +23,8 @@ import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from interdictor.score.calibration import Calibration
+from interdictor.score.rules import RuleSet
 from interdictor.screen.context import Context
 from interdictor.settings import Settings
 
@@ -115,15 +117,18 @@ def goods_part(conn: Connection | None, settings: Any) -> GoodsContext:
 
 
 def learn_profiles(conn: Connection, settings: Any, *, actor: str = "cli", days: float | None = 90.0,
-                   min_n: int | None = None) -> tuple[int, dict[str, int]]:
+                   min_n: int | None = None, ruleset: RuleSet | None = None,
+                   score_min_n: int | None = None) -> tuple[int, dict[str, int]]:
     """Learn a profile set from the current lines of the last ``days`` (all when None) — counted in SQL,
-    each distinct description read for its family of goods — and store it as the next version.
-    Returns (version, {"lines", "codes", "families"})."""
-    from datetime import UTC, datetime, timedelta
-
+    each distinct description read for its family of goods — with each corridor's calibrated exam score
+    (``score.calibration``) from the same days' latest assessments, those an exam or hold floor of ``ruleset``
+    (default: the one screening would use) put there left out; store it as the next version.
+    Returns (version, {"lines", "codes", "families", "scores", "corridors"})."""
+    from interdictor.score.calibration import MIN_N, hard_floors, learn_exam_scores
     from interdictor.screen.goods.detector import describe
     from interdictor.screen.goods.loader import PROFILE_MIN_N, load_goods
     from interdictor.screen.goods.profiles import chapter_shares, learn_from_histograms
+    from interdictor.screening.assembly import choose_ruleset
     from interdictor.store import learned
 
     since = datetime.now(UTC) - timedelta(days=days) if days is not None else None
@@ -131,13 +136,39 @@ def learn_profiles(conn: Connection, settings: Any, *, actor: str = "cli", days:
     g = load_goods(settings)
     families = describe(hist["description"], g)
     need = PROFILE_MIN_N if min_n is None else min_n
-    table = pl.concat([learn_from_histograms(hist, families, need), chapter_shares(hist, families)])
+    rs = ruleset if ruleset is not None else choose_ruleset(conn, settings)
+    scores = learned.recent_scores(conn, since, hard_floors(rs))
+    calibrated = learn_exam_scores(scores, min_n=MIN_N if score_min_n is None else score_min_n)
+    table = pl.concat([learn_from_histograms(hist, families, need), chapter_shares(hist, families), calibrated])
     lines = int(hist.filter(pl.col("metric") == "usd_per_kg")["n"].sum()) if hist.height else 0
     version = learned.save_set(conn, table, actor=actor, lines=lines, min_n=need, knowledge_base=g.kb.version,
                                since=since)
     kinds = table.group_by("kind").agg(pl.col("key").n_unique())
     counts = dict(kinds.iter_rows())
-    return version, {"lines": lines, "codes": int(counts.get("hs", 0)), "families": int(counts.get("family", 0))}
+    return version, {"lines": lines, "codes": int(counts.get("hs", 0)), "families": int(counts.get("family", 0)),
+                     "scores": scores.height, "corridors": int(counts.get("score", 0))}
+
+
+def calibration(conn: Connection | None, ctx: Context) -> Calibration:
+    """The calibrated exam thresholds of the learned set the goods part read (the latest without it); none
+    without a store, before any was learned, or when the store cannot say (logged)."""
+    from interdictor.score.calibration import KIND, from_learned
+    from interdictor.store import learned
+
+    if conn is None:
+        return Calibration()
+    used = ctx.versions.get("profiles", "")
+    try:
+        if used.startswith("learned-v"):
+            version = int(used.removeprefix("learned-v"))
+            rows = learned.set_rows(conn, version, KIND)
+            found = (version, rows) if rows is not None else None
+        else:
+            found = learned.latest_set(conn, KIND) if used != "prior" else None
+    except SQLAlchemyError as exc:
+        log.warning("calibrated thresholds could not be read (%s); the corridors' thresholds apply", exc)
+        return Calibration()
+    return from_learned(found[1], f"learned-v{found[0]}") if found is not None else Calibration()
 
 
 def rescreen(conn: Connection, list_id: str, version: int, days: float = 30.0, actor: str = "cli") -> list[Hit]:

@@ -125,7 +125,8 @@ class ScreenRun:
         self.corridor = corridor
         self.list_reasons = list_reasons
         self.keep_frames = keep_frames  # keep assessments and weighed reasons for callers (answers)
-        self.summary = RunSummary(run_id=str(uuid.uuid4()), source=source, partner=partner)
+        self.summary = RunSummary(run_id=str(uuid.uuid4()), source=source, partner=partner,
+                                  thresholds=dict(screening.calibration.exam_at), thresholds_version=screening.calibration.version)
         self._results: list[pl.DataFrame] = []
         self._assessed: list[pl.DataFrame] = []
         self._reasons: list[pl.DataFrame] = []
@@ -167,7 +168,8 @@ class ScreenRun:
                 ))
         sc = self.screening
         assessed, reasons = screen_batch(batch, sc.ctx, sc.ruleset, sc.corridors,
-                                         pl.concat([conform(e, REASON_SCHEMA) for e in extra]), sc.detectors)
+                                         pl.concat([conform(e, REASON_SCHEMA) for e in extra]), sc.detectors,
+                                         sc.calibration)
         if self.store is not None:
             # watch hits are events written in the transaction that stores their shipments (the outbox)
             events = (self._watch_events(chunk, heads, assessed)

@@ -6,19 +6,22 @@ metric — value per kg, kg per declared unit, kg per piece and pieces per shipm
 a shipment of one line, whose parcel is that line's).  The robust statistics per code and per description
 family are worked out from these counts above the store (``screen.goods.profiles.learn_from_histograms``);
 ``save_set`` keeps the result as the next version and ``latest_set`` reads it back for screening.
+``recent_scores`` hands the calibration (``score.calibration``) the scores of recent assessments, learned
+into the same set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Float, and_, case, cast, func, insert, literal, select, union_all
+from sqlalchemy import Connection, Float, and_, case, cast, exists, func, insert, literal, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from interdictor.store.audit import audit
-from interdictor.store.schema import items, shipments
+from interdictor.store.schema import assessments, items, reasons, shipments
 from interdictor.store.schema_learned import learned_profile_sets as S
 from interdictor.store.schema_learned import learned_profiles as P
 
@@ -75,6 +78,31 @@ def line_histograms(conn: Connection, since: datetime | None = None) -> pl.DataF
         HISTOGRAM_SCHEMA, strict=False)
 
 
+def recent_scores(conn: Connection, since: datetime | None, floor_codes: Collection[str]) -> pl.DataFrame:
+    """``corridor, score`` of the latest assessment of each current shipment received since ``since`` (all
+    when None), leaving out those with a reason whose code is in ``floor_codes`` (a hard finding)."""
+    a, s, r = assessments, shipments, reasons
+    key = (a.c.partner, a.c.shipment_id, a.c.version)
+    latest = select(*key, func.max(a.c.created_at).label("at")).group_by(*key).subquery()
+    cond: list[ColumnElement[bool]] = [s.c.is_current.is_(True)]
+    if since is not None:
+        cond.append(s.c.received_at >= since)
+    if floor_codes:
+        cond.append(~exists().where(r.c.partner == a.c.partner, r.c.shipment_id == a.c.shipment_id,
+                                    r.c.version == a.c.version, r.c.run_id == a.c.run_id,
+                                    r.c.code.in_(sorted(floor_codes))))
+    q = (
+        select(a.c.corridor, a.c.score)
+        .select_from(a.join(s, and_(s.c.partner == a.c.partner, s.c.shipment_id == a.c.shipment_id,
+                                    s.c.version == a.c.version))
+                     .join(latest, and_(latest.c.partner == a.c.partner, latest.c.shipment_id == a.c.shipment_id,
+                                        latest.c.version == a.c.version, latest.c.at == a.c.created_at)))
+        .where(*cond)
+    )
+    rows = [tuple(x) for x in conn.execute(q).fetchall()]
+    return pl.DataFrame(rows, schema={"corridor": pl.String, "score": pl.Float64}, orient="row")
+
+
 def save_set(conn: Connection, table: pl.DataFrame, *, actor: str, lines: int, min_n: int, knowledge_base: str,
              since: datetime | None = None, note: str | None = None) -> int:
     """Store ``table`` (SET_SCHEMA) as the next version; returns it."""
@@ -89,28 +117,31 @@ def save_set(conn: Connection, table: pl.DataFrame, *, actor: str, lines: int, m
     return version
 
 
-def latest_set(conn: Connection) -> tuple[int, pl.DataFrame] | None:
-    """(version, SET_SCHEMA rows) of the newest learned set; None when nothing was learned yet."""
+def latest_set(conn: Connection, kind: str | None = None) -> tuple[int, pl.DataFrame] | None:
+    """(version, SET_SCHEMA rows — of ``kind`` only when given) of the newest learned set; None when nothing
+    was learned yet."""
     version = conn.execute(select(func.max(S.c.version))).scalar_one()
     if version is None:
         return None
-    return int(version), _rows(conn, int(version))
+    return int(version), _rows(conn, int(version), kind)
 
 
-def set_rows(conn: Connection, version: int) -> pl.DataFrame | None:
-    """SET_SCHEMA rows of learned set ``version``; None when there is no such set."""
+def set_rows(conn: Connection, version: int, kind: str | None = None) -> pl.DataFrame | None:
+    """SET_SCHEMA rows (of ``kind`` only when given) of learned set ``version``; None when there is no such set."""
     if conn.execute(select(S.c.version).where(S.c.version == version)).first() is None:
         return None
-    return _rows(conn, version)
+    return _rows(conn, version, kind)
 
 
-def _rows(conn: Connection, version: int) -> pl.DataFrame:
-    res = conn.execute(select(*[P.c[k] for k in SET_SCHEMA]).where(P.c.version == version))
+def _rows(conn: Connection, version: int, kind: str | None = None) -> pl.DataFrame:
+    q = select(*[P.c[k] for k in SET_SCHEMA]).where(P.c.version == version)
+    res = conn.execute(q if kind is None else q.where(P.c.kind == kind))
     return pl.DataFrame([tuple(r) for r in res.fetchall()], schema=SET_SCHEMA, orient="row")
 
 
 def list_sets(conn: Connection) -> list[dict[str, Any]]:
-    """Every learned version, newest first, with how many profiles of each kind it holds."""
+    """Every learned version, newest first, with how many profiles of each kind it holds (``corridors``: the
+    corridors with a calibrated exam threshold)."""
     counts = (select(P.c.version, P.c.kind, func.count(func.distinct(P.c.key)).label("keys"))
               .group_by(P.c.version, P.c.kind).subquery())
     kinds: dict[int, dict[str, int]] = {}
@@ -119,5 +150,6 @@ def list_sets(conn: Connection) -> list[dict[str, Any]]:
     out = []
     for r in conn.execute(select(S).order_by(S.c.version.desc())).mappings():
         out.append({**dict(r), "codes": kinds.get(r["version"], {}).get("hs", 0),
-                    "families": kinds.get(r["version"], {}).get("family", 0)})
+                    "families": kinds.get(r["version"], {}).get("family", 0),
+                    "corridors": kinds.get(r["version"], {}).get("score", 0)})
     return out

@@ -23,6 +23,9 @@ class RunSummary:
     seconds: float = 0.0
     stored: bool = False
     outside_corridor: int = 0
+    # the calibrated exam thresholds the run used, per corridor, and their learned set ("none": the corridors')
+    thresholds: dict[str, float] = field(default_factory=dict)
+    thresholds_version: str = "none"
 
     @property
     def rate(self) -> float:
