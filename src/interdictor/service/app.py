@@ -25,7 +25,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from interdictor import __version__
 from interdictor.screening import Screening, assemble
-from interdictor.service import api_admin, api_network, api_shipments, api_work, errors, security
+from interdictor.service import api_admin, api_models, api_network, api_shipments, api_work, errors, security
 from interdictor.service.screening import Screener
 from interdictor.service.state import ServiceState, settle_heap
 from interdictor.settings import Settings
@@ -183,7 +183,7 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:  # outermost: client address and scheme are the proxy's word from here on
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
-    for router in (api_shipments.router, api_work.router, api_admin.router, api_network.router):
+    for router in (api_shipments.router, api_work.router, api_admin.router, api_models.router, api_network.router):
         app.include_router(router, prefix="/api/v1")
     from interdictor.service import web_pages, web_work
 
