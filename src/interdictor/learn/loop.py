@@ -377,6 +377,14 @@ def model_reasons(model: Model, traffic: Traffic, history: History) -> pl.DataFr
                         schema={KEY: pl.String, "code": pl.String, "weight": pl.Float64, "evidence": pl.String})
 
 
+def said_by_model(evidence: pl.Expr) -> list[pl.Expr]:
+    """``model_version`` and ``model_probability`` (per cent) read back from a ``MODEL_RISK`` reason's
+    evidence, as ``model_reasons`` writes it ("risk model v3 (52 % likely to be found): ...")."""
+    return [evidence.str.extract(r"^risk model v(\d+) ", 1).cast(pl.Int64, strict=False).alias("model_version"),
+            evidence.str.extract(r"^risk model[^(]*\((\d+) % likely", 1).cast(pl.Int64, strict=False)
+            .alias("model_probability")]
+
+
 @dataclass(frozen=True)
 class Scorer:
     """What screening holds of a model: the model and the history its features are counted from."""

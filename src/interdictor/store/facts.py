@@ -13,6 +13,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Select, and_, func, or_, select
 
+from interdictor.learn.loop import CODE as MODEL_CODE
+from interdictor.learn.loop import said_by_model
 from interdictor.queue import build, performance
 from interdictor.queue.build import Budget, empty_queue
 from interdictor.reference.corridors import CorridorConfig
@@ -117,7 +119,8 @@ def decided(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
 
 def top_reasons(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
     """The four strongest reasons of each shipment of ``q`` (with the item or party each is about), from the
-    assessment its ``run_id`` made."""
+    assessment its ``run_id`` made; and the risk model's part: ``model_weight``, ``model_version``,
+    ``model_probability`` (null when the model gave it no reason)."""
     schema = {"partner": pl.String, "shipment_id": pl.String, "run_id": pl.String, "code": pl.String,
               "weight": pl.Float64, "evidence": pl.String, "item": pl.Int64, "party": pl.String}
     keys = q.select("partner", "shipment_id", "run_id")
@@ -130,8 +133,12 @@ def top_reasons(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
                                             R.c.evidence, R.c.item, R.c.party)
                                .where(R.c.partner == partner, R.c.shipment_id.in_(ids[i:i + 900])), schema))
     r = pl.concat(parts).join(keys, on=["partner", "shipment_id", "run_id"], how="semi")
+    model = pl.col("code") == MODEL_CODE
     return (r.sort("weight", descending=True).group_by(["partner", "shipment_id"], maintain_order=True)
-            .agg(pl.struct("code", "weight", "evidence", "item", "party").head(4).alias("top_reasons")))
+            .agg(pl.struct("code", "weight", "evidence", "item", "party").head(4).alias("top_reasons"),
+                 pl.col("weight").filter(model).first().alias("model_weight"),
+                 pl.col("evidence").filter(model).first().alias("model_evidence"))
+            .with_columns(said_by_model(pl.col("model_evidence"))).drop("model_evidence"))
 
 
 def performance_facts(conn: Connection, days: int, today: date | None = None) -> performance.Facts:
