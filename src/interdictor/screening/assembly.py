@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection
 
 from interdictor.intake.mapping import PROFILE_NAME, Profile, shipped_profiles
-from interdictor.learn.loop import Scorer, history_of
+from interdictor.learn.loop import Scorer
 from interdictor.reference.corridors import CorridorConfig, load_corridors
 from interdictor.score.rules import RuleSet, load_ruleset
 from interdictor.screen.context import Context
@@ -103,7 +103,7 @@ def choose_model(conn: Connection | None, settings: Settings) -> Scorer | None:
              else stored_models.active_model(conn))
     if model is None:
         return None
-    return Scorer(model, history_of(stored_models.history(conn)))
+    return Scorer(model, stored_models.history(conn))
 
 
 def named_profile(store: Store | None, name: str) -> Profile | None:
