@@ -7,10 +7,11 @@ shipments with the model active beside rules alone, in one run.
 2. ``--outcomes`` exam outcomes are imported as ``interdictor outcomes import`` does: every day the
    top scores, every planted shipment (seized) and a random sample (nothing found);
 3. ``interdictor learn --activate`` is timed in a process of its own (wall time and peak memory);
-4. a further day of ``--size`` shipments is screened twice in this process — rules alone
-   (``INTERDICTOR_MODEL=off``) and with the active model — without storing, so the figures are the
-   screening's own; the setup (reference data, the model and its history aggregated in the database)
-   is timed apart.
+4. a further day of ``--size`` shipments is screened in this process by rules alone
+   (``INTERDICTOR_MODEL=off``) and with the active model, side by side: without storing (the
+   screening's own cost), then each stored into its own copy of the store (end to end, as
+   ``interdictor screen`` runs); the setup (reference data, the model and its history aggregated in
+   the database) is timed apart.
 
     nice python bench/learn.py                        # 1,000,000 shipments, 20,000 outcomes
     python bench/learn.py --size 50000 --outcomes 2000  # a quick look
@@ -22,6 +23,7 @@ import argparse
 import datetime as dt
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -132,13 +134,25 @@ def main(argv: list[str] | None = None) -> int:
 
         path = folder / "next.csv"
         stats = generate_manifest(path, args.size, seed=args.seed + 1000, day=START + dt.timedelta(days=args.days))
-        rules, rs, rt = screen(url, path, base.model_copy(update={"model": "off"}), store_it=False)
-        model, ms, mt = screen(url, path, base, store_it=False)
+        for stored in (False, True):
+            runs = {}
+            for label, model_setting in (("rules alone", "off"), ("rules+model", None)):
+                where = url
+                if stored:  # each stores into its own copy of the store, so both meet the same one
+                    copy = folder / f"copy-{model_setting or 'model'}.sqlite"
+                    shutil.copyfile(folder / "learn.sqlite", copy)
+                    where = f"sqlite:///{copy}"
+                runs[label] = screen(where, path, base.model_copy(update={"database_url": where, "model": model_setting}),
+                                     store_it=stored, partner="next")
+            print(f"screening {args.size:,} shipments {'stored to SQLite' if stored else 'without storing'} "
+                  f"({args.detectors}):")
+            rt = runs["rules alone"][2]
+            for label, (_, setup, took) in runs.items():
+                print(f"  {label}:  setup {setup:5.1f} s, screening {took:6.1f} s ({args.size / took:,.0f} shipments/s)"
+                      + (f", {took / rt - 1:+.1%} against rules alone" if label != "rules alone" else ""))
+        rules, model = runs["rules alone"][0], runs["rules+model"][0]
         fired = int(model["reasons"].str.contains("MODEL_RISK:").sum())
-        print(f"screening {args.size:,} shipments without storing ({args.detectors}):")
-        print(f"  rules alone:  setup {rs:5.1f} s, screening {rt:6.1f} s ({args.size / rt:,.0f} shipments/s)")
-        print(f"  rules+model:  setup {ms:5.1f} s, screening {mt:6.1f} s ({args.size / mt:,.0f} shipments/s), "
-              f"{mt / rt - 1:+.1%} against rules alone; MODEL_RISK on {fired:,} shipments")
+        print(f"  MODEL_RISK on {fired:,} shipments")
         from interdictor.demo.loop import recall_at
 
         print(f"  recall of the {len(stats.positives):,} planted shipments in the top 1 %: rules "
