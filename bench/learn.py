@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
 from interdictor.demo.generate import generate_manifest  # noqa: E402
-from interdictor.demo.loop import outcomes_csv  # noqa: E402
+from interdictor.demo.loop import outcomes_csv, recall_at  # noqa: E402
 from interdictor.intake.base import ReadOptions  # noqa: E402
 from interdictor.intake.csv_manifest import read_manifest_csv  # noqa: E402
 from interdictor.queue.outcomes import read_outcomes  # noqa: E402
@@ -51,21 +51,22 @@ from interdictor.store.decisions import import_outcomes  # noqa: E402
 START = dt.date(2026, 6, 1)
 
 
-def screen(url: str, path: Path, settings: Settings, *, store_it: bool, partner: str = "bench") -> tuple[pl.DataFrame, float, float]:
-    """(shipment_id, score, reasons; setup seconds; screening seconds)."""
+def screen(url: str, path: Path, settings: Settings, *, store_it: bool,
+           partner: str = "bench") -> tuple[pl.DataFrame, float, float, float]:
+    """(shipment_id, score, reasons; setup seconds; screening seconds; screening CPU seconds, every thread)."""
     store = open_store(url)
     try:
         t = time.perf_counter()
         screening = assemble(settings, store)
         setup = time.perf_counter() - t
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         out = []
         with path.open("rb") as fh, ScreenRun(screening, partner=partner, source=path.name, fmt="manifest-csv",
                                               store=store if store_it else None, write_behind=store_it) as run:
             for chunk in prefetch(read_manifest_csv(fh, ReadOptions(source_name=path.name))):
                 out.append(run.add(chunk).select("shipment_id", "score", "reasons"))
             run.finish()
-        return pl.concat(out), setup, time.perf_counter() - t
+        return pl.concat(out), setup, time.perf_counter() - t, time.process_time() - cpu
     finally:
         store.close()
 
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--detectors", default="route,consistency,goods", help="detectors that screen (default route,consistency,goods)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--dir", type=Path, default=None, help="keep the files and the store here (default: a temporary folder)")
+    ap.add_argument("--screen-only", action="store_true", help="with --dir: only screen the further day, on the store "
+                                                                "and model a run before left there")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.dir or Path(tmp)
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         rng = np.random.default_rng(args.seed)
         per_day, per_day_outcomes = args.size // args.days, args.outcomes // args.days
         t0 = time.perf_counter()
-        for d in range(args.days):
+        for d in range(0 if args.screen_only else args.days):
             day = START + dt.timedelta(days=d)
             path = folder / f"day{d}.csv"
             t = time.perf_counter()
@@ -117,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"day {d}: generated {per_day:,} in {gen:.1f} s, screened and stored in {setup + took:.1f} s, "
                   f"{len(rows):,} outcomes ({len(planted):,} found) imported in {time.perf_counter() - t:.1f} s",
                   flush=True)
+        if args.screen_only:
+            return screen_next(args, folder, url, base)
         print(f"store built in {time.perf_counter() - t0:.1f} s ({(folder / 'learn.sqlite').stat().st_size / 1e6:,.0f} MB)")
 
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -131,32 +136,38 @@ def main(argv: list[str] | None = None) -> int:
         print("  " + "\n  ".join(proc.stderr.strip().splitlines()[-4:]))
         if proc.returncode != 0:
             return 1
+        return screen_next(args, folder, url, base)
 
-        path = folder / "next.csv"
-        stats = generate_manifest(path, args.size, seed=args.seed + 1000, day=START + dt.timedelta(days=args.days))
-        for stored in (False, True):
-            runs = {}
-            for label, model_setting in (("rules alone", "off"), ("rules+model", None)):
-                where = url
-                if stored:  # each stores into its own copy of the store, so both meet the same one
-                    copy = folder / f"copy-{model_setting or 'model'}.sqlite"
-                    shutil.copyfile(folder / "learn.sqlite", copy)
-                    where = f"sqlite:///{copy}"
-                runs[label] = screen(where, path, base.model_copy(update={"database_url": where, "model": model_setting}),
-                                     store_it=stored, partner="next")
-            print(f"screening {args.size:,} shipments {'stored to SQLite' if stored else 'without storing'} "
-                  f"({args.detectors}):")
-            rt = runs["rules alone"][2]
-            for label, (_, setup, took) in runs.items():
-                print(f"  {label}:  setup {setup:5.1f} s, screening {took:6.1f} s ({args.size / took:,.0f} shipments/s)"
-                      + (f", {took / rt - 1:+.1%} against rules alone" if label != "rules alone" else ""))
-        rules, model = runs["rules alone"][0], runs["rules+model"][0]
-        fired = int(model["reasons"].str.contains("MODEL_RISK:").sum())
-        print(f"  MODEL_RISK on {fired:,} shipments")
-        from interdictor.demo.loop import recall_at
 
-        print(f"  recall of the {len(stats.positives):,} planted shipments in the top 1 %: rules "
-              f"{recall_at(rules, set(stats.positives), 1):.3f}, rules+model {recall_at(model, set(stats.positives), 1):.3f}")
+def screen_next(args: argparse.Namespace, folder: Path, url: str, base: Settings) -> int:
+    """Screen a further day by rules alone and with the active model, side by side."""
+    path = folder / "next.csv"
+    stats = generate_manifest(path, args.size, seed=args.seed + 1000, day=START + dt.timedelta(days=args.days))
+    for stale in folder.glob("copy-*.sqlite*"):
+        stale.unlink()
+    for stored in (False, True):
+        runs = {}
+        for label, model_setting in (("rules alone", "off"), ("rules+model", None)):
+            where = url
+            if stored:  # each stores into its own copy of the store, so both meet the same one
+                copy = folder / f"copy-{model_setting or 'model'}.sqlite"
+                shutil.copyfile(folder / "learn.sqlite", copy)
+                where = f"sqlite:///{copy}"
+            runs[label] = screen(where, path, base.model_copy(update={"database_url": where, "model": model_setting}),
+                                 store_it=stored, partner="next")
+        print(f"screening {args.size:,} shipments {'stored to SQLite' if stored else 'without storing'} "
+              f"({args.detectors}):")
+        rt, rc = runs["rules alone"][2], runs["rules alone"][3]
+        for label, (_, setup, took, cpu) in runs.items():
+            print(f"  {label}:  setup {setup:5.1f} s, screening {took:6.1f} s wall ({args.size / took:,.0f} "
+                  f"shipments/s), {cpu:6.1f} s CPU"
+                  + (f"; {took / rt - 1:+.1%} wall, {cpu / rc - 1:+.1%} CPU against rules alone"
+                     if label != "rules alone" else ""))
+    rules, model = runs["rules alone"][0], runs["rules+model"][0]
+    fired = int(model["reasons"].str.contains("MODEL_RISK:").sum())
+    print(f"  MODEL_RISK on {fired:,} shipments")
+    print(f"  recall of the {len(stats.positives):,} planted shipments in the top 1 %: rules "
+          f"{recall_at(rules, set(stats.positives), 1):.3f}, rules+model {recall_at(model, set(stats.positives), 1):.3f}")
     return 0
 
 
