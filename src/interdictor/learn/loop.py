@@ -86,9 +86,22 @@ def _norm(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_chars() > 0).then(text).otherwise(None)
 
 
+_IDENTITIES: list[tuple[pl.DataFrame, pl.DataFrame]] = []  # the last parties frame and its identities
+
+
 def identities(parties: pl.DataFrame) -> pl.DataFrame:
     """``shipment_id, kind, value``: each shipment's shipper, consignee, return address (the shipper's
-    address), phone and e-mail (the shipper's), normalised so spelling noise does not split them."""
+    address), phone and e-mail (the shipper's), normalised so spelling noise does not split them.
+    The last frame's answer is kept: ``learn`` counts the history of the same traffic three times
+    (training, the validation model, validation), each normalising millions of party rows."""
+    if _IDENTITIES and _IDENTITIES[0][0] is parties:
+        return _IDENTITIES[0][1]
+    found = _identities(parties)
+    _IDENTITIES[:] = [(parties, found)]
+    return found
+
+
+def _identities(parties: pl.DataFrame) -> pl.DataFrame:
     shipper = parties.filter(pl.col("party") == "shipper")
     consignee = parties.filter(pl.col("party") == "consignee")
     phone = pl.col("phone").str.replace_all(r"\D", "")
@@ -164,7 +177,9 @@ def history_features(shipments: pl.DataFrame, parties: pl.DataFrame, history: Hi
     for kind in IDENTITIES:
         seen, exams, totals = history.kinds[kind]
         left = rows.join(ids.filter(pl.col("kind") == kind).select(KEY, "value"), on=KEY)
-        known = left.join(totals, on="value", how="left")
+        # the batch's values first: a join would hash the whole history's values, batch after batch
+        mine = totals.filter(pl.col("value").is_in(left.get_column("value").unique().implode()))
+        known = left.join(mine, on="value", how="left")
         after = ((pl.col("seen_until").is_null() | (pl.col("time") > pl.col("seen_until")))
                  & (pl.col("exams_until").is_null() | (pl.col("time") > pl.col("exams_until"))))
         late = known.filter(after).select(KEY, *HISTORY)
