@@ -265,3 +265,36 @@ def test_a_bad_programmes_file_is_one_line_naming_it(runner: CliRunner, monkeypa
     result = runner.invoke(app, ["screen", str(SAMPLE), "--no-store"])
     assert result.exit_code == 2, result.output
     assert "unknown key 'lookouts'" in " ".join(result.output.split())
+
+
+def test_demo_days_runs_the_loop_in_its_own_database(runner: CliRunner, tmp_path: Path) -> None:
+    from interdictor.store import models, open_store
+    from interdictor.store import schema_service as sv
+
+    result = runner.invoke(app, ["demo", "--days", "3", "--size", "500", "--planted", "0.02"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "data" / "interdictor.sqlite").exists()
+    rows = [line.split("│") for line in result.output.splitlines() if line.startswith("│ 2026-06-0")]
+    assert [r[1].strip() for r in rows] == ["2026-06-01", "2026-06-02", "2026-06-03"]
+    store = open_store(f"sqlite:///{tmp_path / 'data' / 'demo.sqlite'}")
+    try:
+        with store.connect() as conn:
+            stored = models.list_models(conn)
+            outcomes = conn.execute(sv.outcomes.select()).mappings().all()
+            picks = {r["pick_kind"] for r in conn.execute(sv.decisions.select()).mappings()}
+    finally:
+        store.close()
+    # every day's exams came back as outcomes, picked by the day's queue (or found later: imported)
+    assert sum(int(r[6]) for r in rows) == len(outcomes)
+    assert {"exploit", "imported"} <= picks
+    assert len(stored) == 3  # learn ran after each day
+    screened_with = [r[3].strip() for r in rows]
+    assert screened_with[0] == "none"
+    for r, with_model in zip(rows, screened_with, strict=True):  # a day screened with a model shows both recalls
+        assert (r[5].strip() == "—") == (with_model == "none")
+    # a day after a learn that activated a model screens with it
+    learned = [r[9].strip() for r in rows]
+    for before, after in zip(learned, screened_with[1:], strict=False):
+        if before.endswith(" active"):
+            assert after == before.split()[0]
+    assert any(s != "none" for s in screened_with), result.output

@@ -242,13 +242,21 @@ def screen(
 
 @app.command()
 def demo(
-    size: Annotated[int, typer.Option(help="Shipments in the generated day.", min=1)] = 50_000,
+    size: Annotated[int | None, typer.Option(help="Shipments in each generated day (default: 50,000 for one day, "
+                                                  "2,000 a day with --days).", min=1)] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same day.")] = 7,
     top: Annotated[int, typer.Option(help="How many top targets to show.")] = 15,
+    days: Annotated[int, typer.Option(help="Run the loop over this many days instead: each day screened (with the "
+                                           "model learned so far, and by rules alone to compare), its queue "
+                                           "examined with simulated outcomes, then `learn`; prints each day's recall "
+                                           "in the top 1 %.", min=0, max=60)] = 0,
+    planted: Annotated[float, typer.Option(help="With --days: the share of each day's shipments planted as "
+                                                "precursor cases (what the exams can find).", min=0.0, max=0.5)] = 0.01,
     db: Annotated[str | None, typer.Option(help="Database URL to store the demo in (default: a demo database of its own, made afresh each run, never your screening database).")] = None,
     keep: Annotated[Path | None, typer.Option(help="Also keep the generated manifest at this path.")] = None,
 ) -> None:
-    """Generate a realistic day of corridor traffic, screen it on a database of its own, show the top targets."""
+    """Generate a realistic day of corridor traffic, screen it on a database of its own, show the top targets.
+    With --days N: the loop over N days (screen, queue, exams, outcomes, learn) and how recall moves."""
     import tempfile
 
     try:
@@ -256,6 +264,12 @@ def demo(
     except ImportError as exc:  # pragma: no cover - the generator ships with the package
         raise fail(f"the demo generator is not installed: {exc}") from exc
     settings = db_settings(db) if db else demo_settings(Settings())
+    if days:
+        from interdictor.cli_loop import demo_days
+
+        demo_days(settings.resolved_database_url(), days=days, size=size or 2_000, seed=seed, share=planted)
+        return
+    size = size or 50_000
     with tempfile.TemporaryDirectory() as tmp:
         path = keep or Path(tmp) / f"demo-day-seed{seed}.csv"
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),

@@ -149,3 +149,52 @@ def register(app: typer.Typer) -> None:
     """Add ``queue`` and ``outcomes`` to the main command line."""
     app.command()(queue)
     app.add_typer(outcomes_app, name="outcomes")
+
+
+def demo_days(url: str, *, days: int, size: int, seed: int, share: float) -> None:
+    """``interdictor demo --days``: the loop over ``days`` generated days in the demo's database, a row a day
+    as it ends, then the table of recall in the top 1 % (model and rules, rules alone)."""
+    import tempfile
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from interdictor.demo.generate import DEFAULT_DAY
+    from interdictor.demo.loop import Day, run_day
+
+    table = Table(title=f"The loop over {days} days of {size:,} shipments (recall of the planted shipments "
+                        "in the top 1 % by score)", expand=True)
+    for col in ("day", "planted", "screened with", "rules alone", "model + rules", "exams", "found",
+                "by the queue", "learned"):
+        table.add_column(col, overflow="fold", no_wrap=col == "day",
+                         justify="left" if col in ("day", "screened with", "learned") else "right")
+    done: list[Day] = []
+    with tempfile.TemporaryDirectory() as tmp, Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
+            TextColumn("{task.fields[step]}"), TimeElapsedColumn(), console=err, disable=not err.is_terminal) as bar:
+        task = bar.add_task("the loop", total=days, step="")
+        for d in range(days):
+            def step(what: str, d: int = d) -> None:
+                bar.update(task, step=f"day {d + 1}: {what}")
+
+            day = run_day(url, Path(tmp), d, size=size, share=share, seed=seed, start=DEFAULT_DAY, progress=step)
+            done.append(day)
+            bar.update(task, advance=1)
+            if not err.is_terminal:
+                err.print(f"day {d + 1} ({day.day.isoformat()}) done", highlight=False)
+    for day in done:
+        combined = "—" if day.combined is None else f"{day.combined:.0%}"
+        if day.combined is not None and day.combined != day.rules:
+            combined = f"[{'green' if day.combined > day.rules else 'red'}]{combined}[/]"
+        table.add_row(day.day.isoformat(), str(day.planted), day.model, f"{day.rules:.0%}", combined, str(day.exams),
+                      str(day.found), str(day.picked_found), escape(day.learned))
+    Console().print(table)
+    err.print(f"the last learn: {done[-1].learned} — {done[-1].why}", highlight=False)
+    with_model = [d for d in done if d.combined is not None]
+    if with_model:
+        gain = sum(d.combined or 0.0 for d in with_model) / len(with_model) - sum(d.rules for d in with_model) / len(with_model)
+        err.print(f"on the {len(with_model)} day(s) screened with a model, recall in the top 1 % moved by "
+                  f"{gain:+.1%} on average against rules alone", highlight=False)
+    else:
+        err.print("no model became active: run more days (--days) or larger ones (--size)", highlight=False)
+    err.print(f"the demo's database: {url}\nnext: [bold]interdictor queue --day {done[-1].day.isoformat()} --db "
+              f"{url}[/], [bold]interdictor models --db {url}[/]", highlight=False)

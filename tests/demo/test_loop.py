@@ -1,6 +1,6 @@
-"""The loop end to end on a SQLite store: generated days screened, their exams' outcomes imported
-(planted shipments seized, the rest nothing_found), ``learn``, and the next day screened with the model
-ranks the planted shipments above where rules alone do, at the exam budget's share."""
+"""The loop end to end on a SQLite store: generated days screened, their queues' exams' outcomes imported
+(planted shipments seized, the rest nothing_found), ``learn`` after each day, and the next day screened
+with the model ranks the planted shipments above where rules alone do, at the exam budget's share."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from interdictor.store import models, open_store
 def test_the_learned_model_finds_more_of_the_next_days_planted_shipments(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'loop.sqlite'}"
     start = dt.date(2026, 6, 1)
-    learned = simulate(url, tmp_path, days=4, size=500, share=0.01, seed=11, start=start)
-    assert learned["active"], learned
+    days = simulate(url, tmp_path, days=4, size=500, share=0.01, seed=11, start=start)
+    assert days[-1].learned.endswith(" active"), days[-1]
+    assert days[0].model == "none" and days[-1].model.startswith("v")  # later days screen with what was learned
+    assert all(d.exams >= d.found > 0 for d in days)
     store = open_store(url)
     try:
         with store.connect() as conn:

@@ -173,3 +173,23 @@ def test_a_model_with_no_positive_outcome_is_refused() -> None:
     with pytest.raises(ModelError, match="nothing to learn"):
         train_model(t)
     assert isinstance(history_of(t), History)
+
+
+def test_path_contributions_add_up_to_the_models_own_score_and_lead_with_the_signal() -> None:
+    t = planted()
+    model = train_model(t)
+    table = loop.feature_table(t, history_of(t), tuple(model.card["reason_codes"]), tuple(model.card["words"]))
+    x = model.matrix(table)
+    booster = model.booster()
+    contrib = loop.path_contributions(booster, x)
+    roots = sum(tree["tree_structure"].get("internal_value", tree["tree_structure"].get("leaf_value", 0.0))
+                for tree in booster.dump_model()["tree_info"])
+    assert np.allclose(contrib.sum(axis=1) + roots, booster.predict(x, raw_score=True))
+    shap = np.asarray(booster.predict(x, pred_contrib=True))[:, :-1]
+    bad = table["shipment_id"].is_in([f"S{i:04d}" for i in range(8, 240, 8)]).to_numpy()
+    names = model.features
+    # on the planted shipments both attributions put a feature of the signal first, and the same sign on it
+    for row in np.flatnonzero(bad):
+        lead = int(np.argmax(contrib[row]))
+        assert names[lead].startswith(("word__", "shipper__", "return_address__", "phone__", "email__")), names[lead]
+        assert np.sign(shap[row, lead]) == np.sign(contrib[row, lead])

@@ -98,3 +98,29 @@ def test_whole_number_thresholds_from_the_store_screen_like_decimals(store: Stor
             run.add(chunk)
         ranked = run.finish()
     assert ranked.height > 0
+
+
+def test_refresh_model_follows_the_store_s_active_model_and_costs_nothing_when_unchanged(store: Store) -> None:
+    from tests.learn.test_loop import planted
+
+    from interdictor.learn.loop import train_model
+    from interdictor.screening.assembly import refresh_model
+    from interdictor.store import models
+
+    settings = Settings(detectors="route,consistency")
+    screening = assemble(settings, store)
+    assert refresh_model(screening, store, settings) is screening  # nothing changed: the same state
+    with store.begin() as conn:
+        version = models.add_model(conn, "cli", train_model(planted()), active=True)
+    on = refresh_model(screening, store, settings)
+    assert on.versions["model"] == str(version) and on.ctx.part("model") is not None
+    assert on.ruleset is screening.ruleset  # only the model is read again
+    assert refresh_model(on, store, settings) is on
+    with store.begin() as conn:
+        models.deactivate(conn, "cli")
+    off = refresh_model(on, store, settings)
+    assert off.versions["model"] == "none" and off.ctx.part("model") is None
+    pinned = settings.model_copy(update={"model": "off"})  # a model the settings name stays as named
+    with store.begin() as conn:
+        models.activate(conn, "cli", version)
+    assert refresh_model(off, store, pinned) is off

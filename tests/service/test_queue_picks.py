@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from interdictor.queue.build import pick_kind
+from interdictor.queue.build import Budget, pick_kind
+from interdictor.store import facts
+from interdictor.store import schema as core
+from interdictor.store.scope import Scope
 
 from .conftest import Svc, login
 
@@ -36,3 +41,22 @@ def test_a_decision_records_the_queues_pick_and_the_queue_shows_it(svc: Svc) -> 
         body = rows[(i["partner"], i["shipment_id"])]
         assert re.findall(r'data-pick-kind="([a-z_]+)"', body) == ([i["pick_kind"]] if i["pick_kind"] else [])
     assert re.findall(r'data-decided-pick="([a-z_]+)"', rows[("globex", row["shipment_id"])]) == [expected]
+
+
+def test_picks_read_from_the_days_whole_queue_are_each_ports_own(svc: Svc, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bulk import reads a day's queue over every corridor once; each shipment's pick is the one its own
+    port's queue gives (the queue the workspace shows, port by port)."""
+    st = svc.app.state.svc
+    with st.read() as conn:
+        ships = [dict(r) for r in conn.execute(select(core.shipments).where(core.shipments.c.is_current.is_(True)))
+                 .mappings()]
+        def budgets(corridor: str, port: str | None) -> Budget:  # tight: each port's queue has every kind of pick
+            return Budget(2, 0.5)
+
+        monkeypatch.setattr(facts, "PORTS_APART", 10_000)
+        apart = facts.queue_picks(conn, Scope.everything(), st.screening.corridors, budgets, ships, otherwise="imported")
+        monkeypatch.setattr(facts, "PORTS_APART", 0)
+        whole = facts.queue_picks(conn, Scope.everything(), st.screening.corridors, budgets, ships, otherwise="imported")
+    assert len({(s["destination_port"] or "").upper() for s in ships}) > 1  # several ports' queues
+    assert "imported" in apart and any(k.startswith("explore_") for k in apart)  # picked and not, in each port
+    assert whole == apart

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import Connection
 
 from interdictor.intake.mapping import PROFILE_NAME, Profile, shipped_profiles
-from interdictor.learn.loop import Scorer, history_of
+from interdictor.learn.loop import Scorer
 from interdictor.reference.corridors import CorridorConfig, load_corridors
 from interdictor.score.calibration import Calibration
 from interdictor.score.rules import RuleSet, load_ruleset
@@ -107,7 +107,7 @@ def choose_model(conn: Connection | None, settings: Settings) -> Scorer | None:
              else stored_models.active_model(conn))
     if model is None:
         return None
-    return Scorer(model, history_of(stored_models.history(conn)))
+    return Scorer(model, stored_models.history(conn))
 
 
 def named_profile(store: Store | None, name: str) -> Profile | None:
@@ -171,3 +171,25 @@ def reassemble_rules(screening: Screening, store: Store, settings: Settings) -> 
     """The same context with the rule set and corridors read again (cheap: after an administrator's change)."""
     with store.connect() as conn:
         return replace(screening, ruleset=choose_ruleset(conn, settings), corridors=choose_corridors(conn, settings))
+
+
+def model_mark(screening: Screening) -> str:
+    """The model version a screening state scores with (``"none"``: rules alone)."""
+    return screening.ctx.versions.get("model", "none") if screening.ctx.part("model") is not None else "none"
+
+
+def refresh_model(screening: Screening, store: Store, settings: Settings) -> Screening:
+    """The screening state with the store's active model, when an administrator activated or deactivated
+    one since it was built (``interdictor models activate``, ``learn``, the API); else ``screening``
+    itself. One small query when nothing changed, so the service and the stream worker ask before every
+    batch and never need a restart. A model the settings name (``INTERDICTOR_MODEL``) stays fixed."""
+    if settings.model is not None:
+        return screening
+    with store.connect() as conn:
+        version = stored_models.active_version(conn)
+        if (str(version) if version is not None else "none") == model_mark(screening):
+            return screening
+        scorer = choose_model(conn, settings)
+    if scorer is None:
+        return replace(screening, ctx=screening.ctx.with_part("model", None, "none"))
+    return replace(screening, ctx=screening.ctx.with_part("model", scorer, scorer.version))

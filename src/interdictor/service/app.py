@@ -28,6 +28,7 @@ from interdictor.alerts import DeliveryPolicy, DeliveryThread
 from interdictor.screening import Screening, assemble
 from interdictor.service import (
     api_admin,
+    api_models,
     api_network,
     api_notices,
     api_sharing,
@@ -202,8 +203,8 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:  # outermost: client address and scheme are the proxy's word from here on
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
-    for router in (api_shipments.router, api_work.router, api_admin.router, api_network.router, api_notices.router,
-                   api_sharing.router):
+    for router in (api_shipments.router, api_work.router, api_admin.router, api_models.router, api_network.router,
+                   api_notices.router, api_sharing.router):
         app.include_router(router, prefix="/api/v1")
     from interdictor.service import web_network, web_notices, web_pages, web_sharing, web_work
 

@@ -12,6 +12,10 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
+import polars as pl
+
+from interdictor.learn.loop import CODE as MODEL_CODE
+from interdictor.learn.loop import said_by_model
 from interdictor.score.rules import RuleSet
 from interdictor.service import answering
 
@@ -64,8 +68,22 @@ def shipment_view(detail: dict[str, Any], hist: dict[str, list[dict[str, Any]]],
         if a else None,
         "reasons": detail["reasons"], "versions": detail["versions"],
         "decisions": hist["decisions"], "outcomes": hist["outcomes"],
+        "model": model_part(detail.get("inputs"), detail["reasons"]),
     })
     return dict(jsonable(out))
+
+
+def model_part(versions: dict[str, Any] | None, reasons: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The risk model's part in an assessment (never shown to a partner): the version that screened it,
+    and its ``MODEL_RISK`` points and probability when it gave one. None when the rules screened alone."""
+    version = str((versions or {}).get("model") or "none")
+    if version == "none":
+        return None
+    said = [r for r in reasons if r.get("code") == MODEL_CODE]
+    if not said:
+        return {"version": version, "weight": None, "probability": None}
+    read = pl.DataFrame({"e": [said[0].get("evidence") or ""]}).select(said_by_model(pl.col("e"))).row(0, named=True)
+    return {"version": version, "weight": said[0].get("weight"), "probability": read["model_probability"]}
 
 
 def _strip(row: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from interdictor.learn.loop import CODE as MODEL_CODE
 from interdictor.model import PARTY_SCHEMA
 from interdictor.network import NetworkConfig, NetworkError
 from interdictor.queue import performance
@@ -38,7 +39,7 @@ from interdictor.service.auth import (
 from interdictor.service.errors import ApiError
 from interdictor.service.params import Day
 from interdictor.service.principal import Principal
-from interdictor.store import config, decisions, facts, shipments
+from interdictor.store import config, decisions, facts, models, shipments
 from interdictor.store.network import Backtracked, backtrack
 
 router = APIRouter(include_in_schema=False)
@@ -137,11 +138,14 @@ def queue_page(request: Request, me: Annotated[Principal, Depends(require("queue
             budget = st.budgets(conn)(corridor, port or None)
     else:
         ports = []
+    with st.read() as conn:
+        active_model = models.active_version(conn)
     kept = {"corridor": corridor, "port": port or "", "day": day.isoformat(), "pick": pick or "",
             "open": "true" if open_only else ""}
     base = {k: v for k, v in kept.items() if v}
     pages = max(1, math.ceil(total / QUEUE_PAGE))
     return render(request, "queue.html", me, rows=rows, corridors=names, corridor=corridor, port=port or "",
+                  model=active_model,
                   ports=ports, day=day.isoformat(), pick=pick or "", open_only=open_only, budget=budget,
                   total=total, page=page, pages=pages, first=(page - 1) * QUEUE_PAGE + 1,
                   page_url=lambda n: "/queue?" + urlencode({**base, "page": n}))
@@ -295,7 +299,9 @@ def rules_page(request: Request, me: Annotated[Principal, Depends(require("perfo
     with st.read() as conn:
         f = facts.performance_facts(conn, days)
         versions = config.ruleset_versions(conn, st.screening.ruleset)
+        model_versions = models.list_models(conn)[:5]
     rules = [with_interval(r) for r in performance.by_rule(f).to_dicts()]
+    model_row = next((r for r in rules if r["code"] == MODEL_CODE), None)
     bands = performance.by_band(f).to_dicts()
     explo = performance.by_exploration(f).to_dicts()
     tr = performance.trend(f, "1d" if days <= 31 else "1w", [r["code"] for r in rules[:3]]).to_dicts()
@@ -316,7 +322,8 @@ def rules_page(request: Request, me: Annotated[Principal, Depends(require("perfo
     return render(request, "rules.html", me, days=days, totals=performance.totals(f), rules=rules, bands=bands,
                   exploration=explo, yield_chart=yield_chart, fired_chart=fired_chart, band_chart=band_chart,
                   trend_chart=svg.lines(series, title="Yield over time"), versions=versions,
-                  result=None, quote=quote, small_sample=SMALL_SAMPLE)
+                  result=None, quote=quote, small_sample=SMALL_SAMPLE, model_code=MODEL_CODE, model_row=model_row,
+                  model_versions=model_versions)
 
 
 def with_interval(r: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Select, and_, func, or_, select
 
+from interdictor.learn.loop import CODE as MODEL_CODE
+from interdictor.learn.loop import said_by_model
 from interdictor.queue import build, performance
 from interdictor.queue.build import Budget, empty_queue
 from interdictor.reference.corridors import CorridorConfig
@@ -74,27 +76,43 @@ def day_queue(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Call
     return q.join(cand.select("partner", "shipment_id", "run_id"), on=["partner", "shipment_id"], how="left")
 
 
+PORTS_APART = 3  # a day's picks in more ports than this are read from the day's whole queue at once
+
+
 def queue_picks(conn: Connection, scope: Scope, cfg: CorridorConfig, budgets: Callable[[str, str | None], Budget],
                 ships: list[dict[str, Any]], *, otherwise: str) -> list[str]:
     """How each of ``ships`` (current shipment rows) was picked by its own day's queue (its filing day, its
     assessment's corridor): ``exploit`` or ``explore_*`` for the queue's exam and exploration picks, else
-    ``otherwise``.  The queue is deterministic, so computing it again gives the picks a targeter saw;
-    each (day, corridor, port) queue is computed once."""
-    queues: dict[tuple[date, str, str | None], dict[tuple[str, str], tuple[str, str | None]]] = {}
-    out = []
+    ``otherwise``.  The queue is deterministic, so computing it again gives the picks a targeter saw.
+    A port's picks are its own (its own budget): one decision needs its port's queue alone, while a bulk
+    import touching many ports of a day reads that day's queue over every corridor once (it holds each
+    port's queue) instead of one per port."""
+    keyed: list[tuple[date, str, str | None] | None] = []
     for ship in ships:
         a = latest_assessment(conn, ship["partner"], ship["shipment_id"], ship["version"])
         if a is None or not a["corridor"]:
-            out.append(otherwise)
+            keyed.append(None)
             continue
         when = ship.get("filed_at") or ship["received_at"]
         port = str(ship["destination_port"]).upper() if ship.get("destination_port") else None
-        key = (when.astimezone(UTC).date() if when.tzinfo else when.date(), str(a["corridor"]), port)
-        if key not in queues:  # a port's picks are its own (its own budget): its queue alone is enough
-            q = day_queue(conn, scope, cfg, budgets, day=key[0], corridor=key[1], port=port)
-            queues[key] = {(p, s): (k, e) for p, s, k, e in q.select("partner", "shipment_id", "pick", "explore_kind")
-                           .iter_rows()}
-        pick, explore_kind = queues[key].get((ship["partner"], ship["shipment_id"]), (None, None))
+        keyed.append((when.astimezone(UTC).date() if when.tzinfo else when.date(), str(a["corridor"]), port))
+    ports: dict[date, set[tuple[str, str | None]]] = {}
+    for key in keyed:
+        if key is not None:
+            ports.setdefault(key[0], set()).add(key[1:])
+    queues: dict[tuple[date, str | None, str | None], dict[tuple[str, str], tuple[str, str | None]]] = {}
+    out = []
+    for ship, key in zip(ships, keyed, strict=True):
+        if key is None:
+            out.append(otherwise)
+            continue
+        whole = len(ports[key[0]]) > PORTS_APART
+        at = (key[0], None, None) if whole else key
+        if at not in queues:
+            q = day_queue(conn, scope, cfg, budgets, day=at[0], corridor=at[1], port=at[2])
+            queues[at] = {(p, s): (k, e) for p, s, k, e in q.select("partner", "shipment_id", "pick", "explore_kind")
+                          .iter_rows()}
+        pick, explore_kind = queues[at].get((ship["partner"], ship["shipment_id"]), (None, None))
         out.append(build.pick_kind(pick, explore_kind, otherwise))
     return out
 
@@ -117,7 +135,8 @@ def decided(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
 
 def top_reasons(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
     """The four strongest reasons of each shipment of ``q`` (with the item or party each is about), from the
-    assessment its ``run_id`` made."""
+    assessment its ``run_id`` made; and the risk model's part: ``model_weight``, ``model_version``,
+    ``model_probability`` (null when the model gave it no reason)."""
     schema = {"partner": pl.String, "shipment_id": pl.String, "run_id": pl.String, "code": pl.String,
               "weight": pl.Float64, "evidence": pl.String, "item": pl.Int64, "party": pl.String}
     keys = q.select("partner", "shipment_id", "run_id")
@@ -130,8 +149,12 @@ def top_reasons(conn: Connection, q: pl.DataFrame) -> pl.DataFrame:
                                             R.c.evidence, R.c.item, R.c.party)
                                .where(R.c.partner == partner, R.c.shipment_id.in_(ids[i:i + 900])), schema))
     r = pl.concat(parts).join(keys, on=["partner", "shipment_id", "run_id"], how="semi")
+    model = pl.col("code") == MODEL_CODE
     return (r.sort("weight", descending=True).group_by(["partner", "shipment_id"], maintain_order=True)
-            .agg(pl.struct("code", "weight", "evidence", "item", "party").head(4).alias("top_reasons")))
+            .agg(pl.struct("code", "weight", "evidence", "item", "party").head(4).alias("top_reasons"),
+                 pl.col("weight").filter(model).first().alias("model_weight"),
+                 pl.col("evidence").filter(model).first().alias("model_evidence"))
+            .with_columns(said_by_model(pl.col("model_evidence"))).drop("model_evidence"))
 
 
 def performance_facts(conn: Connection, days: int, today: date | None = None) -> performance.Facts:

@@ -14,10 +14,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, case, func, select, update
+from sqlalchemy import literal as sa_literal
 from sqlalchemy import null as sa_null
 
-from interdictor.learn.loop import BUDGET_SHARE, Model, ModelError, Traffic, load_model, train_model, validate
+from interdictor.learn.loop import (
+    BUDGET_SHARE,
+    FOUND,
+    KEY,
+    History,
+    Model,
+    ModelError,
+    Traffic,
+    identities,
+    load_model,
+    train_model,
+    validate,
+)
 from interdictor.store import schema as t
 from interdictor.store import schema_service as sv
 from interdictor.store.audit import audit
@@ -68,22 +81,62 @@ def traffic(conn: Connection) -> Traffic:
     return Traffic(ships.drop("run_id", "created_at", "filed_at", "received_at"), items, parties, reasons, outcomes)
 
 
-def history(conn: Connection) -> Traffic:
-    """What screening counts a model's history features from: every current shipment's time and parties,
-    and every exam outcome (no items, no reasons)."""
-    ships = frame(conn, select(_key(S), func.coalesce(S.c.filed_at, S.c.received_at)).where(S.c.is_current.is_(True)),
-                  {"shipment_id": pl.String, "time": pl.Datetime("us")})
-    parties = frame(conn, select(_key(P), P.c.party, P.c.name, P.c.address, P.c.city, P.c.phone, P.c.email)
-                    .select_from(P.join(S, _current(P))),
-                    {"shipment_id": pl.String, "party": pl.String, "name": pl.String, "address": pl.String,
-                     "city": pl.String, "phone": pl.String, "email": pl.String})
+def history(conn: Connection) -> History:
+    """What screening counts a model's history features from, aggregated by the database: for each shipper
+    (name, address, phone, e-mail) and consignee name, per day, how many current shipments and the latest
+    time among them; and per day, how many of their shipments' latest exam outcomes and how many found
+    something, with the latest outcome time. Rows are grouped on the raw fields, then normalised into
+    identifiers (``learn.loop.identities``) here; the whole store is never read into memory.
+
+    Each aggregate is dated at the latest time it holds, so a shipment screened at time T counts only
+    groups whose every member is before T: never a later shipment or outcome (no leakage). For a
+    shipment later than every stored one of its identifiers — live screening — the counts are those the
+    shipment-by-shipment history (``learn.loop.history_of``) gives; an older one misses its own day's
+    earlier shipments (fewer, never more)."""
+    time = func.coalesce(S.c.filed_at, S.c.received_at)
     o = sv.outcomes
-    outcomes = frame(conn, select((o.c.partner + SEP + o.c.shipment_id).label("shipment_id"),
-                                  func.coalesce(o.c.examined_at, o.c.recorded_at), o.c.result,
-                                  sa_null().label("pick_kind")),
-                     {"shipment_id": pl.String, "at": pl.Datetime("us"), "result": pl.String, "pick_kind": pl.String})
-    none = pl.DataFrame(schema={"shipment_id": pl.String})
-    return Traffic(ships, none, parties, none, outcomes)
+    at = func.coalesce(o.c.examined_at, o.c.recorded_at)
+    last = select(o.c.partner, o.c.shipment_id, func.max(at).label("at")).group_by(o.c.partner, o.c.shipment_id).subquery()
+    latest = (select(o.c.partner, o.c.shipment_id, last.c.at,
+                     func.max(case((o.c.result.in_(FOUND), 1), else_=0)).label("found"))
+              .select_from(o.join(last, and_(o.c.partner == last.c.partner, o.c.shipment_id == last.c.shipment_id,
+                                             at == last.c.at)))
+              .group_by(o.c.partner, o.c.shipment_id, last.c.at).subquery())
+    seen, exams = [], []
+    for party, fields in (("shipper", (P.c.name, P.c.address, P.c.city, P.c.phone, P.c.email)), ("consignee", (P.c.name,))):
+        cols = [*fields, *(sa_null().label(n) for n in _PARTY_FIELDS[len(fields):])]
+        seen.append(frame(conn, select(sa_literal(party).label("party"), *cols, func.count(), sa_null(), func.max(time))
+                          .select_from(P.join(S, _current(P))).where(P.c.party == party)
+                          .group_by(*fields, func.date(time)), _GROUPED))
+        on_latest = and_(latest.c.partner == P.c.partner, latest.c.shipment_id == P.c.shipment_id)
+        exams.append(frame(conn, select(sa_literal(party).label("party"), *cols, func.count(), func.sum(latest.c.found),
+                                        func.max(latest.c.at))
+                           .select_from(P.join(S, _current(P)).join(latest, on_latest)).where(P.c.party == party)
+                           .group_by(*fields, func.date(latest.c.at)), _GROUPED))
+    return counted_history(pl.concat(seen), pl.concat(exams))
+
+
+_PARTY_FIELDS = ("name", "address", "city", "phone", "email")
+_GROUPED = {"party": pl.String, **dict.fromkeys(_PARTY_FIELDS, pl.String), "n": pl.Int64, "found": pl.Int64,
+            "time": pl.Datetime("us")}
+
+
+def counted_history(seen: pl.DataFrame, exams: pl.DataFrame) -> History:
+    """A ``History`` from grouped party rows (``party``, the party fields, ``n`` shipments, ``found`` among
+    them, the latest ``time``): each group's identifiers hold its counts from its latest time on."""
+    def per_identifier(rows: pl.DataFrame) -> pl.DataFrame:
+        rows = rows.with_row_index(KEY).with_columns(pl.col(KEY).cast(pl.String))
+        ids = identities(rows.select(KEY, "party", *_PARTY_FIELDS))
+        return (ids.join(rows.select(KEY, "time", "n", "found"), on=KEY)
+                .group_by("kind", "value", "time").agg(pl.col("n").sum(), pl.col("found").sum())
+                .sort("kind", "value", "time"))
+
+    s = per_identifier(seen)
+    e = per_identifier(exams)
+    return History(
+        s.select("kind", "value", "time", pl.col("n").cum_sum().over("kind", "value").cast(pl.Int64).alias("seen")),
+        e.select("kind", "value", "time", pl.col("n").cum_sum().over("kind", "value").cast(pl.Int64).alias("examined"),
+                 pl.col("found").fill_null(0).cum_sum().over("kind", "value").cast(pl.Int64).alias("seized")))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ probed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -72,7 +73,17 @@ def shipment_detail(conn: Connection, scope: Scope, partner: str, shipment_id: s
     versions = [dict(r) for r in conn.execute(select(S.c.version, S.c.received_at, S.c.content_hash, S.c.is_current)
                                               .where(*key).order_by(S.c.version)).mappings()]
     return {"shipment": ship, "items": items, "parties": parties, "assessment": assessment, "reasons": reasons,
-            "versions": versions}
+            "versions": versions, "inputs": run_inputs(conn, assessment["run_id"]) if assessment else {}}
+
+
+def run_inputs(conn: Connection, run_id: str) -> dict[str, Any]:
+    """The versions of every input a run screened with (rule set, model, watchlists, ...); {} when unknown."""
+    text = conn.execute(select(t.ingest_runs.c.versions).where(t.ingest_runs.c.run_id == run_id)).scalar_one_or_none()
+    try:
+        found = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 @dataclass

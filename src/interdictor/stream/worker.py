@@ -25,6 +25,7 @@ from nats.js.errors import NotFoundError
 
 from interdictor.alerts import DeliveryThread
 from interdictor.screening import Screening, assemble
+from interdictor.screening.assembly import refresh_model
 from interdictor.settings import Settings
 from interdictor.store.db import Store, open_store
 from interdictor.stream import subjects as sj
@@ -116,7 +117,8 @@ async def run_worker(
             idle = 0.0
             incoming = [Incoming(m.subject, m.data, seq=m.metadata.sequence.stream if m.metadata else None, names=names)
                         for m in msgs]
-            try:
+            try:  # a model activated since the last batch screens this one
+                screening = await asyncio.to_thread(refresh_model, screening, store, settings)
                 results = await asyncio.to_thread(process, store, screening, incoming, name)
             except Exception:  # the store failed: hand the messages back for redelivery
                 log.exception("a batch of %d messages failed; they will be redelivered", len(msgs))
