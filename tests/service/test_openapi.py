@@ -8,6 +8,7 @@ examples per operation so the suite stays quick.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -88,9 +89,11 @@ def negative_data_rejected(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 def _valid(body: Any, value: Any) -> bool:
+    """Whether the schema accepts the body as the server reads it: after its JSON round trip (two lone
+    surrogates the generator made are one character once the server decodes the JSON)."""
     try:
-        return bool(body.is_valid(value))
-    except ValueError:  # raw bytes (a body that is not JSON at all): nothing a JSON Schema could accept
+        return bool(body.is_valid(json.loads(json.dumps(value))))
+    except (TypeError, ValueError):  # raw bytes (a body that is not JSON at all): nothing a JSON Schema accepts
         return False
 
 
