@@ -140,13 +140,17 @@ def test_validation_ranks_the_newest_period_against_the_rules() -> None:
     assert check.better
 
 
-@pytest.mark.parametrize(("candidate", "rules", "active", "better"), [
-    (0.5, 0.4, None, True), (0.4, 0.4, None, True), (0.3, 0.4, None, False),
-    (0.5, 0.1, 0.6, False), (0.6, 0.9, 0.6, True),  # against the active model when there is one
+@pytest.mark.parametrize(("candidate", "rules", "active", "positives", "better"), [
+    (0.5, 0.4, None, 1, True), (0.3, 0.4, None, 1, False),
+    (0.4, 0.4, None, 1, False),  # level with the rules on one find: no evidence it helps
+    (0.4, 0.4, None, loop.TIED_POSITIVES, True),  # level on enough finds: it may screen
+    (0.5, 0.1, 0.6, 40, False),  # worse than the active model
+    (0.6, 0.9, 0.6, 40, False),  # as good as the active model but worse than rules alone: never
+    (0.95, 0.9, 0.6, 40, True),
 ])
-def test_a_model_is_better_only_when_no_worse_than_what_screens_today(candidate: float, rules: float,
-                                                                     active: float | None, better: bool) -> None:
-    assert Validation(T0, 10, 1, candidate, rules, active).better is better
+def test_a_model_is_better_only_when_it_beats_rules_alone_and_is_no_worse_than_what_screens_today(
+        candidate: float, rules: float, active: float | None, positives: int, better: bool) -> None:
+    assert Validation(T0, 10, positives, candidate, rules, active).better is better
 
 
 def stored() -> tuple[str, str]:

@@ -47,6 +47,7 @@ PICK_WEIGHTS: Mapping[str, float] = {"exploit": 1.0, "manual": 1.0, "imported": 
                                      "explore_uncertain": 2.0, "explore_random": 4.0}
 BUDGET_SHARE = 1  # per cent: the exam budget's share of traffic, where activation is judged
 HOLDOUT_SHARE = 0.3  # the newest share of the labelled rows held out for validation
+TIED_POSITIVES = 30  # a model level with rules alone on its holdout activates only with this many finds there
 VOCABULARY = 50
 MIN_WORD_ROWS = 3
 MAX_WEIGHT = 60.0  # the model alone never reaches the hold band
@@ -514,8 +515,13 @@ class Validation:
 
     @property
     def better(self) -> bool:
-        """At least as good as what screens today (the active model, else rules alone)."""
-        return self.candidate >= (self.active if self.active is not None else self.rules)
+        """At least as good as what screens today (the active model, when there is one) and better than
+        rules alone — or level with them on a holdout of at least ``TIED_POSITIVES`` finds.  A tie on a
+        handful of finds is no evidence that the model helps, and a model trained on few outcomes speaks
+        with too much confidence about shipments it has not learned: with few outcomes it stays inactive."""
+        today = self.active if self.active is not None else self.rules
+        beats_rules = self.candidate > self.rules or (self.candidate == self.rules and self.positives >= TIED_POSITIVES)
+        return self.candidate >= today and beats_rules
 
 
 def holdout_cut(traffic: Traffic, share: float = HOLDOUT_SHARE) -> datetime | None:

@@ -35,9 +35,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "metrics": frozenset({"admin", "targeter", "analyst"}),
     "audit": frozenset({"admin", "analyst"}),
     "network": frozenset({"admin", "targeter", "analyst"}),  # crosses partners: never a partner's key
-    "incidents": frozenset(ROLES),  # a partner reads its own shipments' incidents, non-nominal only
+    # an export authority (notifier) files pre-notifications only: it has no shipments, incidents or watches
+    "incidents": frozenset(ROLES) - {"notifier"},  # a partner reads its own shipments' incidents, non-nominal only
     "edit_incidents": frozenset({"admin", "targeter", "law_enforcement"}),
-    "watches": frozenset(ROLES),  # each organisation its own watches (the admin any organisation's)
+    "watches": frozenset(ROLES) - {"notifier"},  # each organisation its own watches (the admin any organisation's)
     "admin": frozenset({"admin"}),
     # pre-notified trade: an export authority files and reads its own; the targeting authority reads all
     "notify_trade": frozenset({"notifier"}),
