@@ -21,6 +21,7 @@ import hashlib
 from dataclasses import dataclass
 
 import polars as pl
+import rustworkx as rx
 
 from interdictor.screen.parties.addresses import annotate
 from interdictor.screen.parties.keys import name_key
@@ -96,29 +97,6 @@ def company_keys(name_keys: pl.Series) -> pl.Series:
     return name_keys.filter(name_keys.str.contains(LEGAL_FORM) & (name_keys.str.len_chars() >= 6)).unique()
 
 
-class _Union:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.why: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: str, b: str, why: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-            if why:
-                self.why.setdefault(a, why)
-                self.why.setdefault(b, why)
-
-
 @dataclass(frozen=True)
 class Resolution:
     variants: pl.DataFrame  # VARIANT_SCHEMA: the batch's new variants with their actor
@@ -130,39 +108,56 @@ def resolve(keyed: Keyed, known: pl.DataFrame, known_uses: pl.DataFrame, hubs: p
 
     ``known``: stored variants the batch touches (variant, actor_id, name_key) — the batch's own, those
     with a company name of the batch; ``known_uses``: stored (variant, actor_id, kind, value) for the
-    batch's phones and e-mails; ``hubs``: (kind, value) of identifiers that are hubs (after the batch)."""
-    uf = _Union()
+    batch's phones and e-mails; ``hubs``: (kind, value) of identifiers that are hubs (after the batch).
+
+    Columnar: the ties (a stored actor's variants, a shared non-hub phone or e-mail, one company name)
+    are edges of a graph whose connected components (rustworkx) are the actors."""
     hub = hubs.select("kind", "value")
     strong = keyed.uses.filter(pl.col("kind").is_in(STRONG)).join(hub, on=["kind", "value"], how="anti")
     stored_strong = known_uses.join(hub, on=["kind", "value"], how="anti")
     all_known = pl.concat([known.select("variant", "actor_id"), stored_strong.select("variant", "actor_id")]).unique()
-    stored_actor = dict(zip(all_known["variant"].to_list(), all_known["actor_id"].to_list(), strict=True))
-    for a_id, group in all_known.group_by("actor_id"):  # one stored actor stays one actor
-        for v in group["variant"].to_list():
-            uf.union(f"@{a_id[0]}", v, "")
-    shared = pl.concat([strong.select("variant", "kind", "value"), stored_strong.select("variant", "kind", "value")])
-    for (kind, value), group in shared.unique().group_by("kind", "value"):
-        vs = sorted(group["variant"].to_list())
-        for other in vs[1:]:
-            uf.union(vs[0], other, f"same {'e-mail' if kind == 'email' else kind} {value}")
+    shared = pl.concat([strong.select("variant", "kind", "value"),
+                        stored_strong.select("variant", "kind", "value")]).unique()
     names = pl.concat([keyed.variants.select("variant", "name_key"), known.select("variant", "name_key")]).unique()
-    companies = company_keys(keyed.variants["name_key"])
-    for (nk,), group in names.filter(pl.col("name_key").is_in(companies.implode())).group_by("name_key"):
-        vs = sorted(group["variant"].to_list())
-        for other in vs[1:]:
-            uf.union(vs[0], other, f"same company name '{nk}' at another address")
-    new = keyed.variants.join(known.select("variant"), on="variant", how="anti")
+    companies = names.filter(pl.col("name_key").is_in(company_keys(keyed.variants["name_key"]).implode()))
+    label = pl.when(pl.col("kind") == "email").then(pl.lit("e-mail")).otherwise(pl.col("kind"))
+    # why a variant joined: a shared phone or e-mail first (rank 0), then a company name (rank 1)
+    ties = pl.concat([
+        all_known.select(pl.col("variant").alias("a"), ("@" + pl.col("actor_id")).alias("b"),
+                         pl.lit(None, pl.String).alias("why"), pl.lit(2).alias("rank")),
+        shared.select(pl.col("variant").alias("a"), pl.col("variant").min().over("kind", "value").alias("b"),
+                      pl.format("same {} {}", label, pl.col("value")).alias("why"), pl.lit(0).alias("rank")),
+        companies.select(pl.col("variant").alias("a"), pl.col("variant").min().over("name_key").alias("b"),
+                         pl.format("same company name '{}' at another address", pl.col("name_key")).alias("why"),
+                         pl.lit(1).alias("rank")),
+    ]).filter(pl.col("a") != pl.col("b"))
+    nodes = pl.concat([keyed.variants["variant"], ties["a"], ties["b"]]).unique(maintain_order=True)
+    ix = pl.DataFrame({"node": nodes}).with_row_index("i")
+    edges = ties.join(ix.rename({"node": "a", "i": "ai"}), on="a").join(ix.rename({"node": "b", "i": "bi"}), on="b")
+    g = rx.PyGraph(multigraph=False)
+    g.add_nodes_from(range(ix.height))
+    g.extend_from_edge_list(list(zip(edges["ai"].to_list(), edges["bi"].to_list(), strict=True)))
+    comp = [0] * ix.height
+    for c, members in enumerate(rx.connected_components(g)):
+        for m in members:
+            comp[m] = c
+    nodes_c = ix.with_columns(pl.Series("c", comp, dtype=pl.Int64))
     # a component's actor: the smallest stored actor id in it, else a hash of its smallest variant
-    members: dict[str, list[str]] = {}
-    for v in list(uf.parent):
-        members.setdefault(uf.find(v), []).append(v)
-    chosen: dict[str, str] = {}
-    merges: dict[str, str] = {}
-    for root, vs in members.items():
-        stored = sorted({stored_actor[v] for v in vs if v in stored_actor} | {v[1:] for v in vs if v.startswith("@")})
-        chosen[root] = stored[0] if stored else actor_id(min(v for v in vs if not v.startswith("@")))
-        merges.update({old: stored[0] for old in stored[1:]})
-    ids = [chosen[uf.find(v)] if v in uf.parent else actor_id(v) for v in new["variant"].to_list()]
-    why = [uf.why.get(v) for v in new["variant"].to_list()]
-    out = new.with_columns(pl.Series("actor_id", ids, dtype=pl.String), pl.Series("evidence", why, dtype=pl.String))
-    return Resolution(out.select(list(VARIANT_SCHEMA)), merges)
+    stored = pl.concat([
+        nodes_c.filter(pl.col("node").str.starts_with("@")).select("c", pl.col("node").str.slice(1).alias("actor_id")),
+        all_known.join(nodes_c.rename({"node": "variant"}), on="variant").select("c", "actor_id"),
+    ]).unique()
+    chosen = stored.group_by("c").agg(pl.col("actor_id").min().alias("chosen"))
+    merges = stored.join(chosen, on="c").filter(pl.col("actor_id") != pl.col("chosen")).unique("actor_id")
+    new = keyed.variants.join(known.select("variant"), on="variant", how="anti").join(
+        nodes_c.rename({"node": "variant"}), on="variant", how="left")
+    fresh = new.join(chosen, on="c", how="anti").group_by("c").agg(pl.col("variant").min().alias("first"))
+    fresh = fresh.with_columns(pl.Series("fresh", [actor_id(v) for v in fresh["first"].to_list()], dtype=pl.String))
+    why = pl.concat([ties.select(pl.col("a").alias("variant"), "why", "rank"),
+                     ties.select(pl.col("b").alias("variant"), "why", "rank")]).filter(
+        pl.col("why").is_not_null()).sort("rank", "why").unique("variant", keep="first")
+    out = (new.join(chosen, on="c", how="left").join(fresh.select("c", "fresh"), on="c", how="left")
+           .join(why.select("variant", pl.col("why").alias("evidence")), on="variant", how="left")
+           .with_columns(pl.coalesce("chosen", "fresh").alias("actor_id")))
+    return Resolution(out.select(list(VARIANT_SCHEMA)),
+                      dict(zip(merges["actor_id"].to_list(), merges["chosen"].to_list(), strict=True)))

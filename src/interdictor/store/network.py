@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -21,6 +21,7 @@ from interdictor.network.actors import VARIANT_SCHEMA, company_keys, key_parties
 from interdictor.network.evidence import RISK_SCHEMA, describe, rank
 from interdictor.network.graph import Found, build
 from interdictor.network.graph import backtrack as backtrack_graph
+from interdictor.network.risk import MARK_KINDS, SeizureMarks, party_marks
 from interdictor.store import schema as t
 from interdictor.store import schema_network as n
 from interdictor.store import schema_service as sv
@@ -78,51 +79,124 @@ class Updated:
 
 def update(store: Store, cfg: NetworkConfig) -> Updated:
     """Bring the network up to date with the stored shipments (only what is new is resolved)."""
-    V, U, NP = n.network_variants, n.network_uses, n.network_parties
     with store.begin() as conn:
         parties = pending_parties(conn)
+    return add_parties(store, cfg, parties, replace=True)
+
+
+def _matching(store: Store, keys: pl.DataFrame, sql: str, schema: dict[str, Any],
+              fallback: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """``sql`` joined to ``keys`` loaded as the temporary table ``_net_keys`` (one bulk query through ADBC,
+    whatever the number of keys); ``fallback`` reads the same through SQLAlchemy when ADBC is unavailable."""
+    if keys.is_empty():
+        return pl.DataFrame(schema=schema)
+    con = store.adbc() if keys.height > IN_CHUNK else None  # a few keys: IN-lists cost less than a table
+    if con is None:
+        return fallback()
+    cur = con.cursor()
+    try:
+        cur.adbc_ingest("_net_keys", keys.to_arrow(), mode="replace", temporary=True)
+        cur.execute(sql)
+        tbl = cur.fetch_arrow_table()
+        cur.execute("DROP TABLE _net_keys")
+        con.commit()
+    finally:
+        cur.close()
+    df = pl.from_arrow(tbl)
+    assert isinstance(df, pl.DataFrame)
+    if df.is_empty():
+        return pl.DataFrame(schema=schema)
+    return df.select(pl.col(c).cast(t) for c, t in schema.items())
+
+
+VSCHEMA = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
+KUSCHEMA = {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String}
+
+
+def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, replace: bool = True) -> Updated:
+    """Resolve these shipment versions' parties (``PARTY_COLUMNS``) into actors and store what is new: the
+    variants and the identifiers they use, and which variant each party is.  Only what the batch touches
+    is read (its variants, its phones and e-mails, its company names, the counts that make its identifiers
+    hubs).  ``replace``: the shipments may be in the network already (an amendment, a rebuild), so their
+    earlier parties are removed first; a screening run passes False for versions it has just stored new."""
+    V, U, NP = n.network_variants, n.network_uses, n.network_parties
     if parties.is_empty():
         return Updated(0, 0, 0)
     keyed = key_parties(parties)
-    with store.begin() as conn:
-        stored_uses = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(
-            *([w] if w is not None else [])), U.c.variant, keyed.uses["variant"].to_list(),
-            {"variant": pl.String, "kind": pl.String, "value": pl.String}, "variant")
+    batch_variants = keyed.variants.select("variant")
+    companies = pl.DataFrame({"name_key": company_keys(keyed.variants["name_key"])})
+    known = pl.concat([
+        _matching(store, batch_variants,
+                  "SELECT v.variant, v.actor_id, v.name_key FROM _net_keys k CROSS JOIN network_variants v "
+                  "WHERE v.variant = k.variant", VSCHEMA,
+                  lambda: _read_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(*_w(w)),
+                                   V.c.variant, batch_variants["variant"].to_list(), VSCHEMA, "variant")),
+        _matching(store, companies,
+                  "SELECT v.variant, v.actor_id, v.name_key FROM _net_keys k CROSS JOIN network_variants v "
+                  "WHERE v.name_key = k.name_key", VSCHEMA,
+                  lambda: _read_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(*_w(w)),
+                                   V.c.name_key, companies["name_key"].to_list(), VSCHEMA, "name_key")),
+    ]).unique(subset=["variant"])
+    # only a stored variant has stored identifiers: a new one's are all new
+    seen = batch_variants.join(known.select("variant"), on="variant", how="semi")
+    stored_uses = _matching(
+        store, seen,
+        "SELECT u.variant, u.kind, u.value FROM _net_keys k CROSS JOIN network_uses u WHERE u.variant = k.variant",
+        {"variant": pl.String, "kind": pl.String, "value": pl.String},
+        lambda: _read_in(store, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(*_w(w)), U.c.variant,
+                         seen["variant"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
+                         "variant"))
     new_uses = keyed.uses.join(stored_uses, on=["variant", "kind", "value"], how="anti")
     store.insert_frames([("network_uses", new_uses)])  # the counts that make hubs include this batch
-    vschema = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
-    with store.begin() as conn:
-        hub = hubs(conn, cfg)
-        known = pl.concat([
-            _where_in(conn, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
-                *([w] if w is not None else [])), V.c.variant, keyed.variants["variant"].to_list(), vschema, "variant"),
-            _where_in(conn, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
-                *([w] if w is not None else [])), V.c.name_key, company_keys(keyed.variants["name_key"]).to_list(), vschema,
-                "name_key"),
-        ]).unique(subset=["variant"])
-        strong = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).join(hub, on=["kind", "value"],
-                                                                                  how="anti")
-        ustmt = lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value).select_from(  # noqa: E731
-            U.join(V, V.c.variant == U.c.variant)).where(U.c.kind.in_(["phone", "email"]),
-                                                          *([w] if w is not None else []))
-        known_uses = _where_in(conn, ustmt, U.c.value, strong["value"].to_list(),
-                               {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String},
-                               "value").join(strong.select("kind", "value").unique(), on=["kind", "value"])
+    # resolution asks only whether a phone or e-mail is a hub (an address or domain never joins actors)
+    idents = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).select("kind", "value").unique()
+    hub = _matching(
+        store, idents,
+        "SELECT u.kind, u.value, COUNT(DISTINCT u.name_key) AS names FROM _net_keys k CROSS JOIN network_uses u "
+        f"WHERE u.kind = k.kind AND u.value = k.value GROUP BY u.kind, u.value HAVING COUNT(DISTINCT u.name_key) >= "
+        f"{int(cfg.hub_names)}",
+        {"kind": pl.String, "value": pl.String, "names": pl.Int64},
+        lambda: _in_memory_hubs(store, cfg, idents))
+    strong = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).join(
+        hub, on=["kind", "value"], how="anti").select("kind", "value").unique()
+    known_uses = _matching(
+        store, strong,
+        "SELECT u.variant, v.actor_id, u.kind, u.value FROM _net_keys k CROSS JOIN network_uses u "
+        "CROSS JOIN network_variants v WHERE u.kind = k.kind AND u.value = k.value AND v.variant = u.variant", KUSCHEMA,
+        lambda: _read_in(store, lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value).select_from(
+            U.join(V, V.c.variant == U.c.variant)).where(U.c.kind.in_(["phone", "email"]), *_w(w)),
+            U.c.value, strong["value"].to_list(), KUSCHEMA, "value").join(strong, on=["kind", "value"]))
     res = resolve(keyed, known, known_uses, hub)
     now = datetime.now(UTC)
+    shipments = keyed.occurrences.select("partner", "shipment_id").unique()
     with store.begin() as conn:
         for old, new in res.merges.items():
             conn.execute(sql_update(V).where(V.c.actor_id == old).values(actor_id=new))
-        shipments = keyed.occurrences.select("partner", "shipment_id").unique()
-        for p, ids in shipments.group_by("partner"):
-            sids = ids["shipment_id"].to_list()
-            for i in range(0, len(sids), IN_CHUNK):
-                conn.execute(delete(NP).where(NP.c.partner == p[0], NP.c.shipment_id.in_(sids[i:i + IN_CHUNK])))
+        if replace:
+            for p, ids in shipments.group_by("partner"):
+                sids = ids["shipment_id"].to_list()
+                for i in range(0, len(sids), IN_CHUNK):
+                    conn.execute(delete(NP).where(NP.c.partner == p[0], NP.c.shipment_id.in_(sids[i:i + IN_CHUNK])))
     store.insert_frames([
         ("network_variants", res.variants.select(*VARIANT_SCHEMA, pl.lit(now).alias("updated_at"))),
         ("network_parties", keyed.occurrences),
     ])
     return Updated(shipments.height, res.variants.height, len(res.merges))
+
+
+def _w(w: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
+    return [w] if w is not None else []
+
+
+def _read_in(store: Store, stmt: Callable[[ColumnElement[bool] | None], Select[Any]], col: Any, values: list[str],
+             schema: dict[str, Any], name: str) -> pl.DataFrame:
+    with store.begin() as conn:
+        return _where_in(conn, stmt, col, values, schema, name)
+
+
+def _in_memory_hubs(store: Store, cfg: NetworkConfig, idents: pl.DataFrame) -> pl.DataFrame:
+    with store.begin() as conn:
+        return hubs(conn, cfg).join(idents, on=["kind", "value"], how="semi")
 
 
 def graph_tables(store: Store, cfg: NetworkConfig) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -193,3 +267,108 @@ def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, 
         risks = risk(conn, near.select("partner", "shipment_id"))
     ranked = rank(Found(near, found.skipped), risks, cfg.limit)
     return Backtracked(describe(graph, ranked), found.links.height, found.skipped, updated)
+
+
+def _hub_counts(conn: Connection, cfg: NetworkConfig, idents: pl.DataFrame) -> pl.DataFrame:
+    """Which of these (kind, value) identifiers are hubs (used by ``cfg.hub_names`` names or more)."""
+    U = n.network_uses
+    names = func.count(func.distinct(U.c.name_key))
+    out = _where_in(conn, lambda w: select(U.c.kind, U.c.value, names).where(*_w(w)).group_by(U.c.kind, U.c.value)
+                    .having(names >= cfg.hub_names), U.c.value, idents["value"].to_list(),
+                    {"kind": pl.String, "value": pl.String, "names": pl.Int64}, "value")
+    return out.join(idents.select("kind", "value").unique(), on=["kind", "value"], how="semi")
+
+
+def _actor_variants(conn: Connection, variants: pl.DataFrame) -> pl.DataFrame:
+    """(variant, member, name): every variant of the actor each of ``variants`` (variant, name) resolved into;
+    a variant the network has not resolved yet is its own actor."""
+    V = n.network_variants
+    vs = variants["variant"].unique().to_list()
+    actors = _where_in(conn, lambda w: select(V.c.variant, V.c.actor_id).where(*_w(w)), V.c.variant, vs,
+                       {"variant": pl.String, "actor_id": pl.String}, "variant")
+    members = _where_in(conn, lambda w: select(V.c.actor_id, V.c.variant, V.c.name).where(*_w(w)), V.c.actor_id,
+                        actors["actor_id"].unique().to_list(),
+                        {"actor_id": pl.String, "member": pl.String, "name": pl.String}, "actor_id")
+    known = actors.join(members, on="actor_id").select("variant", "member", "name")
+    alone = variants.join(actors, on="variant", how="anti").select(
+        "variant", pl.col("variant").alias("member"), "name")
+    return pl.concat([known, alone]).unique(["variant", "member"])
+
+
+def _shipment_parties(conn: Connection, keys: pl.DataFrame) -> pl.DataFrame:
+    """(partner, shipment_id, party, variant) of these (partner, shipment_id) as the network holds them."""
+    NP = n.network_parties
+    schema = {"partner": pl.String, "shipment_id": pl.String, "party": pl.String, "variant": pl.String}
+    parts = [pl.DataFrame(schema=schema)]
+    for (partner,), ids in keys.group_by("partner"):
+        parts.append(_where_in(conn, lambda w, p=partner: select(NP.c.partner, NP.c.shipment_id, NP.c.party,
+                                                                 NP.c.variant).where(NP.c.partner == p, *_w(w)),
+                               NP.c.shipment_id, ids["shipment_id"].to_list(), schema, "shipment_id"))
+    return pl.concat(parts)
+
+
+def seizure_marks(conn: Connection, cfg: NetworkConfig, before: datetime) -> SeizureMarks:
+    """The marks of every seizure recorded before ``before`` and examined within ``cfg.seizure_window_days``
+    of it (``network.risk``): the seized shipments' actors and identifiers (one hop), and those of the
+    shipments linked to them through a non-hub mark (two hops, at most ``cfg.linked_per_seizure`` each)."""
+    OC, P, U, NP = sv.outcomes, t.parties, n.network_uses, n.network_parties
+    seized = _frame(conn, select(OC.c.partner, OC.c.shipment_id, OC.c.version, func.coalesce(OC.c.examined_at,
+                                                                                            OC.c.recorded_at),
+                                 OC.c.recorded_at).where(OC.c.result == "seized", OC.c.recorded_at <= before),
+                    {"partner": pl.String, "shipment_id": pl.String, "version": pl.Int32,
+                     "on": pl.Datetime("us", "UTC"), "recorded": pl.Datetime("us", "UTC")})
+    floor = before.astimezone(UTC) - timedelta(days=cfg.seizure_window_days)
+    seized = (seized.filter(pl.col("on") >= floor).sort("on", descending=True)
+              .unique(["partner", "shipment_id"], keep="first"))
+    if seized.is_empty():
+        return SeizureMarks.empty()
+    source = seized.select("partner", "shipment_id", (pl.col("partner") + "/" + pl.col("shipment_id")).alias("seized"),
+                           pl.col("on").dt.date().alias("seized_on"), pl.lit(None, pl.String).alias("via"))
+    cols = [P.c[c] for c in PARTY_COLUMNS]
+    parts = [pl.DataFrame(schema=PARTY_COLUMNS)]
+    for (partner,), rows in seized.group_by("partner"):
+        got = _where_in(conn, lambda w, p=partner: select(*cols).where(P.c.partner == p, *_w(w)), P.c.shipment_id,
+                        rows["shipment_id"].to_list(), PARTY_COLUMNS, "shipment_id")
+        parts.append(got.join(rows.select("shipment_id", "version"), on=["shipment_id", "version"], how="semi"))
+    keyed = key_parties(pl.concat(parts))
+    idents = keyed.uses.filter(pl.col("kind").is_in(MARK_KINDS[1:])).select("kind", "value").unique()
+    hub = _hub_counts(conn, cfg, idents)
+    one = party_marks(keyed.uses, keyed.occurrences.select("partner", "shipment_id", "party", "variant"),
+                      _actor_variants(conn, keyed.variants), hub, source, 1)
+    # the shipments one hop away: those with a party of a marked actor, or using a marked identifier
+    by_variant = _where_in(conn, lambda w: select(NP.c.partner, NP.c.shipment_id, NP.c.variant).where(*_w(w)),
+                           NP.c.variant, one.filter(pl.col("kind") == "variant")["value"].unique().to_list(),
+                           {"partner": pl.String, "shipment_id": pl.String, "variant": pl.String}, "variant")
+    marked_ids = one.filter(pl.col("kind") != "variant").select("kind", "value").unique()
+    users = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(*_w(w)), U.c.value,
+                      marked_ids["value"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
+                      "value").join(marked_ids, on=["kind", "value"], how="semi")
+    by_ident = _where_in(conn, lambda w: select(NP.c.partner, NP.c.shipment_id, NP.c.variant).where(*_w(w)),
+                         NP.c.variant, users["variant"].unique().to_list(),
+                         {"partner": pl.String, "shipment_id": pl.String, "variant": pl.String}, "variant")
+    via_variant = by_variant.join(one.filter(pl.col("kind") == "variant").select(
+        pl.col("value").alias("variant"), "seized", "seized_on"), on="variant")
+    via_ident = by_ident.join(users, on="variant").join(one.select("kind", "value", "seized", "seized_on"),
+                                                        on=["kind", "value"])
+    linked = (pl.concat([via_variant.select("partner", "shipment_id", "seized", "seized_on"),
+                         via_ident.select("partner", "shipment_id", "seized", "seized_on")])
+              .join(seized.select("partner", "shipment_id"), on=["partner", "shipment_id"], how="anti")
+              .unique().sort("seized", "partner", "shipment_id")
+              .with_columns(pl.int_range(pl.len()).over("seized").alias("_n"))
+              .filter(pl.col("_n") < cfg.linked_per_seizure)
+              .with_columns((pl.col("partner") + "/" + pl.col("shipment_id")).alias("via")).drop("_n"))
+    marks = [one]
+    if linked.height:
+        occ = _shipment_parties(conn, linked.select("partner", "shipment_id").unique())
+        vs = occ["variant"].unique().to_list()
+        uses = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value, U.c.shown).where(*_w(w)),
+                         U.c.variant, vs, {"variant": pl.String, "kind": pl.String, "value": pl.String,
+                                           "shown": pl.String}, "variant").filter(
+            pl.col("kind").is_in(MARK_KINDS[1:]))
+        names = _where_in(conn, lambda w: select(n.network_variants.c.variant, n.network_variants.c.name).where(
+            *_w(w)), n.network_variants.c.variant, vs, {"variant": pl.String, "name": pl.String}, "variant")
+        hub2 = _hub_counts(conn, cfg, uses.select("kind", "value").unique())
+        marks.append(party_marks(uses, occ, _actor_variants(conn, names), hub2, linked, 2))
+    out = pl.concat(marks).unique(["kind", "value", "hops", "seized", "via", "role"], keep="first")
+    last = seized["recorded"].max()
+    return SeizureMarks(out, seized.height, f"{last:%Y-%m-%d %H:%M}" if isinstance(last, datetime) else "none", cfg)
