@@ -23,13 +23,15 @@ import polars as pl
 
 from interdictor.model import REASON_SCHEMA, conform, empty
 from interdictor.network import NetworkConfig
-from interdictor.network.actors import key_parties
+from interdictor.network.actors import company_keys, key_parties
 
 CODES = ("NETWORK_SEIZED_SHIPPER", "NETWORK_SEIZED_CONSIGNEE", "NETWORK_SEIZED_PHONE_EMAIL",
          "NETWORK_SEIZED_RETURN_ADDRESS", "NETWORK_SEIZED_ADDRESS")
-MARK_KINDS = ("variant", "phone", "email", "address")  # an actor is marked through all its variants
+# an actor is marked through all its variants (kind ``variant``) and, when it is a company (a legal form in
+# its name), by its folded name (``company``); these identifiers are marked as themselves
+IDENTS = ("phone", "email", "address")
 
-# kind: variant | phone | email | address; value: the network's key of it; hops: 1 or 2; seized: P/ID of the
+# kind: variant | company | phone | email | address; value: the network's key of it; hops: 1 or 2; seized: P/ID of the
 # seized shipment; seized_on: the day of the exam; role: the role the mark had on the shipment it came from;
 # shown: the identifier or actor as a person reads it; via: the linked shipment a 2-hop mark came from
 MARK_SCHEMA = pl.Schema({"kind": pl.String, "value": pl.String, "hops": pl.Int32, "seized": pl.String,
@@ -63,13 +65,16 @@ def party_marks(keyed_uses: pl.DataFrame, occurrences: pl.DataFrame, actor_varia
     actor each variant resolved into (``member``); ``hubs``: (kind, value); ``source``: (partner,
     shipment_id, seized, seized_on, via) — which seizure each shipment carries and through which shipment."""
     occ = occurrences.join(source, on=["partner", "shipment_id"])
-    ids = occ.join(keyed_uses.filter(pl.col("kind").is_in(MARK_KINDS[1:])), on="variant").join(
+    ids = occ.join(keyed_uses.filter(pl.col("kind").is_in(IDENTS)), on="variant").join(
         hubs.select("kind", "value"), on=["kind", "value"], how="anti").select(
         "kind", "value", "seized", "seized_on", pl.col("party").alias("role"), "shown", "via")
     actors = occ.join(actor_variants, on="variant").select(
         pl.lit("variant").alias("kind"), pl.col("member").alias("value"), "seized", "seized_on",
         pl.col("party").alias("role"), pl.col("name").alias("shown"), "via")
-    return pl.concat([actors, ids]).with_columns(pl.lit(hops, pl.Int32).alias("hops")).select(list(MARK_SCHEMA))
+    name_key = pl.col("value").str.split("|").list.first()
+    companies = actors.filter(name_key.is_in(company_keys(actors["value"].str.split("|").list.first()).implode()))
+    companies = companies.with_columns(pl.lit("company").alias("kind"), name_key.alias("value"))
+    return pl.concat([actors, companies, ids]).with_columns(pl.lit(hops, pl.Int32).alias("hops")).select(list(MARK_SCHEMA))
 
 
 def reasons(parties: pl.DataFrame, shipments: pl.DataFrame, part: SeizureMarks, weights: dict[str, float],
@@ -89,14 +94,17 @@ def reasons(parties: pl.DataFrame, shipments: pl.DataFrame, part: SeizureMarks, 
     keys = pl.concat([
         occ.select("shipment_id", "party", pl.lit("variant").alias("kind"), pl.col("variant").alias("value"),
                    pl.lit(None, pl.String).alias("mine")),
-        occ.join(keyed.uses.filter(pl.col("kind").is_in(MARK_KINDS[1:])), on="variant").select(
+        occ.select("shipment_id", "party", pl.lit("company").alias("kind"),
+                   pl.col("variant").str.split("|").list.first().alias("value"), pl.lit(None, pl.String).alias("mine")),
+        occ.join(keyed.uses.filter(pl.col("kind").is_in(IDENTS)), on="variant").select(
             "shipment_id", "party", "kind", "value", pl.col("shown").alias("mine")),
     ])
     hit = keys.join(marks, on=["kind", "value"]).filter(
         (own + pl.col("shipment_id") != pl.col("seized")) & (own + pl.col("shipment_id") != pl.col("via").fill_null("")))
     if hit.is_empty():
         return empty(REASON_SCHEMA)
-    code = (pl.when(pl.col("kind") == "variant").then(
+    actor = pl.col("kind").is_in(["variant", "company"])
+    code = (pl.when(actor).then(
         pl.when(pl.col("party") == "shipper").then(pl.lit("NETWORK_SEIZED_SHIPPER"))
         .otherwise(pl.lit("NETWORK_SEIZED_CONSIGNEE")))
         .when(pl.col("kind").is_in(["phone", "email"])).then(pl.lit("NETWORK_SEIZED_PHONE_EMAIL"))
@@ -110,6 +118,8 @@ def reasons(parties: pl.DataFrame, shipments: pl.DataFrame, part: SeizureMarks, 
     age = (pl.col("filed") - pl.col("seized_on")).dt.total_days().clip(lower_bound=0)
     what = (pl.when(pl.col("kind") == "variant")
             .then(pl.format("{} '{}' is the same actor as the {} of", pl.col("party"), pl.col("shown"), pl.col("role")))
+            .when(pl.col("kind") == "company")
+            .then(pl.format("{} is the company '{}', the {} of", pl.col("party"), pl.col("shown"), pl.col("role")))
             .when(pl.col("kind") == "address")
             .then(pl.format("{} address {} is the {} address on", pl.col("party"), pl.col("mine"),
                             pl.when(pl.col("role") == "shipper").then(pl.lit("return")).otherwise(pl.col("role"))))

@@ -198,6 +198,7 @@ class ImportSummary:
     decisions: int = 0
     already: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    seized: list[tuple[str, str]] = field(default_factory=list)  # (partner, shipment_id) of stored seizures
 
 
 def import_outcomes(conn: Connection, actor: str, rows: list[OutcomeRow], *, cfg: CorridorConfig,
@@ -240,6 +241,8 @@ def import_outcomes(conn: Connection, actor: str, rows: list[OutcomeRow], *, cfg
         add_outcome(conn, actor, ship, decision_id, result=row.result, what=row.what, quantity=row.quantity,
                     unit=row.unit, agency=row.agency, note=row.note, examined_at=row.examined_at, detail=detail)
         out.stored += 1
+        if row.result == "seized":
+            out.seized.append((row.partner, row.shipment_id))
     return out
 
 

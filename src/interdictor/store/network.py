@@ -21,7 +21,7 @@ from interdictor.network.actors import VARIANT_SCHEMA, company_keys, key_parties
 from interdictor.network.evidence import RISK_SCHEMA, describe, rank
 from interdictor.network.graph import Found, build
 from interdictor.network.graph import backtrack as backtrack_graph
-from interdictor.network.risk import MARK_KINDS, SeizureMarks, party_marks
+from interdictor.network.risk import IDENTS, SeizureMarks, party_marks
 from interdictor.store import schema as t
 from interdictor.store import schema_network as n
 from interdictor.store import schema_service as sv
@@ -301,23 +301,58 @@ def _shipment_parties(conn: Connection, keys: pl.DataFrame) -> pl.DataFrame:
     schema = {"partner": pl.String, "shipment_id": pl.String, "party": pl.String, "variant": pl.String}
     parts = [pl.DataFrame(schema=schema)]
     for (partner,), ids in keys.group_by("partner"):
-        parts.append(_where_in(conn, lambda w, p=partner: select(NP.c.partner, NP.c.shipment_id, NP.c.party,
-                                                                 NP.c.variant).where(NP.c.partner == p, *_w(w)),
-                               NP.c.shipment_id, ids["shipment_id"].to_list(), schema, "shipment_id"))
+        def stmt(w: ColumnElement[bool] | None, p: Any = partner) -> Select[Any]:
+            return select(NP.c.partner, NP.c.shipment_id, NP.c.party, NP.c.variant).where(NP.c.partner == p, *_w(w))
+
+        parts.append(_where_in(conn, stmt, NP.c.shipment_id, ids["shipment_id"].to_list(), schema, "shipment_id"))
     return pl.concat(parts)
 
 
-def seizure_marks(conn: Connection, cfg: NetworkConfig, before: datetime) -> SeizureMarks:
+def _sharing(conn: Connection, marks: pl.DataFrame) -> pl.DataFrame:
+    """(partner, shipment_id, seized, seized_on): stored shipments with a party among the marked variants or
+    using a marked identifier, with the seizure each mark carries."""
+    U, NP = n.network_uses, n.network_parties
+    ship = {"partner": pl.String, "shipment_id": pl.String, "variant": pl.String}
+    variants = marks.filter(pl.col("kind") == "variant")  # a company's stored variants are among them
+    by_variant = _where_in(conn, lambda w: select(NP.c.partner, NP.c.shipment_id, NP.c.variant).where(*_w(w)),
+                           NP.c.variant, variants["value"].unique().to_list(), ship, "variant")
+    marked_ids = marks.filter(pl.col("kind").is_in(IDENTS)).select("kind", "value").unique()
+    users = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(*_w(w)), U.c.value,
+                      marked_ids["value"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
+                      "value").join(marked_ids, on=["kind", "value"], how="semi")
+    by_ident = _where_in(conn, lambda w: select(NP.c.partner, NP.c.shipment_id, NP.c.variant).where(*_w(w)),
+                         NP.c.variant, users["variant"].unique().to_list(), ship, "variant")
+    via_variant = by_variant.join(variants.select(pl.col("value").alias("variant"), "seized", "seized_on"),
+                                  on="variant")
+    via_ident = by_ident.join(users, on="variant").join(marks.select("kind", "value", "seized", "seized_on"),
+                                                        on=["kind", "value"])
+    cols = ["partner", "shipment_id", "seized", "seized_on"]
+    return pl.concat([via_variant.select(cols), via_ident.select(cols)]).unique()
+
+
+def linked_shipments(conn: Connection, marks: SeizureMarks) -> pl.DataFrame:
+    """(partner, shipment_id) of the stored shipments the marks reach (within two hops of their seizures),
+    the seized shipments themselves left out."""
+    seized = marks.marks.select(pl.col("seized").str.split_exact("/", 1).struct.rename_fields(
+        ["partner", "shipment_id"])).unnest("seized").unique()
+    return (_sharing(conn, marks.marks).select("partner", "shipment_id").unique()
+            .join(seized, on=["partner", "shipment_id"], how="anti").sort("partner", "shipment_id"))
+
+
+def seizure_marks(conn: Connection, cfg: NetworkConfig, before: datetime,
+                  only: pl.DataFrame | None = None) -> SeizureMarks:
     """The marks of every seizure recorded before ``before`` and examined within ``cfg.seizure_window_days``
-    of it (``network.risk``): the seized shipments' actors and identifiers (one hop), and those of the
+    of it (``network.risk``; ``only``: of these (partner, shipment_id)): the seized shipments' actors and identifiers (one hop), and those of the
     shipments linked to them through a non-hub mark (two hops, at most ``cfg.linked_per_seizure`` each)."""
-    OC, P, U, NP = sv.outcomes, t.parties, n.network_uses, n.network_parties
+    OC, P, U = sv.outcomes, t.parties, n.network_uses
     seized = _frame(conn, select(OC.c.partner, OC.c.shipment_id, OC.c.version, func.coalesce(OC.c.examined_at,
                                                                                             OC.c.recorded_at),
                                  OC.c.recorded_at).where(OC.c.result == "seized", OC.c.recorded_at <= before),
                     {"partner": pl.String, "shipment_id": pl.String, "version": pl.Int32,
                      "on": pl.Datetime("us", "UTC"), "recorded": pl.Datetime("us", "UTC")})
     floor = before.astimezone(UTC) - timedelta(days=cfg.seizure_window_days)
+    if only is not None:
+        seized = seized.join(only.select("partner", "shipment_id"), on=["partner", "shipment_id"], how="semi")
     seized = (seized.filter(pl.col("on") >= floor).sort("on", descending=True)
               .unique(["partner", "shipment_id"], keep="first"))
     if seized.is_empty():
@@ -327,31 +362,18 @@ def seizure_marks(conn: Connection, cfg: NetworkConfig, before: datetime) -> Sei
     cols = [P.c[c] for c in PARTY_COLUMNS]
     parts = [pl.DataFrame(schema=PARTY_COLUMNS)]
     for (partner,), rows in seized.group_by("partner"):
-        got = _where_in(conn, lambda w, p=partner: select(*cols).where(P.c.partner == p, *_w(w)), P.c.shipment_id,
-                        rows["shipment_id"].to_list(), PARTY_COLUMNS, "shipment_id")
+        def stmt(w: ColumnElement[bool] | None, p: Any = partner) -> Select[Any]:
+            return select(*cols).where(P.c.partner == p, *_w(w))
+
+        got = _where_in(conn, stmt, P.c.shipment_id, rows["shipment_id"].to_list(), PARTY_COLUMNS, "shipment_id")
         parts.append(got.join(rows.select("shipment_id", "version"), on=["shipment_id", "version"], how="semi"))
     keyed = key_parties(pl.concat(parts))
-    idents = keyed.uses.filter(pl.col("kind").is_in(MARK_KINDS[1:])).select("kind", "value").unique()
+    idents = keyed.uses.filter(pl.col("kind").is_in(IDENTS)).select("kind", "value").unique()
     hub = _hub_counts(conn, cfg, idents)
     one = party_marks(keyed.uses, keyed.occurrences.select("partner", "shipment_id", "party", "variant"),
                       _actor_variants(conn, keyed.variants), hub, source, 1)
     # the shipments one hop away: those with a party of a marked actor, or using a marked identifier
-    by_variant = _where_in(conn, lambda w: select(NP.c.partner, NP.c.shipment_id, NP.c.variant).where(*_w(w)),
-                           NP.c.variant, one.filter(pl.col("kind") == "variant")["value"].unique().to_list(),
-                           {"partner": pl.String, "shipment_id": pl.String, "variant": pl.String}, "variant")
-    marked_ids = one.filter(pl.col("kind") != "variant").select("kind", "value").unique()
-    users = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(*_w(w)), U.c.value,
-                      marked_ids["value"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
-                      "value").join(marked_ids, on=["kind", "value"], how="semi")
-    by_ident = _where_in(conn, lambda w: select(NP.c.partner, NP.c.shipment_id, NP.c.variant).where(*_w(w)),
-                         NP.c.variant, users["variant"].unique().to_list(),
-                         {"partner": pl.String, "shipment_id": pl.String, "variant": pl.String}, "variant")
-    via_variant = by_variant.join(one.filter(pl.col("kind") == "variant").select(
-        pl.col("value").alias("variant"), "seized", "seized_on"), on="variant")
-    via_ident = by_ident.join(users, on="variant").join(one.select("kind", "value", "seized", "seized_on"),
-                                                        on=["kind", "value"])
-    linked = (pl.concat([via_variant.select("partner", "shipment_id", "seized", "seized_on"),
-                         via_ident.select("partner", "shipment_id", "seized", "seized_on")])
+    linked = (_sharing(conn, one)
               .join(seized.select("partner", "shipment_id"), on=["partner", "shipment_id"], how="anti")
               .unique().sort("seized", "partner", "shipment_id")
               .with_columns(pl.int_range(pl.len()).over("seized").alias("_n"))
@@ -364,7 +386,7 @@ def seizure_marks(conn: Connection, cfg: NetworkConfig, before: datetime) -> Sei
         uses = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value, U.c.shown).where(*_w(w)),
                          U.c.variant, vs, {"variant": pl.String, "kind": pl.String, "value": pl.String,
                                            "shown": pl.String}, "variant").filter(
-            pl.col("kind").is_in(MARK_KINDS[1:]))
+            pl.col("kind").is_in(IDENTS))
         names = _where_in(conn, lambda w: select(n.network_variants.c.variant, n.network_variants.c.name).where(
             *_w(w)), n.network_variants.c.variant, vs, {"variant": pl.String, "name": pl.String}, "variant")
         hub2 = _hub_counts(conn, cfg, uses.select("kind", "value").unique())
