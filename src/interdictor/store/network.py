@@ -147,7 +147,8 @@ def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, repl
                          seen["variant"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
                          "variant"))
     new_uses = keyed.uses.join(stored_uses, on=["variant", "kind", "value"], how="anti")
-    store.insert_frames([("network_uses", new_uses)])  # the counts that make hubs include this batch
+    # rows in key order fill the B-tree pages in turn instead of all over (as screening stores its chunks)
+    store.insert_frames([("network_uses", new_uses.sort("variant", "kind", "value"))])  # hubs count this batch
     # resolution asks only whether a phone or e-mail is a hub (an address or domain never joins actors)
     idents = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).select("kind", "value").unique()
     hub = _matching(
@@ -178,8 +179,8 @@ def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, repl
                 for i in range(0, len(sids), IN_CHUNK):
                     conn.execute(delete(NP).where(NP.c.partner == p[0], NP.c.shipment_id.in_(sids[i:i + IN_CHUNK])))
     store.insert_frames([
-        ("network_variants", res.variants.select(*VARIANT_SCHEMA, pl.lit(now).alias("updated_at"))),
-        ("network_parties", keyed.occurrences),
+        ("network_variants", res.variants.select(*VARIANT_SCHEMA, pl.lit(now).alias("updated_at")).sort("variant")),
+        ("network_parties", keyed.occurrences.sort("partner", "shipment_id", "party")),
     ])
     return Updated(shipments.height, res.variants.height, len(res.merges))
 
