@@ -221,3 +221,21 @@ def test_outcomes_recorded_after_the_screen_do_not_count(store_url: str, tmp_pat
         store.close()
     assert versions["network"] == "none"
     assert network_codes(latest(store_url, "cargo"), "X1") == {}
+
+
+def test_a_network_that_cannot_grow_never_fails_the_screen(store_url: str, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Growing the network fails (two workers resolving one actor at once): the chunk is stored and screened,
+    and ``network build`` resolves what the run missed."""
+    import interdictor.screening.run as run_module
+
+    def clash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("UNIQUE constraint failed: network_variants.variant")
+
+    monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(run_module, "add_parties", clash)
+    screen(store_url, "cargo", today_file())
+    assert latest(store_url, "cargo").height == len(TODAY_ROWS)
+    monkeypatch.undo()
+    code, out, err = cli("network", "build", "--db", store_url)
+    assert code == 0 and f"{len(TODAY_ROWS)} shipments added" in out, out + err
