@@ -239,3 +239,25 @@ def test_a_network_that_cannot_grow_never_fails_the_screen(store_url: str, tmp_p
     monkeypatch.undo()
     code, out, err = cli("network", "build", "--db", store_url)
     assert code == 0 and f"{len(TODAY_ROWS)} shipments added" in out, out + err
+
+
+def test_a_list_update_reassesses_its_live_hits_by_the_same_mechanism(store_url: str, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new list version's hits among live shipments get a new assessment in a run whose trigger names the
+    list and version, with the list reason in it; shipments it does not hit keep their assessment."""
+    monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("INTERDICTOR_DETECTORS", "route,parties")
+    screen(store_url, "cargo", today_file())
+    first, second = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    first.write_text("name,phone\nSOMEONE ELSE ENTIRELY,+1 202 555 0199\n", encoding="utf-8")
+    second.write_text("name,phone\nSOMEONE ELSE ENTIRELY,+1 202 555 0199\nNOBODY,(619) 555-0101\n", encoding="utf-8")
+    for path in (first, second):
+        code, out, err = cli("lists", "import", str(path), "--list-id", "lookout-test", "--program", "LOOKOUT",
+                             "--db", store_url)
+        assert code == 0, out + err
+    assert "assessed again: 1 live shipment(s)" in out, out
+    got = latest(store_url, "cargo")
+    trigger = dict(zip(got["shipment_id"], got["trigger"], strict=True))
+    assert trigger["X2"] == "list:lookout-test@2"
+    assert "PARTY_LOOKOUT" in got.filter(pl.col("shipment_id") == "X2")["code"][0]
+    assert all(trigger[s] is None for s in TODAY_ROWS if s != "X2")
