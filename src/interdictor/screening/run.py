@@ -107,6 +107,12 @@ class WriteBehind:
         self._raise()
 
 
+def store_chunk(store: Store, rows: repo.ChunkRows) -> None:
+    """Write a screened chunk, then grow the network with it (``grow_network``)."""
+    rows.write(store)
+    grow_network(store, rows)
+
+
 def grow_network(store: Store, rows: repo.ChunkRows) -> None:
     """Grow the network with a stored chunk's new shipment versions: their parties are resolved into actors
     incrementally, so every entry point that stores keeps the network current.  A network that cannot be
@@ -153,15 +159,11 @@ class ScreenRun:
         self.rejects: list[Reject] = []
         # write_behind: chunks are stored in a thread of their own (whole files: the CLI)
         self._writer: WriteBehind | None = None
-        self._grower: WriteBehind | None = None
         self._finished = False
         if store is not None:
             repo.start_run(store, self.summary, fmt, screening.ruleset, screening.versions)
             if write_behind:
                 self._writer = WriteBehind(store)
-                # the network grows in a thread of its own: it reads only the chunk's parties (in memory) and
-                # the network tables, so it overlaps both screening and storing, and catches up at the end
-                self._grower = WriteBehind(store, depth=2)
 
     def add(self, chunk: IntakeChunk) -> pl.DataFrame:
         """Screen (and store) one chunk; returns its assessments with reasons."""
@@ -196,12 +198,11 @@ class ScreenRun:
             # the rows are prepared here (polars, in parallel) so the writer thread only appends
             rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now)
             store = self.store
-            if self._writer is not None and self._grower is not None:
-                self._writer.submit(lambda: rows.write(store), hashes.get_column("shipment_id"))
-                self._grower.submit(lambda: grow_network(store, rows), hashes.get_column("shipment_id").clear())
+            if self._writer is not None:
+                # one writer: SQLite must never see two threads' bulk writes at once (a malformed file)
+                self._writer.submit(lambda: store_chunk(store, rows), hashes.get_column("shipment_id"))
             else:
-                rows.write(store)
-                grow_network(store, rows)
+                store_chunk(store, rows)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height
@@ -243,12 +244,10 @@ class ScreenRun:
     def close(self, error: BaseException | str | None = None) -> None:
         """End a run cut short: stop the write-behind thread after what it holds is written, and record
         the run as failed (with ``error``) unless it finished.  Safe to call after ``finish``."""
-        for name in ("_writer", "_grower"):
-            thread: WriteBehind | None = getattr(self, name)
-            if thread is not None:
-                setattr(self, name, None)
-                with contextlib.suppress(Exception):  # the run is being abandoned; its error is the caller's
-                    thread.close()
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            with contextlib.suppress(Exception):  # the run is being abandoned; its error is the caller's
+                writer.close()
         if self.store is not None and not self._finished:
             self._finished = True
             why = error if isinstance(error, str) else (f"{type(error).__name__}: {error}" if error else "stopped")
@@ -260,9 +259,6 @@ class ScreenRun:
         if self._writer is not None:
             writer, self._writer = self._writer, None
             writer.close()
-        if self._grower is not None:  # the network has caught up with the run when it finishes
-            grower, self._grower = self._grower, None
-            grower.close()
         self.summary.seconds = time.perf_counter() - self._started
         if self.store is not None:
             repo.finish_run(self.store, self.summary)
