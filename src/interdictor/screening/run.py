@@ -9,6 +9,7 @@ and rejects.
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -20,6 +21,7 @@ import polars as pl
 
 from interdictor.intake.base import IntakeChunk
 from interdictor.model import REASON_SCHEMA, Reject, conform, empty
+from interdictor.network import NetworkConfig
 from interdictor.screening.assembly import Screening
 from interdictor.screening.batch import (
     content_hashes,
@@ -30,7 +32,10 @@ from interdictor.screening.batch import (
 )
 from interdictor.store import repo, watches
 from interdictor.store.db import Store
+from interdictor.store.network import PARTY_COLUMNS, add_parties
 from interdictor.store.runs import RunSummary
+
+log = logging.getLogger(__name__)
 
 
 class WriteBehind:
@@ -102,6 +107,27 @@ class WriteBehind:
         self._raise()
 
 
+def store_chunk(store: Store, rows: repo.ChunkRows) -> None:
+    """Write a screened chunk, then grow the network with it (``grow_network``)."""
+    rows.write(store)
+    grow_network(store, rows)
+
+
+def grow_network(store: Store, rows: repo.ChunkRows) -> None:
+    """Grow the network with a stored chunk's new shipment versions: their parties are resolved into actors
+    incrementally, so every entry point that stores keeps the network current.  A network that cannot be
+    updated (two workers resolving one new actor at once) is logged and left to ``interdictor network
+    build``, which resolves whatever was missed; it never fails the screening."""
+    parties = rows.table("parties")
+    if parties is None or parties.is_empty():
+        return
+    try:
+        add_parties(store, NetworkConfig(), parties.select(list(PARTY_COLUMNS)), replace=rows.amended.height > 0)
+    except Exception as exc:  # the network catches up later; the assessment is stored
+        log.warning("network not updated for %d parties (%s: %s); `interdictor network build` catches up",
+                    parties.height, type(exc).__name__, exc)
+
+
 class ScreenRun:
     """Screens the chunks of one source; stores them when given a store."""
 
@@ -167,20 +193,21 @@ class ScreenRun:
                 ))
         sc = self.screening
         assessed, reasons = screen_batch(batch, sc.ctx, sc.ruleset, sc.corridors,
-                                         pl.concat([conform(e, REASON_SCHEMA) for e in extra]), sc.detectors)
+                                         pl.concat([conform(e, REASON_SCHEMA) for e in extra]), sc.detectors,
+                                         self.partner)
         if self.store is not None:
             # watch hits are events written in the transaction that stores their shipments (the outbox)
             events = (self._watch_events(chunk, heads, assessed)
                       if self._watches is not None and not self._watches.is_empty() else None)
+            # the rows are prepared here (polars, in parallel) so the writer thread only appends
+            rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
+                                      events)
+            store = self.store
             if self._writer is not None:
-                # the rows are prepared here (polars, in parallel) so the writer thread only appends
-                rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
-                                          events)
-                store = self.store
-                self._writer.submit(lambda: rows.write(store), hashes.get_column("shipment_id"))
+                # one writer: SQLite must never see two threads' bulk writes at once (a malformed file)
+                self._writer.submit(lambda: store_chunk(store, rows), hashes.get_column("shipment_id"))
             else:
-                repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
-                                 events)
+                store_chunk(store, rows)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height

@@ -23,6 +23,7 @@ class RunSummary:
     seconds: float = 0.0
     stored: bool = False
     outside_corridor: int = 0
+    trigger: str | None = None  # a re-assessment's cause (``screening/reassess.py``); None for a filing
 
     @property
     def rate(self) -> float:
