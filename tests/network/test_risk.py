@@ -261,3 +261,34 @@ def test_a_list_update_reassesses_its_live_hits_by_the_same_mechanism(store_url:
     assert trigger["X2"] == "list:lookout-test@2"
     assert "PARTY_LOOKOUT" in got.filter(pl.col("shipment_id") == "X2")["code"][0]
     assert all(trigger[s] is None for s in TODAY_ROWS if s != "X2")
+
+
+def test_a_list_updates_hits_raise_list_hit_events_with_their_sections(store_url: str, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each shipment a new list version hits raises one ``list.hit`` event in the outbox (written with the hits):
+    its identifiers, route and goods, the matched party, and the list and code in the internal section."""
+    from interdictor.store import schema_sharing as sh
+
+    monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("INTERDICTOR_DETECTORS", "route,parties")
+    screen(store_url, "cargo", today_file())
+    first, second = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    first.write_text("name,phone\nSOMEONE ELSE ENTIRELY,+1 202 555 0199\n", encoding="utf-8")
+    second.write_text("name,phone\nSOMEONE ELSE ENTIRELY,+1 202 555 0199\nNOBODY,(619) 555-0101\n", encoding="utf-8")
+    for path in (first, second):
+        assert cli("lists", "import", str(path), "--list-id", "lookout-test", "--program", "LOOKOUT",
+                   "--db", store_url)[0] == 0
+    store = open_store(store_url)
+    try:
+        with store.connect() as conn:
+            rows = conn.execute(select(sh.outbox_events).where(sh.outbox_events.c.event == "list.hit")).mappings().all()
+    finally:
+        store.close()
+    assert [(r["partner"], r["shipment_id"]) for r in rows] == [("cargo", "X2")]
+    data = json.loads(rows[0]["data"])
+    assert set(data) >= {"shipment", "non_nominal", "nominal", "internal"}
+    assert data["shipment"]["shipment_id"] == "X2" and data["non_nominal"]["how"]["route"]["origin_country"] == "CN"
+    assert data["internal"]["list_id"] == "lookout-test" and data["internal"]["version"] == 2
+    assert {h["code"] for h in data["internal"]["hits"]} == {"PARTY_LOOKOUT"}
+    assert any(m["party"] == "consignee" for m in data["nominal"]["matched"])
+    assert rows[0]["corridor"] is not None
