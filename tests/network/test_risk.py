@@ -292,3 +292,41 @@ def test_a_list_updates_hits_raise_list_hit_events_with_their_sections(store_url
     assert {h["code"] for h in data["internal"]["hits"]} == {"PARTY_LOOKOUT"}
     assert any(m["party"] == "consignee" for m in data["nominal"]["matched"])
     assert rows[0]["corridor"] is not None
+
+
+def test_the_network_grows_by_several_chunks_at_once_and_holds_every_party_when_the_run_ends(
+        store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of one-shipment chunks grows the network a few times (``GROW_ROWS`` parties at once), not once
+    per chunk; when it finishes every shipment's parties are in the network, and a shipment amended by a
+    later chunk of the same run is there with its latest version only."""
+    import interdictor.screening.run as run_module
+    from interdictor.store import schema_network as sn
+
+    monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(run_module, "GROW_ROWS", 8)
+    grown: list[int] = []
+    real = run_module.add_parties
+    monkeypatch.setattr(run_module, "add_parties", lambda store, cfg, parties, **kw: (
+        grown.append(parties.height), real(store, cfg, parties, **kw))[1])
+    rows = {sid: line(sid, s, c) for sid, (s, c) in TODAY_ROWS.items()}
+    amended = line("X1", PLAIN, ("JOHN MILLER", "77 NEW RD", "92154", ""))
+    files = [[rows["X1"], rows["X2"]], [amended, rows["X3"]], [rows["X4"], rows["X5"], rows["X6"]]]
+    store = open_store(store_url)
+    try:
+        with ScreenRun(assemble(LIGHT, store), partner="cargo", source="t.csv", fmt="manifest-csv",
+                       store=store) as run:
+            for k, lines in enumerate(files):
+                data = ("\n".join([HEADER, *lines]) + "\n").encode()
+                for chunk in read_manifest_csv(io.BytesIO(data), ReadOptions(source_name=f"t{k}.csv")):
+                    run.add(chunk)
+            run.finish()
+        with store.connect() as conn:
+            held = conn.execute(select(sn.network_parties.c.shipment_id, sn.network_parties.c.party,
+                                       sn.network_parties.c.version, sn.network_parties.c.variant)).all()
+    finally:
+        store.close()
+    # three chunks, two growths: the second chunk's amendment of X1 and the first chunk's X1 in one of them
+    assert grown == [6, 6]
+    assert {(r.shipment_id, r.party) for r in held} == {(s, p) for s in TODAY_ROWS for p in ("shipper", "consignee")}
+    x1 = {r.party: r for r in held if r.shipment_id == "X1"}
+    assert x1["consignee"].version == 2 and "77 NEW" in x1["consignee"].variant.upper()

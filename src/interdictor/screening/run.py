@@ -107,25 +107,58 @@ class WriteBehind:
         self._raise()
 
 
-def store_chunk(store: Store, rows: repo.ChunkRows) -> None:
-    """Write a screened chunk, then grow the network with it (``grow_network``)."""
+GROW_ROWS = 200_000  # parties the network grows by at once (about four chunks of a large file)
+
+
+class NetworkGrowth:
+    """The network grown with a run's stored chunks, several at a time.
+
+    Each growth inserts the new variants, uses and parties into indexes ordered by their keys, so a
+    growth touches pages all over them; how many pages it writes depends on the tables' size more than on
+    its own, and growing by ``GROW_ROWS`` parties at once rather than by every chunk writes each page
+    once per few chunks instead of once per chunk.  ``flush`` grows the network with what is left (the
+    run's end).  Used by one thread at a time: the writer's, or the run's once the writer is closed."""
+
+    def __init__(self, store: Store, rows: int | None = None) -> None:
+        self.store = store
+        self.rows = rows if rows is not None else GROW_ROWS
+        self._parties: list[pl.DataFrame] = []
+        self._held = 0
+        self._replace = False
+
+    def add(self, rows: repo.ChunkRows) -> None:
+        parties = rows.table("parties")
+        if parties is None or parties.is_empty():
+            return
+        self._parties.append(parties.select(list(PARTY_COLUMNS)))
+        self._held += parties.height
+        self._replace = self._replace or rows.amended.height > 0
+        if self._held >= self.rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Grow the network with the parties held: their shipment versions are stored, so their parties are
+        resolved into actors incrementally.  A network that cannot be updated (two workers resolving one new
+        actor at once) is logged and left to ``interdictor network build``, which resolves whatever was
+        missed; it never fails the screening."""
+        if not self._parties:
+            return
+        parties = pl.concat(self._parties)
+        replace = self._replace
+        self._parties, self._held, self._replace = [], 0, False
+        if replace:  # a later chunk amended a shipment of an earlier one: only its latest version counts
+            parties = parties.filter(pl.col("version") == pl.col("version").max().over("partner", "shipment_id"))
+        try:
+            add_parties(self.store, NetworkConfig(), parties, replace=replace)
+        except Exception as exc:  # the network catches up later; the assessment is stored
+            log.warning("network not updated for %d parties (%s: %s); `interdictor network build` catches up",
+                        parties.height, type(exc).__name__, exc)
+
+
+def store_chunk(store: Store, rows: repo.ChunkRows, growth: NetworkGrowth) -> None:
+    """Write a screened chunk, then hand it to the network's growth."""
     rows.write(store)
-    grow_network(store, rows)
-
-
-def grow_network(store: Store, rows: repo.ChunkRows) -> None:
-    """Grow the network with a stored chunk's new shipment versions: their parties are resolved into actors
-    incrementally, so every entry point that stores keeps the network current.  A network that cannot be
-    updated (two workers resolving one new actor at once) is logged and left to ``interdictor network
-    build``, which resolves whatever was missed; it never fails the screening."""
-    parties = rows.table("parties")
-    if parties is None or parties.is_empty():
-        return
-    try:
-        add_parties(store, NetworkConfig(), parties.select(list(PARTY_COLUMNS)), replace=rows.amended.height > 0)
-    except Exception as exc:  # the network catches up later; the assessment is stored
-        log.warning("network not updated for %d parties (%s: %s); `interdictor network build` catches up",
-                    parties.height, type(exc).__name__, exc)
+    growth.add(rows)
 
 
 class ScreenRun:
@@ -161,6 +194,7 @@ class ScreenRun:
         self._writer: WriteBehind | None = None
         self._finished = False
         self._watches = watches.watch_table(store) if store is not None else None
+        self._growth = NetworkGrowth(store) if store is not None else None
         if store is not None:
             repo.start_run(store, self.summary, fmt, screening.ruleset, screening.versions)
             if write_behind:
@@ -202,12 +236,13 @@ class ScreenRun:
             # the rows are prepared here (polars, in parallel) so the writer thread only appends
             rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
                                       events)
-            store = self.store
+            store, growth = self.store, self._growth
+            assert growth is not None
             if self._writer is not None:
                 # one writer: SQLite must never see two threads' bulk writes at once (a malformed file)
-                self._writer.submit(lambda: store_chunk(store, rows), hashes.get_column("shipment_id"))
+                self._writer.submit(lambda: store_chunk(store, rows, growth), hashes.get_column("shipment_id"))
             else:
-                store_chunk(store, rows)
+                store_chunk(store, rows, growth)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height
@@ -265,6 +300,9 @@ class ScreenRun:
             writer, self._writer = self._writer, None
             with contextlib.suppress(Exception):  # the run is being abandoned; its error is the caller's
                 writer.close()
+        if self._growth is not None and not self._finished:
+            with contextlib.suppress(Exception):  # what was stored joins the network (else `network build` will)
+                self._growth.flush()
         if self.store is not None and not self._finished:
             self._finished = True
             why = error if isinstance(error, str) else (f"{type(error).__name__}: {error}" if error else "stopped")
@@ -276,6 +314,8 @@ class ScreenRun:
         if self._writer is not None:
             writer, self._writer = self._writer, None
             writer.close()
+        if self._growth is not None:
+            self._growth.flush()
         self.summary.seconds = time.perf_counter() - self._started
         if self.store is not None:
             repo.finish_run(self.store, self.summary)
