@@ -99,6 +99,16 @@ def counts(db: str) -> tuple[int, int, int]:
         store.close()
 
 
+def reassessment_runs(db: str) -> int:
+    store = open_store(db)
+    try:
+        with store.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(core.ingest_runs).where(
+                core.ingest_runs.c.trigger.is_not(None))).scalar_one())
+    finally:
+        store.close()
+
+
 def decisions(db: str) -> dict[str, dict[str, object]]:
     store = open_store(db)
     try:
@@ -200,9 +210,11 @@ def test_importing_the_same_file_twice_changes_nothing(db: str, tmp_path: Path) 
     code, output = cli("outcomes", "import", str(path), "--notify", "--db", db)
     assert code == 0, output
     once = counts(db)
-    # an audit line each, and one for the incident the seizure opened (--notify)
-    assert once[:2] == (before[0] + 2, before[1] + 2) and once[2] == before[2] + 5
-    assert "1 incidents opened" in output
+    # an audit line each, one for the incident the seizure opened (--notify), and the start and finish of the
+    # run re-assessing the seizure's linked live shipments
+    reassessed = 2 * reassessment_runs(db)
+    assert "assessed again" in output and "1 incidents opened" in output
+    assert once[:2] == (before[0] + 2, before[1] + 2) and once[2] == before[2] + 5 + reassessed
     code, output = cli("outcomes", "import", str(path), "--db", db)
     assert code == 0, output
     assert counts(db) == once

@@ -32,7 +32,8 @@ def _conn(db: str | None) -> AbstractContextManager[Connection]:
     return store_connection(db_settings(db))
 
 
-def _report(conn: Connection, wl: Any, actor: str, rescreen_days: float) -> None:
+def _report(conn: Connection, wl: Any, actor: str, rescreen_days: float) -> tuple[str, list[Any]]:
+    """Save the list's new version and say what changed; (trigger, new hits) for ``_reassess``."""
     from interdictor.screening.loaders import rescreen
     from interdictor.store.watchlists import save_version
 
@@ -53,6 +54,7 @@ def _report(conn: Connection, wl: Any, actor: str, rescreen_days: float) -> None
             out.print(f"  … {len(uids) - 10} more {label}")
     for uid in rep.diff.removed[:10]:
         out.print(f"  removed: {uid}", highlight=False)
+    trigger = f"list:{wl.list_id}@{rep.version}"
     if rep.version is not None and rep.version > 1 and rescreen_days > 0:
         hits = rescreen(conn, wl.list_id, rep.version, rescreen_days, actor)
         out.print(
@@ -63,6 +65,31 @@ def _report(conn: Connection, wl: Any, actor: str, rescreen_days: float) -> None
                 f"  {h.partner}/{h.shipment_id} v{h.shipment_version} {h.party} {h.code}: {h.evidence}",
                 highlight=False,
             )
+        return trigger, hits
+    return trigger, []
+
+
+def _reassess(db: str | None, trigger: str, hits: list[Any]) -> None:
+    """The live shipments with a new hit are assessed again with the new list version (its version now in the
+    store), in a run recording the list update as its trigger; the queue and the answers follow."""
+    if not hits:
+        return
+    import polars as pl
+
+    from interdictor.screening import assemble
+    from interdictor.screening.reassess import reassess
+    from interdictor.store import open_store
+
+    settings = db_settings(db)
+    keys = pl.DataFrame([(h.partner, h.shipment_id) for h in hits], schema={"partner": pl.String,
+                                                                            "shipment_id": pl.String}, orient="row")
+    store = open_store(settings.resolved_database_url())
+    try:
+        done = reassess(store, assemble(settings, store), keys, trigger, days=settings.reassess_days)
+    finally:
+        store.close()
+    out.print(f"assessed again: {done.live} live shipment(s) of {done.asked} with a new hit ({trigger})",
+              highlight=False)
 
 
 @app.command("import")
@@ -114,7 +141,8 @@ def import_(
     if not wl.entries:
         raise fail(f"{file}: no usable entries ({len(wl.problems)} problems); nothing imported")
     with _conn(db) as conn:
-        _report(conn, wl, actor, rescreen_days)
+        trigger, hits = _report(conn, wl, actor, rescreen_days)
+    _reassess(db, trigger, hits)
 
 
 @app.command()
@@ -162,7 +190,8 @@ def update(
     if not wl.entries:
         raise fail(f"the files in {folder} hold no entries; nothing imported")
     with _conn(db) as conn:
-        _report(conn, wl, actor, rescreen_days)
+        trigger, hits = _report(conn, wl, actor, rescreen_days)
+    _reassess(db, trigger, hits)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from interdictor.cli_common import check_out, db_settings, err, fail, store_connection
+from interdictor.settings import Settings
 
 EXIT_OK, EXIT_NOTHING, EXIT_REJECTS = 0, 2, 3
 
@@ -127,6 +128,8 @@ def import_(
         cfg = choose_corridors(conn, settings)
         done = import_outcomes(conn, "cli", rows, cfg=cfg, budgets=Budgets(cfg, port_budgets(conn)),
                                source=file.name, notify=notify)
+    if done.seized:  # stored: the live shipments linked to the seizures are assessed again at once
+        reassess_linked(settings, done.seized, file.name)
     rejected = sorted([*rejected, *done.rejects], key=lambda r: r.line or 0)
     if rejects is not None:
         write_rejects(rejected, rejects)
@@ -143,6 +146,28 @@ def import_(
     if done.stored + done.already == 0:
         raise typer.Exit(EXIT_NOTHING)
     raise typer.Exit(EXIT_REJECTS if rejected else EXIT_OK)
+
+
+def reassess_linked(settings: Settings, seized: list[tuple[str, str]], source: str) -> None:
+    """Assess the live shipments linked to these seizures again (one run per partner, the trigger naming the
+    seizure, or the file when it holds several) and say how many."""
+    import polars as pl
+
+    from interdictor.screening import assemble
+    from interdictor.screening.reassess import after_seizures
+    from interdictor.store import open_store
+
+    keys = pl.DataFrame(seized, schema={"partner": pl.String, "shipment_id": pl.String}, orient="row").unique(
+        maintain_order=True)
+    trigger = f"outcome:{keys['partner'][0]}/{keys['shipment_id'][0]}" if keys.height == 1 else \
+        f"outcomes:{source} ({keys.height} seizures)"
+    store = open_store(settings.resolved_database_url())
+    try:
+        _, done = after_seizures(store, assemble(settings, store), settings, keys, trigger)
+    finally:
+        store.close()
+    err.print(f"{done.live:,} live shipments linked to the {keys.height:,} seizures assessed again "
+              f"({done.asked:,} linked, trigger {trigger})", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

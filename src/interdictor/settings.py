@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         "overrides).",
     )
     chunk_rows: int = Field(default=250_000, ge=1, description="Rows read per chunk of a large file.")
+    reassess_days: float = Field(default=7.0, gt=0, description="Shipments filed this many days back (and not "
+                                 "yet decided) are live: a seizure linked to one, or a list update naming one of "
+                                 "its parties, re-assesses it.")
     border_area_km: float = Field(default=100.0, gt=0, description="Distance to the US–Mexico border that counts as the border area.")
     detectors: str | None = Field(
         default=None, description="Comma-separated detectors to run (default: all), e.g. 'route,consistency'."

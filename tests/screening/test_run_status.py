@@ -44,7 +44,7 @@ def test_a_run_that_fails_while_storing_is_marked_failed_with_its_error(store_ur
         def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(repo, "write_chunk", broken)
+        monkeypatch.setattr(repo.ChunkRows, "write", broken)
         with pytest.raises(RuntimeError, match="disk full"), ScreenRun(assemble(LIGHT, store), store=store,
                                                                         partner="acme", source="m.csv") as run:
             screen_sample(run)

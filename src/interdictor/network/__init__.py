@@ -20,3 +20,7 @@ class NetworkConfig:
     max_fanout: int = 2_000  # a node with more edges than this is not crossed (stated, never a hang)
     max_nodes: int = 500_000  # a backtrack's neighbourhood grows to this many nodes at most (said when cut)
     limit: int = 200  # linked shipments shown at most (the rest are counted and said)
+    seizure_window_days: int = 365  # seizures examined this long before a screen still mark their network
+    seizure_half_life_days: float = 90.0  # a seizure's marks weigh half as much this long after it
+    second_hop: float = 0.5  # a mark two hops from a seizure weighs this share of one a hop away
+    linked_per_seizure: int = 500  # shipments followed from one seizure to its second hop at most (nearest kept)

@@ -59,8 +59,9 @@ class Keyed:
 def key_parties(parties: pl.DataFrame) -> Keyed:
     """``parties``: partner, shipment_id, version, party, name, address, postal_code, country, phone, email."""
     p = annotate(parties.with_columns(pl.col(c).cast(pl.String) for c in ("name", "phone", "email")))
-    p = p.with_columns(name_key(pl.col("name")).alias("name_key")).filter(
-        pl.col("name_key").is_not_null() & (pl.col("name_key") != ""))
+    names = p.select(pl.col("name").unique())  # a shipper sends many parcels: each name folded once
+    p = p.join(names.with_columns(name_key(pl.col("name")).alias("name_key")), on="name", how="left",
+               maintain_order="left").filter(pl.col("name_key").is_not_null() & (pl.col("name_key") != ""))
     p = p.with_columns(
         (pl.col("name_key") + "|" + pl.col("addr_key").fill_null("")).alias("variant"),
         phone_key(pl.col("phone")).alias("_phone"),

@@ -17,6 +17,8 @@ import polars as pl
 from interdictor.learn.loop import CODE as MODEL_CODE
 from interdictor.learn.loop import Traffic
 from interdictor.model import REASON_SCHEMA, Batch, Reject, conform, empty, reasons_frame
+from interdictor.network.risk import CODES as NETWORK_CODES
+from interdictor.network.risk import reasons as network_reasons
 from interdictor.reference.corridors import CorridorConfig, assign_corridor
 from interdictor.score.calibration import Calibration
 from interdictor.score.rules import RuleSet
@@ -50,15 +52,23 @@ def screen_batch(
     extra_reasons: pl.DataFrame | None = None,
     detectors: list[str] | None = None,
     calibration: Calibration | None = None,
+    partner: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(assessments ``shipment_id, score, disposition, corridor``, weighed reasons) for a batch; the corridors'
+    """(assessments ``shipment_id, score, disposition, corridor``, weighed reasons) for a batch filed by
+    ``partner`` (when known: a seized shipment screened again is not linked to its own seizure); the corridors'
     thresholds, raised where ``calibration`` learned higher exam scores from the store's traffic."""
     reasons = run_detectors(batch, ctx, detectors)
     if extra_reasons is not None and extra_reasons.height:
         reasons = pl.concat([reasons, conform(extra_reasons, REASON_SCHEMA)])
-    reasons = weigh(reasons, ruleset).with_columns(
-        pl.col("evidence").str.slice(0, MAX_EVIDENCE)
-    )
+    reasons = weigh(reasons, ruleset)
+    marks = ctx.part("network")
+    if marks is not None and len(batch):
+        # weighed already: the rule's weight is the most a network reason adds, decayed with hops and time
+        weights = {c: ruleset.rules[c].weight for c in NETWORK_CODES if c in ruleset.rules}
+        found = network_reasons(batch.parties, batch.shipments, marks, weights, partner)
+        if found.height:
+            reasons = pl.concat([reasons, found])
+    reasons = reasons.with_columns(pl.col("evidence").str.slice(0, MAX_EVIDENCE))
     coords = empty({"shipment_id": pl.String, "lat": pl.Float64, "lon": pl.Float64})
     route = ctx.part("route")
     if route is not None:

@@ -29,6 +29,7 @@ from interdictor.screen.context import Context
 from interdictor.settings import Settings
 
 if TYPE_CHECKING:
+    from interdictor.network.risk import SeizureMarks
     from interdictor.screen.goods.context import GoodsContext
     from interdictor.screen.parties.continuous import Hit
     from interdictor.screen.parties.part import DayHistory, PartiesPart
@@ -171,6 +172,24 @@ def calibration(conn: Connection | None, ctx: Context) -> Calibration:
     return from_learned(found[1], f"learned-v{found[0]}") if found is not None else Calibration()
 
 
+def network_part(conn: Connection | None, settings: Any) -> SeizureMarks:
+    """The marks of the seizures recorded before now (``network.risk``): read once per screening set-up, so a
+    screen counts only outcomes recorded before it (none without a store)."""
+    from datetime import UTC, datetime
+
+    from interdictor.network import NetworkConfig
+    from interdictor.network.risk import SeizureMarks
+    from interdictor.store import network
+
+    if conn is None:
+        return SeizureMarks.empty()
+    try:
+        return network.seizure_marks(conn, NetworkConfig(), datetime.now(UTC))
+    except SQLAlchemyError as exc:
+        log.warning("seizures could not be read from the store (%s); screening without network reasons", exc)
+        return SeizureMarks.empty()
+
+
 def rescreen(conn: Connection, list_id: str, version: int, days: float = 30.0, actor: str = "cli") -> list[Hit]:
     """Screen the last ``days`` of shipments against what ``list_id`` v``version`` added or changed; the new
     hits are stored and the re-screening audited."""
@@ -194,13 +213,16 @@ LOADERS: dict[str, Loader] = {
     "consistency": _consistency,
     "parties": parties_part,
     "goods": goods_part,
+    "network": network_part,
 }
+# parts loaded whichever detectors run: like the model, reasons from stored history beside the detectors
+ALWAYS = frozenset({"network"})
 
 
 def load_context(settings: Settings, conn: Connection | None = None, parts: list[str] | None = None) -> Context:
     ctx = Context()
     for name, loader in LOADERS.items():
-        if parts is not None and name not in parts:
+        if parts is not None and name not in parts and name not in ALWAYS:
             continue
         value = loader(conn, settings)
         version = getattr(value, "version", None)

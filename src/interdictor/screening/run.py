@@ -9,6 +9,7 @@ and rejects.
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -20,6 +21,7 @@ import polars as pl
 
 from interdictor.intake.base import IntakeChunk
 from interdictor.model import REASON_SCHEMA, Reject, conform, empty
+from interdictor.network import NetworkConfig
 from interdictor.screening.assembly import Screening
 from interdictor.screening.batch import (
     content_hashes,
@@ -30,7 +32,10 @@ from interdictor.screening.batch import (
 )
 from interdictor.store import repo, watches
 from interdictor.store.db import Store
+from interdictor.store.network import PARTY_COLUMNS, add_parties
 from interdictor.store.runs import RunSummary
+
+log = logging.getLogger(__name__)
 
 
 class WriteBehind:
@@ -102,6 +107,60 @@ class WriteBehind:
         self._raise()
 
 
+GROW_ROWS = 200_000  # parties the network grows by at once (about four chunks of a large file)
+
+
+class NetworkGrowth:
+    """The network grown with a run's stored chunks, several at a time.
+
+    Each growth inserts the new variants, uses and parties into indexes ordered by their keys, so a
+    growth touches pages all over them; how many pages it writes depends on the tables' size more than on
+    its own, and growing by ``GROW_ROWS`` parties at once rather than by every chunk writes each page
+    once per few chunks instead of once per chunk.  ``flush`` grows the network with what is left (the
+    run's end).  Used by one thread at a time: the writer's, or the run's once the writer is closed."""
+
+    def __init__(self, store: Store, rows: int | None = None) -> None:
+        self.store = store
+        self.rows = rows if rows is not None else GROW_ROWS
+        self._parties: list[pl.DataFrame] = []
+        self._held = 0
+        self._replace = False
+
+    def add(self, rows: repo.ChunkRows) -> None:
+        parties = rows.table("parties")
+        if parties is None or parties.is_empty():
+            return
+        self._parties.append(parties.select(list(PARTY_COLUMNS)))
+        self._held += parties.height
+        self._replace = self._replace or rows.amended.height > 0
+        if self._held >= self.rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Grow the network with the parties held: their shipment versions are stored, so their parties are
+        resolved into actors incrementally.  A network that cannot be updated (two workers resolving one new
+        actor at once) is logged and left to ``interdictor network build``, which resolves whatever was
+        missed; it never fails the screening."""
+        if not self._parties:
+            return
+        parties = pl.concat(self._parties)
+        replace = self._replace
+        self._parties, self._held, self._replace = [], 0, False
+        if replace:  # a later chunk amended a shipment of an earlier one: only its latest version counts
+            parties = parties.filter(pl.col("version") == pl.col("version").max().over("partner", "shipment_id"))
+        try:
+            add_parties(self.store, NetworkConfig(), parties, replace=replace)
+        except Exception as exc:  # the network catches up later; the assessment is stored
+            log.warning("network not updated for %d parties (%s: %s); `interdictor network build` catches up",
+                        parties.height, type(exc).__name__, exc)
+
+
+def store_chunk(store: Store, rows: repo.ChunkRows, growth: NetworkGrowth) -> None:
+    """Write a screened chunk, then hand it to the network's growth."""
+    rows.write(store)
+    growth.add(rows)
+
+
 class ScreenRun:
     """Screens the chunks of one source; stores them when given a store."""
 
@@ -136,6 +195,7 @@ class ScreenRun:
         self._writer: WriteBehind | None = None
         self._finished = False
         self._watches = watches.watch_table(store) if store is not None else None
+        self._growth = NetworkGrowth(store) if store is not None else None
         if store is not None:
             repo.start_run(store, self.summary, fmt, screening.ruleset, screening.versions)
             if write_behind:
@@ -169,20 +229,21 @@ class ScreenRun:
         sc = self.screening
         assessed, reasons = screen_batch(batch, sc.ctx, sc.ruleset, sc.corridors,
                                          pl.concat([conform(e, REASON_SCHEMA) for e in extra]), sc.detectors,
-                                         sc.calibration)
+                                         sc.calibration, self.partner)
         if self.store is not None:
             # watch hits are events written in the transaction that stores their shipments (the outbox)
             events = (self._watch_events(chunk, heads, assessed)
                       if self._watches is not None and not self._watches.is_empty() else None)
+            # the rows are prepared here (polars, in parallel) so the writer thread only appends
+            rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
+                                      events)
+            store, growth = self.store, self._growth
+            assert growth is not None
             if self._writer is not None:
-                # the rows are prepared here (polars, in parallel) so the writer thread only appends
-                rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
-                                          events)
-                store = self.store
-                self._writer.submit(lambda: rows.write(store), hashes.get_column("shipment_id"))
+                # one writer: SQLite must never see two threads' bulk writes at once (a malformed file)
+                self._writer.submit(lambda: store_chunk(store, rows, growth), hashes.get_column("shipment_id"))
             else:
-                repo.write_chunk(self.store, self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
-                                 events)
+                store_chunk(store, rows, growth)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height
@@ -240,6 +301,9 @@ class ScreenRun:
             writer, self._writer = self._writer, None
             with contextlib.suppress(Exception):  # the run is being abandoned; its error is the caller's
                 writer.close()
+        if self._growth is not None and not self._finished:
+            with contextlib.suppress(Exception):  # what was stored joins the network (else `network build` will)
+                self._growth.flush()
         if self.store is not None and not self._finished:
             self._finished = True
             why = error if isinstance(error, str) else (f"{type(error).__name__}: {error}" if error else "stopped")
@@ -251,6 +315,8 @@ class ScreenRun:
         if self._writer is not None:
             writer, self._writer = self._writer, None
             writer.close()
+        if self._growth is not None:
+            self._growth.flush()
         self.summary.seconds = time.perf_counter() - self._started
         if self.store is not None:
             repo.finish_run(self.store, self.summary)

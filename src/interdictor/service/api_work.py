@@ -124,10 +124,13 @@ OutcomeBody = Annotated[NothingFoundIn | SeizedIn | ReferredIn, Field(discrimina
 def record_outcome(st: ServiceState, who: Principal, partner: str, shipment_id: str, body: OutcomeIn) -> dict[str, Any]:
     with st.write() as conn:
         try:
-            return work.record_outcome(conn, who, partner, shipment_id, result=body.result, what=body.what,
+            done = work.record_outcome(conn, who, partner, shipment_id, result=body.result, what=body.what,
                                        quantity=body.quantity, unit=body.unit, agency=body.agency, note=body.note)
         except work.WorkError as exc:
             raise ApiError(exc.status, str(exc)) from exc
+    if body.result == "seized":  # stored: the shipments linked to it are assessed again
+        st.after_seizure(partner, shipment_id)
+    return done
 
 
 @router.post("/shipments/{partner}/{shipment_id}/outcomes", status_code=201, summary="Record what an exam found")

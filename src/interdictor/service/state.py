@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import polars as pl
 from sqlalchemy import Connection
 
 from interdictor.alerts import DeliveryThread
 from interdictor.screening import Screening, assemble
 from interdictor.screening.assembly import reassemble_registry, reassemble_rules
+from interdictor.screening.reassess import after_seizures
 from interdictor.service.accounts import KeyCache, LoginPolicy
 from interdictor.service.screening import Screener
 from interdictor.settings import Settings
@@ -79,6 +81,18 @@ class ServiceState:
         registry (cheap: three small tables)."""
         with self._reloading:
             self.screener.screening = reassemble_registry(self.screening, self.store)
+
+    def after_seizure(self, partner: str, shipment_id: str) -> None:
+        """A seizure was recorded: screen with its marks from now on, and assess the live shipments linked
+        to it again at once (the queue changes the same day).  The outcome is stored whatever happens here."""
+        with self._reloading:
+            try:
+                seized = pl.DataFrame({"partner": [partner], "shipment_id": [shipment_id]})
+                self.screener.screening, done = after_seizures(self.store, self.screening, self.settings, seized)
+                log.info("seizure %s/%s: %d linked shipments, %d live, assessed again", partner, shipment_id,
+                         done.asked, done.live)
+            except Exception:
+                log.exception("re-assessing the shipments linked to %s/%s failed", partner, shipment_id)
 
     def reload_context(self, background: bool = True) -> None:
         """Reference data changed (a watchlist import): rebuild the screening context, then swap it in."""

@@ -207,6 +207,7 @@ class ImportSummary:
     already: int = 0
     incidents: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    seized: list[tuple[str, str]] = field(default_factory=list)  # (partner, shipment_id) of stored seizures
 
 
 def import_outcomes(conn: Connection, actor: str, rows: list[OutcomeRow], *, cfg: CorridorConfig,
@@ -249,6 +250,8 @@ def import_outcomes(conn: Connection, actor: str, rows: list[OutcomeRow], *, cfg
         oid = add_outcome(conn, actor, ship, decision_id, result=row.result, what=row.what, quantity=row.quantity,
                           unit=row.unit, agency=row.agency, note=row.note, examined_at=row.examined_at, detail=detail)
         out.stored += 1
+        if row.result == "seized":
+            out.seized.append((row.partner, row.shipment_id))
         if notify and row.result == "seized" and incidents.open_for_seizure(
                 conn, actor, row.partner, row.shipment_id, oid, source="import", what=row.what,
                 quantity=row.quantity, unit=row.unit, examined_at=row.examined_at, detail=detail) is not None:

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from interdictor.network.communities import community_nodes, ftm_entities, label
 from interdictor.network.evidence import RISK_SCHEMA, describe, rank, steps
 from interdictor.network.graph import Found, Graph, Hub, build
 from interdictor.network.graph import backtrack as backtrack_graph
+from interdictor.network.risk import IDENTS, SeizureMarks, party_marks
 from interdictor.screen.parties import hubs as hub_measure
 from interdictor.store import schema as t
 from interdictor.store import schema_network as n
@@ -41,13 +42,21 @@ PARTY_COLUMNS = {"partner": pl.String, "shipment_id": pl.String, "version": pl.I
                  "phone": pl.String, "email": pl.String}
 
 
-def _where_in(store: Store, stmt: Callable[[ColumnElement[bool] | None], Select[Any]], col: Any,
+def _frame(src: Store | Connection, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """A query's rows as a frame: a store reads them as Arrow (``Store.read_frame``); a connection (inside a
+    transaction that must see its own writes) row by row."""
+    if isinstance(src, Store):
+        return src.read_frame(stmt, schema)
+    return pl.DataFrame([tuple(r) for r in src.execute(stmt)], schema=schema, orient="row")
+
+
+def _where_in(src: Store | Connection, stmt: Callable[[ColumnElement[bool] | None], Select[Any]], col: Any,
               values: list[str], schema: dict[str, Any], name: str, whole: int = WHOLE) -> pl.DataFrame:
     """``stmt`` restricted to ``col`` in ``values``: IN-lists for a few, the whole table filtered for many."""
     values = sorted(set(values))
     if len(values) > whole:
-        return store.read_frame(stmt(None), schema).filter(pl.col(name).is_in(pl.Series(values).implode()))
-    parts = [store.read_frame(stmt(col.in_(values[i:i + IN_CHUNK])), schema) for i in range(0, len(values), IN_CHUNK)]
+        return _frame(src, stmt(None), schema).filter(pl.col(name).is_in(pl.Series(values).implode()))
+    parts = [_frame(src, stmt(col.in_(values[i:i + IN_CHUNK])), schema) for i in range(0, len(values), IN_CHUNK)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
@@ -70,7 +79,7 @@ def hubs_of(uses: pl.DataFrame, cfg: NetworkConfig) -> pl.DataFrame:
     return hub_measure.hubs(hub_measure.name_counts(uses.select("kind", "value", "name_key")), cfg.hub_names)
 
 
-def hubs(store: Store, cfg: NetworkConfig, among: pl.DataFrame | None = None) -> pl.DataFrame:
+def hubs(src: Store | Connection, cfg: NetworkConfig, among: pl.DataFrame | None = None) -> pl.DataFrame:
     """Identifiers used by ``cfg.hub_names`` distinct names or more: (kind, value, names) — the measure of
     ``screen.parties.hubs`` over the stored uses (counted in the database, only the candidates read).  With
     ``among`` (kind, value), only those — a batch asks about its own identifiers through the identifier
@@ -80,11 +89,19 @@ def hubs(store: Store, cfg: NetworkConfig, among: pl.DataFrame | None = None) ->
     schema = dict(hub_measure.COUNT_SCHEMA)
     if among is None:
         stmt = select(U.c.kind, U.c.value, names).group_by(U.c.kind, U.c.value).having(names >= cfg.hub_names)
-        return hub_measure.hubs(store.read_frame(stmt, schema), cfg.hub_names)
-    found = _where_in(store, lambda w: select(U.c.kind, U.c.value, names).where(*([w] if w is not None else []))
-                      .group_by(U.c.kind, U.c.value).having(names >= cfg.hub_names), U.c.value,
-                      among["value"].to_list(), schema, "value", whole=50_000)
-    return hub_measure.hubs(found.join(among.select("kind", "value").unique(), on=["kind", "value"]), cfg.hub_names)
+        return hub_measure.hubs(_frame(src, stmt, schema), cfg.hub_names)
+    among = among.select("kind", "value").unique()
+
+    def listed() -> pl.DataFrame:
+        return _where_in(src, lambda w: select(U.c.kind, U.c.value, names).where(*_w(w))
+                         .group_by(U.c.kind, U.c.value).having(names >= cfg.hub_names), U.c.value,
+                         among["value"].to_list(), schema, "value", whole=50_000)
+
+    found = listed() if not isinstance(src, Store) else _matching(
+        src, among, "SELECT u.kind, u.value, COUNT(DISTINCT u.name_key) AS names FROM _net_keys k "
+        "CROSS JOIN network_uses u WHERE u.kind = k.kind AND u.value = k.value "
+        f"GROUP BY u.kind, u.value HAVING COUNT(DISTINCT u.name_key) >= {int(cfg.hub_names)}", schema, listed)
+    return hub_measure.hubs(found.join(among, on=["kind", "value"]), cfg.hub_names)
 
 
 @dataclass(frozen=True)
@@ -96,49 +113,107 @@ class Updated:
 
 def update(store: Store, cfg: NetworkConfig) -> Updated:
     """Bring the network up to date with the stored shipments (only what is new is resolved)."""
+    return add_parties(store, cfg, pending_parties(store), replace=True)
+
+
+def _matching(store: Store, keys: pl.DataFrame, sql: str, schema: dict[str, Any],
+              fallback: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """``sql`` joined to ``keys`` loaded as the temporary table ``_net_keys`` (one bulk query through ADBC,
+    whatever the number of keys); ``fallback`` reads the same through SQLAlchemy when ADBC is unavailable."""
+    if keys.is_empty():
+        return pl.DataFrame(schema=schema)
+    con = store.adbc() if keys.height > IN_CHUNK else None  # a few keys: IN-lists cost less than a table
+    if con is None:
+        return fallback()
+    cur = con.cursor()
+    try:
+        cur.adbc_ingest("_net_keys", keys.to_arrow(), mode="replace", temporary=True)
+        cur.execute(sql)
+        tbl = cur.fetch_arrow_table()
+        cur.execute("DROP TABLE _net_keys")
+        con.commit()
+    finally:
+        cur.close()
+    df = pl.from_arrow(tbl)
+    assert isinstance(df, pl.DataFrame)
+    if df.is_empty():
+        return pl.DataFrame(schema=schema)
+    return df.select(pl.col(c).cast(t) for c, t in schema.items())
+
+
+VSCHEMA = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
+KUSCHEMA = {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String}
+
+
+def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, replace: bool = True) -> Updated:
+    """Resolve these shipment versions' parties (``PARTY_COLUMNS``) into actors and store what is new: the
+    variants and the identifiers they use, and which variant each party is.  Only what the batch touches
+    is read (its variants, its phones and e-mails, its company names, the counts that make its identifiers
+    hubs).  ``replace``: the shipments may be in the network already (an amendment, a rebuild), so their
+    earlier parties are removed first; a screening run passes False for versions it has just stored new."""
     V, U, NP = n.network_variants, n.network_uses, n.network_parties
-    parties = pending_parties(store)
     if parties.is_empty():
         return Updated(0, 0, 0)
     keyed = key_parties(parties)
-    stored_uses = _where_in(store, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(
-        *([w] if w is not None else [])), U.c.variant, keyed.uses["variant"].to_list(),
-        {"variant": pl.String, "kind": pl.String, "value": pl.String}, "variant")
-    new_uses = keyed.uses.join(stored_uses, on=["variant", "kind", "value"], how="anti")
-    store.insert_frames([("network_uses", new_uses)])  # the counts that make hubs include this batch
-    vschema = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
-    hub = hubs(store, cfg, keyed.uses.select("kind", "value"))
+    batch_variants = keyed.variants.select("variant")
+    companies = pl.DataFrame({"name_key": company_keys(keyed.variants["name_key"])})
     known = pl.concat([
-        _where_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
-            *([w] if w is not None else [])), V.c.variant, keyed.variants["variant"].to_list(), vschema, "variant"),
-        _where_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(
-            *([w] if w is not None else [])), V.c.name_key, company_keys(keyed.variants["name_key"]).to_list(), vschema,
-            "name_key"),
+        _matching(store, batch_variants,
+                  "SELECT v.variant, v.actor_id, v.name_key FROM _net_keys k CROSS JOIN network_variants v "
+                  "WHERE v.variant = k.variant", VSCHEMA,
+                  lambda: _where_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(*_w(w)),
+                                   V.c.variant, batch_variants["variant"].to_list(), VSCHEMA, "variant")),
+        _matching(store, companies,
+                  "SELECT v.variant, v.actor_id, v.name_key FROM _net_keys k CROSS JOIN network_variants v "
+                  "WHERE v.name_key = k.name_key", VSCHEMA,
+                  lambda: _where_in(store, lambda w: select(V.c.variant, V.c.actor_id, V.c.name_key).where(*_w(w)),
+                                   V.c.name_key, companies["name_key"].to_list(), VSCHEMA, "name_key")),
     ]).unique(subset=["variant"])
-    strong = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).join(hub, on=["kind", "value"],
-                                                                              how="anti")
-    ustmt = lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value).select_from(  # noqa: E731
-        U.join(V, V.c.variant == U.c.variant)).where(U.c.kind.in_(["phone", "email"]),
-                                                      *([w] if w is not None else []))
-    known_uses = _where_in(store, ustmt, U.c.value, strong["value"].to_list(),
-                           {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String},
-                           "value").join(strong.select("kind", "value").unique(), on=["kind", "value"])
+    # only a stored variant has stored identifiers: a new one's are all new
+    seen = batch_variants.join(known.select("variant"), on="variant", how="semi")
+    stored_uses = _matching(
+        store, seen,
+        "SELECT u.variant, u.kind, u.value FROM _net_keys k CROSS JOIN network_uses u WHERE u.variant = k.variant",
+        {"variant": pl.String, "kind": pl.String, "value": pl.String},
+        lambda: _where_in(store, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(*_w(w)), U.c.variant,
+                         seen["variant"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
+                         "variant"))
+    new_uses = keyed.uses.join(stored_uses, on=["variant", "kind", "value"], how="anti")
+    # rows in key order fill the B-tree pages in turn instead of all over (as screening stores its chunks)
+    store.insert_frames([("network_uses", new_uses.sort("variant", "kind", "value"))])  # hubs count this batch
+    # resolution asks only whether a phone or e-mail is a hub (an address or domain never joins actors)
+    idents = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).select("kind", "value").unique()
+    hub = hubs(store, cfg, idents)
+    strong = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).join(
+        hub, on=["kind", "value"], how="anti").select("kind", "value").unique()
+    known_uses = _matching(
+        store, strong,
+        "SELECT u.variant, v.actor_id, u.kind, u.value FROM _net_keys k CROSS JOIN network_uses u "
+        "CROSS JOIN network_variants v WHERE u.kind = k.kind AND u.value = k.value AND v.variant = u.variant", KUSCHEMA,
+        lambda: _where_in(store, lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value).select_from(
+            U.join(V, V.c.variant == U.c.variant)).where(U.c.kind.in_(["phone", "email"]), *_w(w)),
+            U.c.value, strong["value"].to_list(), KUSCHEMA, "value").join(strong, on=["kind", "value"]))
     res = resolve(keyed, known, known_uses, hub)
     now = datetime.now(UTC)
+    shipments = keyed.occurrences.select("partner", "shipment_id").unique()
     with store.begin() as conn:
         if res.merges:
             conn.execute(sql_update(V).where(V.c.actor_id == bindparam("old")).values(actor_id=bindparam("new")),
                          [{"old": old, "new": new} for old, new in res.merges.items()])
-        shipments = keyed.occurrences.select("partner", "shipment_id").unique()
-        for p, ids in shipments.group_by("partner"):
-            sids = ids["shipment_id"].to_list()
-            for i in range(0, len(sids), IN_CHUNK):
-                conn.execute(delete(NP).where(NP.c.partner == p[0], NP.c.shipment_id.in_(sids[i:i + IN_CHUNK])))
+        if replace:
+            for p, ids in shipments.group_by("partner"):
+                sids = ids["shipment_id"].to_list()
+                for i in range(0, len(sids), IN_CHUNK):
+                    conn.execute(delete(NP).where(NP.c.partner == p[0], NP.c.shipment_id.in_(sids[i:i + IN_CHUNK])))
     store.insert_frames([
-        ("network_variants", res.variants.select(*VARIANT_SCHEMA, pl.lit(now).alias("updated_at"))),
-        ("network_parties", keyed.occurrences),
+        ("network_variants", res.variants.select(*VARIANT_SCHEMA, pl.lit(now).alias("updated_at")).sort("variant")),
+        ("network_parties", keyed.occurrences.sort("partner", "shipment_id", "party")),
     ])
     return Updated(shipments.height, res.variants.height, len(res.merges))
+
+
+def _w(w: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
+    return [w] if w is not None else []
 
 
 def graph_tables(store: Store, cfg: NetworkConfig) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -377,3 +452,120 @@ def ftm_export(store: Store, cfg: NetworkConfig, sort: str = "risk", n: int | No
     """The communities (the first ``n`` by ``sort``, or all) as FollowTheMoney entities."""
     graph, labels, summary = communities(store, cfg)
     return ftm_entities(graph, labels, top(summary, sort, n), seen(store), outcome_marks(store))
+
+
+def _actor_variants(conn: Connection, variants: pl.DataFrame) -> pl.DataFrame:
+    """(variant, member, name): every variant of the actor each of ``variants`` (variant, name) resolved into;
+    a variant the network has not resolved yet is its own actor."""
+    V = n.network_variants
+    vs = variants["variant"].unique().to_list()
+    actors = _where_in(conn, lambda w: select(V.c.variant, V.c.actor_id).where(*_w(w)), V.c.variant, vs,
+                       {"variant": pl.String, "actor_id": pl.String}, "variant")
+    members = _where_in(conn, lambda w: select(V.c.actor_id, V.c.variant, V.c.name).where(*_w(w)), V.c.actor_id,
+                        actors["actor_id"].unique().to_list(),
+                        {"actor_id": pl.String, "member": pl.String, "name": pl.String}, "actor_id")
+    known = actors.join(members, on="actor_id").select("variant", "member", "name")
+    alone = variants.join(actors, on="variant", how="anti").select(
+        "variant", pl.col("variant").alias("member"), "name")
+    return pl.concat([known, alone]).unique(["variant", "member"])
+
+
+def _shipment_parties(conn: Connection, keys: pl.DataFrame) -> pl.DataFrame:
+    """(partner, shipment_id, party, variant) of these (partner, shipment_id) as the network holds them."""
+    NP = n.network_parties
+    schema = {"partner": pl.String, "shipment_id": pl.String, "party": pl.String, "variant": pl.String}
+    parts = [pl.DataFrame(schema=schema)]
+    for (partner,), ids in keys.group_by("partner"):
+        def stmt(w: ColumnElement[bool] | None, p: Any = partner) -> Select[Any]:
+            return select(NP.c.partner, NP.c.shipment_id, NP.c.party, NP.c.variant).where(NP.c.partner == p, *_w(w))
+
+        parts.append(_where_in(conn, stmt, NP.c.shipment_id, ids["shipment_id"].to_list(), schema, "shipment_id"))
+    return pl.concat(parts)
+
+
+def _sharing(conn: Connection, marks: pl.DataFrame) -> pl.DataFrame:
+    """(partner, shipment_id, seized, seized_on): stored shipments with a party among the marked variants or
+    using a marked identifier, with the seizure each mark carries."""
+    U, NP = n.network_uses, n.network_parties
+    ship = {"partner": pl.String, "shipment_id": pl.String, "variant": pl.String}
+    variants = marks.filter(pl.col("kind") == "variant")  # a company's stored variants are among them
+    by_variant = _where_in(conn, lambda w: select(NP.c.partner, NP.c.shipment_id, NP.c.variant).where(*_w(w)),
+                           NP.c.variant, variants["value"].unique().to_list(), ship, "variant")
+    marked_ids = marks.filter(pl.col("kind").is_in(IDENTS)).select("kind", "value").unique()
+    users = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value).where(*_w(w)), U.c.value,
+                      marked_ids["value"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
+                      "value").join(marked_ids, on=["kind", "value"], how="semi")
+    by_ident = _where_in(conn, lambda w: select(NP.c.partner, NP.c.shipment_id, NP.c.variant).where(*_w(w)),
+                         NP.c.variant, users["variant"].unique().to_list(), ship, "variant")
+    via_variant = by_variant.join(variants.select(pl.col("value").alias("variant"), "seized", "seized_on"),
+                                  on="variant")
+    via_ident = by_ident.join(users, on="variant").join(marks.select("kind", "value", "seized", "seized_on"),
+                                                        on=["kind", "value"])
+    cols = ["partner", "shipment_id", "seized", "seized_on"]
+    return pl.concat([via_variant.select(cols), via_ident.select(cols)]).unique()
+
+
+def linked_shipments(conn: Connection, marks: SeizureMarks) -> pl.DataFrame:
+    """(partner, shipment_id) of the stored shipments the marks reach (within two hops of their seizures),
+    the seized shipments themselves left out."""
+    seized = marks.marks.select(pl.col("seized").str.split_exact("/", 1).struct.rename_fields(
+        ["partner", "shipment_id"])).unnest("seized").unique()
+    return (_sharing(conn, marks.marks).select("partner", "shipment_id").unique()
+            .join(seized, on=["partner", "shipment_id"], how="anti").sort("partner", "shipment_id"))
+
+
+def seizure_marks(conn: Connection, cfg: NetworkConfig, before: datetime,
+                  only: pl.DataFrame | None = None) -> SeizureMarks:
+    """The marks of every seizure recorded before ``before`` and examined within ``cfg.seizure_window_days``
+    of it (``network.risk``; ``only``: of these (partner, shipment_id)): the seized shipments' actors and identifiers (one hop), and those of the
+    shipments linked to them through a non-hub mark (two hops, at most ``cfg.linked_per_seizure`` each)."""
+    OC, P, U = sv.outcomes, t.parties, n.network_uses
+    seized = _frame(conn, select(OC.c.partner, OC.c.shipment_id, OC.c.version, func.coalesce(OC.c.examined_at,
+                                                                                            OC.c.recorded_at),
+                                 OC.c.recorded_at).where(OC.c.result == "seized", OC.c.recorded_at <= before),
+                    {"partner": pl.String, "shipment_id": pl.String, "version": pl.Int32,
+                     "on": pl.Datetime("us", "UTC"), "recorded": pl.Datetime("us", "UTC")})
+    floor = before.astimezone(UTC) - timedelta(days=cfg.seizure_window_days)
+    if only is not None:
+        seized = seized.join(only.select("partner", "shipment_id"), on=["partner", "shipment_id"], how="semi")
+    seized = (seized.filter(pl.col("on") >= floor).sort("on", descending=True)
+              .unique(["partner", "shipment_id"], keep="first"))
+    if seized.is_empty():
+        return SeizureMarks.empty()
+    source = seized.select("partner", "shipment_id", (pl.col("partner") + "/" + pl.col("shipment_id")).alias("seized"),
+                           pl.col("on").dt.date().alias("seized_on"), pl.lit(None, pl.String).alias("via"))
+    cols = [P.c[c] for c in PARTY_COLUMNS]
+    parts = [pl.DataFrame(schema=PARTY_COLUMNS)]
+    for (partner,), rows in seized.group_by("partner"):
+        def stmt(w: ColumnElement[bool] | None, p: Any = partner) -> Select[Any]:
+            return select(*cols).where(P.c.partner == p, *_w(w))
+
+        got = _where_in(conn, stmt, P.c.shipment_id, rows["shipment_id"].to_list(), PARTY_COLUMNS, "shipment_id")
+        parts.append(got.join(rows.select("shipment_id", "version"), on=["shipment_id", "version"], how="semi"))
+    keyed = key_parties(pl.concat(parts))
+    idents = keyed.uses.filter(pl.col("kind").is_in(IDENTS)).select("kind", "value").unique()
+    hub = hubs(conn, cfg, idents)
+    one = party_marks(keyed.uses, keyed.occurrences.select("partner", "shipment_id", "party", "variant"),
+                      _actor_variants(conn, keyed.variants), hub, source, 1)
+    # the shipments one hop away: those with a party of a marked actor, or using a marked identifier
+    linked = (_sharing(conn, one)
+              .join(seized.select("partner", "shipment_id"), on=["partner", "shipment_id"], how="anti")
+              .unique().sort("seized", "partner", "shipment_id")
+              .with_columns(pl.int_range(pl.len()).over("seized").alias("_n"))
+              .filter(pl.col("_n") < cfg.linked_per_seizure)
+              .with_columns((pl.col("partner") + "/" + pl.col("shipment_id")).alias("via")).drop("_n"))
+    marks = [one]
+    if linked.height:
+        occ = _shipment_parties(conn, linked.select("partner", "shipment_id").unique())
+        vs = occ["variant"].unique().to_list()
+        uses = _where_in(conn, lambda w: select(U.c.variant, U.c.kind, U.c.value, U.c.shown).where(*_w(w)),
+                         U.c.variant, vs, {"variant": pl.String, "kind": pl.String, "value": pl.String,
+                                           "shown": pl.String}, "variant").filter(
+            pl.col("kind").is_in(IDENTS))
+        names = _where_in(conn, lambda w: select(n.network_variants.c.variant, n.network_variants.c.name).where(
+            *_w(w)), n.network_variants.c.variant, vs, {"variant": pl.String, "name": pl.String}, "variant")
+        hub2 = hubs(conn, cfg, uses.select("kind", "value").unique())
+        marks.append(party_marks(uses, occ, _actor_variants(conn, names), hub2, linked, 2))
+    out = pl.concat(marks).unique(["kind", "value", "hops", "seized", "via", "role"], keep="first")
+    last = seized["recorded"].max()
+    return SeizureMarks(out, seized.height, f"{last:%Y-%m-%d %H:%M}" if isinstance(last, datetime) else "none", cfg)

@@ -187,3 +187,28 @@ def record_hits(conn: Connection, list_id: str, version: int, hits: list[Hit], a
             evidence=hit.evidence, created_at=now,
         ))
     audit(conn, actor, "watchlist.rescreen", "watchlist", f"{list_id}:v{version}", {**detail, "hits": len(hits)})
+    emit_list_hits(conn, list_id, version, hits)
+
+
+def emit_list_hits(conn: Connection, list_id: str, version: int, hits: list[Hit]) -> None:
+    """One ``list.hit`` event per shipment of ``hits``, raised in the transaction that stores them (the outbox):
+    the shipment's identifiers, its route and goods (non-nominal), the parties that matched (nominal) and the
+    list, codes and weights (internal)."""
+    from interdictor.store.events import emit
+    from interdictor.store.incidents import from_shipment
+
+    by_shipment: dict[tuple[str, str], list[Hit]] = {}
+    for hit in hits:
+        by_shipment.setdefault((hit.partner, hit.shipment_id), []).append(hit)
+    for (partner, shipment_id), found in by_shipment.items():
+        parts = from_shipment(conn, partner, shipment_id, what=None, quantity=None, unit=None) or {}
+        data = {
+            "shipment": parts.get("identifiers") or {"partner": partner, "shipment_id": shipment_id},
+            "non_nominal": {"how": (parts.get("non_nominal") or {}).get("how")},
+            "nominal": {"who": (parts.get("nominal") or {}).get("who"),
+                        "matched": [{"party": h.party, "evidence": h.evidence} for h in found]},
+            "internal": {"list_id": list_id, "version": version,
+                         "hits": [{"code": h.code, "weight": h.weight, "uid": h.uid, "party": h.party,
+                                   "shipment_version": h.shipment_version} for h in found]},
+        }
+        emit(conn, "list.hit", data, partner=partner, shipment_id=shipment_id, corridor=parts.get("corridor"))

@@ -88,9 +88,10 @@ def start_run(store: Store, s: RunSummary, fmt: str | None, ruleset: RuleSet, ve
         conn.execute(insert(t.ingest_runs).values(
             run_id=s.run_id, partner=s.partner, source=s.source, format=fmt, ruleset=ruleset.name,
             ruleset_version=ruleset.version, versions=json.dumps(versions), started_at=datetime.now(UTC),
-            status="running", owner=owner(),
+            status="running", owner=owner(), trigger=s.trigger,
         ))
-        audit(conn, s.partner, "ingest.start", "run", s.run_id, {"source": s.source, "format": fmt})
+        audit(conn, s.partner, "ingest.start", "run", s.run_id,
+              {"source": s.source, "format": fmt, **({"trigger": s.trigger} if s.trigger else {})})
 
 
 def finish_run(store: Store, s: RunSummary) -> None:
@@ -195,20 +196,15 @@ class ChunkRows:
     frames: list[tuple[str, pl.DataFrame]]
     amended: pl.DataFrame  # shipment_id, version: earlier versions stop being current
 
+    def table(self, name: str) -> pl.DataFrame | None:
+        """The rows this chunk adds to table ``name`` (None when it adds none there)."""
+        return next((df for t, df in self.frames if t == name), None)
+
     def write(self, store: Store) -> None:
         """Store the rows: earlier versions of amended shipments stop being current, then every table is
         appended in one transaction."""
         _supersede(store, self.partner, self.amended)
         store.insert_frames(self.frames)
-
-
-def write_chunk(
-    store: Store, s: RunSummary, chunk: IntakeChunk, hashes: pl.DataFrame, heads: pl.DataFrame | None,
-    assessed: pl.DataFrame, reasons: pl.DataFrame, ruleset: RuleSet, now: datetime,
-    events: pl.DataFrame | None = None,
-) -> None:
-    """Store one screened chunk (``ChunkRows.write``).  Unchanged shipments are not written again."""
-    prepare_chunk(s, chunk, hashes, heads, assessed, reasons, ruleset, now, events).write(store)
 
 
 def prepare_chunk(

@@ -26,6 +26,7 @@ class RunSummary:
     # the calibrated exam thresholds the run used, per corridor, and their learned set ("none": the corridors')
     thresholds: dict[str, float] = field(default_factory=dict)
     thresholds_version: str = "none"
+    trigger: str | None = None  # a re-assessment's cause (``screening/reassess.py``); None for a filing
 
     @property
     def rate(self) -> float:

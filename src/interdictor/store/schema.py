@@ -63,6 +63,7 @@ ingest_runs = Table(
     Column("status", String(16), nullable=False),  # running | done | failed | interrupted
     Column("owner", String(128)),  # host:pid of the process screening it
     Column("error", Text),  # why a failed run failed
+    Column("trigger", String(200)),  # a re-assessment's cause (outcome:P/ID, list:ID@V, ...); None: a filing
 )
 
 raw_payloads = Table(

@@ -23,6 +23,7 @@ network_variants = Table(
     Column("evidence", Text),  # why this variant is part of its actor (None: it is the actor's first)
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_network_variants_actor", "actor_id"),
+    Index("ix_network_variants_name", "name_key"),
 )
 
 network_uses = Table(

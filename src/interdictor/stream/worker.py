@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,12 +27,14 @@ from nats.js.errors import NotFoundError
 from interdictor.alerts import DeliveryThread
 from interdictor.screening import Screening, assemble
 from interdictor.screening.assembly import refresh_model
+from interdictor.screening.reassess import with_current_network
 from interdictor.settings import Settings
 from interdictor.store.db import Store, open_store
 from interdictor.stream import subjects as sj
 from interdictor.stream.process import Incoming, Result, process
 
 log = logging.getLogger(__name__)
+MARKS_EVERY = 60.0  # seconds between readings of the seizure marks (a seizure reaches the screens this soon)
 
 
 @dataclass
@@ -106,6 +109,7 @@ async def run_worker(
         await ensure_consumer(js, names, ack_wait)
         sub = await js.pull_subscribe(f"{names.intake_prefix}.>", durable=names.durable, stream=names.intake_stream)
         idle = 0.0
+        marked = time.monotonic()
         while not stop.is_set():
             try:
                 msgs = await sub.fetch(batch, timeout=1.0)
@@ -115,6 +119,9 @@ async def run_worker(
                     break
                 continue
             idle = 0.0
+            if time.monotonic() - marked >= MARKS_EVERY:  # seizures recorded since reach this worker's screens
+                screening = await asyncio.to_thread(with_current_network, screening, store, settings)
+                marked = time.monotonic()
             incoming = [Incoming(m.subject, m.data, seq=m.metadata.sequence.stream if m.metadata else None, names=names)
                         for m in msgs]
             try:  # a model activated since the last batch screens this one
