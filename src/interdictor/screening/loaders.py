@@ -116,6 +116,15 @@ def goods_part(conn: Connection | None, settings: Any) -> GoodsContext:
     return load_goods(settings, registry=registry, profiles=profiles, notes=notes)
 
 
+def stored_goods_profiles(conn: Connection, version: int) -> Any | None:
+    """Learned set ``version`` as the goods part's profiles (over the built-in priors); None when it is gone."""
+    from interdictor.screen.goods.loader import stored_profiles
+    from interdictor.store import learned
+
+    rows = learned.set_rows(conn, version)
+    return stored_profiles(version, rows) if rows is not None else None
+
+
 def learn_profiles(conn: Connection, settings: Any, *, actor: str = "cli", days: float | None = 90.0,
                    min_n: int | None = None, ruleset: RuleSet | None = None,
                    score_min_n: int | None = None) -> tuple[int, dict[str, int]]:
