@@ -3,8 +3,10 @@
 Due when the newest set is older than ``profiles_refresh_hours`` (or there is none) and at least
 ``profiles_refresh_min_shipments`` shipments were stored since it.  Learning runs here, never in the
 screening path; the screening assemblies of every process pick the new set up before their next batch
-(``screening.assembly.refresh_learned``).  Two processes that find it due at once both learn, but the
-set's version is a primary key: the second one's save fails and is dropped, so one set is stored.
+(``screening.assembly.refresh_learned``).  Two processes that find it due at once both learn (no lock is
+held while learning, so screening's writes never wait on it), but only one set is stored: just before
+storing, each checks that the newest set is still the one it started from, and the set's version is a
+primary key, so of two saves racing past that check the second fails and is dropped.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from interdictor.screening.loaders import learn_profiles
+from interdictor.screening.loaders import Superseded, learn_profiles
 from interdictor.settings import Settings
 from interdictor.store import learned
 from interdictor.store.db import Store
@@ -44,11 +46,10 @@ def refresh_if_due(store: Store, settings: Settings, now: datetime | None = None
         return None
     try:
         with store.begin() as conn:
-            if learned.latest_version(conn) != seen:
-                return None  # another process learned one meanwhile
-            version, n = learn_profiles(conn, settings, actor=actor)
-    except IntegrityError:
-        log.info("another process stored the learned set first; this one is dropped")
+            version, n = learn_profiles(conn, settings, actor=actor,
+                                        after=lambda c: learned.latest_version(c) == seen)
+    except (Superseded, IntegrityError):
+        log.info("another process stored a learned set first; this one is dropped")
         return None
     log.info("learned profile set %d from %d lines (%d shipments stored since the last set)", version, n["lines"], new)
     return version
