@@ -30,6 +30,8 @@ LEVELS: dict[str, int] = {
     "screening": 6,
     # pushing events out: the deliverer of the outbox (webhooks, e-mail), run by the entry points
     "alerts": 6,
+    # what serve and worker do by themselves: close notification windows, refresh the learned set
+    "background": 6,
     # schema, migrations, repositories, audit: the only SQL
     "store": 5,
     # rule sets, combination, dispositions, budgets, partner-safe codes; model training and evaluation

@@ -101,9 +101,9 @@ def notifications_due(
 ) -> None:
     """Close every open notification whose arrival window ended: 'arrived' when a screened shipment matched
     it, else 'unmatched' — listed here with the authority and corridor the alert goes to. A second run
-    lists nothing new (for cron)."""
+    lists nothing new (for cron; `serve` and `worker` also run it by themselves, at start and once a day)."""
+    from interdictor.background import close_due
     from interdictor.screening.assembly import choose_corridors
-    from interdictor.service.notices import close_due
 
     try:
         day = date.fromisoformat(today) if today else datetime.now(UTC).date()

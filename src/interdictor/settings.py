@@ -72,6 +72,16 @@ class Settings(BaseSettings):
         description="Mail server that sends e-mail alerts: smtp://[user:password@]host:port (smtps:// for TLS, "
         "smtp+starttls:// to upgrade).",
     )
+    profiles_refresh_hours: float = Field(
+        default=24.0, ge=0,
+        description="How often serve and worker learn a new goods profile set and calibrated exam thresholds in the "
+        "background, in hours (0: never; `interdictor profiles learn` still does).",
+    )
+    profiles_refresh_min_shipments: int = Field(
+        default=1000, ge=1,
+        description="Shipments that must have been stored since the last learned set before the background learns "
+        "the next.",
+    )
     alert_from: str = Field(default="interdictor@localhost", description="Sender address of e-mail alerts.")
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -100,7 +100,14 @@ def test_a_seizure_reaches_the_task_force_whole_and_the_filer_its_share(svc: Svc
     assert data["non_nominal"]["what"]["substance"].startswith("4-AP")
     assert hub.on("/globex") == []  # another partner, in no group: nothing
 
-    log = svc.client.get("/api/v1/alerts/deliveries", params={"org": "sd-task-force"}, headers=svc.h("admin")).json()
+    def tf_log() -> Any:
+        return svc.client.get("/api/v1/alerts/deliveries", params={"org": "sd-task-force"},
+                              headers=svc.h("admin")).json()
+
+    end = time.monotonic() + 5.0  # the receiver has the body a moment before the deliverer records its answer
+    while tf_log()["results"][0]["status"] != "delivered" and time.monotonic() < end:
+        time.sleep(0.05)
+    log = tf_log()
     assert log["results"][0]["status"] == "delivered" and log["results"][0]["share"] == "whole"
     shares = svc.client.get("/api/v1/audit", params={"action": "event.share", "object_id": msg["id"]},
                             headers=svc.h("admin")).json()["results"]

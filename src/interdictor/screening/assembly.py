@@ -29,9 +29,10 @@ from interdictor.score.calibration import Calibration
 from interdictor.score.rules import RuleSet, load_ruleset
 from interdictor.screen.context import Context
 from interdictor.screen.registry import available
-from interdictor.screening.loaders import calibration, load_context
+from interdictor.screening.loaders import calibration, load_context, stored_goods_profiles
 from interdictor.settings import Settings
 from interdictor.store import config as stored
+from interdictor.store import learned as stored_learned
 from interdictor.store import models as stored_models
 from interdictor.store import repo
 from interdictor.store.db import Store
@@ -53,6 +54,7 @@ class Screening:
     history: str = "none"  # the stored history the context was built from (store.repo.history_mark)
     # exam thresholds learned from the store's traffic (the learned set's version), over the corridors'
     calibration: Calibration = field(default_factory=Calibration)
+    learned: int | None = None  # the learned set (profiles and thresholds) it was built from; None: none yet
 
     @property
     def versions(self) -> dict[str, str]:
@@ -143,12 +145,13 @@ def _assemble(settings: Settings, store: Store | None) -> Screening:
                          choose_corridors(None, settings), names)
     with store.connect() as conn:
         history = repo.history_mark(conn)  # read first: the context holds no history stored after it
+        learned = stored_learned.latest_version(conn)  # first too: a set learned meanwhile is picked up later
         ctx = load_context(settings, conn, parts)
         scorer = choose_model(conn, settings)
         if scorer is not None:
             ctx = ctx.with_part("model", scorer, scorer.version)
         return Screening(ctx, choose_ruleset(conn, settings), choose_corridors(conn, settings), names, history,
-                         calibration(conn, ctx))
+                         calibration(conn, ctx), learned)
 
 
 def reassemble_registry(screening: Screening, store: Store) -> Screening:
@@ -193,3 +196,27 @@ def refresh_model(screening: Screening, store: Store, settings: Settings) -> Scr
     if scorer is None:
         return replace(screening, ctx=screening.ctx.with_part("model", None, "none"))
     return replace(screening, ctx=screening.ctx.with_part("model", scorer, scorer.version))
+
+
+def refresh_learned(screening: Screening, store: Store) -> Screening:
+    """The screening state with the store's newest learned set — goods profiles and calibrated exam
+    thresholds — when one was learned since it was built (``interdictor profiles learn``, or ``serve`` and
+    ``worker`` refreshing it in the background); else ``screening`` itself.  One small query when nothing
+    changed, asked before every batch as ``refresh_model`` is."""
+    with store.connect() as conn:
+        latest = stored_learned.latest_version(conn)
+        if latest is None or latest == screening.learned:
+            return screening
+        ctx = screening.ctx
+        goods = ctx.part("goods")
+        if goods is not None:
+            profiles = stored_goods_profiles(conn, latest)
+            if profiles is not None:
+                ctx = ctx.with_part("goods", replace(goods, profiles=profiles), ctx.versions.get("goods"))
+                ctx = ctx.with_versions({"profiles": profiles.version})
+        return replace(screening, ctx=ctx, calibration=calibration(conn, ctx), learned=latest)
+
+
+def refresh(screening: Screening, store: Store, settings: Settings) -> Screening:
+    """Before a batch: the newly activated model and the newly learned set, each when there is one."""
+    return refresh_learned(refresh_model(screening, store, settings), store)

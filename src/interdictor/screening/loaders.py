@@ -117,14 +117,28 @@ def goods_part(conn: Connection | None, settings: Any) -> GoodsContext:
     return load_goods(settings, registry=registry, profiles=profiles, notes=notes)
 
 
+def stored_goods_profiles(conn: Connection, version: int) -> Any | None:
+    """Learned set ``version`` as the goods part's profiles (over the built-in priors); None when it is gone."""
+    from interdictor.screen.goods.loader import stored_profiles
+    from interdictor.store import learned
+
+    rows = learned.set_rows(conn, version)
+    return stored_profiles(version, rows) if rows is not None else None
+
+
+class Superseded(Exception):
+    """Another process stored a learned set while this one was learning: this one is not stored."""
+
+
 def learn_profiles(conn: Connection, settings: Any, *, actor: str = "cli", days: float | None = 90.0,
-                   min_n: int | None = None, ruleset: RuleSet | None = None,
-                   score_min_n: int | None = None) -> tuple[int, dict[str, int]]:
+                   min_n: int | None = None, ruleset: RuleSet | None = None, score_min_n: int | None = None,
+                   after: Callable[[Connection], bool] | None = None) -> tuple[int, dict[str, int]]:
     """Learn a profile set from the current lines of the last ``days`` (all when None) — counted in SQL,
     each distinct description read for its family of goods — with each corridor's calibrated exam score
     (``score.calibration``) from the same days' latest assessments, those an exam or hold floor of ``ruleset``
     (default: the one screening would use) put there left out; store it as the next version.
-    Returns (version, {"lines", "codes", "families", "scores", "corridors"})."""
+    Returns (version, {"lines", "codes", "families", "scores", "corridors"}).  ``after``, asked just before
+    the set is stored: False raises ``Superseded`` (a background learner finding that another stored one)."""
     from interdictor.score.calibration import MIN_N, hard_floors, learn_exam_scores
     from interdictor.screen.goods.detector import describe
     from interdictor.screen.goods.loader import PROFILE_MIN_N, load_goods
@@ -142,6 +156,8 @@ def learn_profiles(conn: Connection, settings: Any, *, actor: str = "cli", days:
     calibrated = learn_exam_scores(scores, min_n=MIN_N if score_min_n is None else score_min_n)
     table = pl.concat([learn_from_histograms(hist, families, need), chapter_shares(hist, families), calibrated])
     lines = int(hist.filter(pl.col("metric") == "usd_per_kg")["n"].sum()) if hist.height else 0
+    if after is not None and not after(conn):
+        raise Superseded("another learned set was stored meanwhile")
     version = learned.save_set(conn, table, actor=actor, lines=lines, min_n=need, knowledge_base=g.kb.version,
                                since=since)
     kinds = table.group_by("kind").agg(pl.col("key").n_unique())

@@ -1,7 +1,7 @@
 """API: pre-notified lawful trade (PEN-style).
 
 An export authority's key posts, lists and withdraws its own notifications; targeters and analysts read
-every one; a partner's or law enforcement's key is refused.
+every one; law enforcement those of its granted corridors; a partner's key is refused.
 """
 
 from __future__ import annotations
@@ -63,17 +63,19 @@ def post_notification(request: Request, body: NotificationIn,
 def get_notifications(request: Request, who: Annotated[Principal, Depends(require("read_notifications"))],
                       status: Annotated[Literal["open", "arrived", "unmatched", "withdrawn"] | None, Query()] = None,
                       limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> dict[str, Any]:
-    with state(request).read() as conn:
-        rows = notices.visible(conn, who, status, limit)
+    st = state(request)
+    with st.read() as conn:
+        rows = notices.visible(conn, who, st.screening.corridors, status, limit)
     return {"total": len(rows), "items": views.jsonable(rows)}
 
 
 @router.get("/notifications/{authority}/{reference}", summary="One notification and the shipments matched to it")
 def get_notification(request: Request, authority: str, reference: str,
                      who: Annotated[Principal, Depends(require("read_notifications"))]) -> dict[str, Any]:
-    with state(request).read() as conn:
+    st = state(request)
+    with st.read() as conn:
         try:
-            return views.jsonable(notices.one(conn, who, authority, reference))  # type: ignore[no-any-return]
+            return views.jsonable(notices.one(conn, who, authority, reference, st.screening.corridors))  # type: ignore[no-any-return]
         except notices.NoticeError as exc:
             raise _fail(exc) from exc
 
@@ -84,7 +86,7 @@ def withdraw_notification(request: Request, authority: str, reference: str,
     st = state(request)
     with st.write() as conn:
         try:
-            row = notices.withdraw(conn, who, authority, reference)
+            row = notices.withdraw(conn, who, authority, reference, st.screening.corridors)
         except notices.NoticeError as exc:
             raise _fail(exc) from exc
     st.reload_registry()

@@ -25,6 +25,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from interdictor import __version__
 from interdictor.alerts import DeliveryPolicy, DeliveryThread
+from interdictor.background import ChoreThread, chores
 from interdictor.screening import Screening, assemble
 from interdictor.service import (
     api_admin,
@@ -168,9 +169,11 @@ def web_dir() -> Path:
 
 
 def create_app(settings: Settings, *, store: Store | None = None, screening: Screening | None = None,
-               cookie_secure: bool | None = None, deliver: DeliveryPolicy | bool | None = True) -> FastAPI:
+               cookie_secure: bool | None = None, deliver: DeliveryPolicy | bool | None = True,
+               background: bool = True) -> FastAPI:
     """The service for ``settings``.  Tests may hand in an open store and a prepared screening state.
-    ``deliver``: run the alert deliverer in a thread of its own (a ``DeliveryPolicy`` to tune it; False: not)."""
+    ``deliver``: run the alert deliverer in a thread of its own (a ``DeliveryPolicy`` to tune it; False: not).
+    ``background``: run the chores (close notification windows, refresh the learned set) in another."""
     own_store = store is None
     store = store or open_store(settings.resolved_database_url())
     secret = settings.secret_key or security.load_or_create_secret(settings.data_dir)
@@ -187,7 +190,13 @@ def create_app(settings: Settings, *, store: Store | None = None, screening: Scr
                                        DeliveryPolicy())
             deliverer.start()
         st.deliverer = deliverer
+        chore_thread = None
+        if background:
+            chore_thread = ChoreThread(chores(store, settings, on_emit=deliverer.wake if deliverer else None))
+            chore_thread.start()
         yield
+        if chore_thread is not None:
+            chore_thread.stop()
         if deliverer is not None:
             deliverer.stop()
         screener.stop()

@@ -1,15 +1,17 @@
 """Pre-notified lawful trade: an export authority files, amends and withdraws its own notifications;
-the targeting authority reads them all; partners and law enforcement never see them.  Every change is
-audited.  The SQL lives in ``store/notices.py``.
+the targeting authority reads them all; law enforcement reads those of its granted corridors (the
+``notification.unmatched`` alert goes to it); partners never see them.  Every change is audited.  The SQL
+lives in ``store/notices.py``; closing the windows that ended in ``background/windows.py``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
+from interdictor.background.windows import close_due
 from interdictor.reference.corridors import CorridorConfig
 from interdictor.reference.kb import load_kb
 from interdictor.screen.goods.notification_file import check_notification
@@ -18,7 +20,6 @@ from interdictor.service.principal import Principal
 from interdictor.store import accounts as orgs
 from interdictor.store import notices as db
 from interdictor.store.audit import audit
-from interdictor.store.events import emit
 
 NOTIFYING_KIND = "export_authority"
 
@@ -67,53 +68,40 @@ def file_one(conn: Connection, me: Principal, raw: dict[str, Any]) -> tuple[str,
     return result, stored
 
 
-def visible(conn: Connection, me: Principal, status: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-    """An export authority's own notifications; every notification for the targeting authority."""
-    return db.listed(conn, me.org_id if me.role == "notifier" else None, status, limit)
+def visible(conn: Connection, me: Principal, corridors: CorridorConfig, status: str | None = None,
+            limit: int = 1000) -> list[dict[str, Any]]:
+    """An export authority's own notifications; law enforcement's those whose port lies in its granted
+    corridors (``corridors`` places them); every notification for the targeting authority."""
+    return db.listed(conn, me.org_id if me.role == "notifier" else None, status, limit, me.scope, corridors)
 
 
-def one(conn: Connection, me: Principal, authority: str, reference: str) -> dict[str, Any]:
-    """One notification with the shipments matched to it; another authority's is not found (404)."""
+def one(conn: Connection, me: Principal, authority: str, reference: str,
+        corridors: CorridorConfig) -> dict[str, Any]:
+    """One notification with the shipments matched to it; another authority's, or for law enforcement one
+    outside its corridors, is not found (404)."""
     if me.role == "notifier" and authority != me.org_id:
         raise NoticeError(f"no notification {authority}/{reference}", 404)
-    row = db.get(conn, authority, reference)
+    row = db.get(conn, authority, reference, me.scope, corridors)
     if row is None:
         raise NoticeError(f"no notification {authority}/{reference}", 404)
-    # the authority learns that its trade arrived; which partner carried it is the targeting side's business
-    arrived = db.arrivals(conn, authority, reference)
+    # the authority learns that its trade arrived; which partner carried it is the targeting side's business;
+    # law enforcement sees the arrivals assessed in its corridors, as it sees those shipments
+    arrived = db.arrivals(conn, authority, reference, scope=me.scope if me.role != "notifier" else None)
     row["arrivals"] = ([{"shipment_id": a["shipment_id"], "screened_at": a["created_at"]} for a in arrived]
                        if me.role == "notifier" else arrived)
     return row
 
 
-def withdraw(conn: Connection, me: Principal, authority: str, reference: str) -> dict[str, Any]:
+def withdraw(conn: Connection, me: Principal, authority: str, reference: str,
+             corridors: CorridorConfig) -> dict[str, Any]:
     """Withdraw one's own open notification (audited); it stops matching from the next screening."""
-    current = one(conn, me, authority, reference)
+    current = one(conn, me, authority, reference, corridors)
     if me.role != "notifier" or authority != me.org_id:
         raise NoticeError(f"only {authority} withdraws its notifications", 403)
     if not db.withdraw(conn, authority, reference, datetime.now(UTC)):
         raise NoticeError(f"notification {authority}/{reference} is {current['status']} and cannot be withdrawn", 409)
     audit(conn, me.actor, "notification.withdraw", "notification", f"{authority}/{reference}")
-    return one(conn, me, authority, reference)
+    return one(conn, me, authority, reference, corridors)
 
 
-def close_due(conn: Connection, today: date, corridors: CorridorConfig, actor: str) -> list[dict[str, Any]]:
-    """Close the notifications whose arrival window ended before ``today``; the ones no screened shipment
-    matched are marked ``unmatched`` and returned, each with its ``authority`` organisation and ``corridor`` —
-    the recipients of the ``notification.unmatched`` alert (the authority and the corridor's law
-    enforcement).  Audited; a second run the same day finds nothing new."""
-    unmatched = db.close_due(conn, today, corridors, datetime.now(UTC))
-    for n in unmatched:
-        audit(conn, actor, "notification.unmatched", "notification", f"{n['authority']}/{n['reference']}",
-              {"corridor": n["corridor"], "arrival_to": n["arrival_to"]})
-        emit(conn, "notification.unmatched", {"notification": _alert_body(n)}, corridor=n["corridor"],
-             orgs=[n["authority"]])
-    return unmatched
-
-
-def _alert_body(n: dict[str, Any]) -> dict[str, Any]:
-    """What the ``notification.unmatched`` alert says: the notification as its authority filed it (only the
-    authority, the targeting authority and the corridor's law enforcement hear of it)."""
-    keys = ("authority", "reference", "exporter", "exporter_country", "importer", "importer_country", "goods",
-            "quantity", "unit", "arrival_from", "arrival_to", "port", "corridor")
-    return {k: (n[k].isoformat() if isinstance(n.get(k), date) else n.get(k)) for k in keys}
+__all__ = ["NoticeError", "check_notifier", "close_due", "file_one", "one", "store_rows", "visible", "withdraw"]

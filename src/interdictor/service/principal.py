@@ -40,9 +40,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_incidents": frozenset({"admin", "targeter", "law_enforcement"}),
     "watches": frozenset(ROLES) - {"notifier"},  # each organisation its own watches (the admin any organisation's)
     "admin": frozenset({"admin"}),
-    # pre-notified trade: an export authority files and reads its own; the targeting authority reads all
+    # pre-notified trade: an export authority files and reads its own; the targeting authority reads all;
+    # law enforcement those of its granted corridors (an unmatched one is alerted to it)
     "notify_trade": frozenset({"notifier"}),
-    "read_notifications": frozenset({"admin", "targeter", "analyst", "notifier"}),
+    "read_notifications": frozenset({"admin", "targeter", "analyst", "notifier", "law_enforcement"}),
 }
 NOMINAL_ROLES = frozenset({"admin", "targeter", "analyst", "law_enforcement"})  # may read an incident's nominal part
 

@@ -28,7 +28,7 @@ from interdictor.intake.dispatch import read_source
 from interdictor.intake.mapping import Profile
 from interdictor.model import Batch, Reject, empty
 from interdictor.screening import Screening, ScreenRun
-from interdictor.screening.assembly import refresh_model
+from interdictor.screening.assembly import refresh
 from interdictor.service import answering, coalesce
 from interdictor.settings import Settings
 from interdictor.store.db import Store
@@ -366,7 +366,7 @@ class Screener:
         return later
 
     def _screen(self, partner: str, subs: list[Submission]) -> None:
-        sc = self.screening = refresh_model(self.screening, self.store, self.settings)
+        sc = self.screening = refresh(self.screening, self.store, self.settings)
         source = subs[0].source if len(subs) == 1 else f"{len(subs)} submissions: " + ", ".join(s.source for s in subs[:5])
         with ScreenRun(sc, partner=partner, source=source[:500],
                        fmt=subs[0].fmt if len({s.fmt for s in subs}) == 1 else "mixed", store=self.store,

@@ -24,17 +24,19 @@ STATUSES = ("open", "arrived", "unmatched", "withdrawn")
 def notifications_page(request: Request, me: Annotated[Principal, Depends(require("read_notifications"))],
                        status: Annotated[str | None, Query(max_length=16)] = None) -> Response:
     chosen = status if status in STATUSES else None
-    with state(request).read() as conn:
-        rows = notices.visible(conn, me, chosen, 500)
+    st = state(request)
+    with st.read() as conn:
+        rows = notices.visible(conn, me, st.screening.corridors, chosen, 500)
     return render(request, "notifications.html", me, rows=rows, status=chosen, statuses=STATUSES)
 
 
 @router.get("/notifications/{authority}/{reference}", response_class=HTMLResponse)
 def notification_page(request: Request, authority: str, reference: str,
                       me: Annotated[Principal, Depends(require("read_notifications"))]) -> Response:
-    with state(request).read() as conn:
+    st = state(request)
+    with st.read() as conn:
         try:
-            n = notices.one(conn, me, authority, reference)
+            n = notices.one(conn, me, authority, reference, st.screening.corridors)
         except notices.NoticeError as exc:
             raise ApiError(exc.status, str(exc)) from exc
     return render(request, "notification.html", me, n=n)
@@ -46,7 +48,7 @@ def withdraw_form(request: Request, authority: str, reference: str,
     st = state(request)
     with st.write() as conn:
         try:
-            notices.withdraw(conn, me, authority, reference)
+            notices.withdraw(conn, me, authority, reference, st.screening.corridors)
         except notices.NoticeError as exc:
             raise ApiError(exc.status, str(exc)) from exc
     st.reload_registry()

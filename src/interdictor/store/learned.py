@@ -153,3 +153,20 @@ def list_sets(conn: Connection) -> list[dict[str, Any]]:
                     "families": kinds.get(r["version"], {}).get("family", 0),
                     "corridors": kinds.get(r["version"], {}).get("score", 0)})
     return out
+
+
+def latest_version(conn: Connection) -> int | None:
+    """The newest learned set's version (None: nothing learned yet): one small query, asked before each batch."""
+    version = conn.execute(select(func.max(S.c.version))).scalar_one()
+    return int(version) if version is not None else None
+
+
+def since_latest(conn: Connection) -> tuple[int | None, datetime | None, int]:
+    """(version, learned at, shipments received since) of the newest learned set; (None, None, every
+    shipment stored) before anything was learned."""
+    row = conn.execute(select(S.c.version, S.c.created_at).order_by(S.c.version.desc()).limit(1)).first()
+    q = select(func.count()).select_from(shipments)
+    if row is not None:
+        q = q.where(shipments.c.received_at > row.created_at)
+    n = int(conn.execute(q).scalar_one())
+    return (int(row.version), row.created_at, n) if row is not None else (None, None, n)

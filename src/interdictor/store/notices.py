@@ -12,12 +12,14 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, false, func, insert, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from interdictor.reference.corridors import CorridorConfig
 from interdictor.screen.goods.notified import NOTIFICATION_SCHEMA, evidence_prefix
 from interdictor.store.schema import assessments, reasons
 from interdictor.store.schema_notices import goods_notifications as gn
+from interdictor.store.scope import Scope
 
 CONTENT = ("exporter", "exporter_country", "importer", "importer_country", "goods", "quantity", "unit",
            "arrival_from", "arrival_to", "port")
@@ -61,10 +63,32 @@ def upsert(conn: Connection, authority: str, rows: list[dict[str, Any]], now: da
     return out
 
 
-def listed(conn: Connection, authority: str | None = None, status: str | None = None,
-           limit: int = 1000) -> list[dict[str, Any]]:
-    """Notifications (of one authority when given), latest arrival window first."""
+def in_corridors(granted: frozenset[str], corridors: CorridorConfig) -> ColumnElement[bool]:
+    """The notifications whose port of entry lies in one of the ``granted`` corridors, as ``corridor_of``
+    places them: the first corridor holding the port; the default corridor for no port or a port in none."""
+    mine: set[str] = set()
+    taken: set[str] = set()
+    for c in corridors.corridors:
+        fresh = c.ports - taken
+        taken |= c.ports
+        if c.name in granted:
+            mine |= fresh
+    port = func.upper(gn.c.port)
+    cond: list[ColumnElement[bool]] = [port.in_(sorted(mine))] if mine else []
+    if corridors.default.name in granted:
+        cond.append(gn.c.port.is_(None))
+        cond.append(port.not_in(sorted(taken)) if taken else gn.c.port.is_not(None))
+    return or_(*cond) if cond else false()
+
+
+def listed(conn: Connection, authority: str | None = None, status: str | None = None, limit: int = 1000,
+           scope: Scope | None = None, corridors: CorridorConfig | None = None) -> list[dict[str, Any]]:
+    """Notifications (of one authority when given; of the scope's corridors when it has some, which takes
+    ``corridors`` to place them), latest arrival window first."""
     q = select(gn)
+    if scope is not None and scope.corridors is not None:
+        assert corridors is not None, "a corridor scope needs the corridors to place notifications"
+        q = q.where(in_corridors(scope.corridors, corridors))
     if authority is not None:
         q = q.where(gn.c.authority == authority)
     if status is not None:
@@ -73,8 +97,14 @@ def listed(conn: Connection, authority: str | None = None, status: str | None = 
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def get(conn: Connection, authority: str, reference: str) -> dict[str, Any] | None:
-    row = conn.execute(select(gn).where(gn.c.authority == authority, gn.c.reference == reference)).mappings().first()
+def get(conn: Connection, authority: str, reference: str, scope: Scope | None = None,
+        corridors: CorridorConfig | None = None) -> dict[str, Any] | None:
+    """One notification (None when there is none, or it lies outside the scope's corridors)."""
+    q = select(gn).where(gn.c.authority == authority, gn.c.reference == reference)
+    if scope is not None and scope.corridors is not None:
+        assert corridors is not None, "a corridor scope needs the corridors to place notifications"
+        q = q.where(in_corridors(scope.corridors, corridors))
+    row = conn.execute(q).mappings().first()
     return dict(row) if row else None
 
 
@@ -95,9 +125,10 @@ def standing(conn: Connection) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=NOTIFICATION_SCHEMA, orient="row")
 
 
-def arrivals(conn: Connection, authority: str, reference: str, limit: int = 50) -> list[dict[str, Any]]:
+def arrivals(conn: Connection, authority: str, reference: str, limit: int = 50,
+             scope: Scope | None = None) -> list[dict[str, Any]]:
     """The stored shipments screening matched to this notification (``partner, shipment_id, version``,
-    with the corridor and the time of the assessment)."""
+    with the corridor and the time of the assessment); only those assessed in the scope's corridors."""
     q = (select(reasons.c.partner, reasons.c.shipment_id, reasons.c.version, assessments.c.corridor,
                 assessments.c.created_at)
          .join(assessments, and_(assessments.c.run_id == reasons.c.run_id, assessments.c.partner == reasons.c.partner,
@@ -106,6 +137,8 @@ def arrivals(conn: Connection, authority: str, reference: str, limit: int = 50) 
          .where(reasons.c.code == MATCH_CODE,
                 reasons.c.evidence.startswith(evidence_prefix(authority, reference), autoescape=True))
          .order_by(assessments.c.created_at).limit(limit))
+    if scope is not None and scope.corridors is not None:
+        q = q.where(assessments.c.corridor.in_(sorted(scope.corridors)))
     return [dict(r) for r in conn.execute(q).mappings()]
 
 

@@ -3,7 +3,8 @@
 ``goods_notifications`` — one row per notification, keyed by the notifying authority's organisation and
 its reference: exporter, importer (with countries), the goods as a knowledge-base id, the quantity in the
 unit notified, the expected arrival window and port.  ``status`` is ``open`` until the window closes, then
-``arrived`` (a screened shipment matched it) or ``unmatched`` (none did: ``interdictor notifications due``);
+``arrived`` (a screened shipment matched it) or ``unmatched`` (none did: closed by ``serve`` and ``worker``
+``background`` chores, or ``interdictor notifications due``);
 ``withdrawn`` by its authority at any time.  Imported with ``interdictor notifications import`` or posted
 through the API (columns in docs/registry.md).
 """

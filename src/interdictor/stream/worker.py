@@ -25,8 +25,9 @@ from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
 from interdictor.alerts import DeliveryThread
+from interdictor.background import ChoreThread, chores
 from interdictor.screening import Screening, assemble
-from interdictor.screening.assembly import refresh_model
+from interdictor.screening.assembly import refresh
 from interdictor.screening.reassess import with_current_network
 from interdictor.settings import Settings
 from interdictor.store.db import Store, open_store
@@ -83,9 +84,11 @@ async def run_worker(
     store: Store | None = None,
     screening: Screening | None = None,
     deliver: bool = True,
+    background: bool = True,
 ) -> WorkerStats:
     """Consume until SIGINT/SIGTERM (or ``idle_exit`` seconds without a message).  With ``deliver``, the
-    alert deliverer runs beside it in a thread of its own (watch hits of the batches it screens)."""
+    alert deliverer runs beside it in a thread of its own (watch hits of the batches it screens); with
+    ``background``, the chores (close notification windows, refresh the learned set) in another."""
     name = name or f"{socket.gethostname()}-{os.getpid()}"
     names = sj.Names(settings.stream_namespace)
     own_store = store is None
@@ -103,6 +106,10 @@ async def run_worker(
     deliverer = DeliveryThread(store, settings) if deliver else None
     if deliverer is not None:
         deliverer.start()
+    chore_thread = ChoreThread(chores(store, settings, on_emit=deliverer.wake if deliverer else None)) \
+        if background else None
+    if chore_thread is not None:
+        chore_thread.start()
     try:
         js = nc.jetstream()
         await ensure_streams(js, names)
@@ -124,8 +131,8 @@ async def run_worker(
                 marked = time.monotonic()
             incoming = [Incoming(m.subject, m.data, seq=m.metadata.sequence.stream if m.metadata else None, names=names)
                         for m in msgs]
-            try:  # a model activated since the last batch screens this one
-                screening = await asyncio.to_thread(refresh_model, screening, store, settings)
+            try:  # a model activated or a set learned since the last batch screens this one
+                screening = await asyncio.to_thread(refresh, screening, store, settings)
                 results = await asyncio.to_thread(process, store, screening, incoming, name)
             except Exception:  # the store failed: hand the messages back for redelivery
                 log.exception("a batch of %d messages failed; they will be redelivered", len(msgs))
@@ -150,6 +157,8 @@ async def run_worker(
             stats.dead = stats.by_status.get("dead", 0)
         await sub.unsubscribe()
     finally:
+        if chore_thread is not None:
+            await asyncio.to_thread(chore_thread.stop)
         if deliverer is not None:
             await asyncio.to_thread(deliverer.stop)
         await nc.close()
