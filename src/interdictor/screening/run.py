@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import polars as pl
@@ -22,6 +23,8 @@ import polars as pl
 from interdictor.intake.base import IntakeChunk
 from interdictor.model import REASON_SCHEMA, Reject, conform, empty
 from interdictor.network import NetworkConfig
+from interdictor.screen.parties.clusters import GROWN, GrownKeys
+from interdictor.screen.parties.part import PartiesPart
 from interdictor.screening.assembly import Screening
 from interdictor.screening.batch import (
     content_hashes,
@@ -30,6 +33,9 @@ from interdictor.screening.batch import (
     reasons_text,
     screen_batch,
 )
+from interdictor.screening.loaders import day_history
+from interdictor.screening.reassess import Reassessed, reassess
+from interdictor.settings import Settings
 from interdictor.store import repo, watches
 from interdictor.store.db import Store
 from interdictor.store.network import PARTY_COLUMNS, add_parties
@@ -196,6 +202,13 @@ class ScreenRun:
         self._finished = False
         self._watches = watches.watch_table(store) if store is not None else None
         self._growth = NetworkGrowth(store) if store is not None else None
+        # stored shipments this run's batches grew into a cluster that fires: re-assessed at ``finish``
+        self._grown: GrownKeys | None = None
+        self._ids: list[pl.Series] = []
+        self.reassessed: Reassessed | None = None
+        if store is not None and isinstance(screening.ctx.part("parties"), PartiesPart):
+            self._grown = GrownKeys()
+            self.screening = replace(screening, ctx=screening.ctx.with_part(GROWN, self._grown))
         if store is not None:
             repo.start_run(store, self.summary, fmt, screening.ruleset, screening.versions)
             if write_behind:
@@ -249,6 +262,8 @@ class ScreenRun:
                 s.amended += heads.filter(pl.col("status") == "amended").height
                 s.unchanged += heads.filter(pl.col("status") == "unchanged").height
             s.stored = True
+            if self._grown is not None:
+                self._ids.append(batch.shipments.get_column("shipment_id"))
         s.shipments += len(batch)
         if self.keep_frames:
             self._assessed.append(assessed)
@@ -321,11 +336,38 @@ class ScreenRun:
         if self.store is not None:
             repo.finish_run(self.store, self.summary)
         self._finished = True
+        self._reassess_grown()
         if not self._results:
             schema = {"shipment_id": pl.String, "score": pl.Float64, "disposition": pl.String, "corridor": pl.String,
                       "reasons": pl.String}
             return empty(schema)
         return pl.concat(self._results).sort(["score", "shipment_id"], descending=[True, False])
+
+    def _reassess_grown(self) -> None:
+        """Re-assess the earlier stored shipments of the day whose cluster this run's files grew into one that
+        fires (not this run's own), against the day as now stored, in a run whose trigger is
+        ``cluster:RUN_ID``.  A failure is logged: this run's assessments are stored either way."""
+        if self.store is None or self._grown is None:
+            return
+        keys = self._grown.keys()
+        if self._ids:
+            mine = pl.concat(self._ids).unique().implode()
+            keys = keys.filter(~((pl.col("partner") == self.partner) & pl.col("shipment_id").is_in(mine)))
+        if keys.is_empty():
+            return
+        try:
+            settings = Settings()
+            ctx = self.screening.ctx.with_part(GROWN, None)  # the re-assessment collects nothing further
+            part = ctx.part("parties")
+            assert isinstance(part, PartiesPart)
+            with self.store.connect() as conn:
+                day = day_history(conn, settings, part.clusters.window_days)
+            sc = replace(self.screening, ctx=ctx.with_part("parties", replace(part, day=day)))
+            self.reassessed = reassess(self.store, sc, keys, f"cluster:{self.summary.run_id}",
+                                       days=settings.reassess_days)
+        except Exception as exc:
+            log.warning("%d shipments whose cluster grew were not re-assessed (%s: %s)", keys.height,
+                        type(exc).__name__, exc)
 
 
 def prefetch(chunks: Iterator[IntakeChunk], depth: int = 1) -> Iterator[IntakeChunk]:

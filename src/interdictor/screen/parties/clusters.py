@@ -11,11 +11,13 @@ address's history, and enough of the other signs hold; each member is told which
 
 The day's earlier files are in the store: ``DayHistory`` holds their members (keyed and described
 by the same functions as a batch) and the identifiers' name counts before them.  ``grown`` gives the
-stored shipments whose cluster a new batch made fire, for re-assessment.
+stored shipments whose cluster a new batch made fire, for re-assessment; while a run screens, the
+detector hands them to the run's ``GrownKeys`` (context part ``GROWN``) as it finds them.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -324,3 +326,27 @@ def grown(batch: Batch, ctx: Context) -> pl.DataFrame:
     """``partner, shipment_id`` of stored shipments of the day whose cluster this batch grew into one
     that fires: the shipments to re-assess once the batch is screened."""
     return in_context(batch, ctx).grown
+
+
+GROWN = "clusters.grown"  # the context part a run sets to collect ``grown`` keys as its batches are screened
+
+
+class GrownKeys:
+    """``partner, shipment_id`` of stored shipments a run's batches grew into a cluster that fires, collected
+    by the parties detector as it screens (from several threads), for the run to re-assess at its end."""
+
+    def __init__(self) -> None:
+        self._frames: list[pl.DataFrame] = []
+        self._lock = threading.Lock()
+
+    def add(self, keys: pl.DataFrame) -> None:
+        if keys.height:
+            with self._lock:
+                self._frames.append(keys.select("partner", "shipment_id"))
+
+    def keys(self) -> pl.DataFrame:
+        with self._lock:
+            frames = list(self._frames)
+        if not frames:
+            return pl.DataFrame(schema={"partner": pl.String, "shipment_id": pl.String})
+        return pl.concat(frames).unique(maintain_order=True)

@@ -36,7 +36,11 @@ def detect(batch: Batch, ctx: Context) -> pl.DataFrame:
     if rows:
         frames.append(reasons_frame({k: v for k, v in r.items() if not k.startswith("_")} for r in rows))
     frames.append(address_reasons(parties, batch.items, part))
-    frames.append(clusters.in_context(batch, ctx, parties).reasons)
+    clustered = clusters.in_context(batch, ctx, parties)
+    frames.append(clustered.reasons)
+    sink = ctx.part(clusters.GROWN)
+    if isinstance(sink, clusters.GrownKeys):  # a storing run re-assesses them at its end
+        sink.add(clustered.grown)
     # actors only where a split consignment is possible: a consignee seen several times
     repeat = repeat_consignees(parties, part.config)
     if repeat.height:  # most batches of a few shipments: no consignee recurs, nothing to link
