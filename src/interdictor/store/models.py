@@ -26,6 +26,7 @@ from interdictor.learn.loop import (
     Model,
     ModelError,
     Traffic,
+    history_of,
     identities,
     load_model,
     train_model,
@@ -34,7 +35,7 @@ from interdictor.learn.loop import (
 from interdictor.store import schema as t
 from interdictor.store import schema_service as sv
 from interdictor.store.audit import audit
-from interdictor.store.facts import frame
+from interdictor.store.db import read_frame_on as frame
 from interdictor.store.schema_models import model_versions as M
 
 S, A, IT, P, R = t.shipments, t.assessments, t.items, t.parties, t.reasons
@@ -155,15 +156,17 @@ def learn(conn: Connection, actor: str, *, activate: bool = False, code_version:
     today, and store it — active when it validates no worse (or ``activate``). ``ModelError`` when there
     is nothing to learn from (nothing is stored then)."""
     data = traffic(conn)
+    data = Traffic(data.shipments, data.items, data.parties, data.reasons, data.outcomes, identities(data.parties))
+    counted = history_of(data)  # one history for training, the validation model and validation alike
     notes = [f"{data.shipments.height:,} assessed shipments, {data.outcomes.height:,} exam outcomes"]
     try:
         active = active_model(conn)
     except ModelError as exc:
         notes.append(f"the active model cannot be used ({exc}); comparing with rules alone")
         active = None
-    model = train_model(data, code_version=code_version)
+    model = train_model(data, code_version=code_version, history=counted)
     try:
-        check = validate(data, active)
+        check = validate(data, active, history=counted)
         model.card["validation"] = check.to_json()
         better = check.better
         why = (f"recall in the top {BUDGET_SHARE} % of {check.rows:,} newer shipments ({check.positives} found): "
