@@ -129,9 +129,11 @@ def _identities(parties: pl.DataFrame) -> pl.DataFrame:
                       "value": _each_once(shipper["phone"], pl.when(digits.str.len_chars() >= 6).then(digits))}),
         pl.DataFrame({KEY: shipper[KEY], "kind": "email", "value": _each_once(shipper["email"], _norm(raw))}),
     ]
-    schema = {KEY: pl.String, "kind": pl.String, "value": pl.String}
-    return (pl.concat([f.cast(schema) for f in parts]).drop_nulls("value")
-            .unique([KEY, "kind"], keep="first", maintain_order=True))
+    schema = pl.Schema({KEY: pl.String, "kind": pl.String, "value": pl.String})
+    found = pl.concat([f.cast(schema) for f in parts]).drop_nulls("value")
+    if shipper[KEY].is_duplicated().any() or consignee[KEY].is_duplicated().any():  # the first named one
+        found = found.unique([KEY, "kind"], keep="first", maintain_order=True)
+    return found
 
 
 @dataclass(frozen=True)
