@@ -248,17 +248,24 @@ def feature_table(traffic: Traffic, history: History, codes: tuple[str, ...], wo
         pl.when(pl.col("units") > 0).then(weight / pl.col("units")).alias("weight_per_unit"),
         pl.col("pieces").cast(pl.Float64),
     )
-    fired = traffic.reasons.filter(pl.col("code").is_in(codes)).group_by(KEY, "code").agg(pl.col("weight").max())
-    reason_cols = [pl.col("weight").filter(pl.col("code") == c).max().alias(f"reason__{c}") for c in codes]
-    reasons = fired.group_by(KEY).agg(reason_cols) if codes else s.select(KEY)
-    present = _words(traffic.items, words)
-    word_cols = [(pl.col("word") == w).any().cast(pl.Float64).alias(f"word__{w}") for w in words]
-    worded = present.group_by(KEY).agg(word_cols) if words else s.select(KEY)
-    table = (own.join(reasons, on=KEY, how="left", maintain_order="left")
-             .join(worded, on=KEY, how="left", maintain_order="left")
+    rows = s.select(KEY).with_row_index("row")
+    fired = (traffic.reasons.filter(pl.col("code").is_in(codes)).group_by(KEY, "code").agg(pl.col("weight").max())
+             .join(rows, on=KEY))
+    present = _words(traffic.items, words).join(rows, on=KEY).with_columns(pl.lit(1.0).alias("weight"))
+    table = (own.hstack(_spread(fired, "code", codes, "reason__", s.height))
+             .hstack(_spread(present.rename({"word": "code"}), "code", words, "word__", s.height))
              .join(history_features(s, traffic.parties, history, traffic.ids), on=KEY, how="left", maintain_order="left"))
-    zero = [f"reason__{c}" for c in codes] + [f"word__{w}" for w in words]
-    return table.with_columns(pl.col(c).fill_null(0.0) for c in zero)
+    return table
+
+
+def _spread(found: pl.DataFrame, column: str, names: tuple[str, ...], prefix: str, height: int) -> list[pl.Series]:
+    """``found`` (``row``, ``column``, ``weight``; one row per row and name) as one column per name, its
+    weight put in place by row number (0 elsewhere): one scatter instead of an aggregation per name."""
+    grid = np.zeros((height, len(names)))
+    if found.height and names:
+        at = found.get_column(column).replace_strict(names, list(range(len(names))), return_dtype=pl.Int64)
+        grid[found.get_column("row").to_numpy(), at.to_numpy()] = found.get_column("weight").to_numpy()
+    return [pl.Series(f"{prefix}{n}", grid[:, j]) for j, n in enumerate(names)]
 
 
 def feature_columns(codes: tuple[str, ...], words: tuple[str, ...]) -> list[str]:
