@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             stats = generate_manifest(path, per_day, seed=args.seed + d, day=day)
             gen = time.perf_counter() - t
-            screened, setup, took = screen(url, path, base.model_copy(update={"model": "off"}), store_it=True)
+            screened, setup, took, _ = screen(url, path, base.model_copy(update={"model": "off"}), store_it=True)
             planted = set(stats.positives)
             ranked = screened.sort("score", descending=True, maintain_order=True)["shipment_id"]
             top = ranked.head(per_day_outcomes // 2).to_list()

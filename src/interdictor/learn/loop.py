@@ -70,7 +70,8 @@ class Traffic:
     shipments: shipment_id, time, corridor, score, mode, origin_country, destination_port, pieces,
     gross_weight_kg, declared_value; items: shipment_id, item, description, hs_code, quantity;
     parties: shipment_id, party, name, address, city, phone, email; reasons: shipment_id, code,
-    weight; outcomes: shipment_id, at, result, pick_kind (empty when scoring).
+    weight; outcomes: shipment_id, at, result, pick_kind (empty when scoring); ids: the parties'
+    ``identities`` when already normalised (a subset carries its share of its whole's).
     """
 
     shipments: pl.DataFrame
@@ -78,6 +79,11 @@ class Traffic:
     parties: pl.DataFrame
     reasons: pl.DataFrame
     outcomes: pl.DataFrame
+    ids: pl.DataFrame | None = None
+
+    def identified(self) -> pl.DataFrame:
+        """``identities(self.parties)``, normalised once."""
+        return self.ids if self.ids is not None else identities(self.parties)
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -102,21 +108,33 @@ def identities(parties: pl.DataFrame) -> pl.DataFrame:
     return found
 
 
+def _each_once(values: pl.Series, how: pl.Expr) -> pl.Series:
+    """``how`` (an expression of ``pl.col("raw")``) over ``values``, computed once per distinct value and
+    joined back: party names, addresses and e-mails repeat across shipments."""
+    raw = values.alias("raw").to_frame()
+    distinct = raw.unique().with_columns(how.alias("out"))
+    return raw.join(distinct, on="raw", how="left", maintain_order="left", nulls_equal=True).get_column("out")
+
+
 def _identities(parties: pl.DataFrame) -> pl.DataFrame:
     shipper = parties.filter(pl.col("party") == "shipper")
     consignee = parties.filter(pl.col("party") == "consignee")
-    phone = pl.col("phone").str.replace_all(r"\D", "")
+    raw = pl.col("raw")
+    digits = raw.str.replace_all(r"\D", "")
+    address = shipper.select(pl.concat_str([pl.col("address"), pl.col("city")], separator=" ", ignore_nulls=True))
     parts = [
-        shipper.select(KEY, pl.lit("shipper").alias("kind"), _norm(pl.col("name")).alias("value")),
-        consignee.select(KEY, pl.lit("consignee").alias("kind"), _norm(pl.col("name")).alias("value")),
-        shipper.select(KEY, pl.lit("return_address").alias("kind"),
-                       _norm(pl.concat_str([pl.col("address"), pl.col("city")], separator=" ",
-                                           ignore_nulls=True)).alias("value")),
-        shipper.select(KEY, pl.lit("phone").alias("kind"),
-                       pl.when(phone.str.len_chars() >= 6).then(phone).otherwise(None).alias("value")),
-        shipper.select(KEY, pl.lit("email").alias("kind"), _norm(pl.col("email")).alias("value")),
+        pl.DataFrame({KEY: shipper[KEY], "kind": "shipper", "value": _each_once(shipper["name"], _norm(raw))}),
+        pl.DataFrame({KEY: consignee[KEY], "kind": "consignee", "value": _each_once(consignee["name"], _norm(raw))}),
+        pl.DataFrame({KEY: shipper[KEY], "kind": "return_address", "value": _each_once(address.to_series(), _norm(raw))}),
+        pl.DataFrame({KEY: shipper[KEY], "kind": "phone",
+                      "value": _each_once(shipper["phone"], pl.when(digits.str.len_chars() >= 6).then(digits))}),
+        pl.DataFrame({KEY: shipper[KEY], "kind": "email", "value": _each_once(shipper["email"], _norm(raw))}),
     ]
-    return pl.concat(parts).drop_nulls("value").unique([KEY, "kind"], keep="first", maintain_order=True)
+    schema = pl.Schema({KEY: pl.String, "kind": pl.String, "value": pl.String})
+    found = pl.concat([f.cast(schema) for f in parts]).drop_nulls("value")
+    if shipper[KEY].is_duplicated().any() or consignee[KEY].is_duplicated().any():  # the first named one
+        found = found.unique([KEY, "kind"], keep="first", maintain_order=True)
+    return found
 
 
 @dataclass(frozen=True)
@@ -149,7 +167,7 @@ class History:
 def history_of(traffic: Traffic) -> History:
     """The history every later shipment is measured against: when each identifier was seen, and when
     each exam's outcome on a shipment with it became known."""
-    ids = identities(traffic.parties).join(traffic.shipments.select(KEY, "time"), on=KEY)
+    ids = traffic.identified().join(traffic.shipments.select(KEY, "time"), on=KEY)
     seen = (ids.group_by("kind", "value", "time").agg(pl.len().alias("n")).sort("kind", "value", "time")
             .with_columns(pl.col("n").cum_sum().over("kind", "value").alias("seen")).drop("n"))
     latest = traffic.outcomes.sort("at").unique(KEY, keep="last")
@@ -165,7 +183,8 @@ def history_of(traffic: Traffic) -> History:
                    exams.with_columns(pl.col("examined").cast(pl.Int64), pl.col("seized").cast(pl.Int64)))
 
 
-def history_features(shipments: pl.DataFrame, parties: pl.DataFrame, history: History) -> pl.DataFrame:
+def history_features(shipments: pl.DataFrame, parties: pl.DataFrame, history: History,
+                     ids: pl.DataFrame | None = None) -> pl.DataFrame:
     """``shipment_id`` and, per identifier, ``<kind>__seen / __examined / __seized``: what the history
     held strictly before each shipment's time (never its own row, never an outcome known later). A
     shipment without the identifier gets empty cells.
@@ -173,7 +192,7 @@ def history_features(shipments: pl.DataFrame, parties: pl.DataFrame, history: Hi
     A shipment later than everything the history holds of its identifier takes the identifier's totals
     (one hash join); only the others are matched in time (as-of joins over their identifiers' rows)."""
     rows = shipments.select(KEY, "time")
-    ids = identities(parties)
+    ids = identities(parties) if ids is None else ids
     out = rows.select(KEY)
     for kind in IDENTITIES:
         seen, exams, totals = history.kinds[kind]
@@ -230,17 +249,24 @@ def feature_table(traffic: Traffic, history: History, codes: tuple[str, ...], wo
         pl.when(pl.col("units") > 0).then(weight / pl.col("units")).alias("weight_per_unit"),
         pl.col("pieces").cast(pl.Float64),
     )
-    fired = traffic.reasons.filter(pl.col("code").is_in(codes)).group_by(KEY, "code").agg(pl.col("weight").max())
-    reason_cols = [pl.col("weight").filter(pl.col("code") == c).max().alias(f"reason__{c}") for c in codes]
-    reasons = fired.group_by(KEY).agg(reason_cols) if codes else s.select(KEY)
-    present = _words(traffic.items, words)
-    word_cols = [(pl.col("word") == w).any().cast(pl.Float64).alias(f"word__{w}") for w in words]
-    worded = present.group_by(KEY).agg(word_cols) if words else s.select(KEY)
-    table = (own.join(reasons, on=KEY, how="left", maintain_order="left")
-             .join(worded, on=KEY, how="left", maintain_order="left")
-             .join(history_features(s, traffic.parties, history), on=KEY, how="left", maintain_order="left"))
-    zero = [f"reason__{c}" for c in codes] + [f"word__{w}" for w in words]
-    return table.with_columns(pl.col(c).fill_null(0.0) for c in zero)
+    rows = s.select(KEY).with_row_index("row")
+    fired = (traffic.reasons.filter(pl.col("code").is_in(codes)).group_by(KEY, "code").agg(pl.col("weight").max())
+             .join(rows, on=KEY))
+    present = _words(traffic.items, words).join(rows, on=KEY).with_columns(pl.lit(1.0).alias("weight"))
+    table = (own.hstack(_spread(fired, "code", codes, "reason__", s.height))
+             .hstack(_spread(present.rename({"word": "code"}), "code", words, "word__", s.height))
+             .join(history_features(s, traffic.parties, history, traffic.ids), on=KEY, how="left", maintain_order="left"))
+    return table
+
+
+def _spread(found: pl.DataFrame, column: str, names: tuple[str, ...], prefix: str, height: int) -> list[pl.Series]:
+    """``found`` (``row``, ``column``, ``weight``; one row per row and name) as one column per name, its
+    weight put in place by row number (0 elsewhere): one scatter instead of an aggregation per name."""
+    grid = np.zeros((height, len(names)))
+    if found.height and names:
+        at = found.get_column(column).replace_strict(names, list(range(len(names))), return_dtype=pl.Int64)
+        grid[found.get_column("row").to_numpy(), at.to_numpy()] = found.get_column("weight").to_numpy()
+    return [pl.Series(f"{prefix}{n}", grid[:, j]) for j, n in enumerate(names)]
 
 
 def feature_columns(codes: tuple[str, ...], words: tuple[str, ...]) -> list[str]:
@@ -316,22 +342,25 @@ def _subset(traffic: Traffic, keys: pl.Series) -> Traffic:
     def keep(f: pl.DataFrame) -> pl.DataFrame:
         return f.filter(pl.col(KEY).is_in(keys.implode()))
     return Traffic(keep(traffic.shipments), keep(traffic.items), keep(traffic.parties), keep(traffic.reasons),
-                   keep(traffic.outcomes))
+                   keep(traffic.outcomes), keep(traffic.identified()))
 
 
 def train_model(traffic: Traffic, *, seed: int = SEED, threads: int = THREADS, known_before: datetime | None = None,
-                code_version: str = "") -> Model:
+                code_version: str = "", history: History | None = None) -> Model:
     """A model trained on every labelled shipment of ``traffic`` (outcomes known before ``known_before``
-    when given: a validation model must not learn its own holdout)."""
+    when given: a validation model must not learn its own holdout). ``history``: ``history_of(traffic)``
+    when the caller has it — a training row is older than ``known_before`` and its features count only
+    what was known before its own time, so the whole traffic's history gives it the same features."""
     outcomes = traffic.outcomes if known_before is None else traffic.outcomes.filter(pl.col("at") < known_before)
-    visible = Traffic(traffic.shipments, traffic.items, traffic.parties, traffic.reasons, outcomes)
+    visible = Traffic(traffic.shipments, traffic.items, traffic.parties, traffic.reasons, outcomes, traffic.ids)
     labelled = _labelled(visible)
     if known_before is not None:
         labelled = labelled.filter(pl.col("time") < known_before)
     if labelled.height == 0 or not (labelled["label"] == 1).any():
         raise ModelError(f"no exam that found something among {labelled.height} stored outcomes: nothing to learn "
                          "from yet (import outcomes with `interdictor outcomes import`)")
-    history = history_of(visible)
+    if history is None:
+        history = history_of(visible)
     train = _subset(visible, labelled[KEY])
     codes = tuple(sorted(c for c in train.reasons["code"].unique().to_list() if c != CODE))
     words = vocabulary(train.items)
@@ -544,15 +573,17 @@ def _recall(model: Model, traffic: Traffic, history: History, holdout: pl.DataFr
     return at_shares(combined(scores, w), y, (BUDGET_SHARE,))[f"recall@{BUDGET_SHARE}%"]
 
 
-def validate(traffic: Traffic, active: Model | None = None, *, seed: int = SEED, threads: int = THREADS) -> Validation:
+def validate(traffic: Traffic, active: Model | None = None, *, seed: int = SEED, threads: int = THREADS,
+             history: History | None = None) -> Validation:
     """Train on what was known before the holdout's start; rank every shipment of the holdout period
     by rules + model, by rules alone and by rules + the active model; recall at the budget share."""
     cut = holdout_cut(traffic)
     if cut is None:
         raise ModelError("too few outcomes to validate: the older and the newer part of the exams each need "
                          "at least one that found something")
-    candidate = train_model(traffic, seed=seed, threads=threads, known_before=cut)
-    history = history_of(traffic)  # features still see only what was known before each shipment's own time
+    if history is None:  # features still see only what was known before each shipment's own time
+        history = history_of(traffic)
+    candidate = train_model(traffic, seed=seed, threads=threads, known_before=cut, history=history)
     later = traffic.shipments.filter(pl.col("time") >= cut)
     holdout = _subset(traffic, later[KEY])
     found = _labelled(holdout).filter(pl.col("label") == 1)[KEY]

@@ -14,6 +14,7 @@ import logging
 import os
 import pkgutil
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -71,6 +72,9 @@ class Store:
     _opened: list[Any] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     runs_settled: bool = field(default=False, repr=False)  # stale runs marked once per open (store.repo)
+
+    def __post_init__(self) -> None:
+        _STORES[id(self.engine)] = self
 
     @property
     def dialect(self) -> str:
@@ -195,7 +199,12 @@ class Store:
             if tbl is not None:
                 df = pl.from_arrow(tbl)
                 assert isinstance(df, pl.DataFrame)
-                return df.rename(dict(zip(df.columns, schema, strict=True))).cast(pl.Schema(schema))
+                df = df.rename(dict(zip(df.columns, schema, strict=True)))
+                # SQLite keeps a time as text (SQLAlchemy's ISO form): parsed, as SQLAlchemy would
+                texts = [pl.col(n).str.to_datetime(time_unit=d.time_unit, time_zone=d.time_zone)
+                         for n, d in pl.Schema(schema).items()
+                         if isinstance(d, pl.Datetime) and df.schema[n] == pl.String]
+                return (df.with_columns(texts) if texts else df).cast(pl.Schema(schema))
         with self.engine.connect() as conn:
             return pl.DataFrame([tuple(r) for r in conn.execute(stmt)], schema=schema, orient="row")
 
@@ -224,6 +233,22 @@ class Store:
                 con.close()
         self._local = threading.local()
         self.engine.dispose()
+
+
+_STORES: weakref.WeakValueDictionary[int, Store] = weakref.WeakValueDictionary()  # by id(engine), for read_frame_on
+
+
+def read_frame_on(conn: Connection, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """``Store.read_frame`` for a caller that holds a connection: through the ADBC connection of the store
+    ``conn`` belongs to (Arrow, no Python per row). That connection reads what is committed: call it before
+    ``conn``'s transaction writes. Row by row on ``conn`` itself for an in-memory database (another
+    connection would see another database) or an engine no ``Store`` opened."""
+    store = _STORES.get(id(conn.engine))
+    database = make_url(store.url).database if store is not None else None
+    if store is None or store.engine is not conn.engine or (store.dialect == "sqlite"
+                                                            and database in (None, "", ":memory:")):
+        return pl.DataFrame([tuple(r) for r in conn.execute(stmt)], schema=schema, orient="row")
+    return store.read_frame(stmt, schema)
 
 
 URL_FORMS = "sqlite:///PATH (the embedded file) or postgresql+psycopg://USER@HOST:5432/DBNAME"

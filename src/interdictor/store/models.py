@@ -26,6 +26,7 @@ from interdictor.learn.loop import (
     Model,
     ModelError,
     Traffic,
+    history_of,
     identities,
     load_model,
     train_model,
@@ -34,7 +35,7 @@ from interdictor.learn.loop import (
 from interdictor.store import schema as t
 from interdictor.store import schema_service as sv
 from interdictor.store.audit import audit
-from interdictor.store.facts import frame
+from interdictor.store.db import read_frame_on as frame
 from interdictor.store.schema_models import model_versions as M
 
 S, A, IT, P, R = t.shipments, t.assessments, t.items, t.parties, t.reasons
@@ -51,34 +52,39 @@ def _current(table: Any) -> Any:
 
 
 def traffic(conn: Connection) -> Traffic:
-    """Every current assessed shipment (its latest assessment) with what a model learns from."""
-    ships = frame(conn, select(_key(S), S.c.filed_at, S.c.received_at, A.c.corridor, A.c.score, A.c.run_id,
+    """Every current assessed shipment (its latest assessment) with what a model learns from. Items, parties
+    and reasons are read whole and kept for the current versions here: joining each row to its shipment
+    in the database costs SQLite several times the read."""
+    ships = frame(conn, select(_key(S), S.c.version, S.c.filed_at, S.c.received_at, A.c.corridor, A.c.score, A.c.run_id,
                                A.c.created_at, S.c.mode, S.c.origin_country, S.c.destination_port, S.c.pieces,
                                S.c.gross_weight_kg, S.c.declared_value).select_from(S.join(A, _current(A))),
-                  {"shipment_id": pl.String, "filed_at": pl.Datetime("us"), "received_at": pl.Datetime("us"),
+                  {"shipment_id": pl.String, "version": pl.Int64, "filed_at": pl.Datetime("us"), "received_at": pl.Datetime("us"),
                    "corridor": pl.String, "score": pl.Float64, "run_id": pl.String, "created_at": pl.Datetime("us"),
                    "mode": pl.String, "origin_country": pl.String, "destination_port": pl.String,
                    "pieces": pl.Int64, "gross_weight_kg": pl.Float64, "declared_value": pl.Float64})
     ships = (ships.sort("created_at").unique("shipment_id", keep="last")
              .with_columns(pl.coalesce("filed_at", "received_at").alias("time")).sort("time", "shipment_id"))
-    items = frame(conn, select(_key(IT), IT.c.item, IT.c.description, IT.c.hs_code, IT.c.quantity)
-                  .select_from(IT.join(S, _current(IT))),
-                  {"shipment_id": pl.String, "item": pl.Int32, "description": pl.String, "hs_code": pl.String,
-                   "quantity": pl.Float64})
-    parties = frame(conn, select(_key(P), P.c.party, P.c.name, P.c.address, P.c.city, P.c.phone, P.c.email)
-                    .select_from(P.join(S, _current(P))),
-                    {"shipment_id": pl.String, "party": pl.String, "name": pl.String, "address": pl.String,
-                     "city": pl.String, "phone": pl.String, "email": pl.String})
-    reasons = frame(conn, select(_key(R), R.c.run_id, R.c.code, R.c.weight).select_from(R.join(S, _current(R))),
-                    {"shipment_id": pl.String, "run_id": pl.String, "code": pl.String, "weight": pl.Float64})
-    reasons = reasons.join(ships.select("shipment_id", "run_id"), on=["shipment_id", "run_id"], how="semi").drop("run_id")
+    current = ships.select("shipment_id", "version")
+    items = frame(conn, select(_key(IT), IT.c.version, IT.c.item, IT.c.description, IT.c.hs_code, IT.c.quantity),
+                  {"shipment_id": pl.String, "version": pl.Int64, "item": pl.Int32, "description": pl.String, "hs_code": pl.String,
+                   "quantity": pl.Float64}).join(current, on=["shipment_id", "version"], how="semi").drop("version")
+    parties = frame(conn, select(_key(P), P.c.version, P.c.party, P.c.name, P.c.address, P.c.city, P.c.phone,
+                                 P.c.email),
+                    {"shipment_id": pl.String, "version": pl.Int64, "party": pl.String, "name": pl.String, "address": pl.String,
+                     "city": pl.String, "phone": pl.String, "email": pl.String}
+                    ).join(current, on=["shipment_id", "version"], how="semi").drop("version")
+    reasons = frame(conn, select(_key(R), R.c.version, R.c.run_id, R.c.code, R.c.weight),
+                    {"shipment_id": pl.String, "version": pl.Int64, "run_id": pl.String, "code": pl.String,
+                     "weight": pl.Float64})
+    reasons = reasons.join(ships.select("shipment_id", "version", "run_id"), on=["shipment_id", "version", "run_id"],
+                           how="semi").drop("version", "run_id")
     o, d = sv.outcomes, sv.decisions
     outcomes = frame(conn, select((o.c.partner + SEP + o.c.shipment_id).label("shipment_id"),
                                   func.coalesce(o.c.examined_at, o.c.recorded_at), o.c.result, d.c.pick_kind)
                      .select_from(o.outerjoin(d, d.c.id == o.c.decision_id)),
                      {"shipment_id": pl.String, "at": pl.Datetime("us"), "result": pl.String, "pick_kind": pl.String})
     outcomes = outcomes.join(ships.select("shipment_id"), on="shipment_id", how="semi")
-    return Traffic(ships.drop("run_id", "created_at", "filed_at", "received_at"), items, parties, reasons, outcomes)
+    return Traffic(ships.drop("version", "run_id", "created_at", "filed_at", "received_at"), items, parties, reasons, outcomes)
 
 
 def history(conn: Connection) -> History:
@@ -155,15 +161,17 @@ def learn(conn: Connection, actor: str, *, activate: bool = False, code_version:
     today, and store it — active when it validates no worse (or ``activate``). ``ModelError`` when there
     is nothing to learn from (nothing is stored then)."""
     data = traffic(conn)
+    data = Traffic(data.shipments, data.items, data.parties, data.reasons, data.outcomes, identities(data.parties))
+    counted = history_of(data)  # one history for training, the validation model and validation alike
     notes = [f"{data.shipments.height:,} assessed shipments, {data.outcomes.height:,} exam outcomes"]
     try:
         active = active_model(conn)
     except ModelError as exc:
         notes.append(f"the active model cannot be used ({exc}); comparing with rules alone")
         active = None
-    model = train_model(data, code_version=code_version)
+    model = train_model(data, code_version=code_version, history=counted)
     try:
-        check = validate(data, active)
+        check = validate(data, active, history=counted)
         model.card["validation"] = check.to_json()
         better = check.better
         why = (f"recall in the top {BUDGET_SHARE} % of {check.rows:,} newer shipments ({check.positives} found): "
