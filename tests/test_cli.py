@@ -287,7 +287,9 @@ def test_demo_days_runs_the_loop_in_its_own_database(runner: CliRunner, tmp_path
     # every day's exams came back as outcomes, picked by the day's queue (or found later: imported)
     assert sum(int(r[6]) for r in rows) == len(outcomes)
     assert {"exploit", "imported"} <= picks
-    assert len(stored) == 3  # learn ran after each day
+    learned_cells = [r[9].strip() for r in rows]
+    # learn ran after each day: it stored a model whenever there were outcomes enough to learn from
+    assert stored and len(stored) == sum(1 for c in learned_cells if c.split()[0][1:].isdigit())
     screened_with = [r[3].strip() for r in rows]
     assert screened_with[0] == "none"
     for r, with_model in zip(rows, screened_with, strict=True):  # a day screened with a model shows both recalls

@@ -30,9 +30,12 @@ def test_a_model_screens_only_once_it_beats_rules_alone_and_until_then_does_not_
     finally:
         store.close()
     assert data.outcomes["pick_kind"].is_in(["exploit", "explore_uncertain", "explore_random", "imported"]).all()
-    assert len(cards) == len(days)  # a model learned after every day
+    assert cards  # learn stored models once there were outcomes to learn from
     for d in days:  # active only when it ranked its holdout above rules alone (or level on enough finds)
-        version = int(d.learned.split()[0].removeprefix("v"))
+        head = d.learned.split()[0] if d.learned else ""
+        if not (head.startswith("v") and head[1:].isdigit()):
+            continue  # nothing learned that day (too few outcomes yet)
+        version = int(head[1:])
         v = cards[version]["validation"]
         if v is None:
             assert not d.learned.endswith(" active"), d
