@@ -315,9 +315,11 @@ class ScreenRun:
         if self._writer is not None:
             writer, self._writer = self._writer, None
             with contextlib.suppress(Exception):  # the run is being abandoned; its error is the caller's
+                if self._growth is not None and not self._finished:
+                    self._flush_growth(writer)  # what was stored joins the network (else `network build` will)
                 writer.close()
-        if self._growth is not None and not self._finished:
-            with contextlib.suppress(Exception):  # what was stored joins the network (else `network build` will)
+        elif self._growth is not None and not self._finished:
+            with contextlib.suppress(Exception):
                 self._growth.flush()
         if self.store is not None and not self._finished:
             self._finished = True
@@ -329,8 +331,10 @@ class ScreenRun:
         """Ranked results of the whole run."""
         if self._writer is not None:
             writer, self._writer = self._writer, None
+            if self._growth is not None:
+                self._flush_growth(writer)
             writer.close()
-        if self._growth is not None:
+        elif self._growth is not None:
             self._growth.flush()
         self.summary.seconds = time.perf_counter() - self._started
         if self.store is not None:
@@ -342,6 +346,13 @@ class ScreenRun:
                       "reasons": pl.String}
             return empty(schema)
         return pl.concat(self._results).sort(["score", "shipment_id"], descending=[True, False])
+
+    def _flush_growth(self, writer: WriteBehind) -> None:
+        """The network's last growth, in the writer's own thread: the growth reads and writes through that
+        thread's connections, and another thread's connections to the same SQLite file meanwhile corrupt it."""
+        growth = self._growth
+        assert growth is not None
+        writer.submit(growth.flush, pl.Series("shipment_id", [], dtype=pl.String))
 
     def _reassess_grown(self) -> None:
         """Re-assess the earlier stored shipments of the day whose cluster this run's files grew into one that
