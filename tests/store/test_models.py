@@ -45,8 +45,8 @@ def versions(db: str) -> list[tuple[int, bool]]:
 
 
 def worse(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(models, "validate", lambda traffic, active: loop.Validation(datetime(2026, 6, 1), 100, 3,
-                                                                                      0.2, 0.5, None))
+    monkeypatch.setattr(models, "validate", lambda *_a, **_k: loop.Validation(datetime(2026, 6, 1), 100, 3,
+                                                                                0.2, 0.5, None))
 
 
 def test_learn_activates_a_model_that_validates_and_models_lists_it(db: str) -> None:
