@@ -87,3 +87,13 @@ class Receiver:
                 return got
             time.sleep(0.05)
         return self.on(path)
+
+
+def wait_until(cond: Any, timeout: float = 5.0) -> bool:
+    """Whether ``cond()`` came true within ``timeout`` seconds (polled every 50 ms)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return bool(cond())

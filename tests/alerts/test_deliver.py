@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.alerts.receiver import Receiver
+from tests.alerts.receiver import Receiver, wait_until
 
 from interdictor.alerts import DeliveryPolicy, DeliveryThread, deliver_once, verify
 from interdictor.service import accounts
@@ -46,15 +46,6 @@ def delivered_ids(rec: Receiver, path: str = "/hook") -> list[str]:
     return [r.json["id"] for r in rec.on(path)]
 
 
-def wait(cond: Any, timeout: float = 20.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return bool(cond())
-
-
 def test_every_event_arrives_once_by_id_through_a_receiver_and_a_deliverer_that_restart(store: Store,
                                                                                      tmp_path: Path) -> None:
     n = 120
@@ -65,7 +56,7 @@ def test_every_event_arrives_once_by_id_through_a_receiver_and_a_deliverer_that_
     ids = emit_many(store, n // 2)
     d = DeliveryThread(store, settings(tmp_path), FAST)
     d.start()
-    assert wait(lambda: len(delivered_ids(rec)) >= n // 6)
+    assert wait_until(lambda: len(delivered_ids(rec)) >= n // 6, timeout=20.0)
     rec.stop()  # the receiver dies midway; events keep coming
     ids += emit_many(store, n // 2)
     time.sleep(0.5)
@@ -76,7 +67,7 @@ def test_every_event_arrives_once_by_id_through_a_receiver_and_a_deliverer_that_
     d = DeliveryThread(store, settings(tmp_path), FAST)
     d.start()
     try:
-        assert wait(lambda: set(delivered_ids(rec)) == set(ids)), "not every event was delivered"
+        assert wait_until(lambda: set(delivered_ids(rec)) == set(ids), timeout=20.0), "not every event was delivered"
     finally:
         d.stop()
         rec.stop()

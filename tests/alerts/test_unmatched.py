@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.alerts.receiver import Receiver
-from tests.alerts.test_deliver import FAST, settings, wait
+from tests.alerts.receiver import Receiver, wait_until
+from tests.alerts.test_deliver import FAST, settings
 
 from interdictor.alerts import DeliveryThread
 from interdictor.background import ChoreThread, chores
@@ -56,8 +56,8 @@ def test_two_processes_chores_alert_an_unmatched_window_once_to_the_authority_an
     for t in threads:
         t.start()
     try:
-        assert wait(lambda: len(rec.on("/in-ncb")) >= 1 and len(rec.on("/sd-tf")) >= 1)
-        wait(lambda: False, timeout=1.0)  # a second alert, were one raised, would arrive now
+        assert wait_until(lambda: len(rec.on("/in-ncb")) >= 1 and len(rec.on("/sd-tf")) >= 1, timeout=20.0)
+        wait_until(lambda: False, timeout=1.0)  # a second alert, were one raised, would arrive now
     finally:
         for t in threads:
             t.stop()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.alerts.receiver import Receiver
+from tests.alerts.receiver import Receiver, wait_until
 
 from interdictor.alerts import DeliveryPolicy, verify
 from interdictor.service.app import create_app
@@ -231,15 +231,6 @@ def test_a_slow_or_failing_receiver_never_slows_the_api(svc: Svc, hub: Receiver)
     finally:
         slow.stop()
         failing.stop()
-
-
-def wait_until(cond: Any, timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return bool(cond())
 
 
 def test_the_workspace_opens_an_incident_from_a_seizure_and_shows_each_reader_their_share(svc: Svc,
