@@ -35,7 +35,7 @@ def rescreen(
 
     raise typer.Exit(execute(lambda: options(input, out, ruleset=ruleset, db=db, master=master, since=since,
                                              until=until, conf=conf),
-                             say=lambda line: err.print(line, highlight=False, markup=False)))
+                             say=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True)))
 
 
 def register(parent: typer.Typer) -> None:

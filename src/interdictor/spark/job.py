@@ -135,9 +135,6 @@ def execute(make: Callable[[], Options], say: Callable[[str], None] = print) -> 
 
     try:
         opts = make()
-        if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-            raise RescreenError("Spark needs Java 17 or later and none was found (install openjdk-17-jre-headless, "
-                                "or set JAVA_HOME)")
         report = run(opts, say)
     except (RescreenError, AssemblyError, StoreError) as exc:
         say(f"error: {exc}")
@@ -166,6 +163,9 @@ def run(options: Options, say: Callable[[str], None] = print) -> Report:
                             + (" in the days asked for" if options.since or options.until else ""))
     say(f"surveyed {len(parts)} partitions of {root} ({sum(p.ok for p in parts)} readable); assembling the screening…")
     screening = assemble_from(options.settings)
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise RescreenError("Spark needs Java 17 or later and none was found (install openjdk-17-jre-headless, "
+                            "or set JAVA_HOME)")
     spark, own = session(options.master, options.conf)
     try:
         return rescreen(spark, screening, parts, root, out, options.chunk)
