@@ -14,8 +14,8 @@ import pytest
 
 def _why_not() -> str | None:
     try:
-        import pyspark  # noqa: F401
         import pandas  # noqa: F401  # pyspark's Arrow UDFs need it
+        import pyspark  # noqa: F401
     except ImportError as exc:
         return f"the Spark tests need the spark extra (pip install 'interdictor[spark]'): {exc}"
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from tests.spark.archive import write_archive
 from typer.testing import CliRunner
 
 from interdictor.archive.layout import CANONICAL, PARTITION, partition_dir
@@ -26,7 +27,6 @@ from interdictor.screening import ScreenRun, assemble
 from interdictor.settings import Settings
 from interdictor.spark import submit
 from interdictor.store import open_store
-from tests.spark.archive import write_archive
 
 TODAY = dt.datetime.now(dt.UTC).date()
 PARTNERS = {"acme": 31, "bolt": 32}

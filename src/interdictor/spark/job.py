@@ -331,18 +331,18 @@ def arrow_schema(schema: pl.Schema) -> pa.Schema:
     return pa.schema([pa.field(k, _arrow(v)) for k, v in schema.items()])
 
 
-def _arrow(dtype: pl.DataType) -> pa.DataType:
-    simple: dict[type[pl.DataType], pa.DataType] = {
-        pl.String: pa.string(), pl.Int32: pa.int32(), pl.Int64: pa.int64(), pl.Float64: pa.float64(),
-        pl.Boolean: pa.bool_(),
-    }
-    if isinstance(dtype, pl.Datetime):
-        return pa.timestamp("us", tz=dtype.time_zone)
-    if isinstance(dtype, pl.List):
-        return pa.list_(_arrow(dtype.inner))
-    if isinstance(dtype, pl.Struct):
-        return pa.struct([pa.field(f.name, _arrow(f.dtype)) for f in dtype.fields])
-    return simple[type(dtype)]
+def _arrow(dtype: Any) -> pa.DataType:
+    """One polars type (an instance, or a class such as ``pl.String``) as a plain Arrow type."""
+    d = dtype() if isinstance(dtype, type) else dtype
+    if isinstance(d, pl.Datetime):
+        return pa.timestamp("us", tz=d.time_zone)
+    if isinstance(d, pl.List):
+        return pa.list_(_arrow(d.inner))
+    if isinstance(d, pl.Struct):
+        return pa.struct([pa.field(f.name, _arrow(f.dtype)) for f in d.fields])
+    simple = {pl.String: pa.string(), pl.Int32: pa.int32(), pl.Int64: pa.int64(), pl.Float64: pa.float64(),
+              pl.Boolean: pa.bool_()}
+    return simple[type(d)]
 
 
 def spark_schema(schema: pl.Schema) -> Any:
