@@ -98,6 +98,7 @@ def cli(*args: str) -> tuple[int, str]:
     return r.exit_code, r.stdout + r.stderr
 
 
+@pytest.mark.spark
 def test_spark_gives_every_shipment_what_the_single_machine_gives_it(spark: Any, world: World, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(world.archive.parent / "data"))
@@ -142,6 +143,7 @@ def shifted(batch: Batch, days: int, n: int) -> Batch:
     return Batch(ships, *(getattr(batch, t).join(keep, on="shipment_id", how="semi") for t in ("items", "parties", "legs")))
 
 
+@pytest.mark.spark
 def test_bad_partitions_and_rows_are_reported_and_the_rest_screened(spark: Any, world: World, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(world.archive.parent / "data"))
