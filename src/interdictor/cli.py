@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from interdictor import __version__
-from interdictor.cli_common import check_out, db_settings, err, fail, store_connection, with_ruleset
+from interdictor.cli_common import check_out, db_settings, err, fail, store_connection
 from interdictor.settings import Settings
 
 app = typer.Typer(
@@ -211,7 +211,7 @@ def screen(
 
     settings = db_settings(db)
     if ruleset is not None:
-        settings = with_ruleset(settings, ruleset)
+        settings = settings.with_ruleset(ruleset)
     check_out(out)
     list_reasons = out is not None and out.suffix.lower() in (".parquet", ".jsonl")
     results, summary, rejected = run_screen(
@@ -383,6 +383,7 @@ def _register_areas() -> None:
         cli_notices,
         cli_profiles,
         cli_service,
+        cli_spark,
         cli_stream,
     )
 
@@ -396,6 +397,7 @@ def _register_areas() -> None:
     cli_loop.register(app)
     cli_alerts.register(app)
     app.add_typer(cli_network.app, name="network")
+    cli_spark.register(app)
     app.add_typer(cli_notices.app, name="notifications")
 
 

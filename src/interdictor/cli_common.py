@@ -38,14 +38,6 @@ def check_out(path: Path | None) -> None:
             raise fail(str(exc)) from exc
 
 
-def with_ruleset(settings: Settings, ruleset: str) -> Settings:
-    """The settings with an explicit ``--ruleset NAME`` or ``NAME-vN`` (an option beats the environment)."""
-    name, _, version = ruleset.rpartition("-v")
-    if name and version.isdigit():
-        return settings.model_copy(update={"ruleset": name, "ruleset_version": int(version)})
-    return settings.model_copy(update={"ruleset": ruleset, "ruleset_version": None})
-
-
 @contextmanager
 def store_connection(settings: Settings, *, errors: tuple[type[Exception], ...] = ()) -> Iterator[Connection]:
     """One transaction on the store (created or migrated first); a store that cannot be opened, or one of

@@ -104,6 +104,13 @@ class Settings(BaseSettings):
             return None
         return [d.strip() for d in self.detectors.split(",") if d.strip()]
 
+    def with_ruleset(self, ruleset: str) -> Settings:
+        """These settings with an explicit rule set ``NAME`` or ``NAME-vN`` (an option beats the environment)."""
+        name, _, version = ruleset.rpartition("-v")
+        if name and version.isdigit():
+            return self.model_copy(update={"ruleset": name, "ruleset_version": int(version)})
+        return self.model_copy(update={"ruleset": ruleset, "ruleset_version": None})
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -69,6 +69,16 @@ class Geo:
     _last_located: list[tuple[pl.DataFrame, pl.DataFrame]] = field(
         default_factory=list, init=False, repr=False, compare=False)
 
+    def __getstate__(self) -> dict[str, pl.DataFrame]:
+        """Pickled (a context broadcast to Spark executors) as its four tables; what is derived from them is
+        derived again."""
+        return {k: getattr(self, k) for k in ("zips", "cities", "airports", "ports")}
+
+    def __setstate__(self, state: dict[str, pl.DataFrame]) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_last_located", [])
+
     @cached_property
     def zip_points(self) -> Keyed:
         return Keyed(self.zips.select("zip5", "lat", "lon", "border_km"), "zip5")

@@ -25,6 +25,15 @@ class Keyed:
         self._index: dict[Any, list[int]] | None = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> tuple[pl.DataFrame, str]:
+        """Pickled (a context broadcast to Spark executors) as its frame and key; the index is built again."""
+        return self.frame, self.key
+
+    def __setstate__(self, state: tuple[pl.DataFrame, str]) -> None:
+        self.frame, self.key = state
+        self._index = None
+        self._lock = threading.Lock()
+
     def _rows(self) -> dict[Any, list[int]]:
         if self._index is None:
             with self._lock:

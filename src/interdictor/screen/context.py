@@ -21,6 +21,10 @@ class Context:
     parts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     versions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any], dict[str, str]]]:
+        """Pickled (broadcast to Spark executors) as plain dicts, read-only again when unpickled."""
+        return _context, (dict(self.parts), dict(self.versions))
+
     def part(self, name: str) -> Any | None:
         """The named part, or None when it was not loaded (the detector then returns nothing)."""
         return self.parts.get(name)
@@ -36,3 +40,7 @@ class Context:
     def with_versions(self, more: Mapping[str, str]) -> Context:
         """The same parts, with more inputs' versions recorded (an input a part was built from)."""
         return replace(self, versions=MappingProxyType({**self.versions, **more}))
+
+
+def _context(parts: dict[str, Any], versions: dict[str, str]) -> Context:
+    return Context(MappingProxyType(parts), MappingProxyType(versions))

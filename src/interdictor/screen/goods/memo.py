@@ -27,6 +27,16 @@ class Memo(Generic[K, V]):
         self._answers: dict[K, V] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, int]:
+        """Pickled (a context broadcast to Spark executors) as an empty memo of the same limit: the answers
+        are pure, so they are found again, and a lock does not pickle."""
+        return {"limit": self.limit}
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self.limit = state["limit"]
+        self._answers = {}
+        self._lock = threading.Lock()
+
     def __len__(self) -> int:
         return len(self._answers)
 
@@ -65,6 +75,16 @@ class FrameMemo:
         self._state: tuple[set[str], pl.DataFrame | None, dict[str, list[int]]] = (set(), None, {})
         self._lock = threading.Lock()
         self._generation = 0  # counts updates: a lookup knows whether another one landed meanwhile
+
+    def __getstate__(self) -> tuple[str, int]:
+        """Pickled as an empty memo of the same key and limit (as ``Memo``)."""
+        return self.key, self.limit
+
+    def __setstate__(self, state: tuple[str, int]) -> None:
+        self.key, self.limit = state
+        self._state = (set(), None, {})
+        self._lock = threading.Lock()
+        self._generation = 0
 
     def __len__(self) -> int:
         return len(self._state[0])

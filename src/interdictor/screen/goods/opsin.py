@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from interdictor.screen.goods.cachefile import append_lines, read_lines
 
@@ -111,6 +111,18 @@ class OpsinResolver:
     _proc: _Process | None = field(default=None, init=False, repr=False)
     _loaded: bool = field(default=False, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (a context broadcast to Spark executors) with the answers known so far and neither the
+        process nor the file: an executor starts its own OPSIN when it meets a new name (Java and the jar
+        must be where they are on the driver) and keeps its answers for its run."""
+        with self._lock:
+            self._load()
+            return {"jar": self.jar, "java": self.java, "timeout_s": self.timeout_s, "cache": dict(self.cache)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.jar, self.java, self.timeout_s, self.cache = state["jar"], state["java"], state["timeout_s"], state["cache"]
+        self.cache_file, self._proc, self._loaded, self._lock = None, None, True, threading.Lock()
 
     def __call__(self, names: Sequence[str]) -> dict[str, str | None]:
         with self._lock:

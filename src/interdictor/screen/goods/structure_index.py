@@ -88,6 +88,19 @@ class LazyStructureIndex:
         self._loaded = cache_file is None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> tuple[KnowledgeBase, dict[str, StructureResult | None]]:
+        """Pickled (a context broadcast to Spark executors) with the analyses known so far and no file: an
+        executor's cache directory is not the driver's, and the index is built again where it is needed."""
+        self._load()
+        return self.kb, dict(self._memo)
+
+    def __setstate__(self, state: tuple[KnowledgeBase, dict[str, StructureResult | None]]) -> None:
+        self.kb, self._memo = state
+        self.cache_file = None
+        self._index = None
+        self._loaded = True
+        self._lock = threading.Lock()
+
     @property
     def built(self) -> bool:
         return self._index is not None

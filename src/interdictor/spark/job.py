@@ -1,0 +1,350 @@
+"""The re-screen job: an archive's filing days screened on Spark by the same pass, with one assembled context.
+
+The driver reads the manifest (an archive of another layout is refused), surveys the partitions from the
+Parquet footers (``survey``), assembles the screening exactly as ``interdictor screen`` does (option, then
+environment, then the store's active versions, then what ships) and broadcasts it to the executors once.
+Spark reads the four canonical tables of the good partitions, groups their rows by filing day and partner,
+and each group goes through ``batches.screen_group`` — ``screen_batch`` itself — in an Arrow UDF.  The
+assessments are written as Parquet under ``--out``, partitioned by filing day; rejected rows under
+``--out/_rejects``; and ``--out/_report.json`` says which versions screened, and per partition what came
+in, what was screened and what was rejected, and why.
+
+History: reasons that depend on stored history (first seen, clusters of the day, networks, the model's
+history features) use what the store held at the assembly's history mark (``versions["history"]``), the
+same context for every partition — not the history as it stood when each archived shipment was filed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import reduce
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import polars as pl
+import pyarrow as pa
+
+from interdictor import __version__
+from interdictor.archive.layout import CANONICAL, PARTITION, ArchiveError, Manifest, canonical_columns
+from interdictor.screening.assembly import Screening, assemble
+from interdictor.settings import Settings
+from interdictor.spark.batches import ASSESSMENT_COLUMNS, CHUNK, ORDER, RESULT_SCHEMA, TABLE, screen_group
+from interdictor.spark.survey import Partition, survey
+
+if TYPE_CHECKING:
+    from pyspark.broadcast import Broadcast
+    from pyspark.sql import DataFrame, SparkSession
+
+REPORT: Final = "_report.json"
+REJECTS: Final = "_rejects"
+HISTORY_NOTE: Final = ("reasons that depend on stored history (first seen, the day's clusters, networks, the model's "
+                       "history features) use what the store held at the history mark of the assembly "
+                       "(versions.history), one context for every partition; a shipment re-screened here may "
+                       "therefore count itself, and what was stored after it, as seen before")
+# what every re-screen sets: timestamps read and written in UTC, as the archive holds them
+SESSION_CONF: Final = {"spark.sql.session.timeZone": "UTC"}
+EXIT_OK, EXIT_NOTHING, EXIT_REJECTS = 0, 2, 3
+
+
+class RescreenError(ValueError):
+    """Nothing can be re-screened (not an archive, an unusable --out, a setting that names nothing)."""
+
+
+@dataclass
+class Options:
+    """What a re-screen is asked to do (the CLI's and spark-submit's arguments)."""
+
+    input: Path
+    out: Path
+    settings: Settings = field(default_factory=Settings)
+    master: str | None = None  # None: what spark-submit or the session in use says, else local[2]
+    since: str | None = None
+    until: str | None = None
+    conf: dict[str, str] = field(default_factory=dict)
+    chunk: int = CHUNK
+
+
+@dataclass
+class Report:
+    """``--out/_report.json``: the versions used and, per partition, rows in, screened and rejected."""
+
+    input: str
+    out: str
+    code_version: str = __version__
+    started_at: str = ""
+    seconds: float = 0.0
+    versions: dict[str, str] = field(default_factory=dict)
+    history: str = HISTORY_NOTE
+    partitions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if self.totals.get("screened", 0) == 0:
+            return EXIT_NOTHING
+        return EXIT_REJECTS if self.totals.get("rejected", 0) or self.totals.get("errors", 0) else EXIT_OK
+
+    def write(self, out: Path) -> None:
+        (out / REPORT).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    def lines(self) -> list[str]:
+        """The report for a console, one line per partition."""
+        t = self.totals
+        out = [f"{t.get('screened', 0):,} shipments re-screened, {t.get('rejected', 0):,} rows rejected in "
+               f"{len(self.partitions):,} partitions ({self.seconds:.1f} s); versions: "
+               + ", ".join(f"{k} {v}" for k, v in sorted(self.versions.items()))]
+        for day, p in self.partitions.items():
+            line = f"  {day}: {p['status']}, {p['screened']:,} screened, {p['rejected']:,} rejected"
+            out.append(line + "".join(f"\n    {e}" for e in p["errors"]))
+        return out
+
+
+def options(input: Path, out: Path, *, ruleset: str | None = None, db: str | None = None, master: str | None = None,
+            since: str | None = None, until: str | None = None, conf: list[str] | None = None) -> Options:
+    """The options of a re-screen from its arguments (the CLI's and spark-submit's): settings as ``screen``
+    takes them — an option over the environment (``INTERDICTOR_*``)."""
+    settings = Settings()
+    if db:
+        settings = settings.model_copy(update={"database_url": db})
+    if ruleset is not None:
+        settings = settings.with_ruleset(ruleset)
+    for name, day in (("--since", since), ("--until", until)):
+        if day is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            raise RescreenError(f"{name} {day!r} is not a day: give YYYY-MM-DD")
+    pairs = {}
+    for item in conf or []:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise RescreenError(f"--conf {item!r} is not KEY=VALUE")
+        pairs[key.strip()] = value
+    return Options(input=input, out=out, settings=settings, master=master, since=since, until=until, conf=pairs)
+
+
+def execute(make: Callable[[], Options], say: Callable[[str], None] = print) -> int:
+    """Run a re-screen and say how it went; the exit code: 0 all screened, 3 some partitions or rows
+    rejected, 2 nothing screened (not an archive, a bad option, no Java, nothing readable)."""
+    from interdictor.screening.assembly import AssemblyError
+    from interdictor.store.db import StoreError
+
+    try:
+        opts = make()
+        report = run(opts, say)
+    except (RescreenError, AssemblyError, StoreError) as exc:
+        say(f"error: {exc}")
+        return EXIT_NOTHING
+    except ImportError as exc:
+        say(f"error: {exc}: install the Spark extra (pip install 'interdictor[spark]')")
+        return EXIT_NOTHING
+    for line in report.lines():
+        say(line)
+    say(f"wrote the assessments to {opts.out} and the report to {opts.out / REPORT}")
+    return report.exit_code
+
+
+def run(options: Options, say: Callable[[str], None] = print) -> Report:
+    """Re-screen the archive ``options.input`` into ``options.out``: the shared body of ``interdictor spark
+    rescreen`` and ``spark-submit .../submit.py``.  A ``RescreenError`` when nothing can be re-screened."""
+    root, out = options.input, options.out
+    try:
+        Manifest.read(root)
+    except ArchiveError as exc:
+        raise RescreenError(str(exc)) from exc
+    check_out(out)
+    parts = survey(root, options.since, options.until)
+    if not parts:
+        raise RescreenError(f"{root} holds no partitions"
+                            + (" in the days asked for" if options.since or options.until else ""))
+    say(f"surveyed {len(parts)} partitions of {root} ({sum(p.ok for p in parts)} readable); assembling the screening…")
+    screening = assemble_from(options.settings)
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise RescreenError("Spark needs Java 17 or later and none was found (install openjdk-17-jre-headless, "
+                            "or set JAVA_HOME)")
+    spark, own = session(options.master, options.conf)
+    try:
+        return rescreen(spark, screening, parts, root, out, options.chunk)
+    finally:
+        if own:
+            spark.stop()
+
+
+def assemble_from(settings: Settings) -> Screening:
+    """The screening ``interdictor screen`` would use with these settings and their store."""
+    from interdictor.store import open_store
+
+    store = open_store(settings.resolved_database_url())
+    try:
+        return assemble(settings, store)
+    finally:
+        store.close()
+
+
+def check_out(out: Path) -> None:
+    """Refuse an ``--out`` that holds something other than an earlier re-screen (it is replaced)."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / REPORT).is_file())):
+        raise RescreenError(f"{out} exists and is not an earlier re-screen's output: give a new or empty directory")
+
+
+def session(master: str | None, conf: dict[str, str]) -> tuple[SparkSession, bool]:
+    """(the Spark session, whether this call started it).  A session already running (spark-submit's, a test's)
+    is used as it is; else one on ``master`` (default ``local[2]``), its Python workers this interpreter."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        for k, v in {**SESSION_CONF, **conf}.items():
+            active.conf.set(k, v)
+        return active, False
+    builder = SparkSession.builder.appName("interdictor rescreen")
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # under spark-submit: its --master and --conf hold
+    if master is not None or not submitted:
+        master = master or "local[2]"
+        builder = builder.master(master)
+        if master.startswith("local"):
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter
+    for k, v in {**SESSION_CONF, **conf}.items():
+        builder = builder.config(k, v)
+    return builder.getOrCreate(), True
+
+
+def rescreen(spark: SparkSession, screening: Screening, parts: list[Partition], root: Path, out: Path,
+             chunk: int = CHUNK) -> Report:
+    """Screen the good partitions of ``parts`` with ``screening`` broadcast once; write results and the report."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    started = datetime.now(UTC)
+    report = Report(input=str(root), out=str(out), started_at=started.isoformat(), versions=dict(screening.versions))
+    for k, v in SESSION_CONF.items():
+        spark.conf.set(k, v)
+    good = [p for p in parts if p.ok]
+    if out.exists():
+        shutil.rmtree(out)
+    counts: list[Any] = []
+    whys: list[Any] = []
+    if good:
+        shared = spark.sparkContext.broadcast(screening)
+        rows = read_groups(spark, root, good)
+
+        def screen(table: pa.Table) -> pa.Table:  # typed: pyspark reads the UDF's kind from its hints
+            return _screen_arrow(shared, chunk, table)
+
+        result = rows.groupBy(PARTITION, "partner").applyInArrow(screen, spark_schema(RESULT_SCHEMA))
+        result = result.persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            assessed = result.filter(F.col("rejected").isNull())
+            (assessed.repartition(PARTITION)
+             .sortWithinPartitions(PARTITION, F.col("score").desc(), "partner", "shipment_id")
+             .select(*ASSESSMENT_COLUMNS, PARTITION)
+             .write.mode("overwrite").partitionBy(PARTITION).parquet(str(out)))
+            counts = (result.groupBy(PARTITION, "partner", "table")
+                      .agg(F.count(F.when(F.col("rejected").isNull(), 1)).alias("screened"),
+                           F.count("rejected").alias("rejected")).collect())
+            rejected = result.filter(F.col("rejected").isNotNull())
+            whys = rejected.groupBy(PARTITION, "table", "rejected").count().collect()
+            if whys:
+                (rejected.select(PARTITION, "table", "partner", "shipment_id", "version", F.col("rejected").alias("reason"))
+                 .coalesce(1).write.mode("overwrite").partitionBy(PARTITION).parquet(str(out / REJECTS)))
+        finally:
+            result.unpersist()
+            shared.destroy()
+    out.mkdir(parents=True, exist_ok=True)
+    report.partitions = tally(parts, counts, whys)
+    report.totals = {
+        "screened": sum(p["screened"] for p in report.partitions.values()),
+        "rejected": sum(p["rejected"] for p in report.partitions.values()),
+        "errors": sum(len(p["errors"]) for p in report.partitions.values()),
+        "partitions": len(report.partitions),
+        "partitions_rejected": sum(p["status"] == "rejected" for p in report.partitions.values()),
+    }
+    report.seconds = round((datetime.now(UTC) - started).total_seconds(), 3)
+    report.write(out)
+    return report
+
+
+def read_groups(spark: SparkSession, root: Path, parts: list[Partition]) -> DataFrame:
+    """The four tables' rows of ``parts`` as one frame: each row with its table and its place in the files."""
+    from pyspark.sql import functions as F
+
+    frames = []
+    for table in CANONICAL:
+        files = [str(f) for p in parts for f in p.files.get(table, [])]
+        schema = spark_schema(pl.Schema({**canonical_columns(table), PARTITION: pl.String()}))
+        if files:
+            df = spark.read.schema(schema).option("basePath", str(root / table)).parquet(*files)
+        else:
+            df = spark.createDataFrame([], schema)
+        frames.append(df.withColumn(TABLE, F.lit(table)).withColumn(ORDER, F.monotonically_increasing_id()))
+    return reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
+
+
+def tally(parts: list[Partition], counts: list[Any], whys: list[Any]) -> dict[str, dict[str, Any]]:
+    """Per partition: rows in (from the footers), screened and rejected (from the job), the errors with their
+    counts; rows in that the job neither screened nor rejected are an error, never silently lost."""
+    out: dict[str, dict[str, Any]] = {}
+    for p in parts:
+        shipments = p.rows.get("shipments", 0)
+        out[p.day] = {"status": "screened" if p.ok else "rejected", "rows_in": dict(p.rows), "screened": 0,
+                      "rejected": 0 if p.ok else shipments, "partners": {},
+                      "errors": list(p.errors) + ([] if p.ok else [f"partition rejected: its {shipments:,} shipments "
+                                                                    "were not screened"])}
+    seen: dict[tuple[str, str], int] = {}
+    for r in counts:
+        entry = out[r[PARTITION]]
+        if r["table"] == "shipments":
+            entry["screened"] += r["screened"]
+            entry["rejected"] += r["rejected"]
+            partner = entry["partners"].setdefault(str(r["partner"]), {"screened": 0, "rejected": 0})
+            partner["screened"] += r["screened"]
+            partner["rejected"] += r["rejected"]
+        seen[(r[PARTITION], r["table"])] = seen.get((r[PARTITION], r["table"]), 0) + r["screened"] + r["rejected"]
+    for r in whys:
+        out[r[PARTITION]]["errors"].append(f"{r['count']:,} {r['table']} rows rejected: {r['rejected']}")
+    for p in parts:
+        if not p.ok:
+            continue
+        # every shipment row comes back screened or rejected (a child row comes back only when rejected)
+        n_in, n_out = p.rows.get("shipments", 0), seen.get((p.day, "shipments"), 0)
+        if n_in != n_out:
+            out[p.day]["errors"].append(f"{n_in - n_out:,} of {n_in:,} shipments rows neither screened nor rejected "
+                                        "(a part file Spark could not read?)")
+    return out
+
+
+def _screen_arrow(shared: Broadcast[Screening], chunk: int, table: pa.Table) -> pa.Table:
+    """The Arrow UDF: one group's rows in, its result rows out (on an executor)."""
+    group = pl.from_arrow(table)
+    assert isinstance(group, pl.DataFrame)
+    return screen_group(group, shared.value, chunk).to_arrow().cast(arrow_schema(RESULT_SCHEMA))
+
+
+def arrow_schema(schema: pl.Schema) -> pa.Schema:
+    """``schema`` in Arrow's plain (not large) types, as Spark's Arrow exchange expects them."""
+    return pa.schema([pa.field(k, _arrow(v)) for k, v in schema.items()])
+
+
+def _arrow(dtype: Any) -> pa.DataType:
+    """One polars type (an instance, or a class such as ``pl.String``) as a plain Arrow type."""
+    d = dtype() if isinstance(dtype, type) else dtype
+    if isinstance(d, pl.Datetime):
+        return pa.timestamp("us", tz=d.time_zone)
+    if isinstance(d, pl.List):
+        return pa.list_(_arrow(d.inner))
+    if isinstance(d, pl.Struct):
+        return pa.struct([pa.field(f.name, _arrow(f.dtype)) for f in d.fields])
+    simple = {pl.String: pa.string(), pl.Int32: pa.int32(), pl.Int64: pa.int64(), pl.Float64: pa.float64(),
+              pl.Boolean: pa.bool_()}
+    return simple[type(d)]
+
+
+def spark_schema(schema: pl.Schema) -> Any:
+    """``schema`` as a Spark ``StructType``."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(arrow_schema(schema))
