@@ -25,10 +25,12 @@ def export(
     db: Annotated[str | None, typer.Option(help="Database URL (default: INTERDICTOR_DATABASE_URL or the embedded "
                                                 "SQLite file).")] = None,
 ) -> None:
-    """Export the store as an archive: the current version of every shipment (shipments, items, parties,
-    legs, with its version number), its latest assessment with its reasons, and the decisions and outcomes,
-    as Parquet partitioned by filing day (DIR/TABLE/filed_day=YYYY-MM-DD/part-NNNNN.parquet, and the manifest
-    DIR/_archive.json). It streams: memory stays flat whatever the store's size.
+    """Export the store as an archive of Parquet files partitioned by filing day (for Spark, polars, ...).
+
+    The archive holds the current version of every shipment (shipments, items, parties, legs, with its
+    version number), its latest assessment with its reasons, and the decisions and outcomes, in
+    DIR/TABLE/filed_day=YYYY-MM-DD/part-NNNNN.parquet, with the manifest DIR/_archive.json. It streams:
+    memory stays flat whatever the store's size.
 
     The archive is written beside DIR and renamed into place when complete: an error leaves DIR as it was.
     Exit codes: 0 written (even an empty archive); 2 bad arguments, no database, or DIR cannot be written.
