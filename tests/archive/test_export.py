@@ -27,7 +27,7 @@ from interdictor.store import schema as t
 from interdictor.store.db import Store
 from interdictor.store.decisions import add_decision, add_outcome
 
-DAY1, DAY2 = date(2026, 3, 2), date(2026, 3, 3)
+DAY1, DAY2, GHOST_DAY = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 9)
 KEY = ["partner", "shipment_id", "version"]
 
 
@@ -84,6 +84,10 @@ def stored_traffic(url: str, traffic: tuple[bytes, bytes]) -> dict[str, list[str
                                    answer="hold_for_screening", pick_kind="manual")
                 add_outcome(conn, "officer", ship, did, result="seized", what="pills", quantity=2.0, unit="kg",
                             agency=None, note=None, examined_at=datetime(2026, 3, 4, 12, tzinfo=UTC))
+            # a decision on a shipment the store does not hold: archived by the day it was made
+            add_decision(conn, "officer", {"partner": "acme", "shipment_id": "GHOST", "version": 1}, None,
+                         decision="release", reason="r", answer="released", pick_kind="manual",
+                         decided_at=datetime(GHOST_DAY.year, GHOST_DAY.month, GHOST_DAY.day, 23, 59, tzinfo=UTC))
     finally:
         store.close()
     return {"day1": ids1, "day2": ids2, "amended": amended, "undated": [undated]}
@@ -154,7 +158,7 @@ def test_the_archive_holds_each_shipments_latest_version_once_as_stored(
     assert sorted((out / "shipments").iterdir()) == [out / "shipments" / f"filed_day={d}"
                                                      for d in sorted({DAY1, DAY2, today})]
     # the manifest counts what the files hold
-    assert manifest.days == sorted(d.isoformat() for d in {DAY1, DAY2, today})
+    assert manifest.days == sorted(d.isoformat() for d in {DAY1, DAY2, today, GHOST_DAY})
     for table, n in manifest.tables.items():
         assert read(out, table).height == n, table
     assert manifest.tables["shipments"] == ships.height and manifest.since is None
@@ -175,10 +179,12 @@ def test_the_archive_holds_each_shipments_latest_version_once_as_stored(
     assert set(assessed["model"]) == {"none"} and all(json.loads(v)["ruleset"] for v in assessed["inputs"])
     # decisions and outcomes, in their shipment's partition
     decisions, outcomes = read(out, "decisions"), read(out, "outcomes")
-    assert sorted(decisions["shipment_id"]) == sorted([ids["amended"][0], ids["day2"][1]])
+    assert dict(zip(decisions["shipment_id"], decisions[PARTITION], strict=True)) == {
+        ids["amended"][0]: DAY1, ids["day2"][1]: DAY2, "GHOST": GHOST_DAY}
     assert dict(zip(outcomes["shipment_id"], outcomes[PARTITION], strict=True)) == {ids["amended"][0]: DAY1,
                                                                                     ids["day2"][1]: DAY2}
-    assert set(outcomes["result"]) == {"seized"} and set(outcomes["decision_id"]) == set(decisions["decision_id"])
+    assert set(outcomes["result"]) == {"seized"}
+    assert set(outcomes["decision_id"]) == set(decisions.filter(pl.col("shipment_id") != "GHOST")["decision_id"])
 
 
 def test_the_latest_of_several_assessments_of_a_version_is_archived(

@@ -44,8 +44,8 @@ from interdictor.archive.layout import (
 )
 from interdictor.model import Batch, conform
 
-PART_ROWS = 500_000  # a table's day is written out as a part file when its buffer passes this many rows
-BUFFER_BYTES = 512 * 2**20  # and the largest buffers whenever all of them together pass this size
+PART_ROWS = 200_000  # a table's day is written out as a part file when its buffer passes this many rows
+BUFFER_BYTES = 256 * 2**20  # and the largest buffers whenever all of them together pass this size
 
 
 def filed_day(filed_at: pl.Expr, received_at: pl.Expr | datetime) -> pl.Expr:
