@@ -22,20 +22,20 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "interdictor"
 LEVELS: dict[str, int] = {
     # the edges: the command line, output files, the demo, the generated docs
     "cli": 8, "cli_common": 8, "cli_goods": 8, "cli_learn": 8, "cli_lists": 8, "cli_profiles": 8, "cli_service": 8, "cli_stream": 8,
-    "cli_loop": 8, "cli_network": 8, "cli_notices": 8, "cli_alerts": 8, "cli_spark": 8,
+    "cli_loop": 8, "cli_network": 8, "cli_notices": 8, "cli_alerts": 8, "cli_spark": 8, "cli_archive": 8,
     "output": 8, "demo": 8, "devdocs": 8,
     # entry points
     "service": 7, "stream": 7, "spark": 7,
     # the screening assembly: versions from the store, the read-only context, one screening pass
     "screening": 6,
+    # the Parquet archive: its layout, its writer, the export of the store (which reads the store)
+    "archive": 6,
     # pushing events out: the deliverer of the outbox (webhooks, e-mail), run by the entry points
     "alerts": 6,
     # what serve and worker do by themselves: close notification windows, refresh the learned set
     "background": 6,
     # schema, migrations, repositories, audit: the only SQL
     "store": 5,
-    # the Parquet archive: its layout (and the writer, which reads the store)
-    "archive": 5,
     # rule sets, combination, dispositions, budgets, partner-safe codes; model training and evaluation
     # (pure over tables the store or a file hands in); actors and the graph of shipments (the same)
     "score": 4, "queue": 4, "answers": 4, "learn": 4, "network": 4,

@@ -375,6 +375,7 @@ def _register_areas() -> None:
     """Commands owned by each area's own module."""
     from interdictor import (
         cli_alerts,
+        cli_archive,
         cli_goods,
         cli_learn,
         cli_lists,
@@ -399,6 +400,7 @@ def _register_areas() -> None:
     app.add_typer(cli_network.app, name="network")
     cli_spark.register(app)
     app.add_typer(cli_notices.app, name="notifications")
+    cli_archive.register(app)
 
 
 _register_areas()

@@ -153,9 +153,9 @@ def test_bad_partitions_and_rows_are_reported_and_the_rest_screened(spark: Any, 
                                     "cargo": shifted(acme, 12, 20)})
     good, corrupt, typed = manifest.days[2], manifest.days[1], manifest.days[0]
     # a part file that is not Parquet
-    (partition_dir(root, "items", corrupt) / "part-00001.parquet").write_bytes(b"PAR1 this is not parquet at all")
+    (partition_dir(root, "items", corrupt) / "part-00000.parquet").write_bytes(b"PAR1 this is not parquet at all")
     # a weight written as text: not the layout's column type
-    f = partition_dir(root, "items", typed) / "part-00002.parquet"
+    f = partition_dir(root, "items", typed) / "part-00000.parquet"
     pl.read_parquet(f).with_columns(pl.col("weight_kg").cast(pl.String)).write_parquet(f)
     # rows that fail validation: no shipment_id, a shipment archived twice, an item whose shipment is absent
     ships = pl.read_parquet(partition_dir(root, "shipments", good) / "part-00000.parquet")
@@ -172,7 +172,7 @@ def test_bad_partitions_and_rows_are_reported_and_the_rest_screened(spark: Any, 
     report = json.loads((out / "_report.json").read_text())
     parts = report["partitions"]
     assert parts[corrupt]["status"] == "rejected"
-    assert any(f"items/{PARTITION}={corrupt}/part-00001.parquet: cannot be read as Parquet" in e
+    assert any(f"items/{PARTITION}={corrupt}/part-00000.parquet: cannot be read as Parquet" in e
                for e in parts[corrupt]["errors"])
     assert parts[corrupt]["rejected"] == 30 and parts[corrupt]["screened"] == 0
     assert parts[typed]["status"] == "rejected"

@@ -45,6 +45,32 @@ CANONICAL: Final[Mapping[str, pl.Schema]] = {
 RECORDS: Final = ("assessments", "decisions", "outcomes")
 TABLES: Final = (*CANONICAL, *RECORDS)
 
+REASON: Final = pl.Struct({"code": pl.String, "weight": pl.Float64, "evidence": pl.String, "item": pl.Int32,
+                           "party": pl.String})
+# the record tables' columns: what the store keeps of each shipment's latest assessment (its reasons as a
+# list, strongest first, as ``screen --out x.parquet`` lists them; ``model`` and ``inputs``: the versions
+# of every input its run screened with, ``model`` "none" without a model), of decisions and of outcomes
+RECORD_SCHEMAS: Final[Mapping[str, pl.Schema]] = {
+    "assessments": pl.Schema({  # type: ignore[arg-type]
+        "partner": pl.String, "shipment_id": pl.String, "version": pl.Int32, "run_id": pl.String,
+        "score": pl.Float64, "disposition": pl.String, "corridor": pl.String, "ruleset": pl.String,
+        "ruleset_version": pl.Int32, "model": pl.String, "inputs": pl.String,
+        "created_at": pl.Datetime("us", "UTC"), "reasons": pl.List(REASON),
+    }),
+    "decisions": pl.Schema({  # type: ignore[arg-type]
+        "partner": pl.String, "shipment_id": pl.String, "version": pl.Int32, "decision_id": pl.Int64,
+        "decision": pl.String, "reason": pl.String, "answer": pl.String, "corridor": pl.String,
+        "score": pl.Float64, "recommended": pl.String, "exploration": pl.Boolean, "pick_kind": pl.String,
+        "ruleset": pl.String, "decided_by": pl.String, "decided_at": pl.Datetime("us", "UTC"),
+    }),
+    "outcomes": pl.Schema({  # type: ignore[arg-type]
+        "partner": pl.String, "shipment_id": pl.String, "version": pl.Int32, "outcome_id": pl.Int64,
+        "decision_id": pl.Int64, "result": pl.String, "what": pl.String, "quantity": pl.Float64,
+        "unit": pl.String, "agency": pl.String, "note": pl.String, "examined_at": pl.Datetime("us", "UTC"),
+        "recorded_by": pl.String, "recorded_at": pl.Datetime("us", "UTC"),
+    }),
+}
+
 
 class ArchiveError(ValueError):
     """An archive that cannot be read as this code's layout; the message says what is wrong and where."""
@@ -56,6 +82,11 @@ def canonical_columns(table: str) -> pl.Schema:
     cols: dict[str, pl.DataType] = {"partner": pl.String(), "shipment_id": pl.String(), "version": pl.Int32()}
     cols.update({k: v for k, v in schema.items() if k != "shipment_id"})
     return pl.Schema(cols)
+
+
+def columns(table: str) -> pl.Schema:
+    """The columns of any table of the archive, in the order its files hold them (``filed_day`` is not one)."""
+    return canonical_columns(table) if table in CANONICAL else RECORD_SCHEMAS[table]
 
 
 def canonical_digest() -> str:
@@ -77,6 +108,7 @@ class Manifest:
     tables: dict[str, int] = field(default_factory=dict)  # rows per table
     days: list[str] = field(default_factory=list)  # the filed_day partitions written
     format: str = "interdictor-archive"
+    source: str = ""  # what it was written from: "store ..." (export) or "files ..." (straight from partner files)
 
     def write(self, root: Path) -> None:
         (root / MANIFEST).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -109,6 +141,18 @@ class Manifest:
 def partition_dir(root: Path, table: str, day: str) -> Path:
     """The directory of ``table``'s partition for filing day ``day`` (``YYYY-MM-DD``)."""
     return root / table / f"{PARTITION}={day}"
+
+
+def scan(root: Path, table: str) -> pl.LazyFrame:
+    """``table`` of the archive at ``root`` (its ``columns`` and ``filed_day``, a date) as a lazy polars frame;
+    empty, with those columns, when the table has no rows.  It does not read the manifest: call
+    ``Manifest.read`` first to refuse an archive of another layout."""
+    schema = pl.Schema({**columns(table), PARTITION: pl.Date()})
+    files = sorted((root / table).glob(f"{PARTITION}=*/*.parquet"))
+    if not files:
+        return pl.LazyFrame(schema=schema)
+    return (pl.scan_parquet(files, hive_partitioning=True, hive_schema={PARTITION: pl.Date()})
+            .select(list(schema)).cast(schema))
 
 
 def batch_of(shipments: pl.DataFrame, items: pl.DataFrame, parties: pl.DataFrame, legs: pl.DataFrame) -> Batch:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, select
 
 from interdictor.model import ITEM_SCHEMA, PARTY_SCHEMA, REASON_SCHEMA, SHIPMENT_SCHEMA, Batch
 from interdictor.score.rules import RuleSet
@@ -15,6 +15,7 @@ from interdictor.store import schema as t
 from interdictor.store import schema_service as sv
 from interdictor.store.db import Store
 from interdictor.store.runs import RunSummary
+from interdictor.store.shipments import filed_since
 
 IN_CHUNK = 500
 KEY_SCHEMA = {"partner": pl.String, "shipment_id": pl.String, "version": pl.Int32}
@@ -36,8 +37,7 @@ def live_versions(conn: Connection, keys: pl.DataFrame, since: datetime) -> pl.D
     parts = [pl.DataFrame(schema=KEY_SCHEMA)]
     for (partner,), ids in keys.group_by("partner"):
         stmt = select(S.c.partner, S.c.shipment_id, S.c.version).where(
-            S.c.partner == partner, S.c.is_current.is_(True), ~decided,
-            or_(S.c.filed_at >= since, and_(S.c.filed_at.is_(None), S.c.received_at >= since)))
+            S.c.partner == partner, S.c.is_current.is_(True), ~decided, filed_since(since))
         parts.append(_in(conn, stmt, S.c.shipment_id, ids["shipment_id"].unique().sort().to_list(), KEY_SCHEMA))
     return pl.concat(parts)
 

@@ -40,6 +40,11 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def filed_since(since: datetime) -> Any:
+    """Shipments filed at or after ``since`` (received at or after it when the filing time is unknown)."""
+    return or_(S.c.filed_at >= since, and_(S.c.filed_at.is_(None), S.c.received_at >= since))
+
+
 def latest_assessment(conn: Connection, partner: str, shipment_id: str, version: int) -> dict[str, Any] | None:
     row = conn.execute(select(A).where(A.c.partner == partner, A.c.shipment_id == shipment_id, A.c.version == version)
                        .order_by(A.c.created_at.desc()).limit(1)).mappings().first()
