@@ -33,25 +33,29 @@ from interdictor.settings import Settings
 HERE = Path(__file__).resolve().parent
 
 
-def build(csv: Path, out: Path, *, partner: str, replace: bool) -> None:
+def build(csvs: list[Path], out: Path, *, partner: str, replace: bool) -> None:
+    """An archive of ``csvs`` (one partner's files, each read as ``interdictor screen`` reads it) at ``out``."""
     settings = Settings()
     started, cpu0 = time.perf_counter(), time.process_time()
     shipments = rejects = 0
-    with ArchiveWriter(out, replace=replace, source=f"files {csv.name}") as writer, csv.open("rb") as fh:
-        _, chunks = read_source(fh, "manifest-csv", ReadOptions(source_name=csv.name, chunk_rows=settings.chunk_rows),
-                                None)
-        for chunk in prefetch(chunks):
-            write_batch(writer, chunk.batch, partner=partner)
-            shipments += len(chunk.batch)
-            rejects += len(chunk.rejects)
-            print(f"\r{shipments:,} shipments", end="", file=sys.stderr)
+    with ArchiveWriter(out, replace=replace, source="files " + ", ".join(c.name for c in csvs)) as writer:
+        for csv in csvs:
+            with csv.open("rb") as fh:
+                _, chunks = read_source(fh, "manifest-csv",
+                                        ReadOptions(source_name=csv.name, chunk_rows=settings.chunk_rows), None)
+                for chunk in prefetch(chunks):
+                    write_batch(writer, chunk.batch, partner=partner)
+                    shipments += len(chunk.batch)
+                    rejects += len(chunk.rejects)
+                    print(f"\r{shipments:,} shipments", end="", file=sys.stderr)
         manifest = writer.close()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu0
     print(file=sys.stderr)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     size_mb = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
+    csv_mb = sum(c.stat().st_size for c in csvs) / 1e6
     print(f"archive: {wall:,.1f} s wall, {cpu:,.1f} s CPU, {shipments / wall:,.0f} shipments/s, "
-          f"peak RSS {peak_mb:,.0f} MB, {size_mb:,.0f} MB on disk ({csv.stat().st_size / 1e6:,.0f} MB of CSV)")
+          f"peak RSS {peak_mb:,.0f} MB, {size_mb:,.0f} MB on disk ({csv_mb:,.0f} MB of CSV)")
     print("rows: " + ", ".join(f"{t} {n:,}" for t, n in manifest.tables.items() if n)
           + f"; days {', '.join(manifest.days)}; {rejects:,} rejects → {out}")
 
@@ -69,7 +73,7 @@ def main() -> None:
     csv = args.csv or HERE / "out" / f"day-{args.size}-seed{args.seed}.csv"
     csv.parent.mkdir(parents=True, exist_ok=True)
     generate(csv, args.size, args.seed)
-    build(csv, args.out, partner=args.partner, replace=args.force)
+    build([csv], args.out, partner=args.partner, replace=args.force)
 
 
 if __name__ == "__main__":
