@@ -215,3 +215,27 @@ def test_an_out_directory_holding_something_else_is_refused(tmp_path: Path, worl
     assert "is not an earlier re-screen's output" in text
     assert (tmp_path / "mine.txt").read_text() == "keep me"
     assert set(CANONICAL) <= {p.name for p in world.archive.iterdir()}
+
+
+@pytest.mark.spark
+def test_a_day_larger_than_a_chunk_is_screened_in_groups_each_shipment_once(spark: Any, world: World, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from interdictor.spark.job import options, run
+
+    monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(world.archive.parent / "data"))
+    out = tmp_path / "out"
+    opts = options(world.archive, out, db=world.url)
+    opts.chunk = 40  # 150 shipments a partner: ceil(300 / 40) = 8 buckets of the day, several groups each
+    report = run(opts, say=lambda _: None)
+    got = pl.read_parquet(out / f"{PARTITION}=*" / "*.parquet", hive_partitioning=True)
+    expected = {(p, s) for p, b in world.batches.items() for s in b.shipments.get_column("shipment_id")}
+    assert got.height == len(expected)
+    assert set(zip(got.get_column("partner"), got.get_column("shipment_id"), strict=True)) == expected
+    assert report.totals["screened"] == len(expected) and report.totals["rejected"] == 0
+    # the reasons that need no batch mates are the single machine's: a listed party, a precursor, a route
+    single, _ = single_machine(world)
+    both = single.join(got, on=["partner", "shipment_id"], suffix="_spark")
+    same = both.filter(pl.col("reasons").list.eval(pl.element().struct.field("code").str.starts_with("CLUSTER_"))
+                       .list.any().not_())
+    assert same.height > 250
+    assert same.filter(pl.col("score") != pl.col("score_spark")).is_empty()

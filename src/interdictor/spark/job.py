@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 REPORT: Final = "_report.json"
+BUCKET: Final = "_bucket"  # a day's shipments cut into groups of about one screening chunk (``read_groups``)
 REJECTS: Final = "_rejects"
 HISTORY_NOTE: Final = ("reasons that depend on stored history (first seen, the day's clusters, networks, the model's "
                        "history features) use what the store held at the history mark of the assembly "
@@ -230,12 +231,12 @@ def rescreen(spark: SparkSession, screening: Screening, parts: list[Partition], 
     whys: list[Any] = []
     if good:
         shared = spark.sparkContext.broadcast(screening)
-        rows = read_groups(spark, root, good)
+        rows = read_groups(spark, root, good, chunk)
 
         def screen(table: pa.Table) -> pa.Table:  # typed: pyspark reads the UDF's kind from its hints
             return _screen_arrow(shared, chunk, table)
 
-        result = rows.groupBy(PARTITION, "partner").applyInArrow(screen, spark_schema(RESULT_SCHEMA))
+        result = rows.groupBy(PARTITION, "partner", BUCKET).applyInArrow(screen, spark_schema(RESULT_SCHEMA))
         result = result.persist(StorageLevel.MEMORY_AND_DISK)
         try:
             assessed = result.filter(F.col("rejected").isNull())
@@ -268,8 +269,12 @@ def rescreen(spark: SparkSession, screening: Screening, parts: list[Partition], 
     return report
 
 
-def read_groups(spark: SparkSession, root: Path, parts: list[Partition]) -> DataFrame:
-    """The four tables' rows of ``parts`` as one frame: each row with its table and its place in the files."""
+def read_groups(spark: SparkSession, root: Path, parts: list[Partition], chunk: int = CHUNK) -> DataFrame:
+    """The four tables' rows of ``parts`` as one frame: each row with its table, its place in the files and
+    its shipment's bucket (``BUCKET``).  A day of ``n`` shipments is cut into ``ceil(n / chunk)`` buckets by a
+    hash of the shipment id, so a shipment's rows of every table meet in one group of about ``chunk``
+    shipments — one screening chunk, never a whole national day in one Python worker — and a day's groups
+    are spread over the executors.  A day of ``chunk`` shipments or fewer is one group."""
     from pyspark.sql import functions as F
 
     frames = []
@@ -281,7 +286,11 @@ def read_groups(spark: SparkSession, root: Path, parts: list[Partition]) -> Data
         else:
             df = spark.createDataFrame([], schema)
         frames.append(df.withColumn(TABLE, F.lit(table)).withColumn(ORDER, F.monotonically_increasing_id()))
-    return reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
+    rows = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
+    buckets = spark.createDataFrame([(p.day, max(1, -(-p.rows.get("shipments", 0) // chunk))) for p in parts],
+                                    f"{PARTITION} string, _buckets long")
+    rows = rows.join(F.broadcast(buckets), on=PARTITION, how="left")
+    return rows.withColumn(BUCKET, F.pmod(F.xxhash64("shipment_id"), F.col("_buckets"))).drop("_buckets")
 
 
 def tally(parts: list[Partition], counts: list[Any], whys: list[Any]) -> dict[str, dict[str, Any]]:
