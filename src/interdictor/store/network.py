@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, delet
 from sqlalchemy import update as sql_update
 
 from interdictor.network import NetworkConfig, NetworkError
-from interdictor.network.actors import VARIANT_SCHEMA, company_keys, key_parties, resolve
+from interdictor.network.actors import STRONG, VARIANT_SCHEMA, company_keys, key_parties, resolve
 from interdictor.network.communities import community_nodes, ftm_entities, labels_of, summarise, top
 from interdictor.network.evidence import RISK_SCHEMA, describe, rank, steps
 from interdictor.network.graph import Found, Graph, Hub, build
@@ -142,7 +142,7 @@ def _matching(store: Store, keys: pl.DataFrame, sql: str, schema: dict[str, Any]
 
 
 VSCHEMA = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
-KUSCHEMA = {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String}
+SHARING = {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String, "name_key": pl.String}
 
 
 def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, replace: bool = True) -> Updated:
@@ -179,20 +179,25 @@ def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, repl
                          seen["variant"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
                          "variant"))
     new_uses = keyed.uses.join(stored_uses, on=["variant", "kind", "value"], how="anti")
+    # the stored uses of the batch's phones and e-mails, read once (before the batch's own are stored): they
+    # count the names that make an identifier a hub (with the batch's), and tie the batch to stored actors
+    idents = keyed.uses.filter(pl.col("kind").is_in(STRONG)).select("kind", "value").unique()
+    sharing = _matching(
+        store, idents,
+        "SELECT u.variant, v.actor_id, u.kind, u.value, u.name_key FROM _net_keys k CROSS JOIN network_uses u "
+        "LEFT JOIN network_variants v ON v.variant = u.variant WHERE u.kind = k.kind AND u.value = k.value",
+        SHARING,
+        lambda: _where_in(store, lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value, U.c.name_key)
+                          .select_from(U.outerjoin(V, V.c.variant == U.c.variant))
+                          .where(U.c.kind.in_(STRONG), *_w(w)), U.c.value, idents["value"].to_list(), SHARING,
+                          "value").join(idents, on=["kind", "value"], how="semi"))
+    hub = hubs_of(pl.concat([sharing.select("kind", "value", "name_key"),
+                             keyed.uses.join(idents, on=["kind", "value"], how="semi")
+                             .select("kind", "value", "name_key")]), cfg)
+    # (a use stored without its variant's actor, by a growth that failed half-way, counts but ties no one)
+    known_uses = sharing.filter(pl.col("actor_id").is_not_null()).join(hub, on=["kind", "value"], how="anti")
     # rows in key order fill the B-tree pages in turn instead of all over (as screening stores its chunks)
-    store.insert_frames([("network_uses", new_uses.sort("variant", "kind", "value"))])  # hubs count this batch
-    # resolution asks only whether a phone or e-mail is a hub (an address or domain never joins actors)
-    idents = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).select("kind", "value").unique()
-    hub = hubs(store, cfg, idents)
-    strong = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).join(
-        hub, on=["kind", "value"], how="anti").select("kind", "value").unique()
-    known_uses = _matching(
-        store, strong,
-        "SELECT u.variant, v.actor_id, u.kind, u.value FROM _net_keys k CROSS JOIN network_uses u "
-        "CROSS JOIN network_variants v WHERE u.kind = k.kind AND u.value = k.value AND v.variant = u.variant", KUSCHEMA,
-        lambda: _where_in(store, lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value).select_from(
-            U.join(V, V.c.variant == U.c.variant)).where(U.c.kind.in_(["phone", "email"]), *_w(w)),
-            U.c.value, strong["value"].to_list(), KUSCHEMA, "value").join(strong, on=["kind", "value"]))
+    store.insert_frames([("network_uses", new_uses.sort("variant", "kind", "value"))])
     res = resolve(keyed, known, known_uses, hub)
     now = datetime.now(UTC)
     shipments = keyed.occurrences.select("partner", "shipment_id").unique()
