@@ -20,7 +20,14 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, delet
 from sqlalchemy import update as sql_update
 
 from interdictor.network import NetworkConfig, NetworkError
-from interdictor.network.actors import STRONG, VARIANT_SCHEMA, company_keys, key_parties, resolve
+from interdictor.network.actors import (
+    STRONG,
+    VARIANT_SCHEMA,
+    company_keys,
+    key_parties,
+    resolve,
+    with_domains,
+)
 from interdictor.network.communities import community_nodes, ftm_entities, labels_of, summarise, top
 from interdictor.network.evidence import RISK_SCHEMA, describe, rank, steps
 from interdictor.network.graph import Found, Graph, Hub, build
@@ -197,7 +204,8 @@ def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, repl
     # (a use stored without its variant's actor, by a growth that failed half-way, counts but ties no one)
     known_uses = sharing.filter(pl.col("actor_id").is_not_null()).join(hub, on=["kind", "value"], how="anti")
     # rows in key order fill the B-tree pages in turn instead of all over (as screening stores its chunks)
-    store.insert_frames([("network_uses", new_uses.sort("variant", "kind", "value"))])
+    # (a domain is not stored: it follows from the e-mail, and ``graph_tables`` derives it)
+    store.insert_frames([("network_uses", new_uses.filter(pl.col("kind") != "domain").sort("variant", "kind", "value"))])
     res = resolve(keyed, known, known_uses, hub)
     now = datetime.now(UTC)
     shipments = keyed.occurrences.select("partner", "shipment_id").unique()
@@ -234,6 +242,7 @@ def graph_tables(store: Store, cfg: NetworkConfig) -> tuple[pl.DataFrame, pl.Dat
                                 {"variant": s, "actor_id": s, "name": s, "evidence": s})
     uses = store.read_frame(select(U.c.variant, U.c.kind, U.c.value, U.c.name_key, U.c.shown),
                             {"variant": s, "kind": s, "value": s, "name_key": s, "shown": s})
+    uses = with_domains(uses.filter(pl.col("kind") != "domain"))  # (a store written before kept its domains)
     parties = parties.join(variants, on="variant").drop("variant")
     hub = hubs_of(uses, cfg)
     uses = uses.join(variants.select("variant", "actor_id"), on="variant").group_by(
