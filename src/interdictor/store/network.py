@@ -434,7 +434,7 @@ def communities(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[G
     hit, _, _ = _current(store, cfg, fresh)
     with _labelling:
         if hit.labels is None:
-            hit.labels = labels_of(hit.graph)
+            hit.labels = labels_of(hit.graph, cfg)
     return hit.graph, hit.labels, summarise(hit.graph, hit.labels, seen(store), outcome_marks(store))
 
 
