@@ -120,7 +120,7 @@ def communities(
     db: DbOption = None,
 ) -> None:
     """Connected groups of actors (through shipments and identifiers that are not hubs, and through no actor
-    with 25 or more distinct counterparties), with their size, members, seizures and first/last seen; the
+    with 10 or more distinct counterparties), with their size, members, seizures and first/last seen; the
     network is brought up to date first.
 
     Columns: community, actors, shipments, partners, seizures, referrals, last_seizure, first_seen,

@@ -40,7 +40,7 @@ MARKS = pl.DataFrame({"partner": ["acme"], "shipment_id": ["S1"], "result": ["se
 
 
 def test_groups_sizes_seizures_and_dates() -> None:
-    cfg = NetworkConfig(max_fanout=20, hub_names=100)  # the crowded node alone keeps the warehouse apart
+    cfg = NetworkConfig(max_fanout=20, busy_counterparties=100)  # the crowded node alone keeps the warehouse apart
     graph = network(cfg)
     summary = summarise(graph, labels_of(graph, cfg), SEEN, MARKS)
     ring = summary.filter(pl.col("actors") == 5).row(0, named=True)
@@ -53,10 +53,10 @@ def test_groups_sizes_seizures_and_dates() -> None:
 
 
 def test_without_a_fanout_or_counterparty_cap_the_warehouse_is_one_community() -> None:
-    cfg = NetworkConfig(hub_names=100)  # the same traffic, nothing crowded or busy: BIG and its 30 sellers meet
+    cfg = NetworkConfig(busy_counterparties=100)  # the same traffic, nothing crowded or busy: BIG and its 30 sellers meet
     summary = summarise(network(cfg), labels_of(network(cfg), cfg), SEEN, MARKS)
     assert summary["actors"].max() == 31
-    cfg = NetworkConfig()  # BIG trades with 30 distinct sellers (25 make an actor busy): it joins no one
+    cfg = NetworkConfig()  # BIG trades with 30 distinct sellers (10 make an actor busy): it joins no one
     graph = network(cfg)
     assert summarise(graph, labels_of(graph, cfg), SEEN, MARKS)["actors"].to_list() == [5, 2]
 
@@ -64,7 +64,8 @@ def test_without_a_fanout_or_counterparty_cap_the_warehouse_is_one_community() -
 def test_a_ring_is_its_own_community_and_a_busy_shop_glues_no_one() -> None:
     # the ring: X ships to P and Q, Q shares a phone with R, Y ships to R.  A shop sends one parcel to each of
     # 30 customers (30 edges: not crowded); two customers also buy from a small seller each (V, U), and one
-    # (C0) from the ring's X.  The shop trades with 30 distinct counterparties: it is busy, and crosses no one
+    # (C0) from the ring's X.  The shop trades with 30 distinct counterparties: it is busy, and crosses no one;
+    # the ring's X trades with 3 (P, Q, C0) and the ring holds together
     ring = [("S1", "X", "P"), ("S2", "X", "Q"), ("S3", "Y", "R"), ("S4", "X", "C0")]
     shop = [(f"H{i}", "SHOP", f"C{i}") for i in range(30)]
     others = [("T1", "V", "C1"), ("T2", "U", "C2")]
@@ -84,7 +85,7 @@ def test_a_ring_is_its_own_community_and_a_busy_shop_glues_no_one() -> None:
     summary = summarise(graph, labels, SEEN.clear(), MARKS.clear())
     assert summary["actors"].to_list() == [6, 2, 2]
     # counted without the counterparty measure, the shop makes one community of the ring and its customers
-    loose = NetworkConfig(hub_names=31)
+    loose = NetworkConfig(busy_counterparties=31)
     assert summarise(graph, labels_of(graph, loose), SEEN.clear(), MARKS.clear())["actors"].to_list() == [38]
 
 

@@ -4,9 +4,10 @@ Two actors are in one community when a path joins them through shipments and ide
 not hubs, through no crowded node (one with more than ``max_fanout`` edges, which a backtrack does
 not cross either) and through no busy actor — so a consolidator's address or a courier's phone does not
 make one community of its hundreds of sellers, nor an ordinary shop of its customers.  An actor is busy
-when it trades with ``hub_names`` distinct counterparties or more (the shippers and receivers of its
-shipments): the hub measure of ``screen.parties.hubs``, counted over the traffic as an identifier's
-distinct names are.  A busy actor stays in the graph (a backtrack reaches it) but joins no community.  A community has its actors (the most connected named first), its shipments,
+when it trades with ``busy_counterparties`` distinct counterparties or more (the shippers and receivers
+of its shipments): the hub measure of ``screen.parties.hubs``, counted over the traffic as an
+identifier's distinct names are.  A busy actor stays in the graph (a backtrack reaches it) but joins no
+community; a ring whose shipper sends to that many receivers is seen as its smaller groups.  A community has its actors (the most connected named first), its shipments,
 the partners that filed them, the seizures and referrals recorded on them, and when it was first and
 last seen (filing dates).
 
@@ -70,7 +71,7 @@ def labels_of(graph: Graph, cfg: NetworkConfig) -> np.ndarray:
     """Each node's community: connected components over the edges between nodes that may be crossed (neither
     crowded nor a busy actor)."""
     ok = graph.passable.copy()
-    ok[busy_actors(graph, cfg.hub_names)] = False
+    ok[busy_actors(graph, cfg.busy_counterparties)] = False
     n = graph.num_nodes
     src = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
     keep = ok[src] & ok[graph.indices]

@@ -336,7 +336,7 @@ def _current(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[_Bui
     """The kept graph when it is up to date; else, with ``fresh``, a new one built now; without it the kept
     one of this store (and the time of the last shipment it holds) while a new one is built in the
     background.  The third value is None when the graph is up to date."""
-    key = (store.url, shipments_mark(store), cfg.hub_names, cfg.max_fanout)
+    key = (store.url, shipments_mark(store), cfg.hub_names, cfg.max_fanout, cfg.busy_counterparties)
     hit = _built.get("graph")
     if hit is not None and hit.key == key:
         return hit, Updated(0, 0, 0), None
