@@ -193,3 +193,24 @@ def test_the_service_answers_from_the_kept_graph_while_the_next_is_built(db: str
         assert new.rows.height and not any("not in this answer yet" in s for s in new.skipped)
     finally:
         store.close()
+
+
+def test_mail_domains_are_derived_from_the_stored_e_mails(db: str) -> None:
+    """The network stores e-mails, not their domains; the graph has each e-mail's domain as it had before."""
+    from sqlalchemy import select
+
+    from interdictor.network import NetworkConfig
+    from interdictor.store import schema_network as sn
+    from interdictor.store.network import graph_tables
+
+    store = open_store(db)
+    try:
+        with store.connect() as conn:
+            stored = {r[0] for r in conn.execute(select(sn.network_uses.c.kind).distinct())}
+        _, uses, _ = graph_tables(store, NetworkConfig())
+    finally:
+        store.close()
+    assert "email" in stored and "domain" not in stored
+    mails, domains = uses.filter(pl.col("kind") == "email"), uses.filter(pl.col("kind") == "domain")
+    assert set(domains["value"]) == {v.split("@")[1] for v in mails["value"]} and "gmail.com" in domains["value"]
+    assert domains.filter(pl.col("value") == "protonmail.com")["shown"].to_list() == ["@protonmail.com"]

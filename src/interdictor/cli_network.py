@@ -119,8 +119,9 @@ def communities(
     = None,
     db: DbOption = None,
 ) -> None:
-    """Connected groups of actors (through shipments and identifiers that are not hubs), with their size,
-    members, seizures and first/last seen; the network is brought up to date first.
+    """Connected groups of actors (through shipments and identifiers that are not hubs, and through no actor
+    with 10 or more distinct counterparties), with their size, members, seizures and first/last seen; the
+    network is brought up to date first.
 
     Columns: community, actors, shipments, partners, seizures, referrals, last_seizure, first_seen,
     last_seen, members (the most linked actors first).  Exit codes: 0 written; 2 bad arguments or no

@@ -40,8 +40,9 @@ MARKS = pl.DataFrame({"partner": ["acme"], "shipment_id": ["S1"], "result": ["se
 
 
 def test_groups_sizes_seizures_and_dates() -> None:
-    graph = network(NetworkConfig(max_fanout=20))
-    summary = summarise(graph, labels_of(graph), SEEN, MARKS)
+    cfg = NetworkConfig(max_fanout=20, busy_counterparties=100)  # the crowded node alone keeps the warehouse apart
+    graph = network(cfg)
+    summary = summarise(graph, labels_of(graph, cfg), SEEN, MARKS)
     ring = summary.filter(pl.col("actors") == 5).row(0, named=True)
     assert (ring["shipments"], ring["partners"], ring["seizures"], ring["last_seizure"]) == (3, 2, 1, "2026-11-21")
     assert (str(ring["first_seen"]), str(ring["last_seen"])) == ("2026-11-20", "2026-11-25")
@@ -51,15 +52,47 @@ def test_groups_sizes_seizures_and_dates() -> None:
     assert top(summary, "risk", 1)["community"][0] == ring["community"]
 
 
-def test_without_a_fanout_cap_the_warehouse_is_one_community() -> None:
-    graph = network(NetworkConfig())  # the same traffic, nothing crowded: BIG and its 30 sellers meet
-    summary = summarise(graph, labels_of(graph), SEEN, MARKS)
+def test_without_a_fanout_or_counterparty_cap_the_warehouse_is_one_community() -> None:
+    cfg = NetworkConfig(busy_counterparties=100)  # the same traffic, nothing crowded or busy: BIG and its 30 sellers meet
+    summary = summarise(network(cfg), labels_of(network(cfg), cfg), SEEN, MARKS)
     assert summary["actors"].max() == 31
+    cfg = NetworkConfig()  # BIG trades with 30 distinct sellers (10 make an actor busy): it joins no one
+    graph = network(cfg)
+    assert summarise(graph, labels_of(graph, cfg), SEEN, MARKS)["actors"].to_list() == [5, 2]
+
+
+def test_a_ring_is_its_own_community_and_a_busy_shop_glues_no_one() -> None:
+    # the ring: X ships to P and Q, Q shares a phone with R, Y ships to R.  A shop sends one parcel to each of
+    # 30 customers (30 edges: not crowded); two customers also buy from a small seller each (V, U), and one
+    # (C0) from the ring's X.  The shop trades with 30 distinct counterparties: it is busy, and crosses no one;
+    # the ring's X trades with 3 (P, Q, C0) and the ring holds together
+    ring = [("S1", "X", "P"), ("S2", "X", "Q"), ("S3", "Y", "R"), ("S4", "X", "C0")]
+    shop = [(f"H{i}", "SHOP", f"C{i}") for i in range(30)]
+    others = [("T1", "V", "C1"), ("T2", "U", "C2")]
+    parties = [(s, role, a, a) for s, shipper, consignee in ring + shop + others
+               for role, a in (("shipper", shipper), ("consignee", consignee))]
+    p = pl.DataFrame([("acme", s, role, a, name, None) for s, role, a, name in parties],
+                     schema=dict.fromkeys(["partner", "shipment_id", "party", "actor_id", "name", "evidence"],
+                                          pl.String), orient="row")
+    u = pl.DataFrame([("Q", "phone", "6195550101", "+16195550101"), ("R", "phone", "6195550101", "+16195550101")],
+                     schema=dict.fromkeys(["actor_id", "kind", "value", "shown"], pl.String), orient="row")
+    cfg = NetworkConfig()
+    graph = build(p, u, NO_HUBS, cfg)
+    labels = labels_of(graph, cfg)
+    actors = graph.nodes.with_columns(pl.Series("c", labels)).filter(pl.col("kind") == "actor")
+    groups = sorted(sorted(g) for g in actors.group_by("c").agg("key")["key"].to_list() if len(g) > 1)
+    assert groups == [["C0", "P", "Q", "R", "X", "Y"], ["C1", "V"], ["C2", "U"]]
+    summary = summarise(graph, labels, SEEN.clear(), MARKS.clear())
+    assert summary["actors"].to_list() == [6, 2, 2]
+    # counted without the counterparty measure, the shop makes one community of the ring and its customers
+    loose = NetworkConfig(busy_counterparties=31)
+    assert summarise(graph, labels_of(graph, loose), SEEN.clear(), MARKS.clear())["actors"].to_list() == [38]
 
 
 def test_ftm_entities_are_well_formed() -> None:
-    graph = network(NetworkConfig(max_fanout=20))
-    labels = labels_of(graph)
+    cfg = NetworkConfig(max_fanout=20)
+    graph = network(cfg)
+    labels = labels_of(graph, cfg)
     summary = summarise(graph, labels, SEEN, MARKS)
     entities = list(ftm_entities(graph, labels, top(summary, "risk", 1), SEEN, MARKS))
     ids = {e["id"] for e in entities}

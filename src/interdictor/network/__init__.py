@@ -18,6 +18,9 @@ class NetworkError(ValueError):
 class NetworkConfig:
     hub_names: int = 25  # an identifier used by this many distinct names is a hub: it links no one
     max_fanout: int = 2_000  # a node with more edges than this is not crossed (stated, never a hang)
+    # an actor trading with this many distinct counterparties (an ordinary shop, a warehouse) is busy: no
+    # community crosses it (the hub measure, counting an actor's counterparties as an identifier's names)
+    busy_counterparties: int = 10
     max_nodes: int = 500_000  # a backtrack's neighbourhood grows to this many nodes at most (said when cut)
     limit: int = 200  # linked shipments shown at most (the rest are counted and said)
     seizure_window_days: int = 365  # seizures examined this long before a screen still mark their network

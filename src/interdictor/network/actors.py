@@ -69,6 +69,8 @@ def key_parties(parties: pl.DataFrame) -> Keyed:
     )
     occurrences = p.select(pl.col(c).cast(t) for c, t in OCCURRENCE_SCHEMA.items()).unique(
         subset=["partner", "shipment_id", "party"], keep="first", maintain_order=True)
+    # a variant's uses come from its distinct (phone, e-mail) pairs: a shipper's many parcels are a few rows
+    p = p.unique(subset=["variant", "_phone", "_email"], keep="first", maintain_order=True)
     variants = p.unique(subset=["variant"], keep="first", maintain_order=True).select("variant", "name", "name_key")
     base = ("variant", "name_key")
     shown_address = pl.concat_str([pl.col("address"), pl.col("postal_code"), pl.col("country")],
@@ -81,11 +83,17 @@ def key_parties(parties: pl.DataFrame) -> Keyed:
             phone_shown(pl.col("phone")).alias("shown")),
         p.filter(pl.col("_email").is_not_null()).select(
             *base, pl.lit("email").alias("kind"), pl.col("_email").alias("value"), pl.col("_email").alias("shown")),
-        p.filter(pl.col("_email").is_not_null()).select(
-            *base, pl.lit("domain").alias("kind"), pl.col("_email").str.split("@").list.last().alias("value"),
-            (pl.lit("@") + pl.col("_email").str.split("@").list.last()).alias("shown")),
     ]).unique(subset=["variant", "kind", "value"], keep="first", maintain_order=True)
-    return Keyed(occurrences, variants, uses.select(list(USE_SCHEMA)))
+    return Keyed(occurrences, variants, with_domains(uses.select(list(USE_SCHEMA))))
+
+
+def with_domains(uses: pl.DataFrame) -> pl.DataFrame:
+    """``uses`` (USE_SCHEMA) and the mail domain of each e-mail use (kind ``domain``, shown ``@domain``).  A
+    domain follows from its e-mail, so the network stores the e-mails and derives the domains when read."""
+    domain = pl.col("value").str.split("@").list.last()
+    mail = uses.filter(pl.col("kind") == "email").with_columns(
+        pl.lit("domain").alias("kind"), domain.alias("value"), (pl.lit("@") + domain).alias("shown"))
+    return pl.concat([uses, mail.unique(subset=["variant", "value"], keep="first", maintain_order=True)])
 
 
 def company_keys(name_keys: pl.Series) -> pl.Series:

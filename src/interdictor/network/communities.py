@@ -1,9 +1,13 @@
 """Communities: connected groups of actors, and their export as FollowTheMoney entities.
 
 Two actors are in one community when a path joins them through shipments and identifiers that are
-not hubs, and through no crowded node (one with more than ``max_fanout`` edges, which a backtrack does
-not cross either) — so a consolidator's address or a courier's phone does not make one community of
-its hundreds of sellers.  A community has its actors (the most connected named first), its shipments,
+not hubs, through no crowded node (one with more than ``max_fanout`` edges, which a backtrack does
+not cross either) and through no busy actor — so a consolidator's address or a courier's phone does not
+make one community of its hundreds of sellers, nor an ordinary shop of its customers.  An actor is busy
+when it trades with ``busy_counterparties`` distinct counterparties or more (the shippers and receivers
+of its shipments): the hub measure of ``screen.parties.hubs``, counted over the traffic as an
+identifier's distinct names are.  A busy actor stays in the graph (a backtrack reaches it) but joins no
+community; a ring whose shipper sends to that many receivers is seen as its smaller groups.  A community has its actors (the most connected named first), its shipments,
 the partners that filed them, the seizures and referrals recorded on them, and when it was first and
 last seen (filing dates).
 
@@ -25,7 +29,9 @@ import polars as pl
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from interdictor.network import NetworkConfig
 from interdictor.network.graph import Graph
+from interdictor.screen.parties import hubs as hub_measure
 
 LEGAL_FORM = re.compile(r"\b(co|corp|corporation|company|ltd|limited|inc|llc|gmbh|sarl|srl|bv|pvt|plc|trading|"
                         r"industrial)\b", re.IGNORECASE)
@@ -44,9 +50,28 @@ def _community_id(first_actor: pl.Expr) -> pl.Expr:
     return pl.lit("C") + first_actor.str.strip_prefix("A")
 
 
-def labels_of(graph: Graph) -> np.ndarray:
-    """Each node's community: connected components over the edges between nodes that may be crossed."""
-    ok = graph.passable
+def busy_actors(graph: Graph, min_names: int) -> np.ndarray:
+    """The actor nodes with ``min_names`` distinct counterparties or more: a shipment's shipper and each of its
+    receivers are counterparties of each other, counted with the hub measure (an actor as the identifier,
+    its counterparties as the names)."""
+    p = graph.parties.select("partner", "shipment_id", "party", "actor_id")
+    pairs = p.filter(pl.col("party") == "shipper").join(
+        p.filter(pl.col("party") != "shipper"), on=["partner", "shipment_id"], suffix="_to").filter(
+        pl.col("actor_id") != pl.col("actor_id_to"))
+    both = pl.concat([pairs.select(pl.lit("actor").alias("kind"), pl.col("actor_id").alias("value"),
+                                   pl.col("actor_id_to").alias("name_key")),
+                      pairs.select(pl.lit("actor").alias("kind"), pl.col("actor_id_to").alias("value"),
+                                   pl.col("actor_id").alias("name_key"))])
+    busy = hub_measure.hubs(hub_measure.name_counts(both), min_names).select(pl.col("value").alias("key"))
+    found: np.ndarray = graph.nodes.filter(pl.col("kind") == "actor").join(busy, on="key")["idx"].to_numpy()
+    return found.astype(np.int64)
+
+
+def labels_of(graph: Graph, cfg: NetworkConfig) -> np.ndarray:
+    """Each node's community: connected components over the edges between nodes that may be crossed (neither
+    crowded nor a busy actor)."""
+    ok = graph.passable.copy()
+    ok[busy_actors(graph, cfg.busy_counterparties)] = False
     n = graph.num_nodes
     src = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
     keep = ok[src] & ok[graph.indices]

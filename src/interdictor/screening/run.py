@@ -114,6 +114,7 @@ class WriteBehind:
 
 
 GROW_ROWS = 200_000  # parties the network grows by at once (about four chunks of a large file)
+GROW_CACHE_MB = 512  # SQLite pages the growing connection keeps: the network's indexes of a 1 M-shipment store
 
 
 class NetworkGrowth:
@@ -155,7 +156,8 @@ class NetworkGrowth:
         if replace:  # a later chunk amended a shipment of an earlier one: only its latest version counts
             parties = parties.filter(pl.col("version") == pl.col("version").max().over("partner", "shipment_id"))
         try:
-            add_parties(self.store, NetworkConfig(), parties, replace=replace)
+            with self.store.bulk_cache(GROW_CACHE_MB):
+                add_parties(self.store, NetworkConfig(), parties, replace=replace)
         except Exception as exc:  # the network catches up later; the assessment is stored
             log.warning("network not updated for %d parties (%s: %s); `interdictor network build` catches up",
                         parties.height, type(exc).__name__, exc)

@@ -62,6 +62,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+BULK_CACHE_KB = 65536  # SQLite pages a bulk connection keeps (64 MB)
+
+
+def _pragma(con: Any, pragma: str) -> None:
+    cur = con.cursor()
+    try:
+        cur.execute(f"PRAGMA {pragma}")
+    finally:
+        cur.close()
+    con.commit()
+
+
 @dataclass
 class Store:
     url: str
@@ -112,6 +124,21 @@ class Store:
                 self._opened.append(con)
         return con
 
+    @contextmanager
+    def bulk_cache(self, megabytes: int) -> Iterator[None]:
+        """While inside, this thread's bulk connection keeps up to ``megabytes`` of SQLite pages in memory
+        (filled only as pages are read; given back after): for a writer whose inserts land all over large
+        indexes, the network's growth.  Nothing for PostgreSQL, whose cache is the server's."""
+        con = self.adbc() if self.dialect == "sqlite" else None
+        if con is not None:
+            _pragma(con, f"cache_size=-{int(megabytes) * 1024}")
+        try:
+            yield
+        finally:
+            if con is not None:
+                with contextlib.suppress(Exception):  # a connection that failed keeps what it had
+                    _pragma(con, f"cache_size=-{BULK_CACHE_KB}")
+
     def release_adbc(self) -> None:
         """Close this thread's ADBC connection (a thread that is about to end calls this)."""
         con = getattr(self._local, "con", None)
@@ -137,7 +164,7 @@ class Store:
                 cur.execute("PRAGMA busy_timeout=30000")
                 # bulk writes: a large page cache keeps the B-trees of a growing file in memory
                 # (the file is in WAL mode already: the engine's connections set it)
-                cur.execute("PRAGMA cache_size=-65536")  # 64 MB
+                cur.execute(f"PRAGMA cache_size=-{BULK_CACHE_KB}")
                 cur.execute("PRAGMA temp_store=MEMORY")
                 cur.close()
                 con.commit()

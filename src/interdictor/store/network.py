@@ -20,7 +20,14 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, delet
 from sqlalchemy import update as sql_update
 
 from interdictor.network import NetworkConfig, NetworkError
-from interdictor.network.actors import VARIANT_SCHEMA, company_keys, key_parties, resolve
+from interdictor.network.actors import (
+    STRONG,
+    VARIANT_SCHEMA,
+    company_keys,
+    key_parties,
+    resolve,
+    with_domains,
+)
 from interdictor.network.communities import community_nodes, ftm_entities, labels_of, summarise, top
 from interdictor.network.evidence import RISK_SCHEMA, describe, rank, steps
 from interdictor.network.graph import Found, Graph, Hub, build
@@ -142,7 +149,7 @@ def _matching(store: Store, keys: pl.DataFrame, sql: str, schema: dict[str, Any]
 
 
 VSCHEMA = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
-KUSCHEMA = {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String}
+SHARING = {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String, "name_key": pl.String}
 
 
 def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, replace: bool = True) -> Updated:
@@ -179,20 +186,26 @@ def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, repl
                          seen["variant"].to_list(), {"variant": pl.String, "kind": pl.String, "value": pl.String},
                          "variant"))
     new_uses = keyed.uses.join(stored_uses, on=["variant", "kind", "value"], how="anti")
+    # the stored uses of the batch's phones and e-mails, read once (before the batch's own are stored): they
+    # count the names that make an identifier a hub (with the batch's), and tie the batch to stored actors
+    idents = keyed.uses.filter(pl.col("kind").is_in(STRONG)).select("kind", "value").unique()
+    sharing = _matching(
+        store, idents,
+        "SELECT u.variant, v.actor_id, u.kind, u.value, u.name_key FROM _net_keys k CROSS JOIN network_uses u "
+        "LEFT JOIN network_variants v ON v.variant = u.variant WHERE u.kind = k.kind AND u.value = k.value",
+        SHARING,
+        lambda: _where_in(store, lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value, U.c.name_key)
+                          .select_from(U.outerjoin(V, V.c.variant == U.c.variant))
+                          .where(U.c.kind.in_(STRONG), *_w(w)), U.c.value, idents["value"].to_list(), SHARING,
+                          "value").join(idents, on=["kind", "value"], how="semi"))
+    hub = hubs_of(pl.concat([sharing.select("kind", "value", "name_key"),
+                             keyed.uses.join(idents, on=["kind", "value"], how="semi")
+                             .select("kind", "value", "name_key")]), cfg)
+    # (a use stored without its variant's actor, by a growth that failed half-way, counts but ties no one)
+    known_uses = sharing.filter(pl.col("actor_id").is_not_null()).join(hub, on=["kind", "value"], how="anti")
     # rows in key order fill the B-tree pages in turn instead of all over (as screening stores its chunks)
-    store.insert_frames([("network_uses", new_uses.sort("variant", "kind", "value"))])  # hubs count this batch
-    # resolution asks only whether a phone or e-mail is a hub (an address or domain never joins actors)
-    idents = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).select("kind", "value").unique()
-    hub = hubs(store, cfg, idents)
-    strong = keyed.uses.filter(pl.col("kind").is_in(["phone", "email"])).join(
-        hub, on=["kind", "value"], how="anti").select("kind", "value").unique()
-    known_uses = _matching(
-        store, strong,
-        "SELECT u.variant, v.actor_id, u.kind, u.value FROM _net_keys k CROSS JOIN network_uses u "
-        "CROSS JOIN network_variants v WHERE u.kind = k.kind AND u.value = k.value AND v.variant = u.variant", KUSCHEMA,
-        lambda: _where_in(store, lambda w: select(U.c.variant, V.c.actor_id, U.c.kind, U.c.value).select_from(
-            U.join(V, V.c.variant == U.c.variant)).where(U.c.kind.in_(["phone", "email"]), *_w(w)),
-            U.c.value, strong["value"].to_list(), KUSCHEMA, "value").join(strong, on=["kind", "value"]))
+    # (a domain is not stored: it follows from the e-mail, and ``graph_tables`` derives it)
+    store.insert_frames([("network_uses", new_uses.filter(pl.col("kind") != "domain").sort("variant", "kind", "value"))])
     res = resolve(keyed, known, known_uses, hub)
     now = datetime.now(UTC)
     shipments = keyed.occurrences.select("partner", "shipment_id").unique()
@@ -229,6 +242,7 @@ def graph_tables(store: Store, cfg: NetworkConfig) -> tuple[pl.DataFrame, pl.Dat
                                 {"variant": s, "actor_id": s, "name": s, "evidence": s})
     uses = store.read_frame(select(U.c.variant, U.c.kind, U.c.value, U.c.name_key, U.c.shown),
                             {"variant": s, "kind": s, "value": s, "name_key": s, "shown": s})
+    uses = with_domains(uses.filter(pl.col("kind") != "domain"))  # (a store written before kept its domains)
     parties = parties.join(variants, on="variant").drop("variant")
     hub = hubs_of(uses, cfg)
     uses = uses.join(variants.select("variant", "actor_id"), on="variant").group_by(
@@ -322,7 +336,7 @@ def _current(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[_Bui
     """The kept graph when it is up to date; else, with ``fresh``, a new one built now; without it the kept
     one of this store (and the time of the last shipment it holds) while a new one is built in the
     background.  The third value is None when the graph is up to date."""
-    key = (store.url, shipments_mark(store), cfg.hub_names, cfg.max_fanout)
+    key = (store.url, shipments_mark(store), cfg.hub_names, cfg.max_fanout, cfg.busy_counterparties)
     hit = _built.get("graph")
     if hit is not None and hit.key == key:
         return hit, Updated(0, 0, 0), None
@@ -420,7 +434,7 @@ def communities(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[G
     hit, _, _ = _current(store, cfg, fresh)
     with _labelling:
         if hit.labels is None:
-            hit.labels = labels_of(hit.graph)
+            hit.labels = labels_of(hit.graph, cfg)
     return hit.graph, hit.labels, summarise(hit.graph, hit.labels, seen(store), outcome_marks(store))
 
 

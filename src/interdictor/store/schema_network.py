@@ -2,9 +2,10 @@
 
 A *variant* is one way a party appears (role-free: folded name key and address key); variants are
 grouped into *actors*, each variant carrying why it joined its actor.  ``network_uses`` says which
-identifiers (address, phone, e-mail, e-mail domain) a variant was seen with, and ``network_parties``
-which variant was which party of a stored shipment.  An identifier is a hub when it is used by too
-many distinct names; that is counted from ``network_uses``, never stored, so it follows the traffic.
+identifiers (address, phone, e-mail; an e-mail's domain is derived when read) a variant was seen with,
+and ``network_parties`` which variant was which party of a stored shipment.  An identifier is a hub
+when it is used by too many distinct names; that is counted from ``network_uses``, never stored, so it
+follows the traffic.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ network_uses = Table(
     "network_uses",
     metadata,
     Column("variant", String(), primary_key=True),
-    Column("kind", String(16), primary_key=True),  # address | phone | email | domain
+    Column("kind", String(16), primary_key=True),  # address | phone | email (a domain is derived from the e-mail)
     Column("value", String(), primary_key=True),
     Column("name_key", String(), nullable=False),
     Column("shown", Text),  # the identifier as a person reads it
