@@ -209,6 +209,8 @@ def session(master: str | None, conf: dict[str, str]) -> tuple[SparkSession, boo
         builder = builder.master(master)
         if master.startswith("local"):
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this interpreter
+    if not sys.stderr.isatty():  # Spark's stage bars are for a terminal; in a log they are thousands of lines
+        builder = builder.config("spark.ui.showConsoleProgress", "false")
     for k, v in {**SESSION_CONF, **conf}.items():
         builder = builder.config(k, v)
     return builder.getOrCreate(), True
@@ -225,6 +227,7 @@ def rescreen(spark: SparkSession, screening: Screening, parts: list[Partition], 
     for k, v in SESSION_CONF.items():
         spark.conf.set(k, v)
     good = [p for p in parts if p.ok]
+    set_shuffle_partitions(spark, good, chunk)
     if out.exists():
         shutil.rmtree(out)
     counts: list[Any] = []
@@ -267,6 +270,16 @@ def rescreen(spark: SparkSession, screening: Screening, parts: list[Partition], 
     report.seconds = round((datetime.now(UTC) - started).total_seconds(), 3)
     report.write(out)
     return report
+
+
+def set_shuffle_partitions(spark: SparkSession, parts: list[Partition], chunk: int) -> None:
+    """Unless the user set ``spark.sql.shuffle.partitions`` (``--conf``, spark-submit, the session), one shuffle
+    partition per group of about ``chunk`` shipments, at least the executors' cores: Spark's default of 200
+    makes a small archive's re-screen mostly the overhead of empty tasks, and a 10 M archive's tasks too big."""
+    if spark.sparkContext.getConf().contains("spark.sql.shuffle.partitions"):
+        return
+    groups = sum(max(1, -(-p.rows.get("shipments", 0) // chunk)) for p in parts)
+    spark.conf.set("spark.sql.shuffle.partitions", str(max(spark.sparkContext.defaultParallelism, min(groups, 4000))))
 
 
 def read_groups(spark: SparkSession, root: Path, parts: list[Partition], chunk: int = CHUNK) -> DataFrame:
