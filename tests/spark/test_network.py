@@ -111,15 +111,15 @@ def test_spark_resolves_the_archive_into_the_stores_actors(spark: Any, world: Wo
     # the consolidator's phone, used by 60 sellers' names, is a hub: it ties none of them together
     sellers = occ.filter(pl.col("shipment_id").str.starts_with("C") & (pl.col("party") == "shipper"))
     assert sellers.height == 60 and sellers["actor_id"].n_unique() == 60
-    uses = pl.read_parquet(out / "uses")
+    uses = pl.read_parquet(out / "uses" / "*.parquet")
     market = uses.filter((pl.col("kind") == "phone") & pl.col("shown").str.ends_with(MARKET[4][-4:]))
     assert market.height == 60 and market["hub"].all() and market["hub_names"].min() == 60
-    actors = pl.read_parquet(out / "actors")
+    actors = pl.read_parquet(out / "actors" / "*.parquet")
     assert actors.height == both["actor_id"].n_unique() and actors["parties"].sum() == occ.height
     company = actors.filter(pl.col("actor_id") == actor("N0", "shipper")).row(0, named=True)
     assert (company["variants"], company["shipments"], company["partners"]) == (2, 2, 1)
     # the communities of the store's network: the same groups, sizes and spans
-    got = pl.read_parquet(out / "communities")
+    got = pl.read_parquet(out / "communities" / "*.parquet")
     cols = ["community", "actors", "shipments", "partners", "first_seen", "last_seen"]
     assert got.height == world.communities.height > 0
     assert got.select(cols).sort("community").equals(world.communities.select(cols).sort("community"))
