@@ -1,4 +1,5 @@
-"""``interdictor spark rescreen``: re-screen the Parquet archive on Apache Spark."""
+"""``interdictor spark rescreen`` and ``spark network``: re-screen the Parquet archive, and build its network, on
+Apache Spark."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import typer
 
 from interdictor.cli_common import err
 
-app = typer.Typer(help="Re-screen the Parquet archive on Apache Spark (needs the spark extra and Java 17+).",
+app = typer.Typer(help="Re-screen the Parquet archive, or build its network, on Apache Spark (needs the spark extra "
+                       "and Java 17+).",
                   no_args_is_help=True)
 
 
@@ -36,6 +38,30 @@ def rescreen(
     raise typer.Exit(execute(lambda: options(input, out, ruleset=ruleset, db=db, master=master, since=since,
                                              until=until, conf=conf),
                              say=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True)))
+
+
+@app.command("network")
+def network(
+    input: Annotated[Path, typer.Option("--input", help="The archive: a directory written by `interdictor export --format parquet`.")],
+    out: Annotated[Path, typer.Option("--out", help="Write the network here (Parquet tables actors, variants, occurrences, uses, communities) with _report.json; a new directory or an earlier network build's, which is replaced.")],
+    master: Annotated[str | None, typer.Option(help="Spark master, e.g. local[2] or spark://host:7077 (default: local[2]).")] = None,
+    since: Annotated[str | None, typer.Option(help="First filing day to take (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last filing day to take (YYYY-MM-DD).")] = None,
+    conf: Annotated[list[str] | None, typer.Option(help="A Spark setting KEY=VALUE, e.g. spark.driver.memory=8g (repeat).")] = None,
+    communities: Annotated[bool, typer.Option(help="Build the communities too (on the driver, which then holds the graph of every party).")] = True,
+) -> None:
+    """Build the archive's network — parties resolved into actors, their identifiers and hubs, communities —
+    with the functions `interdictor network build` uses, as Parquet tables for analysts.
+
+    Exit codes: 0 built from every partition; 3 some partitions rejected (the rest built); 2 nothing built
+    (not an archive, bad arguments, no Java, no party).
+    """
+    from interdictor.spark import network as job
+    from interdictor.spark.job import execute, options
+
+    raise typer.Exit(execute(lambda: options(input, out, master=master, since=since, until=until, conf=conf),
+                             say=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True),
+                             job=lambda o, say: job.run(o, say, communities=communities), wrote="the network"))
 
 
 def register(parent: typer.Typer) -> None:

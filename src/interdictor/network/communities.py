@@ -113,6 +113,14 @@ def summarise(graph: Graph, labels: np.ndarray, seen: pl.DataFrame, marks: pl.Da
         *SORTS["size"][0], "community", descending=[*SORTS["size"][1], False])
 
 
+def actor_communities(graph: Graph, labels: np.ndarray, summary: pl.DataFrame) -> pl.DataFrame:
+    """``actor_id, community`` of every actor in a community of ``summary`` (as ``summarise`` names them)."""
+    actors = _with_labels(graph, labels).filter(pl.col("kind") == "actor")
+    named = actors.with_columns(_community_id(pl.col("key").min().over("c")).alias("community"))
+    return named.join(summary.select("community"), on="community", how="semi").select(
+        pl.col("key").alias("actor_id"), "community")
+
+
 def top(summary: pl.DataFrame, sort: str, n: int | None) -> pl.DataFrame:
     """The first ``n`` communities by ``sort`` (size: actors, then shipments; risk: seizures, then referrals,
     then size)."""

@@ -128,15 +128,16 @@ def options(input: Path, out: Path, *, ruleset: str | None = None, db: str | Non
     return Options(input=input, out=out, settings=settings, master=master, since=since, until=until, conf=pairs)
 
 
-def execute(make: Callable[[], Options], say: Callable[[str], None] = print) -> int:
-    """Run a re-screen and say how it went; the exit code: 0 all screened, 3 some partitions or rows
-    rejected, 2 nothing screened (not an archive, a bad option, no Java, nothing readable)."""
+def execute(make: Callable[[], Options], say: Callable[[str], None] = print,
+            job: Callable[[Options, Callable[[str], None]], Any] | None = None, wrote: str = "the assessments") -> int:
+    """Run a re-screen (or ``job``, the network's) and say how it went; the exit code: 0 all screened, 3 some
+    partitions or rows rejected, 2 nothing screened (not an archive, a bad option, no Java, nothing readable)."""
     from interdictor.screening.assembly import AssemblyError
     from interdictor.store.db import StoreError
 
     try:
         opts = make()
-        report = run(opts, say)
+        report = (job or run)(opts, say)
     except (RescreenError, AssemblyError, StoreError) as exc:
         say(f"error: {exc}")
         return EXIT_NOTHING
@@ -145,7 +146,7 @@ def execute(make: Callable[[], Options], say: Callable[[str], None] = print) -> 
         return EXIT_NOTHING
     for line in report.lines():
         say(line)
-    say(f"wrote the assessments to {opts.out} and the report to {opts.out / REPORT}")
+    say(f"wrote {wrote} to {opts.out} and the report to {opts.out / REPORT}")
     return report.exit_code
 
 
@@ -153,26 +154,38 @@ def run(options: Options, say: Callable[[str], None] = print) -> Report:
     """Re-screen the archive ``options.input`` into ``options.out``: the shared body of ``interdictor spark
     rescreen`` and ``spark-submit .../submit.py``.  A ``RescreenError`` when nothing can be re-screened."""
     root, out = options.input, options.out
-    try:
-        Manifest.read(root)
-    except ArchiveError as exc:
-        raise RescreenError(str(exc)) from exc
-    check_out(out)
-    parts = survey(root, options.since, options.until)
-    if not parts:
-        raise RescreenError(f"{root} holds no partitions"
-                            + (" in the days asked for" if options.since or options.until else ""))
+    parts = open_archive(options)
     say(f"surveyed {len(parts)} partitions of {root} ({sum(p.ok for p in parts)} readable); assembling the screening…")
     screening = assemble_from(options.settings)
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise RescreenError("Spark needs Java 17 or later and none was found (install openjdk-17-jre-headless, "
-                            "or set JAVA_HOME)")
+    require_java()
     spark, own = session(options.master, options.conf)
     try:
         return rescreen(spark, screening, parts, root, out, options.chunk)
     finally:
         if own:
             spark.stop()
+
+
+def open_archive(options: Options, what: str = "re-screen") -> list[Partition]:
+    """The partitions of the archive ``options.input`` in the days asked for (``survey``), once its manifest
+    is this layout's and ``options.out`` may be written (``check_out``); a ``RescreenError`` saying why not."""
+    root = options.input
+    try:
+        Manifest.read(root)
+    except ArchiveError as exc:
+        raise RescreenError(str(exc)) from exc
+    check_out(options.out, what)
+    parts = survey(root, options.since, options.until)
+    if not parts:
+        raise RescreenError(f"{root} holds no partitions"
+                            + (" in the days asked for" if options.since or options.until else ""))
+    return parts
+
+
+def require_java() -> None:
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise RescreenError("Spark needs Java 17 or later and none was found (install openjdk-17-jre-headless, "
+                            "or set JAVA_HOME)")
 
 
 def assemble_from(settings: Settings) -> Screening:
@@ -186,13 +199,13 @@ def assemble_from(settings: Settings) -> Screening:
         store.close()
 
 
-def check_out(out: Path) -> None:
-    """Refuse an ``--out`` that holds something other than an earlier re-screen (it is replaced)."""
+def check_out(out: Path, what: str = "re-screen") -> None:
+    """Refuse an ``--out`` that holds something other than an earlier job's output (it is replaced)."""
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / REPORT).is_file())):
-        raise RescreenError(f"{out} exists and is not an earlier re-screen's output: give a new or empty directory")
+        raise RescreenError(f"{out} exists and is not an earlier {what}'s output: give a new or empty directory")
 
 
-def session(master: str | None, conf: dict[str, str]) -> tuple[SparkSession, bool]:
+def session(master: str | None, conf: dict[str, str], name: str = "interdictor rescreen") -> tuple[SparkSession, bool]:
     """(the Spark session, whether this call started it).  A session already running (spark-submit's, a test's)
     is used as it is; else one on ``master`` (default ``local[2]``), its Python workers this interpreter."""
     from pyspark.sql import SparkSession
@@ -202,7 +215,7 @@ def session(master: str | None, conf: dict[str, str]) -> tuple[SparkSession, boo
         for k, v in {**SESSION_CONF, **conf}.items():
             active.conf.set(k, v)
         return active, False
-    builder = SparkSession.builder.appName("interdictor rescreen")
+    builder = SparkSession.builder.appName(name)
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # under spark-submit: its --master and --conf hold
     if master is not None or not submitted:
         master = master or "local[2]"

@@ -242,6 +242,14 @@ def graph_tables(store: Store, cfg: NetworkConfig) -> tuple[pl.DataFrame, pl.Dat
                                 {"variant": s, "actor_id": s, "name": s, "evidence": s})
     uses = store.read_frame(select(U.c.variant, U.c.kind, U.c.value, U.c.name_key, U.c.shown),
                             {"variant": s, "kind": s, "value": s, "name_key": s, "shown": s})
+    return graph_frames(parties, variants, uses, cfg)
+
+
+def graph_frames(parties: pl.DataFrame, variants: pl.DataFrame, uses: pl.DataFrame,
+                 cfg: NetworkConfig) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``graph_tables`` from the network's three tables as frames, wherever they were read (the store, the
+    Spark job over the archive): ``parties`` (partner, shipment_id, party, variant), ``variants`` (variant,
+    actor_id, name, evidence), ``uses`` (variant, kind, value, name_key, shown)."""
     uses = with_domains(uses.filter(pl.col("kind") != "domain"))  # (a store written before kept its domains)
     parties = parties.join(variants, on="variant").drop("variant")
     hub = hubs_of(uses, cfg)
