@@ -184,7 +184,9 @@ def test_reasons_that_come_after_the_prediction_give_what_all_reasons_at_once_gi
     """Screening predicts beside the network's reasons: ``finish`` with the later reasons must give the
     same reasons, weights and evidence as ``model_reasons`` with every reason in at once."""
     rng = np.random.default_rng(5)
-    rows, outcomes, late = [], [], []
+    rows: list[dict[str, object]] = []
+    outcomes: list[tuple[str, datetime, str, str | None]] = []
+    late: list[tuple[str, str, float]] = []
     for i in range(240):
         bad = i % 8 == 0  # only the network's reason tells these apart
         time = T0 + timedelta(hours=3 * i)
