@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from interdictor.learn import loop
 from interdictor.learn.loop import (
@@ -177,6 +178,40 @@ def test_a_model_with_no_positive_outcome_is_refused() -> None:
     with pytest.raises(ModelError, match="nothing to learn"):
         train_model(t)
     assert isinstance(history_of(t), History)
+
+
+def test_reasons_that_come_after_the_prediction_give_what_all_reasons_at_once_give() -> None:
+    """Screening predicts beside the network's reasons: ``finish`` with the later reasons must give the
+    same reasons, weights and evidence as ``model_reasons`` with every reason in at once."""
+    rng = np.random.default_rng(5)
+    rows: list[dict[str, object]] = []
+    outcomes: list[tuple[str, datetime, str, str | None]] = []
+    late: list[tuple[str, str, float]] = []
+    for i in range(240):
+        bad = i % 8 == 0  # only the network's reason tells these apart
+        time = T0 + timedelta(hours=3 * i)
+        rows.append({"shipment_id": f"S{i:04d}", "time": time, "shipper": f"good {i % 30}",
+                     "score": float(rng.uniform(0, 30)), "code": "ROUTE_ORIGIN_CONCERN" if i % 3 else None})
+        if bad or i % 20 == 1:
+            late.append((f"S{i:04d}", "NETWORK_SEIZED_SHIPPER", 30.0 if bad else 5.0))
+        if bad or rng.random() < 0.3:
+            outcomes.append((f"S{i:04d}", time + timedelta(hours=1), "seized" if bad else "nothing_found", "exploit"))
+    early = traffic(rows, outcomes)
+    later = pl.DataFrame(late, schema={"shipment_id": pl.String, "code": pl.String, "weight": pl.Float64},
+                         orient="row")
+    # one shipment has the code early too, weaker: its feature is the strongest of both
+    early = Traffic(early.shipments, early.items, early.parties,
+                    pl.concat([early.reasons, pl.DataFrame({"shipment_id": ["S0016"], "code": ["NETWORK_SEIZED_SHIPPER"],
+                                                            "weight": [4.0]})]), early.outcomes)
+    full = Traffic(early.shipments, early.items, early.parties, pl.concat([early.reasons, later]), early.outcomes)
+    model = train_model(full)
+    history = history_of(full)
+    whole = model_reasons(model, full, history)
+    assert whole.height and whole["evidence"].str.contains("NETWORK_SEIZED_SHIPPER").any()
+    scored = loop.prepare(model, early, history)
+    assert_frame_equal(loop.finish(model, scored, later), whole)
+    assert not loop.finish(model, scored).equals(whole)  # without them the model would say something else
+    assert_frame_equal(loop.finish(model, scored, later.head(0)), loop.finish(model, scored))
 
 
 def test_path_contributions_add_up_to_the_models_own_score_and_lead_with_the_signal() -> None:

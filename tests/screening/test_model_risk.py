@@ -32,8 +32,11 @@ class Proposes:
     version: str = "7"
     seen: list[Traffic] = field(default_factory=list)
 
-    def reasons(self, traffic: Traffic) -> pl.DataFrame:
+    def prepare(self, traffic: Traffic) -> Traffic:
         self.seen.append(traffic)
+        return traffic
+
+    def finish(self, traffic: Traffic, later: pl.DataFrame | None = None) -> pl.DataFrame:
         ids = traffic.shipments["shipment_id"]
         return pl.DataFrame({"shipment_id": ids, "code": CODE, "weight": self.weight,
                              "evidence": "risk model v7 (90 % likely to be found): shipper has 2 earlier seizures"})

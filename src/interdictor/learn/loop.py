@@ -219,12 +219,15 @@ def history_features(shipments: pl.DataFrame, parties: pl.DataFrame, history: Hi
 # --- features ------------------------------------------------------------------------------------
 
 def _words(items: pl.DataFrame, only: tuple[str, ...] | None = None) -> pl.DataFrame:
-    """``shipment_id, word``: each word (3+ letters) of a shipment's descriptions, once (``only``: of these)."""
-    words = (items.select(KEY, pl.col("description").str.to_lowercase().str.extract_all(r"[a-z]{3,}").alias("word"))
+    """``shipment_id, word``: each word (3+ letters) of a shipment's descriptions, once (``only``: of these).
+    Each distinct description is split once: a seller's listing repeats across parcels (a tenth as many
+    distinct descriptions as items in a demo day)."""
+    distinct = items.select(pl.col("description").unique().drop_nulls())
+    words = (distinct.with_columns(pl.col("description").str.to_lowercase().str.extract_all(r"[a-z]{3,}").alias("word"))
              .explode("word").drop_nulls("word"))
     if only is not None:
         words = words.filter(pl.col("word").is_in(only))
-    return words.unique()
+    return items.select(KEY, "description").join(words, on="description").select(KEY, "word").unique()
 
 
 def vocabulary(items: pl.DataFrame, size: int = VOCABULARY) -> tuple[str, ...]:
@@ -288,8 +291,12 @@ class Model:
     def features(self) -> list[str]:
         return list(self.card["features"])
 
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
     def booster(self) -> Any:
-        return _booster(self.text)
+        return _booster(self.text, self.digest)
 
     def matrix(self, table: pl.DataFrame) -> np.ndarray:
         cats = {c: tuple(v) for c, v in self.card["categories"].items()}
@@ -306,10 +313,11 @@ class Model:
 _BOOSTERS: dict[str, Any] = {}
 
 
-def _booster(text: str) -> Any:
+def _booster(text: str, key: str | None = None) -> Any:
+    """The booster of a model text, made once (``key``: the text's digest when known)."""
     import lightgbm as lgb
 
-    key = hashlib.sha256(text.encode()).hexdigest()
+    key = key or hashlib.sha256(text.encode()).hexdigest()
     if key not in _BOOSTERS:
         _BOOSTERS.clear()
         _BOOSTERS[key] = lgb.Booster(model_str=text)
@@ -462,17 +470,62 @@ def path_contributions(booster: Any, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def model_reasons(model: Model, traffic: Traffic, history: History) -> pl.DataFrame:
-    """``shipment_id, code, weight, evidence`` — one ``MODEL_RISK`` row for each shipment the model
-    gives a weight of at least ``MIN_WEIGHT`` points, its evidence the features that pushed it up most, in words
-    (LightGBM's own per-feature contributions)."""
+_EMPTY_REASONS = {KEY: pl.String, "code": pl.String, "weight": pl.Float64, "evidence": pl.String}
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A batch as the model scored it before every reason was in (``prepare``): its keys, feature matrix,
+    probabilities, and the reasons its ``reason__`` features were spread from."""
+
+    keys: pl.Series
+    x: np.ndarray  # rows × model.features, C order
+    p: np.ndarray
+    fired: pl.DataFrame  # shipment_id, code, weight: the reasons among the model's codes
+
+
+def _reason_columns(model: Model, fired: pl.DataFrame, rows: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, weight) of each shipment's strongest reason of each code, as ``feature_table`` spreads them."""
+    strongest = fired.group_by(KEY, "code").agg(pl.col("weight").max()).join(rows, on=KEY)
+    at = {name: j for j, name in enumerate(model.features)}
+    columns = strongest.get_column("code").replace_strict({c: at[f"reason__{c}"] for c in model.card["reason_codes"]},
+                                                          return_dtype=pl.Int64)
+    return strongest.get_column("row").to_numpy(), columns.to_numpy(), strongest.get_column("weight").to_numpy()
+
+
+def prepare(model: Model, traffic: Traffic, history: History) -> Scored:
+    """The features and probabilities of every shipment of ``traffic`` (the costly part of ``model_reasons``);
+    ``finish`` adds reasons that came later and words the model's reasons."""
     codes, words = tuple(model.card["reason_codes"]), tuple(model.card["words"])
     table = feature_table(traffic, history, codes, words)
+    fired = traffic.reasons.filter(pl.col("code").is_in(codes)).select(KEY, "code", pl.col("weight").cast(pl.Float64))
     if table.height == 0:
-        return pl.DataFrame(schema={KEY: pl.String, "code": pl.String, "weight": pl.Float64, "evidence": pl.String})
-    x = model.matrix(table)
+        return Scored(table[KEY], np.zeros((0, len(model.features))), np.zeros(0), fired)
+    x = np.ascontiguousarray(model.matrix(table))  # LightGBM copies any other layout, batch after batch
+    return Scored(table[KEY], x, np.asarray(model.booster().predict(x), dtype=np.float64), fired)
+
+
+def finish(model: Model, scored: Scored, later: pl.DataFrame | None = None) -> pl.DataFrame:
+    """``model_reasons`` of a prepared batch, with the reasons (``shipment_id, code, weight``) found after
+    ``prepare``: the shipments they touch have their reason features counted again from all their reasons
+    and are predicted again — the same features and probabilities as if every reason had been in at once."""
+    if scored.keys.len() == 0:
+        return pl.DataFrame(schema=_EMPTY_REASONS)
     booster = model.booster()
-    p = np.asarray(booster.predict(x), dtype=np.float64)
+    x, p = scored.x, scored.p
+    codes = tuple(model.card["reason_codes"])
+    late = (later.filter(pl.col("code").is_in(codes)).select(KEY, "code", pl.col("weight").cast(pl.Float64))
+            if later is not None else None)
+    if late is not None and late.height:
+        rows = scored.keys.to_frame().with_row_index("row").join(late.select(KEY).unique(), on=KEY)
+        touched = rows.get_column("row").to_numpy()
+        mine = pl.concat([scored.fired.join(rows, on=KEY, how="semi"), late])
+        r, c, w = _reason_columns(model, mine, rows)
+        x, p = x.copy(), p.copy()
+        reason_columns = np.array([j for j, n in enumerate(model.features) if n.startswith("reason__")], dtype=np.intp)
+        x[np.ix_(touched, reason_columns)] = 0.0
+        x[r, c] = w
+        p[touched] = np.asarray(booster.predict(x[touched]), dtype=np.float64)
     w = weights_of(p)
     keep = np.flatnonzero(w >= MIN_WEIGHT)
     contrib = path_contributions(booster, x[keep])
@@ -495,9 +548,16 @@ def model_reasons(model: Model, traffic: Traffic, history: History) -> pl.DataFr
         version = f" v{model.version}" if model.version is not None else ""
         evidence.append(f"risk model{version} ({100 * p[i]:.0f} % likely to be found): "
                         + ("; ".join(said) if said else "no single feature stands out"))
-    ids = table[KEY].gather(keep)
+    ids = scored.keys.gather(keep)
     return pl.DataFrame({KEY: ids, "code": [CODE] * len(keep), "weight": w[keep], "evidence": evidence},
-                        schema={KEY: pl.String, "code": pl.String, "weight": pl.Float64, "evidence": pl.String})
+                        schema=_EMPTY_REASONS)
+
+
+def model_reasons(model: Model, traffic: Traffic, history: History) -> pl.DataFrame:
+    """``shipment_id, code, weight, evidence`` — one ``MODEL_RISK`` row for each shipment the model
+    gives a weight of at least ``MIN_WEIGHT`` points, its evidence the features that pushed it up most, in words
+    (LightGBM's own per-feature contributions)."""
+    return finish(model, prepare(model, traffic, history))
 
 
 def said_by_model(evidence: pl.Expr) -> list[pl.Expr]:
@@ -519,8 +579,23 @@ class Scorer:
     def version(self) -> str:
         return str(self.model.version)
 
+    def ready(self) -> Scorer:
+        """This scorer with its booster and its history's per-identifier tables made (once, as screening is
+        set up, rather than in the first batch)."""
+        self.model.booster()
+        _ = self.history.kinds
+        return self
+
     def reasons(self, traffic: Traffic) -> pl.DataFrame:
         return model_reasons(self.model, traffic, self.history)
+
+    def prepare(self, traffic: Traffic) -> Scored:
+        """A batch's features and probabilities from the reasons known so far (screening runs it beside the
+        reasons still to come); ``finish`` with those reasons gives what ``reasons`` gives with all of them."""
+        return prepare(self.model, traffic, self.history)
+
+    def finish(self, scored: Scored, later: pl.DataFrame | None = None) -> pl.DataFrame:
+        return finish(self.model, scored, later)
 
 
 # --- validation ----------------------------------------------------------------------------------

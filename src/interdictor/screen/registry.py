@@ -37,7 +37,8 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def _side_pool() -> ThreadPoolExecutor:
+def side_pool() -> ThreadPoolExecutor:
+    """Threads for screening work run beside the caller's (small batches' detectors, the risk model)."""
     global _pool
     with _pool_lock:
         if _pool is None:
@@ -63,7 +64,7 @@ def run_detectors(batch: Batch, ctx: Context, names: Iterable[str] | None = None
     order = list(names or detectors)
     runs: list[Future[pl.DataFrame] | None] = [None] * len(order)
     if len(batch) <= SMALL_BATCH and len(order) > 1:
-        pool = _side_pool()
+        pool = side_pool()
         runs[1:] = [pool.submit(detectors[name], batch, ctx) if name in detectors else None for name in order[1:]]
     frames = []
     for name, run in zip(order, runs, strict=True):

@@ -109,7 +109,7 @@ def choose_model(conn: Connection | None, settings: Settings) -> Scorer | None:
              else stored_models.active_model(conn))
     if model is None:
         return None
-    return Scorer(model, stored_models.history(conn))
+    return Scorer(model, stored_models.history(conn)).ready()
 
 
 def named_profile(store: Store | None, name: str) -> Profile | None:

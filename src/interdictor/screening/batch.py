@@ -24,7 +24,7 @@ from interdictor.score.calibration import Calibration
 from interdictor.score.rules import RuleSet
 from interdictor.score.scorer import score, weigh
 from interdictor.screen.context import Context
-from interdictor.screen.registry import run_detectors
+from interdictor.screen.registry import run_detectors, side_pool
 
 MAX_EVIDENCE = 600
 
@@ -61,22 +61,28 @@ def screen_batch(
     if extra_reasons is not None and extra_reasons.height:
         reasons = pl.concat([reasons, conform(extra_reasons, REASON_SCHEMA)])
     reasons = weigh(reasons, ruleset)
-    marks = ctx.part("network")
-    if marks is not None and len(batch):
-        # weighed already: the rule's weight is the most a network reason adds, decayed with hops and time
-        weights = {c: ruleset.rules[c].weight for c in NETWORK_CODES if c in ruleset.rules}
-        found = network_reasons(batch.parties, batch.shipments, marks, weights, partner)
-        if found.height:
-            reasons = pl.concat([reasons, found])
-    reasons = reasons.with_columns(pl.col("evidence").str.slice(0, MAX_EVIDENCE))
     coords = empty({"shipment_id": pl.String, "lat": pl.Float64, "lon": pl.Float64})
     route = ctx.part("route")
     if route is not None:
         coords = route.geo.locate_consignees(batch.parties).select("shipment_id", "lat", "lon")
     corridor_of = assign_corridor(batch.shipments, batch.legs, coords, corridors.corridors, corridors.default.name)
     scorer = ctx.part("model")
+    scoring = None
     if scorer is not None and len(batch):
-        found = scorer.reasons(model_traffic(batch, reasons, corridor_of))
+        # the model's features and predictions (polars and LightGBM, mostly without the interpreter lock) are
+        # made beside the network's reasons; the shipments those reasons touch are predicted again in finish
+        scoring = side_pool().submit(scorer.prepare, model_traffic(batch, reasons, corridor_of))
+    marks = ctx.part("network")
+    later = None
+    if marks is not None and len(batch):
+        # weighed already: the rule's weight is the most a network reason adds, decayed with hops and time
+        weights = {c: ruleset.rules[c].weight for c in NETWORK_CODES if c in ruleset.rules}
+        later = network_reasons(batch.parties, batch.shipments, marks, weights, partner)
+        if later.height:
+            reasons = pl.concat([reasons, later])
+    reasons = reasons.with_columns(pl.col("evidence").str.slice(0, MAX_EVIDENCE))
+    if scorer is not None and scoring is not None:
+        found = scorer.finish(scoring.result(), later)
         if found.height:
             # the model proposes its weight from its probability; the rule set's weight is the most it adds
             rule = ruleset.rules.get(MODEL_CODE)
