@@ -217,6 +217,22 @@ def test_an_out_directory_holding_something_else_is_refused(tmp_path: Path, worl
     assert set(CANONICAL) <= {p.name for p in world.archive.iterdir()}
 
 
+def test_one_jobs_output_is_never_replaced_by_the_other(tmp_path: Path, world: World) -> None:
+    network, rescreened = tmp_path / "network", tmp_path / "rescreened"
+    network.mkdir()
+    (network / "_report.json").write_text(json.dumps({"job": "network"}))
+    code, text = cli("spark", "rescreen", "--input", str(world.archive), "--out", str(network))
+    assert code == 2
+    assert "holds the output of another job (network)" in text
+    assert json.loads((network / "_report.json").read_text()) == {"job": "network"}
+    rescreened.mkdir()
+    (rescreened / "_report.json").write_text(json.dumps({"job": "rescreen"}))
+    code, text = cli("spark", "network", "--input", str(world.archive), "--out", str(rescreened))
+    assert code == 2
+    assert "holds the output of another job (rescreen)" in text
+    assert (rescreened / "_report.json").is_file()
+
+
 @pytest.mark.spark
 def test_a_day_larger_than_a_chunk_is_screened_in_groups_each_shipment_once(spark: Any, world: World, tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:

@@ -78,6 +78,7 @@ class Report:
 
     input: str
     out: str
+    job: str = "rescreen"  # which job wrote the folder: another job's output is never replaced (check_out)
     code_version: str = __version__
     started_at: str = ""
     seconds: float = 0.0
@@ -166,7 +167,7 @@ def run(options: Options, say: Callable[[str], None] = print) -> Report:
             spark.stop()
 
 
-def open_archive(options: Options, what: str = "re-screen") -> list[Partition]:
+def open_archive(options: Options, what: str = "re-screen", job: str = "rescreen") -> list[Partition]:
     """The partitions of the archive ``options.input`` in the days asked for (``survey``), once its manifest
     is this layout's and ``options.out`` may be written (``check_out``); a ``RescreenError`` saying why not."""
     root = options.input
@@ -174,7 +175,7 @@ def open_archive(options: Options, what: str = "re-screen") -> list[Partition]:
         Manifest.read(root)
     except ArchiveError as exc:
         raise RescreenError(str(exc)) from exc
-    check_out(options.out, what)
+    check_out(options.out, what, job)
     parts = survey(root, options.since, options.until)
     if not parts:
         raise RescreenError(f"{root} holds no partitions"
@@ -199,10 +200,19 @@ def assemble_from(settings: Settings) -> Screening:
         store.close()
 
 
-def check_out(out: Path, what: str = "re-screen") -> None:
-    """Refuse an ``--out`` that holds something other than an earlier job's output (it is replaced)."""
+def check_out(out: Path, what: str = "re-screen", job: str = "rescreen") -> None:
+    """Refuse an ``--out`` that holds something other than an earlier output of this ``job`` (which is
+    replaced): a file, a folder without a report, or another job's output (its report's ``job``)."""
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / REPORT).is_file())):
         raise RescreenError(f"{out} exists and is not an earlier {what}'s output: give a new or empty directory")
+    if (out / REPORT).is_file():
+        try:
+            wrote = json.loads((out / REPORT).read_text(encoding="utf-8")).get("job", "rescreen")
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            wrote = None
+        if wrote != job:
+            raise RescreenError(f"{out} holds the output of another job ({wrote or 'an unreadable report'}), not "
+                                f"of an earlier {what}: give a new or empty directory")
 
 
 def session(master: str | None, conf: dict[str, str], name: str = "interdictor rescreen") -> tuple[SparkSession, bool]:

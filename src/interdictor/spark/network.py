@@ -158,7 +158,7 @@ class NetworkReport:
 def run(options: Options, say: Callable[[str], None] = print, communities: bool = True,
         cfg: NetworkConfig | None = None) -> NetworkReport:
     """Build the network of the archive ``options.input`` into ``options.out`` (``interdictor spark network``)."""
-    parts = open_archive(options, "network build")
+    parts = open_archive(options, "network build", "network")
     say(f"surveyed {len(parts)} partitions of {options.input} ({sum(p.ok for p in parts)} readable); "
         "building the network…")
     require_java()
