@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from interdictor import __version__
-from interdictor.cli_common import check_out, db_settings, err, fail, store_connection
+from interdictor.cli_common import check_out, db_settings, err, fail, open_cli_store, store_connection
 from interdictor.settings import Settings
 
 app = typer.Typer(
@@ -359,14 +359,7 @@ def db(
     url: Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file).")] = None,
 ) -> None:
     """Create or migrate the database and show where it is."""
-    from interdictor.store import open_store
-    from interdictor.store.db import StoreError
-
-    settings = db_settings(url)
-    try:
-        store = open_store(settings.resolved_database_url())
-    except StoreError as exc:
-        raise fail(str(exc)) from exc
+    store = open_cli_store(db_settings(url))
     err.print(f"database ready: {store.safe_url} ({store.dialect})", highlight=False)
     store.close()
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from interdictor.cli_common import db_settings, err, fail, store_connection
+from interdictor.cli_common import db_settings, err, fail, open_cli_store, store_connection
 
 alerts_app = typer.Typer(help="Alerts pushed to organisations: incidents, referrals, watch and list hits.",
                          no_args_is_help=True)
@@ -98,14 +98,8 @@ def deliver(once: Annotated[bool, typer.Option("--once", help="One pass over wha
     import signal
 
     from interdictor.alerts import Deliverer, PassSummary, deliver_once
-    from interdictor.store import open_store
-    from interdictor.store.db import StoreError
-
     settings = db_settings(db)
-    try:
-        store = open_store(settings.resolved_database_url())
-    except StoreError as exc:
-        raise fail(str(exc)) from exc
+    store = open_cli_store(settings)
     try:
         if once:
             done = deliver_once(store, settings)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from interdictor.cli_common import db_settings, err, fail
+from interdictor.cli_common import db_settings, err, fail, open_cli_store
 
 FORMATS = ("parquet",)
 
@@ -47,7 +47,6 @@ def export(
     from interdictor.archive.export import export_store, shipments_to_export
     from interdictor.archive.layout import ArchiveError
     from interdictor.archive.write import check_target
-    from interdictor.store import open_store
     from interdictor.store.db import StoreError
 
     if fmt.lower() not in FORMATS:
@@ -60,11 +59,7 @@ def export(
         check_target(out, replace=force)
     except ArchiveError as exc:
         raise fail(str(exc)) from exc
-    settings = db_settings(db)
-    try:
-        store = open_store(settings.resolved_database_url())
-    except StoreError as exc:
-        raise fail(str(exc)) from exc
+    store = open_cli_store(db_settings(db))
     try:
         total = shipments_to_export(store, first)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from sqlalchemy import Connection
 
 from interdictor.settings import Settings
+
+if TYPE_CHECKING:
+    from interdictor.store.db import Store
 
 err = Console(stderr=True)
 
@@ -23,8 +27,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def db_settings(db: str | None) -> Settings:
     """The settings, with ``--db`` in place of the configured database when given."""
-    s = Settings()
-    return s.model_copy(update={"database_url": db}) if db else s
+    return Settings().with_database(db)
 
 
 def check_out(path: Path | None) -> None:
@@ -38,17 +41,23 @@ def check_out(path: Path | None) -> None:
             raise fail(str(exc)) from exc
 
 
-@contextmanager
-def store_connection(settings: Settings, *, errors: tuple[type[Exception], ...] = ()) -> Iterator[Connection]:
-    """One transaction on the store (created or migrated first); a store that cannot be opened, or one of
-    ``errors`` raised inside, ends the command with its message."""
+def open_cli_store(settings: Settings) -> Store:
+    """The store the settings name (created or migrated first); one that cannot be opened ends the command
+    with its message (exit 2)."""
     from interdictor.store import open_store
     from interdictor.store.db import StoreError
 
     try:
-        store = open_store(settings.resolved_database_url())
+        return open_store(settings.resolved_database_url())
     except StoreError as exc:
         raise fail(str(exc)) from exc
+
+
+@contextmanager
+def store_connection(settings: Settings, *, errors: tuple[type[Exception], ...] = ()) -> Iterator[Connection]:
+    """One transaction on the store (created or migrated first); a store that cannot be opened, or one of
+    ``errors`` raised inside, ends the command with its message."""
+    store = open_cli_store(settings)
     try:
         with store.begin() as conn:
             yield conn

@@ -11,10 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from interdictor.cli_common import check_out, db_settings, err, fail
+from interdictor.cli_common import check_out, db_settings, err, fail, open_cli_store
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from interdictor.store.db import Store
 
 app = typer.Typer(help="Actors across shipments and partners, and the shipments linked to one (crosses partners: "
                        "for targeters and analysts).", no_args_is_help=True)
@@ -24,14 +26,8 @@ DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (defaul
                                                            "embedded SQLite file).")]
 
 
-def _open(db: str | None):  # type: ignore[no-untyped-def]
-    from interdictor.store import open_store
-    from interdictor.store.db import StoreError
-
-    try:
-        return open_store(db_settings(db).resolved_database_url())
-    except StoreError as exc:
-        raise fail(str(exc)) from exc
+def _open(db: str | None) -> Store:
+    return open_cli_store(db_settings(db))
 
 
 @app.command("build")

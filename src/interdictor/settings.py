@@ -104,6 +104,11 @@ class Settings(BaseSettings):
             return None
         return [d.strip() for d in self.detectors.split(",") if d.strip()]
 
+    def with_database(self, url: str | None) -> Settings:
+        """These settings with an explicit database ``url`` (an option beats the environment); as they are
+        when ``url`` is empty."""
+        return self.model_copy(update={"database_url": url}) if url else self
+
     def with_ruleset(self, ruleset: str) -> Settings:
         """These settings with an explicit rule set ``NAME`` or ``NAME-vN`` (an option beats the environment)."""
         name, _, version = ruleset.rpartition("-v")
