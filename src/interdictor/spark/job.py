@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import polars as pl
 import pyarrow as pa
@@ -73,28 +73,44 @@ class Options:
 
 
 @dataclass
-class Report:
-    """``--out/_report.json``: the versions used and, per partition, rows in, screened and rejected."""
+class JobReport:
+    """``--out/_report.json`` of a Spark job: which job wrote the folder (another job's output is never
+    replaced: ``check_out``), when, and per partition what came in and what became of it, with the totals.
+    ``DONE`` names the total that says anything was done (none: exit 2), ``PROBLEMS`` those that say some
+    of it was not (exit 3)."""
+
+    DONE: ClassVar[str]
+    PROBLEMS: ClassVar[tuple[str, ...]]
 
     input: str
     out: str
-    job: str = "rescreen"  # which job wrote the folder: another job's output is never replaced (check_out)
+    job: str
     code_version: str = __version__
     started_at: str = ""
     seconds: float = 0.0
-    versions: dict[str, str] = field(default_factory=dict)
-    history: str = HISTORY_NOTE
     partitions: dict[str, dict[str, Any]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
-        if self.totals.get("screened", 0) == 0:
+        if self.totals.get(self.DONE, 0) == 0:
             return EXIT_NOTHING
-        return EXIT_REJECTS if self.totals.get("rejected", 0) or self.totals.get("errors", 0) else EXIT_OK
+        return EXIT_REJECTS if any(self.totals.get(k, 0) for k in self.PROBLEMS) else EXIT_OK
 
     def write(self, out: Path) -> None:
         (out / REPORT).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@dataclass
+class Report(JobReport):
+    """The re-screen's report: the versions used and, per partition, rows in, screened and rejected."""
+
+    DONE: ClassVar[str] = "screened"
+    PROBLEMS: ClassVar[tuple[str, ...]] = ("rejected", "errors")
+
+    job: str = "rescreen"
+    versions: dict[str, str] = field(default_factory=dict)
+    history: str = HISTORY_NOTE
 
     def lines(self) -> list[str]:
         """The report for a console, one line per partition."""
@@ -112,9 +128,7 @@ def options(input: Path, out: Path, *, ruleset: str | None = None, db: str | Non
             since: str | None = None, until: str | None = None, conf: list[str] | None = None) -> Options:
     """The options of a re-screen from its arguments (the CLI's and spark-submit's): settings as ``screen``
     takes them — an option over the environment (``INTERDICTOR_*``)."""
-    settings = Settings()
-    if db:
-        settings = settings.model_copy(update={"database_url": db})
+    settings = Settings().with_database(db)
     if ruleset is not None:
         settings = settings.with_ruleset(ruleset)
     for name, day in (("--since", since), ("--until", until)):

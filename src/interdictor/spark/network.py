@@ -24,29 +24,24 @@ Everything is written as Parquet under ``--out`` (``TABLES``) with ``_report.jso
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import polars as pl
 import pyarrow as pa
 
-from interdictor import __version__
 from interdictor.archive.layout import PARTITION, RECORD_SCHEMAS, canonical_columns
 from interdictor.network import NetworkConfig
 from interdictor.network.actors import OCCURRENCE_SCHEMA, Keyed, key_parties, resolve
 from interdictor.spark.batches import ORDER
 from interdictor.spark.job import (
     BUCKET,
-    EXIT_NOTHING,
-    EXIT_OK,
-    EXIT_REJECTS,
-    REPORT,
     SESSION_CONF,
+    JobReport,
     Options,
     arrow_schema,
     open_archive,
@@ -120,29 +115,16 @@ def _keyed(df: pl.DataFrame, what: str) -> pl.DataFrame:
 
 
 @dataclass
-class NetworkReport:
-    """``--out/_report.json``: per partition the parties in, resolved and left out (and why); the totals."""
+class NetworkReport(JobReport):
+    """The network build's report: per partition the parties in, resolved and left out (and why); the totals."""
 
-    input: str
-    out: str
+    DONE: ClassVar[str] = "resolved"
+    PROBLEMS: ClassVar[tuple[str, ...]] = ("partitions_rejected", "errors")
+
     job: str = "network"
-    code_version: str = __version__
-    started_at: str = ""
-    seconds: float = 0.0
     hub_names: int = NetworkConfig().hub_names
     driver: str = DRIVER_NOTE
     tables: dict[str, str] = field(default_factory=lambda: dict(TABLES))
-    partitions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def exit_code(self) -> int:
-        if self.totals.get("resolved", 0) == 0:
-            return EXIT_NOTHING
-        return EXIT_REJECTS if self.totals.get("partitions_rejected", 0) or self.totals.get("errors", 0) else EXIT_OK
-
-    def write(self, out: Path) -> None:
-        (out / REPORT).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     def lines(self) -> list[str]:
         t = self.totals
