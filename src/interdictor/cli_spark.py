@@ -14,17 +14,28 @@ app = typer.Typer(help="Re-screen the Parquet archive, or build its network, on 
                        "and Java 17+).",
                   no_args_is_help=True)
 
+# the options both jobs take
+InputOption = Annotated[Path, typer.Option("--input", help="The archive: a directory written by `interdictor export --format parquet`.")]
+MasterOption = Annotated[str | None, typer.Option(help="Spark master, e.g. local[2] or spark://host:7077 (default: local[2]).")]
+SinceOption = Annotated[str | None, typer.Option(help="First filing day to take (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(help="Last filing day to take (YYYY-MM-DD).")]
+ConfOption = Annotated[list[str] | None, typer.Option(help="A Spark setting KEY=VALUE, e.g. spark.executor.memory=4g (repeat).")]
+
+
+def _say(line: str) -> None:
+    err.print(line, highlight=False, markup=False, soft_wrap=True)
+
 
 @app.command("rescreen")
 def rescreen(
-    input: Annotated[Path, typer.Option("--input", help="The archive: a directory written by `interdictor export --format parquet`.")],
+    input: InputOption,
     out: Annotated[Path, typer.Option("--out", help="Write the assessments here (Parquet, partitioned by filed_day) with _report.json; a new directory or an earlier re-screen's, which is replaced.")],
     ruleset: Annotated[str | None, typer.Option(help="Rule set to screen with, NAME or NAME-vN, stored or shipped (default: INTERDICTOR_RULESET, else the store's active version, else the shipped default).")] = None,
     db: Annotated[str | None, typer.Option(help="Database URL whose versions and history screen (default: INTERDICTOR_DATABASE_URL or the embedded SQLite file).")] = None,
-    master: Annotated[str | None, typer.Option(help="Spark master, e.g. local[2] or spark://host:7077 (default: local[2]).")] = None,
-    since: Annotated[str | None, typer.Option(help="First filing day to re-screen (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Last filing day to re-screen (YYYY-MM-DD).")] = None,
-    conf: Annotated[list[str] | None, typer.Option(help="A Spark setting KEY=VALUE, e.g. spark.executor.memory=4g (repeat).")] = None,
+    master: MasterOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    conf: ConfOption = None,
 ) -> None:
     """Re-screen the archive's shipments with the screening `interdictor screen` would use now: one ranked,
     explained row per shipment, per filing day, and a report of what each partition held and what was
@@ -37,17 +48,17 @@ def rescreen(
 
     raise typer.Exit(execute(lambda: options(input, out, ruleset=ruleset, db=db, master=master, since=since,
                                              until=until, conf=conf),
-                             say=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True)))
+                             say=_say))
 
 
 @app.command("network")
 def network(
-    input: Annotated[Path, typer.Option("--input", help="The archive: a directory written by `interdictor export --format parquet`.")],
+    input: InputOption,
     out: Annotated[Path, typer.Option("--out", help="Write the network here (Parquet tables actors, variants, occurrences, uses, communities) with _report.json; a new directory or an earlier network build's, which is replaced.")],
-    master: Annotated[str | None, typer.Option(help="Spark master, e.g. local[2] or spark://host:7077 (default: local[2]).")] = None,
-    since: Annotated[str | None, typer.Option(help="First filing day to take (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Last filing day to take (YYYY-MM-DD).")] = None,
-    conf: Annotated[list[str] | None, typer.Option(help="A Spark setting KEY=VALUE, e.g. spark.driver.memory=8g (repeat).")] = None,
+    master: MasterOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    conf: ConfOption = None,
     communities: Annotated[bool, typer.Option(help="Build the communities too (on the driver, which then holds the graph of every party).")] = True,
 ) -> None:
     """Build the archive's network — parties resolved into actors, their identifiers and hubs, communities —
@@ -60,7 +71,7 @@ def network(
     from interdictor.spark.job import execute, options
 
     raise typer.Exit(execute(lambda: options(input, out, master=master, since=since, until=until, conf=conf),
-                             say=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True),
+                             say=_say,
                              job=lambda o, say: job.run(o, say, communities=communities), wrote="the network"))
 
 
