@@ -241,20 +241,28 @@ def test_a_network_that_cannot_grow_never_fails_the_screen(store_url: str, tmp_p
     assert code == 0 and f"{len(TODAY_ROWS)} shipments added" in out, out + err
 
 
-def test_a_list_update_reassesses_its_live_hits_by_the_same_mechanism(store_url: str, tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """A new list version's hits among live shipments get a new assessment in a run whose trigger names the
-    list and version, with the list reason in it; shipments it does not hit keep their assessment."""
+def screen_then_list_twice(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Today's file screened for ``cargo``, then two versions of the list ``lookout-test`` imported (the second
+    adds the phone of today's X2 consignee); the second import's output."""
     monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("INTERDICTOR_DETECTORS", "route,parties")
     screen(store_url, "cargo", today_file())
     first, second = tmp_path / "v1.csv", tmp_path / "v2.csv"
     first.write_text("name,phone\nSOMEONE ELSE ENTIRELY,+1 202 555 0199\n", encoding="utf-8")
     second.write_text("name,phone\nSOMEONE ELSE ENTIRELY,+1 202 555 0199\nNOBODY,(619) 555-0101\n", encoding="utf-8")
+    out = ""
     for path in (first, second):
         code, out, err = cli("lists", "import", str(path), "--list-id", "lookout-test", "--program", "LOOKOUT",
                              "--db", store_url)
         assert code == 0, out + err
+    return out
+
+
+def test_a_list_update_reassesses_its_live_hits_by_the_same_mechanism(store_url: str, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new list version's hits among live shipments get a new assessment in a run whose trigger names the
+    list and version, with the list reason in it; shipments it does not hit keep their assessment."""
+    out = screen_then_list_twice(store_url, tmp_path, monkeypatch)
     assert "assessed again: 1 live shipment(s)" in out, out
     got = latest(store_url, "cargo")
     trigger = dict(zip(got["shipment_id"], got["trigger"], strict=True))
@@ -269,15 +277,7 @@ def test_a_list_updates_hits_raise_list_hit_events_with_their_sections(store_url
     its identifiers, route and goods, the matched party, and the list and code in the internal section."""
     from interdictor.store import schema_sharing as sh
 
-    monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("INTERDICTOR_DETECTORS", "route,parties")
-    screen(store_url, "cargo", today_file())
-    first, second = tmp_path / "v1.csv", tmp_path / "v2.csv"
-    first.write_text("name,phone\nSOMEONE ELSE ENTIRELY,+1 202 555 0199\n", encoding="utf-8")
-    second.write_text("name,phone\nSOMEONE ELSE ENTIRELY,+1 202 555 0199\nNOBODY,(619) 555-0101\n", encoding="utf-8")
-    for path in (first, second):
-        assert cli("lists", "import", str(path), "--list-id", "lookout-test", "--program", "LOOKOUT",
-                   "--db", store_url)[0] == 0
+    screen_then_list_twice(store_url, tmp_path, monkeypatch)
     store = open_store(store_url)
     try:
         with store.connect() as conn:
