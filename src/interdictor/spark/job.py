@@ -309,13 +309,18 @@ def rescreen(spark: SparkSession, screening: Screening, parts: list[Partition], 
     return report
 
 
+def buckets_of(part: Partition, chunk: int) -> int:
+    """How many groups of about ``chunk`` shipments a day is cut into: ``ceil(shipments / chunk)``, at least one."""
+    return max(1, -(-part.rows.get("shipments", 0) // chunk))
+
+
 def set_shuffle_partitions(spark: SparkSession, parts: list[Partition], chunk: int) -> None:
     """Unless the user set ``spark.sql.shuffle.partitions`` (``--conf``, spark-submit, the session), one shuffle
     partition per group of about ``chunk`` shipments, at least the executors' cores: Spark's default of 200
     makes a small archive's re-screen mostly the overhead of empty tasks, and a 10 M archive's tasks too big."""
     if spark.sparkContext.getConf().contains("spark.sql.shuffle.partitions"):
         return
-    groups = sum(max(1, -(-p.rows.get("shipments", 0) // chunk)) for p in parts)
+    groups = sum(buckets_of(p, chunk) for p in parts)
     spark.conf.set("spark.sql.shuffle.partitions", str(max(spark.sparkContext.defaultParallelism, min(groups, 4000))))
 
 
@@ -337,7 +342,7 @@ def read_groups(spark: SparkSession, root: Path, parts: list[Partition], chunk: 
             df = spark.createDataFrame([], schema)
         frames.append(df.withColumn(TABLE, F.lit(table)).withColumn(ORDER, F.monotonically_increasing_id()))
     rows = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
-    buckets = spark.createDataFrame([(p.day, max(1, -(-p.rows.get("shipments", 0) // chunk))) for p in parts],
+    buckets = spark.createDataFrame([(p.day, buckets_of(p, chunk)) for p in parts],
                                     f"{PARTITION} string, _buckets long")
     rows = rows.join(F.broadcast(buckets), on=PARTITION, how="left")
     return rows.withColumn(BUCKET, F.pmod(F.xxhash64("shipment_id"), F.col("_buckets"))).drop("_buckets")
