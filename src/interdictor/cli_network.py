@@ -33,13 +33,23 @@ def _open(db: str | None) -> Store:
 @app.command("build")
 def build(db: DbOption = None) -> None:
     """Resolve the parties of stored shipments the network has not seen yet (new ones, amendments) into
-    actors and store their links; only what is new is resolved.  ``backtrack`` does this first too."""
+    actors and store their links; only what is new is resolved.
+
+    ``screen`` stores shipments without growing the network (its time is the queue's): backtracking,
+    communities, the seizure marks of the next screening and a recorded seizure bring it up to date first,
+    as the service does after its batches.  Run this after a large screen to pay that cost at once."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from interdictor.network import NetworkConfig
     from interdictor.store.network import update
 
     store = _open(db)
     try:
-        done = update(store, NetworkConfig())
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=not err.is_terminal) as bar:
+            task = bar.add_task("resolving shipments", total=None)
+            done = update(store, NetworkConfig(), lambda n, total: bar.update(task, completed=n, total=total),
+                          whole=True)
     finally:
         store.close()
     out.print(f"network: {done.shipments} shipments added, {done.variants} new party variants, "

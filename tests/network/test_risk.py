@@ -23,6 +23,7 @@ from interdictor.screening import ScreenRun, assemble
 from interdictor.settings import Settings
 from interdictor.store import open_store
 from interdictor.store import schema as t
+from interdictor.store.db import Store
 
 TODAY = datetime.now(UTC).date()
 LIGHT = Settings().model_copy(update={"detectors": "route"})
@@ -111,7 +112,7 @@ def network_codes(df: pl.DataFrame, sid: str) -> dict[str, tuple[float, str]]:
 
 @pytest.fixture()
 def seized(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Four days of two partners' traffic stored (the network grows as they are screened), then a seizure of
+    """Four days of two partners' traffic stored (the network follows them when it is next read), then a seizure of
     acme/N0 (examined three days ago) imported as an outcome."""
     monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("INTERDICTOR_DETECTORS", "route")
@@ -223,20 +224,33 @@ def test_outcomes_recorded_after_the_screen_do_not_count(store_url: str, tmp_pat
     assert network_codes(latest(store_url, "cargo"), "X1") == {}
 
 
-def test_a_network_that_cannot_grow_never_fails_the_screen(store_url: str, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """Growing the network fails (two workers resolving one actor at once): the chunk is stored and screened,
-    and ``network build`` resolves what the run missed."""
-    import interdictor.screening.run as run_module
-
-    def clash(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("UNIQUE constraint failed: network_variants.variant")
+def test_a_screen_leaves_the_network_to_follow_and_a_failed_growth_fails_no_screening(
+        store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A screen stores its shipments without growing the network (its time is the queue's).  A growth that
+    fails (two workers resolving one new actor at once) is logged and moves no mark, so the screening that
+    asked goes on and ``network build`` resolves everything afterwards."""
+    from interdictor.store import network
+    from interdictor.store import schema_network as sn
 
     monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(run_module, "add_parties", clash)
     screen(store_url, "cargo", today_file())
     assert latest(store_url, "cargo").height == len(TODAY_ROWS)
-    monkeypatch.undo()
+    store = open_store(store_url)
+    try:
+        with store.connect() as conn:
+            assert conn.execute(select(sn.network_parties.c.shipment_id)).first() is None
+            assert network.grown_mark(conn) is None
+
+        def clash(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("UNIQUE constraint failed: network_variants.variant")
+
+        with monkeypatch.context() as m:
+            m.setattr(network, "add_parties", clash)
+            assert network.keep_up(store) is None
+        with store.connect() as conn:
+            assert network.grown_mark(conn) is None
+    finally:
+        store.close()
     code, out, err = cli("network", "build", "--db", store_url)
     assert code == 0 and f"{len(TODAY_ROWS)} shipments added" in out, out + err
 
@@ -294,23 +308,31 @@ def test_a_list_updates_hits_raise_list_hit_events_with_their_sections(store_url
     assert rows[0]["corridor"] is not None
 
 
-def test_the_network_grows_by_several_chunks_at_once_and_holds_every_party_when_the_run_ends(
+def test_the_network_follows_the_stored_versions_a_slice_at_a_time_and_reads_nothing_when_nothing_is_new(
         store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run of one-shipment chunks grows the network a few times (``GROW_ROWS`` parties at once), not once
-    per chunk; when it finishes every shipment's parties are in the network, and a shipment amended by a
-    later chunk of the same run is there with its latest version only."""
-    import interdictor.screening.run as run_module
+    """``update`` resolves the versions stored since its mark ``GROW_SHIPMENTS`` at a time: a shipment amended
+    by a later chunk of the same run is there with its latest version only.  With nothing stored since, the
+    next update reads nothing; an amendment stored later replaces the shipment's earlier parties."""
+    from interdictor.network import NetworkConfig
+    from interdictor.store import network
     from interdictor.store import schema_network as sn
 
     monkeypatch.setenv("INTERDICTOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(run_module, "GROW_ROWS", 8)
+    monkeypatch.setattr(network, "GROW_SHIPMENTS", 2)
     grown: list[int] = []
-    real = run_module.add_parties
-    monkeypatch.setattr(run_module, "add_parties", lambda store, cfg, parties, **kw: (
-        grown.append(parties.height), real(store, cfg, parties, **kw))[1])
+    real = network.add_parties
+    monkeypatch.setattr(network, "add_parties", lambda store, cfg, parties: (
+        grown.append(parties.height), real(store, cfg, parties))[1])
     rows = {sid: line(sid, s, c) for sid, (s, c) in TODAY_ROWS.items()}
     amended = line("X1", PLAIN, ("JOHN MILLER", "77 NEW RD", "92154", ""))
     files = [[rows["X1"], rows["X2"]], [amended, rows["X3"]], [rows["X4"], rows["X5"], rows["X6"]]]
+
+    def held(store: Store) -> dict[tuple[str, str], tuple[int, str]]:
+        NP = sn.network_parties
+        with store.connect() as conn:
+            return {(r.shipment_id, r.party): (r.version, r.variant) for r in conn.execute(
+                select(NP.c.shipment_id, NP.c.party, NP.c.version, NP.c.variant))}
+
     store = open_store(store_url)
     try:
         with ScreenRun(assemble(LIGHT, store), partner="cargo", source="t.csv", fmt="manifest-csv",
@@ -320,13 +342,25 @@ def test_the_network_grows_by_several_chunks_at_once_and_holds_every_party_when_
                 for chunk in read_manifest_csv(io.BytesIO(data), ReadOptions(source_name=f"t{k}.csv")):
                     run.add(chunk)
             run.finish()
-        with store.connect() as conn:
-            held = conn.execute(select(sn.network_parties.c.shipment_id, sn.network_parties.c.party,
-                                       sn.network_parties.c.version, sn.network_parties.c.variant)).all()
+        done = network.update(store, NetworkConfig())
+        assert done.shipments == len(TODAY_ROWS) and grown == [4, 4, 4]  # six versions, two a slice
+        first = held(store)
+        assert set(first) == {(s, p) for s in TODAY_ROWS for p in ("shipper", "consignee")}
+        assert first["X1", "consignee"][0] == 2 and "77 NEW" in first["X1", "consignee"][1].upper()
+
+        read: list[object] = []
+        monkeypatch.setattr(network, "pending", lambda *a: read.append(a) or pl.DataFrame())
+        assert network.update(store, NetworkConfig()).shipments == 0 and read == []
+        monkeypatch.undo()
     finally:
         store.close()
-    # three chunks, two growths: the second chunk's amendment of X1 and the first chunk's X1 in one of them
-    assert grown == [6, 6]
-    assert {(r.shipment_id, r.party) for r in held} == {(s, p) for s in TODAY_ROWS for p in ("shipper", "consignee")}
-    x1 = {r.party: r for r in held if r.shipment_id == "X1"}
-    assert x1["consignee"].version == 2 and "77 NEW" in x1["consignee"].variant.upper()
+    later = line("X1", PLAIN, ("JOHN MILLER", "5 OTHER AVE", "92154", ""))
+    screen(store_url, "cargo", ("\n".join([HEADER, later]) + "\n").encode())
+    store = open_store(store_url)
+    try:
+        assert network.update(store, NetworkConfig()).shipments == 1
+        now = held(store)
+    finally:
+        store.close()
+    assert now["X1", "consignee"][0] == 3 and "5 OTHER" in now["X1", "consignee"][1].upper()
+    assert {k: v for k, v in now.items() if k[0] != "X1"} == {k: v for k, v in first.items() if k[0] != "X1"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from .conftest import Svc
@@ -54,3 +56,26 @@ def test_an_unknown_community_is_named(svc: Svc) -> None:
     r = svc.client.get("/api/v1/network/communities/CNOPE", headers=svc.h("targeter"))
     assert r.status_code == 404 and "CNOPE" in r.text
     assert svc.client.get("/api/v1/network/communities?sort=age", headers=svc.h("targeter")).status_code == 422
+
+
+def test_the_screener_brings_the_network_up_to_date_when_no_work_waits(svc: Svc) -> None:
+    """A submission is answered, then the screener (the store's one writer), with nothing waiting, resolves
+    the stored shipments into the network: nobody had to ask for it."""
+    from sqlalchemy import select
+
+    from interdictor.store.schema_network import network_parties as NP
+
+    from .conftest import SAMPLE, renamed
+
+    assert svc.submit("acme", renamed(SAMPLE.read_bytes(), "N")).status_code == 200
+    store = svc.app.state.svc.store
+    deadline = time.monotonic() + 30
+    held: set[str] = set()
+    while time.monotonic() < deadline:
+        with store.connect() as conn:
+            held = set(conn.execute(select(NP.c.shipment_id).where(NP.c.partner == "acme",
+                                                                   NP.c.shipment_id.like("NEX%"))).scalars())
+        if "NEX100001" in held:
+            break
+        time.sleep(0.05)
+    assert "NEX100001" in held

@@ -106,10 +106,13 @@ def test_two_workers_one_killed_every_message_exactly_once(tmp_path: Path, store
             dupes = conn.execute(text(
                 "SELECT count(*) FROM (SELECT msg_key FROM stream_messages GROUP BY msg_key HAVING count(*) > 1) d"
             )).scalar_one()
+            # idle, the surviving worker brought the network up to date: the killed one's shipments too
+            grown = conn.execute(text("SELECT count(DISTINCT shipment_id) FROM network_parties")).scalar_one()
         store.close()
         assert statuses == {"processed": 240, "dead": 10}
         assert dupes == 0
         assert tuple(ships) == (240, 240, 1)  # one shipment per good message, never a second version
+        assert grown == 240
         assert asyncio.run(_dead_letters(ns)) >= 10  # dead letters published (a kill may publish one twice)
     finally:
         for w in locals().get("workers", []):

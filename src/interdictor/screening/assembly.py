@@ -34,7 +34,7 @@ from interdictor.settings import Settings
 from interdictor.store import config as stored
 from interdictor.store import learned as stored_learned
 from interdictor.store import models as stored_models
-from interdictor.store import repo
+from interdictor.store import network, repo
 from interdictor.store.db import Store
 from interdictor.store.profiles import stored_profile
 
@@ -143,6 +143,7 @@ def _assemble(settings: Settings, store: Store | None) -> Screening:
         choose_model(None, settings)  # a model named without a store is an error
         return Screening(load_context(settings, None, parts), choose_ruleset(None, settings),
                          choose_corridors(None, settings), names)
+    network.before_marks(store)  # the seizure marks the context reads follow the network
     with store.connect() as conn:
         history = repo.history_mark(conn)  # read first: the context holds no history stored after it
         learned = stored_learned.latest_version(conn)  # first too: a set learned meanwhile is picked up later

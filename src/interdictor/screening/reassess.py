@@ -43,7 +43,9 @@ class Reassessed:
 
 
 def with_current_network(screening: Screening, store: Store, settings: Settings) -> Screening:
-    """``screening`` with the seizure marks read again (after an outcome was recorded)."""
+    """``screening`` with the seizure marks read again (after an outcome was recorded), the network brought
+    up to date first."""
+    network.before_marks(store)
     with store.connect() as conn:
         part = network_part(conn, settings)
     return replace(screening, ctx=screening.ctx.with_part("network", part, part.version))

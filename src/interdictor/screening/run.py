@@ -22,7 +22,6 @@ import polars as pl
 
 from interdictor.intake.base import IntakeChunk
 from interdictor.model import REASON_SCHEMA, Reject, conform, empty
-from interdictor.network import NetworkConfig
 from interdictor.screen.parties.clusters import GROWN, GrownKeys
 from interdictor.screen.parties.part import PartiesPart
 from interdictor.screening.assembly import Screening
@@ -38,7 +37,6 @@ from interdictor.screening.reassess import Reassessed, reassess
 from interdictor.settings import Settings
 from interdictor.store import repo, watches
 from interdictor.store.db import Store
-from interdictor.store.network import PARTY_COLUMNS, add_parties
 from interdictor.store.runs import RunSummary
 
 log = logging.getLogger(__name__)
@@ -113,62 +111,6 @@ class WriteBehind:
         self._raise()
 
 
-GROW_ROWS = 200_000  # parties the network grows by at once (about four chunks of a large file)
-GROW_CACHE_MB = 512  # SQLite pages the growing connection keeps: the network's indexes of a 1 M-shipment store
-
-
-class NetworkGrowth:
-    """The network grown with a run's stored chunks, several at a time.
-
-    Each growth inserts the new variants, uses and parties into indexes ordered by their keys, so a
-    growth touches pages all over them; how many pages it writes depends on the tables' size more than on
-    its own, and growing by ``GROW_ROWS`` parties at once rather than by every chunk writes each page
-    once per few chunks instead of once per chunk.  ``flush`` grows the network with what is left (the
-    run's end).  Used by one thread at a time: the writer's, or the run's once the writer is closed."""
-
-    def __init__(self, store: Store, rows: int | None = None) -> None:
-        self.store = store
-        self.rows = rows if rows is not None else GROW_ROWS
-        self._parties: list[pl.DataFrame] = []
-        self._held = 0
-        self._replace = False
-
-    def add(self, rows: repo.ChunkRows) -> None:
-        parties = rows.table("parties")
-        if parties is None or parties.is_empty():
-            return
-        self._parties.append(parties.select(list(PARTY_COLUMNS)))
-        self._held += parties.height
-        self._replace = self._replace or rows.amended.height > 0
-        if self._held >= self.rows:
-            self.flush()
-
-    def flush(self) -> None:
-        """Grow the network with the parties held: their shipment versions are stored, so their parties are
-        resolved into actors incrementally.  A network that cannot be updated (two workers resolving one new
-        actor at once) is logged and left to ``interdictor network build``, which resolves whatever was
-        missed; it never fails the screening."""
-        if not self._parties:
-            return
-        parties = pl.concat(self._parties)
-        replace = self._replace
-        self._parties, self._held, self._replace = [], 0, False
-        if replace:  # a later chunk amended a shipment of an earlier one: only its latest version counts
-            parties = parties.filter(pl.col("version") == pl.col("version").max().over("partner", "shipment_id"))
-        try:
-            with self.store.bulk_cache(GROW_CACHE_MB):
-                add_parties(self.store, NetworkConfig(), parties, replace=replace)
-        except Exception as exc:  # the network catches up later; the assessment is stored
-            log.warning("network not updated for %d parties (%s: %s); `interdictor network build` catches up",
-                        parties.height, type(exc).__name__, exc)
-
-
-def store_chunk(store: Store, rows: repo.ChunkRows, growth: NetworkGrowth) -> None:
-    """Write a screened chunk, then hand it to the network's growth."""
-    rows.write(store)
-    growth.add(rows)
-
-
 class ScreenRun:
     """Screens the chunks of one source; stores them when given a store."""
 
@@ -203,7 +145,6 @@ class ScreenRun:
         self._writer: WriteBehind | None = None
         self._finished = False
         self._watches = watches.watch_table(store) if store is not None else None
-        self._growth = NetworkGrowth(store) if store is not None else None
         # stored shipments this run's batches grew into a cluster that fires: re-assessed at ``finish``
         self._grown: GrownKeys | None = None
         self._ids: list[pl.Series] = []
@@ -252,13 +193,13 @@ class ScreenRun:
             # the rows are prepared here (polars, in parallel) so the writer thread only appends
             rows = repo.prepare_chunk(self.summary, chunk, hashes, heads, assessed, reasons, sc.ruleset, now,
                                       events)
-            store, growth = self.store, self._growth
-            assert growth is not None
+            # the network is not grown here: it follows the stored shipments (``store.network.update``)
+            store = self.store
             if self._writer is not None:
                 # one writer: SQLite must never see two threads' bulk writes at once (a malformed file)
-                self._writer.submit(lambda: store_chunk(store, rows, growth), hashes.get_column("shipment_id"))
+                self._writer.submit(lambda: rows.write(store), hashes.get_column("shipment_id"))
             else:
-                store_chunk(store, rows, growth)
+                rows.write(store)
             if heads is not None:
                 s.new_versions += heads.filter(pl.col("status") != "unchanged").height
                 s.amended += heads.filter(pl.col("status") == "amended").height
@@ -317,12 +258,7 @@ class ScreenRun:
         if self._writer is not None:
             writer, self._writer = self._writer, None
             with contextlib.suppress(Exception):  # the run is being abandoned; its error is the caller's
-                if self._growth is not None and not self._finished:
-                    self._flush_growth(writer)  # what was stored joins the network (else `network build` will)
                 writer.close()
-        elif self._growth is not None and not self._finished:
-            with contextlib.suppress(Exception):
-                self._growth.flush()
         if self.store is not None and not self._finished:
             self._finished = True
             why = error if isinstance(error, str) else (f"{type(error).__name__}: {error}" if error else "stopped")
@@ -333,11 +269,7 @@ class ScreenRun:
         """Ranked results of the whole run."""
         if self._writer is not None:
             writer, self._writer = self._writer, None
-            if self._growth is not None:
-                self._flush_growth(writer)
             writer.close()
-        elif self._growth is not None:
-            self._growth.flush()
         self.summary.seconds = time.perf_counter() - self._started
         if self.store is not None:
             repo.finish_run(self.store, self.summary)
@@ -348,13 +280,6 @@ class ScreenRun:
                       "reasons": pl.String}
             return empty(schema)
         return pl.concat(self._results).sort(["score", "shipment_id"], descending=[True, False])
-
-    def _flush_growth(self, writer: WriteBehind) -> None:
-        """The network's last growth, in the writer's own thread: the growth reads and writes through that
-        thread's connections, and another thread's connections to the same SQLite file meanwhile corrupt it."""
-        growth = self._growth
-        assert growth is not None
-        writer.submit(growth.flush, pl.Series("shipment_id", [], dtype=pl.String))
 
     def _reassess_grown(self) -> None:
         """Re-assess the earlier stored shipments of the day whose cluster this run's files grew into one that

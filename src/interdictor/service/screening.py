@@ -32,6 +32,7 @@ from interdictor.screening.assembly import refresh
 from interdictor.service import answering, coalesce
 from interdictor.settings import Settings
 from interdictor.store.db import Store
+from interdictor.store.network import keep_up
 
 log = logging.getLogger(__name__)
 
@@ -335,6 +336,9 @@ class Screener:
             if picked is None:
                 return
             self._requeue(self._run_round(picked))
+            if not self._waiting and not self._stopping:
+                # nothing waits: the network follows what was stored (in this thread, the store's one writer)
+                keep_up(self.store)
 
     def _run_round(self, pending: list[Submission]) -> list[Submission]:
         """Screen what can go together now, partner by partner; returns what must wait (same shipment sent

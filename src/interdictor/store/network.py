@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, func, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
 
 from interdictor.network import NetworkConfig, NetworkError
 from interdictor.network.actors import (
@@ -37,7 +38,7 @@ from interdictor.screen.parties import hubs as hub_measure
 from interdictor.store import schema as t
 from interdictor.store import schema_network as n
 from interdictor.store import schema_service as sv
-from interdictor.store.db import Store
+from interdictor.store.db import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -67,17 +68,42 @@ def _where_in(src: Store | Connection, stmt: Callable[[ColumnElement[bool] | Non
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
-def pending_parties(store: Store) -> pl.DataFrame:
-    """Parties of current shipment versions the network has not seen (new, or amended since)."""
-    S, P, NP = t.shipments, t.parties, n.network_parties
+KEY_COLUMNS = {"partner": pl.String, "shipment_id": pl.String, "version": pl.Int32}
+
+
+def pending(store: Store, since: Any = None) -> pl.DataFrame:
+    """(partner, shipment_id, version) of the current shipment versions the network has not seen (new, or
+    amended since), in the order they were stored; ``since``: of those stored then or later."""
+    S, NP = t.shipments, n.network_parties
     seen = select(NP.c.partner).where(NP.c.partner == S.c.partner, NP.c.shipment_id == S.c.shipment_id,
                                       NP.c.version == S.c.version).exists()
-    stmt = (select(P.c.partner, P.c.shipment_id, P.c.version, P.c.party, P.c.name, P.c.address, P.c.postal_code,
-                   P.c.country, P.c.phone, P.c.email)
-            .select_from(S.join(P, and_(P.c.partner == S.c.partner, P.c.shipment_id == S.c.shipment_id,
-                                        P.c.version == S.c.version)))
-            .where(S.c.is_current.is_(True), P.c.name.is_not(None), ~seen))
-    return store.read_frame(stmt, PARTY_COLUMNS)
+    after = [S.c.received_at >= since] if since is not None else []
+    stmt = (select(S.c.partner, S.c.shipment_id, S.c.version).where(S.c.is_current.is_(True), ~seen, *after)
+            .order_by(S.c.received_at, S.c.partner, S.c.shipment_id))
+    return store.read_frame(stmt, KEY_COLUMNS)
+
+
+def parties_of(store: Store, keys: pl.DataFrame) -> pl.DataFrame:
+    """The named parties (``PARTY_COLUMNS``) of these shipment versions (partner, shipment_id, version)."""
+    P = t.parties
+    cols = ", ".join(f"p.{c}" for c in PARTY_COLUMNS)
+
+    def listed() -> pl.DataFrame:
+        parts = [pl.DataFrame(schema=PARTY_COLUMNS)]
+        for (partner,), rows in keys.group_by("partner"):
+            def stmt(w: ColumnElement[bool] | None, p: Any = partner) -> Select[Any]:
+                return select(*[P.c[c] for c in PARTY_COLUMNS]).where(P.c.partner == p, P.c.name.is_not(None),
+                                                                       *_w(w))
+
+            got = _where_in(store, stmt, P.c.shipment_id, rows["shipment_id"].to_list(), PARTY_COLUMNS,
+                            "shipment_id")
+            parts.append(got.join(rows.select("shipment_id", "version"), on=["shipment_id", "version"], how="semi"))
+        return pl.concat(parts)
+
+    return _matching(store, keys.select(list(KEY_COLUMNS)),
+                     f"SELECT {cols} FROM _net_keys k CROSS JOIN parties p WHERE p.partner = k.partner AND "
+                     "p.shipment_id = k.shipment_id AND p.version = k.version AND p.name IS NOT NULL",
+                     PARTY_COLUMNS, listed)
 
 
 def hubs_of(uses: pl.DataFrame, cfg: NetworkConfig) -> pl.DataFrame:
@@ -117,10 +143,98 @@ class Updated:
     variants: int  # new party variants
     merged: int  # stored actors merged into another
 
+    def __add__(self, other: Updated) -> Updated:
+        return Updated(self.shipments + other.shipments, self.variants + other.variants, self.merged + other.merged)
 
-def update(store: Store, cfg: NetworkConfig) -> Updated:
-    """Bring the network up to date with the stored shipments (only what is new is resolved)."""
-    return add_parties(store, cfg, pending_parties(store), replace=True)
+
+GROW_SHIPMENTS = 400_000  # shipment versions resolved at once (about 800,000 parties: a few hundred MB)
+GROW_CACHE_MB = 512  # SQLite pages the growing connection keeps: the network's indexes of a 1 M-shipment store
+GROW_TRIES = 3  # another process grew the network with the same shipments meanwhile: read what is left, again
+# a shipment is stored with the time its chunk was prepared, committed a little later: a growth looks this far
+# behind its mark, so a chunk committed while the last growth ran is not passed over
+GROW_MARGIN = timedelta(minutes=10)
+
+_growing = threading.Lock()  # one growth at a time in a process
+
+
+def grown_mark(conn: Connection) -> Any:
+    """The newest ``received_at`` the network had grown to (None: never grown, or grown before marks)."""
+    NS = n.network_state
+    return conn.execute(select(NS.c.mark).where(NS.c.name == "grown")).scalar()
+
+
+def update(store: Store, cfg: NetworkConfig, progress: Callable[[int, int], None] | None = None, *,
+           whole: bool = False) -> Updated:
+    """Bring the network up to date with the stored shipments: only what is new is resolved.
+
+    Screening stores shipments and leaves their network to this, so a screen's time is its queue's; the
+    network is brought up to date by whoever reads it — the graph (backtrack, communities, the workspace),
+    the seizure marks of a screening set-up and of a recorded seizure — by the service's screener and the
+    stream worker after their batches, and by ``interdictor network build``.
+
+    The stored ``grown`` mark says how far the network has grown: when no shipment has been stored since
+    (one index probe), nothing else is read; else the versions stored since the mark (less
+    ``GROW_MARGIN``) that the network does not hold are resolved, ``GROW_SHIPMENTS`` at a time
+    (``progress(done, total)`` after each).  ``whole``: every stored version is looked at, whatever the mark
+    (``network build``: it resolves whatever was missed).  Two processes growing at once: the one that
+    loses a race for a new actor reads what is left and tries again (``GROW_TRIES``)."""
+    with _growing:
+        with store.begin() as conn:
+            newest = shipments_mark(conn)
+            grown = None if whole else grown_mark(conn)
+        if newest is None or (grown is not None and newest <= grown):
+            return Updated(0, 0, 0)
+        since = None if grown is None else grown - GROW_MARGIN
+        done = Updated(0, 0, 0)
+        for attempt in range(GROW_TRIES):
+            try:
+                done = done + _grow(store, cfg, since, progress)
+                break
+            except (IntegrityError, StoreError):
+                if attempt == GROW_TRIES - 1:
+                    raise
+                log.info("another process grew the network meanwhile; resolving what is left")
+        with store.begin() as conn:  # what was stored up to ``newest`` is in the network now
+            NS = n.network_state
+            conn.execute(delete(NS).where(NS.c.name == "grown"))
+            conn.execute(NS.insert().values(name="grown", mark=newest))
+        return done
+
+
+def keep_up(store: Store, cfg: NetworkConfig | None = None) -> Updated | None:
+    """``update`` where screening must go on whatever happens to the network (a screener with no work
+    waiting, a screening set-up): a network that cannot be brought up to date is logged, and whoever
+    reads it next tries again.  None when it failed."""
+    try:
+        return update(store, cfg or NetworkConfig())
+    except Exception as exc:
+        log.warning("the network was not brought up to date (%s: %s); it is tried again when next read",
+                    type(exc).__name__, exc)
+        return None
+
+
+def before_marks(store: Store, cfg: NetworkConfig | None = None) -> None:
+    """Before seizure marks are read (``seizure_marks``: they follow the network from a seized shipment to
+    the shipments linked to it): the network brought up to date when a seizure is recorded; without one
+    there are no marks, and nothing is read but one row."""
+    OC = sv.outcomes
+    with store.begin() as conn:
+        seized = conn.execute(select(OC.c.partner).where(OC.c.result == "seized").limit(1)).first()
+    if seized is not None:
+        keep_up(store, cfg)
+
+
+def _grow(store: Store, cfg: NetworkConfig, since: Any, progress: Callable[[int, int], None] | None) -> Updated:
+    keys = pending(store, since)
+    done = Updated(0, 0, 0)
+    if progress is not None:
+        progress(0, keys.height)
+    with store.bulk_cache(GROW_CACHE_MB):
+        for i in range(0, keys.height, GROW_SHIPMENTS):
+            done = done + add_parties(store, cfg, parties_of(store, keys.slice(i, GROW_SHIPMENTS)))
+            if progress is not None:
+                progress(min(i + GROW_SHIPMENTS, keys.height), keys.height)
+    return done
 
 
 def _matching(store: Store, keys: pl.DataFrame, sql: str, schema: dict[str, Any],
@@ -152,12 +266,12 @@ VSCHEMA = {"variant": pl.String, "actor_id": pl.String, "name_key": pl.String}
 SHARING = {"variant": pl.String, "actor_id": pl.String, "kind": pl.String, "value": pl.String, "name_key": pl.String}
 
 
-def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, replace: bool = True) -> Updated:
+def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame) -> Updated:
     """Resolve these shipment versions' parties (``PARTY_COLUMNS``) into actors and store what is new: the
     variants and the identifiers they use, and which variant each party is.  Only what the batch touches
     is read (its variants, its phones and e-mails, its company names, the counts that make its identifiers
-    hubs).  ``replace``: the shipments may be in the network already (an amendment, a rebuild), so their
-    earlier parties are removed first; a screening run passes False for versions it has just stored new."""
+    hubs).  An amended shipment (version 2 or later) may be in the network with an earlier version: its
+    earlier parties are removed first (a first version has none)."""
     V, U, NP = n.network_variants, n.network_uses, n.network_parties
     if parties.is_empty():
         return Updated(0, 0, 0)
@@ -209,15 +323,15 @@ def add_parties(store: Store, cfg: NetworkConfig, parties: pl.DataFrame, *, repl
     res = resolve(keyed, known, known_uses, hub)
     now = datetime.now(UTC)
     shipments = keyed.occurrences.select("partner", "shipment_id").unique()
+    amended = keyed.occurrences.filter(pl.col("version") > 1).select("partner", "shipment_id").unique()
     with store.begin() as conn:
         if res.merges:
             conn.execute(sql_update(V).where(V.c.actor_id == bindparam("old")).values(actor_id=bindparam("new")),
                          [{"old": old, "new": new} for old, new in res.merges.items()])
-        if replace:
-            for p, ids in shipments.group_by("partner"):
-                sids = ids["shipment_id"].to_list()
-                for i in range(0, len(sids), IN_CHUNK):
-                    conn.execute(delete(NP).where(NP.c.partner == p[0], NP.c.shipment_id.in_(sids[i:i + IN_CHUNK])))
+        for p, ids in amended.group_by("partner"):
+            sids = ids["shipment_id"].to_list()
+            for i in range(0, len(sids), IN_CHUNK):
+                conn.execute(delete(NP).where(NP.c.partner == p[0], NP.c.shipment_id.in_(sids[i:i + IN_CHUNK])))
     store.insert_frames([
         ("network_variants", res.variants.select(*VARIANT_SCHEMA, pl.lit(now).alias("updated_at")).sort("variant")),
         ("network_parties", keyed.occurrences.sort("partner", "shipment_id", "party")),
@@ -287,13 +401,12 @@ def shipment_known(conn: Connection, partner: str, shipment_id: str) -> bool:
                         .limit(1)).first() is not None
 
 
-def shipments_mark(store: Store) -> Any:
+def shipments_mark(conn: Connection) -> Any:
     """When a shipment (or a new version of one) was last stored: the newest ``received_at``, one index
     probe.  The network is derived from the stored shipments, so while this stays the same a graph
     built after ``update`` is still the whole network."""
     S = t.shipments
-    with store.begin() as conn:
-        return conn.execute(select(func.max(S.c.received_at))).scalar()
+    return conn.execute(select(func.max(S.c.received_at))).scalar()
 
 
 @dataclass
@@ -344,7 +457,9 @@ def _current(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[_Bui
     """The kept graph when it is up to date; else, with ``fresh``, a new one built now; without it the kept
     one of this store (and the time of the last shipment it holds) while a new one is built in the
     background.  The third value is None when the graph is up to date."""
-    key = (store.url, shipments_mark(store), cfg.hub_names, cfg.max_fanout, cfg.busy_counterparties)
+    with store.begin() as conn:
+        mark = shipments_mark(conn)
+    key = (store.url, mark, cfg.hub_names, cfg.max_fanout, cfg.busy_counterparties)
     hit = _built.get("graph")
     if hit is not None and hit.key == key:
         return hit, Updated(0, 0, 0), None

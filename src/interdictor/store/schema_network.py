@@ -48,3 +48,10 @@ network_parties = Table(
     Column("variant", String(), nullable=False),
     Index("ix_network_parties_variant", "variant"),
 )
+
+network_state = Table(
+    "network_state",
+    metadata,
+    Column("name", String(32), primary_key=True),  # grown: the shipments stored up to ``mark`` are in the network
+    Column("mark", DateTime(timezone=True), nullable=False),
+)

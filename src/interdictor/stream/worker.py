@@ -31,6 +31,7 @@ from interdictor.screening.assembly import refresh
 from interdictor.screening.reassess import with_current_network
 from interdictor.settings import Settings
 from interdictor.store.db import Store, open_store
+from interdictor.store.network import keep_up
 from interdictor.stream import subjects as sj
 from interdictor.stream.process import Incoming, Result, process
 
@@ -122,6 +123,8 @@ async def run_worker(
                 msgs = await sub.fetch(batch, timeout=1.0)
             except (TimeoutError, nats.errors.TimeoutError):
                 idle += 1.0
+                if idle == 1.0:  # the first idle second after work: the network follows what was stored
+                    await asyncio.to_thread(keep_up, store)
                 if idle_exit is not None and idle >= idle_exit:
                     break
                 continue
