@@ -5,7 +5,8 @@ parties each; shippers send many parcels a day, most consignees appear once), th
 ``interdictor screen`` over it in a fresh process per configuration:
 
 * ``--no-store``
-* storing to a fresh SQLite file
+* storing to a fresh SQLite file, then ``interdictor network build`` on it (screening stores the
+  shipments; the network follows them when next read: the cost moved out of the screen)
 * storing to a fresh PostgreSQL database (skipped when no server answers)
 
 Each run reports wall seconds, shipments per second and the peak resident memory of the screening
@@ -43,7 +44,13 @@ def generate(path: Path, size: int, seed: int) -> None:
 
 def run_screen(path: Path, size: int, label: str, extra: list[str], env: dict[str, str]) -> None:
     out = path.with_suffix(f".{label}.csv")
-    cmd = [sys.executable, "-m", "interdictor.cli", "screen", str(path), "--out", str(out), "--partner", f"bench-{uuid.uuid4().hex[:6]}", *extra]
+    run_timed(size, label, ["screen", str(path), "--out", str(out), "--partner", f"bench-{uuid.uuid4().hex[:6]}", *extra],
+              env)
+
+
+def run_timed(size: int, label: str, args: list[str], env: dict[str, str]) -> None:
+    """One ``interdictor`` command in a fresh process: wall, CPU, shipments per second, peak RSS."""
+    cmd = [sys.executable, "-m", "interdictor.cli", *args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -55,7 +62,8 @@ def run_screen(path: Path, size: int, label: str, extra: list[str], env: dict[st
     peak_mb = after.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux: the largest child so far
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     print(f"{label:>10}: {wall:7.1f} s wall, {cpu:7.1f} s CPU, {size / wall:>9,.0f} shipments/s, peak RSS ≤ {peak_mb:,.0f} MB")
-    summary = [line for line in proc.stderr.splitlines() if "shipments from" in line]
+    summary = [line for line in (proc.stderr + proc.stdout).splitlines()
+               if "shipments from" in line or "shipments added" in line]
     if summary:
         print(f"            {summary[-1].strip()}")
 
@@ -81,6 +89,7 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=HERE / "out")
     ap.add_argument("--detectors", default=None, help="comma-separated detectors (default: all)")
     ap.add_argument("--only", choices=["no-store", "sqlite", "postgres"], action="append")
+    ap.add_argument("--no-network", action="store_true", help="skip the network build after the SQLite screen")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     path = args.dir / f"day-{args.size}-seed{args.seed}.csv"
@@ -94,7 +103,10 @@ def main() -> None:
         if "no-store" in which:
             run_screen(path, args.size, "no-store", ["--no-store"], {**env, "INTERDICTOR_DATA_DIR": tmp})
         if "sqlite" in which:
-            run_screen(path, args.size, "sqlite", ["--db", f"sqlite:///{tmp}/bench.sqlite"], env)
+            db = f"sqlite:///{tmp}/bench.sqlite"
+            run_screen(path, args.size, "sqlite", ["--db", db], env)
+            if not args.no_network:
+                run_timed(args.size, "network", ["network", "build", "--db", db], env)
         if "postgres" in which:
             url = pg_url()
             if url:

@@ -84,6 +84,9 @@ class Store:
     _opened: list[Any] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     runs_settled: bool = field(default=False, repr=False)  # stale runs marked once per open (store.repo)
+    # the bulk writers of one process take turns (a chunk's rows, re-assessments, the network's growth): two
+    # threads writing one SQLite file at once through its two libraries (ADBC's and Python's) corrupted it
+    writing: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
         _STORES[id(self.engine)] = self

@@ -176,9 +176,10 @@ def update(store: Store, cfg: NetworkConfig, progress: Callable[[int, int], None
     (one index probe), nothing else is read; else the versions stored since the mark (less
     ``GROW_MARGIN``) that the network does not hold are resolved, ``GROW_SHIPMENTS`` at a time
     (``progress(done, total)`` after each).  ``whole``: every stored version is looked at, whatever the mark
-    (``network build``: it resolves whatever was missed).  Two processes growing at once: the one that
-    loses a race for a new actor reads what is left and tries again (``GROW_TRIES``)."""
-    with _growing:
+    (``network build``: it resolves whatever was missed).  The process's other bulk writers wait meanwhile
+    (``Store.writing``); two processes growing at once: the one that loses a race for a new actor reads
+    what is left and tries again (``GROW_TRIES``)."""
+    with _growing, store.writing:
         with store.begin() as conn:
             newest = shipments_mark(conn)
             grown = None if whole else grown_mark(conn)

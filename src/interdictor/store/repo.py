@@ -203,8 +203,9 @@ class ChunkRows:
     def write(self, store: Store) -> None:
         """Store the rows: earlier versions of amended shipments stop being current, then every table is
         appended in one transaction."""
-        _supersede(store, self.partner, self.amended)
-        store.insert_frames(self.frames)
+        with store.writing:
+            _supersede(store, self.partner, self.amended)
+            store.insert_frames(self.frames)
 
 
 def prepare_chunk(
