@@ -310,9 +310,10 @@ def test_a_list_updates_hits_raise_list_hit_events_with_their_sections(store_url
 
 def test_the_network_follows_the_stored_versions_a_slice_at_a_time_and_reads_nothing_when_nothing_is_new(
         store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``update`` resolves the versions stored since its mark ``GROW_SHIPMENTS`` at a time: a shipment amended
-    by a later chunk of the same run is there with its latest version only.  With nothing stored since, the
-    next update reads nothing; an amendment stored later replaces the shipment's earlier parties."""
+    """``update`` resolves the versions stored since its mark ``GROW_SHIPMENTS`` at a time (held to ``most``,
+    it says some are left and moves no mark): a shipment amended by a later chunk of the same run is there
+    with its latest version only.  With nothing stored since, the next update reads nothing; an amendment
+    stored later replaces the shipment's earlier parties."""
     from interdictor.network import NetworkConfig
     from interdictor.store import network
     from interdictor.store import schema_network as sn
@@ -342,8 +343,13 @@ def test_the_network_follows_the_stored_versions_a_slice_at_a_time_and_reads_not
                 for chunk in read_manifest_csv(io.BytesIO(data), ReadOptions(source_name=f"t{k}.csv")):
                     run.add(chunk)
             run.finish()
+        part = network.update(store, NetworkConfig(), most=4)  # a screener between batches: four at most
+        with store.connect() as conn:
+            assert part.shipments == 4 and part.more and network.grown_mark(conn) is None
         done = network.update(store, NetworkConfig())
-        assert done.shipments == len(TODAY_ROWS) and grown == [4, 4, 4]  # six versions, two a slice
+        assert done.shipments == 2 and not done.more and grown == [4, 4, 4]  # six versions, two a slice
+        with store.connect() as conn:
+            assert network.grown_mark(conn) is not None
         first = held(store)
         assert set(first) == {(s, p) for s in TODAY_ROWS for p in ("shipper", "consignee")}
         assert first["X1", "consignee"][0] == 2 and "77 NEW" in first["X1", "consignee"][1].upper()

@@ -32,7 +32,7 @@ from interdictor.screening.assembly import refresh
 from interdictor.service import answering, coalesce
 from interdictor.settings import Settings
 from interdictor.store.db import Store
-from interdictor.store.network import keep_up
+from interdictor.store.network import IDLE_GROWTH, keep_up
 
 log = logging.getLogger(__name__)
 
@@ -336,9 +336,12 @@ class Screener:
             if picked is None:
                 return
             self._requeue(self._run_round(picked))
-            if not self._waiting and not self._stopping:
-                # nothing waits: the network follows what was stored (in this thread, the store's one writer)
-                keep_up(self.store)
+            # nothing waits: the network follows what was stored (in this thread, the store's one writer), a
+            # slice at a time, the queue looked at between slices
+            while not self._waiting and not self._stopping:
+                grown = keep_up(self.store, most=IDLE_GROWTH)
+                if grown is None or not grown.more:
+                    break
 
     def _run_round(self, pending: list[Submission]) -> list[Submission]:
         """Screen what can go together now, partner by partner; returns what must wait (same shipment sent

@@ -142,13 +142,16 @@ class Updated:
     shipments: int  # shipment versions added to the network
     variants: int  # new party variants
     merged: int  # stored actors merged into another
+    more: bool = False  # a growth held to ``most`` versions left some for the next
 
     def __add__(self, other: Updated) -> Updated:
-        return Updated(self.shipments + other.shipments, self.variants + other.variants, self.merged + other.merged)
+        return Updated(self.shipments + other.shipments, self.variants + other.variants, self.merged + other.merged,
+                       self.more or other.more)
 
 
 GROW_SHIPMENTS = 400_000  # shipment versions resolved at once (about 800,000 parties: a few hundred MB)
 GROW_CACHE_MB = 512  # SQLite pages the growing connection keeps: the network's indexes of a 1 M-shipment store
+IDLE_GROWTH = 50_000  # versions a screener or worker with no work resolves before looking for work again
 GROW_TRIES = 3  # another process grew the network with the same shipments meanwhile: read what is left, again
 # a shipment is stored with the time its chunk was prepared, committed a little later: a growth looks this far
 # behind its mark, so a chunk committed while the last growth ran is not passed over
@@ -164,7 +167,7 @@ def grown_mark(conn: Connection) -> Any:
 
 
 def update(store: Store, cfg: NetworkConfig, progress: Callable[[int, int], None] | None = None, *,
-           whole: bool = False) -> Updated:
+           whole: bool = False, most: int | None = None) -> Updated:
     """Bring the network up to date with the stored shipments: only what is new is resolved.
 
     Screening stores shipments and leaves their network to this, so a screen's time is its queue's; the
@@ -176,7 +179,9 @@ def update(store: Store, cfg: NetworkConfig, progress: Callable[[int, int], None
     (one index probe), nothing else is read; else the versions stored since the mark (less
     ``GROW_MARGIN``) that the network does not hold are resolved, ``GROW_SHIPMENTS`` at a time
     (``progress(done, total)`` after each).  ``whole``: every stored version is looked at, whatever the mark
-    (``network build``: it resolves whatever was missed).  The process's other bulk writers wait meanwhile
+    (``network build``: it resolves whatever was missed).  ``most``: resolve that many versions at most and
+    say whether some are left (``Updated.more``; the mark moves only once none is) — a screener growing the
+    network between batches looks at its queue again after each.  The process's other bulk writers wait meanwhile
     (``Store.writing``); two processes growing at once: the one that loses a race for a new actor reads
     what is left and tries again (``GROW_TRIES``)."""
     with _growing, store.writing:
@@ -189,12 +194,14 @@ def update(store: Store, cfg: NetworkConfig, progress: Callable[[int, int], None
         done = Updated(0, 0, 0)
         for attempt in range(GROW_TRIES):
             try:
-                done = done + _grow(store, cfg, since, progress)
+                done = done + _grow(store, cfg, since, progress, most)
                 break
             except (IntegrityError, StoreError):
                 if attempt == GROW_TRIES - 1:
                     raise
                 log.info("another process grew the network meanwhile; resolving what is left")
+        if done.more:
+            return done
         with store.begin() as conn:  # what was stored up to ``newest`` is in the network now
             NS = n.network_state
             conn.execute(delete(NS).where(NS.c.name == "grown"))
@@ -202,12 +209,12 @@ def update(store: Store, cfg: NetworkConfig, progress: Callable[[int, int], None
         return done
 
 
-def keep_up(store: Store, cfg: NetworkConfig | None = None) -> Updated | None:
+def keep_up(store: Store, cfg: NetworkConfig | None = None, most: int | None = None) -> Updated | None:
     """``update`` where screening must go on whatever happens to the network (a screener with no work
     waiting, a screening set-up): a network that cannot be brought up to date is logged, and whoever
     reads it next tries again.  None when it failed."""
     try:
-        return update(store, cfg or NetworkConfig())
+        return update(store, cfg or NetworkConfig(), most=most)
     except Exception as exc:
         log.warning("the network was not brought up to date (%s: %s); it is tried again when next read",
                     type(exc).__name__, exc)
@@ -225,9 +232,12 @@ def before_marks(store: Store, cfg: NetworkConfig | None = None) -> None:
         keep_up(store, cfg)
 
 
-def _grow(store: Store, cfg: NetworkConfig, since: Any, progress: Callable[[int, int], None] | None) -> Updated:
+def _grow(store: Store, cfg: NetworkConfig, since: Any, progress: Callable[[int, int], None] | None,
+          most: int | None = None) -> Updated:
     keys = pending(store, since)
-    done = Updated(0, 0, 0)
+    done = Updated(0, 0, 0, more=most is not None and keys.height > most)
+    if most is not None:
+        keys = keys.head(most)
     if progress is not None:
         progress(0, keys.height)
     with store.bulk_cache(GROW_CACHE_MB):

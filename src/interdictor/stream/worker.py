@@ -31,7 +31,7 @@ from interdictor.screening.assembly import refresh
 from interdictor.screening.reassess import with_current_network
 from interdictor.settings import Settings
 from interdictor.store.db import Store, open_store
-from interdictor.store.network import keep_up
+from interdictor.store.network import IDLE_GROWTH, keep_up
 from interdictor.stream import subjects as sj
 from interdictor.stream.process import Incoming, Result, process
 
@@ -117,14 +117,16 @@ async def run_worker(
         await ensure_consumer(js, names, ack_wait)
         sub = await js.pull_subscribe(f"{names.intake_prefix}.>", durable=names.durable, stream=names.intake_stream)
         idle = 0.0
+        grown_more = False
         marked = time.monotonic()
         while not stop.is_set():
             try:
                 msgs = await sub.fetch(batch, timeout=1.0)
             except (TimeoutError, nats.errors.TimeoutError):
                 idle += 1.0
-                if idle == 1.0:  # the first idle second after work: the network follows what was stored
-                    await asyncio.to_thread(keep_up, store)
+                if idle == 1.0 or grown_more:  # idle after work: the network follows what was stored, a slice a second
+                    grown = await asyncio.to_thread(keep_up, store, None, IDLE_GROWTH)
+                    grown_more = grown is not None and grown.more
                 if idle_exit is not None and idle >= idle_exit:
                     break
                 continue
