@@ -84,8 +84,9 @@ class Store:
     _opened: list[Any] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     runs_settled: bool = field(default=False, repr=False)  # stale runs marked once per open (store.repo)
-    # the bulk writers of one process take turns (a chunk's rows, re-assessments, the network's growth): two
-    # threads writing one SQLite file at once through its two libraries (ADBC's and Python's) corrupted it
+    # the writers of one process take turns on SQLite (``turn``): a transaction, a bulk append, a chunk's rows,
+    # re-assessments, the network's growth; two threads writing one SQLite file at once through its two
+    # libraries (ADBC's and Python's) corrupted it
     writing: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,8 +98,15 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        """A write transaction; on SQLite it waits for the process's other writers (``turn``)."""
+        with self.turn(), self.engine.begin() as conn:
             yield conn
+
+    def turn(self) -> contextlib.AbstractContextManager[Any]:
+        """On SQLite, the process's writers one at a time (``writing``): ADBC's SQLite and Python's are two
+        copies of the library, whose file locks do not see each other inside one process, so two of their
+        writers at once would both write.  Nothing for PostgreSQL."""
+        return self.writing if self.dialect == "sqlite" else contextlib.nullcontext()
 
     def connect(self) -> Connection:
         return self.engine.connect()
@@ -192,9 +200,10 @@ class Store:
         if con is not None:
             cur = con.cursor()
             try:
-                for table, df in frames:
-                    cur.adbc_ingest(table, df.to_arrow(), mode="append")
-                con.commit()
+                with self.turn():
+                    for table, df in frames:
+                        cur.adbc_ingest(table, df.to_arrow(), mode="append")
+                    con.commit()
                 return
             except Exception as exc:
                 con.rollback()

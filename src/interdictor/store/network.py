@@ -181,10 +181,10 @@ def update(store: Store, cfg: NetworkConfig, progress: Callable[[int, int], None
     (``progress(done, total)`` after each).  ``whole``: every stored version is looked at, whatever the mark
     (``network build``: it resolves whatever was missed).  ``most``: resolve that many versions at most and
     say whether some are left (``Updated.more``; the mark moves only once none is) — a screener growing the
-    network between batches looks at its queue again after each.  The process's other bulk writers wait meanwhile
-    (``Store.writing``); two processes growing at once: the one that loses a race for a new actor reads
+    network between batches looks at its queue again after each.  On SQLite the process's other writers
+    wait meanwhile (``Store.turn``); two processes growing at once: the one that loses a race for a new actor reads
     what is left and tries again (``GROW_TRIES``)."""
-    with _growing, store.writing:
+    with _growing, store.turn():
         with store.begin() as conn:
             newest = shipments_mark(conn)
             grown = None if whole else grown_mark(conn)

@@ -203,7 +203,7 @@ class ChunkRows:
     def write(self, store: Store) -> None:
         """Store the rows: earlier versions of amended shipments stop being current, then every table is
         appended in one transaction."""
-        with store.writing:
+        with store.turn():
             _supersede(store, self.partner, self.amended)
             store.insert_frames(self.frames)
 
