@@ -85,25 +85,24 @@ def pending(store: Store, since: Any = None) -> pl.DataFrame:
 
 def parties_of(store: Store, keys: pl.DataFrame) -> pl.DataFrame:
     """The named parties (``PARTY_COLUMNS``) of these shipment versions (partner, shipment_id, version)."""
-    P = t.parties
     cols = ", ".join(f"p.{c}" for c in PARTY_COLUMNS)
-
-    def listed() -> pl.DataFrame:
-        parts = [pl.DataFrame(schema=PARTY_COLUMNS)]
-        for (partner,), rows in keys.group_by("partner"):
-            def stmt(w: ColumnElement[bool] | None, p: Any = partner) -> Select[Any]:
-                return select(*[P.c[c] for c in PARTY_COLUMNS]).where(P.c.partner == p, P.c.name.is_not(None),
-                                                                       *_w(w))
-
-            got = _where_in(store, stmt, P.c.shipment_id, rows["shipment_id"].to_list(), PARTY_COLUMNS,
-                            "shipment_id")
-            parts.append(got.join(rows.select("shipment_id", "version"), on=["shipment_id", "version"], how="semi"))
-        return pl.concat(parts)
-
     return _matching(store, keys.select(list(KEY_COLUMNS)),
                      f"SELECT {cols} FROM _net_keys k CROSS JOIN parties p WHERE p.partner = k.partner AND "
                      "p.shipment_id = k.shipment_id AND p.version = k.version AND p.name IS NOT NULL",
-                     PARTY_COLUMNS, listed)
+                     PARTY_COLUMNS, lambda: _listed_parties(store, keys))
+
+
+def _listed_parties(src: Store | Connection, keys: pl.DataFrame) -> pl.DataFrame:
+    """``parties_of`` through IN-lists, partner by partner: on a connection, or a store without ADBC."""
+    P = t.parties
+    parts = [pl.DataFrame(schema=PARTY_COLUMNS)]
+    for (partner,), rows in keys.group_by("partner"):
+        def stmt(w: ColumnElement[bool] | None, p: Any = partner) -> Select[Any]:
+            return select(*[P.c[c] for c in PARTY_COLUMNS]).where(P.c.partner == p, P.c.name.is_not(None), *_w(w))
+
+        got = _where_in(src, stmt, P.c.shipment_id, rows["shipment_id"].to_list(), PARTY_COLUMNS, "shipment_id")
+        parts.append(got.join(rows.select("shipment_id", "version"), on=["shipment_id", "version"], how="semi"))
+    return pl.concat(parts)
 
 
 def hubs_of(uses: pl.DataFrame, cfg: NetworkConfig) -> pl.DataFrame:
@@ -226,7 +225,7 @@ def before_marks(store: Store, cfg: NetworkConfig | None = None) -> None:
     the shipments linked to it): the network brought up to date when a seizure is recorded; without one
     there are no marks, and nothing is read but one row."""
     OC = sv.outcomes
-    with store.begin() as conn:
+    with store.connect() as conn:
         seized = conn.execute(select(OC.c.partner).where(OC.c.result == "seized").limit(1)).first()
     if seized is not None:
         keep_up(store, cfg)
@@ -468,7 +467,7 @@ def _current(store: Store, cfg: NetworkConfig, fresh: bool = True) -> tuple[_Bui
     """The kept graph when it is up to date; else, with ``fresh``, a new one built now; without it the kept
     one of this store (and the time of the last shipment it holds) while a new one is built in the
     background.  The third value is None when the graph is up to date."""
-    with store.begin() as conn:
+    with store.connect() as conn:
         mark = shipments_mark(conn)
     key = (store.url, mark, cfg.hub_names, cfg.max_fanout, cfg.busy_counterparties)
     hit = _built.get("graph")
@@ -518,7 +517,7 @@ def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, 
     Raises ``NetworkError`` naming the problem: an unknown shipment, one with no named party, a bad depth."""
     if depth < 1:
         raise NetworkError(f"--depth {depth}: the depth is a number of hops, 1 or more")
-    with store.begin() as conn:
+    with store.connect() as conn:
         if not shipment_known(conn, partner, shipment_id):
             raise NetworkError(f"no stored shipment {partner}/{shipment_id}")
     graph, updated, since = current_graph(store, cfg, fresh)
@@ -533,7 +532,7 @@ def backtrack(store: Store, cfg: NetworkConfig, partner: str, shipment_id: str, 
         found = Found(found.links, [*found.skipped, _stale_note(since)], found.hubs)
     near = found.links.head(cfg.limit * 10)  # the nearest, then ranked with their risk
     start = pl.DataFrame({"partner": [partner], "shipment_id": [shipment_id]})
-    with store.begin() as conn:
+    with store.connect() as conn:
         risks = risk(conn, pl.concat([near.select("partner", "shipment_id"), start]))
     own = risks.filter((pl.col("partner") == partner) & (pl.col("shipment_id") == shipment_id)
                        & pl.col("note").str.contains("^(seized|referred)"))
@@ -667,7 +666,7 @@ def seizure_marks(conn: Connection, cfg: NetworkConfig, before: datetime,
     """The marks of every seizure recorded before ``before`` and examined within ``cfg.seizure_window_days``
     of it (``network.risk``; ``only``: of these (partner, shipment_id)): the seized shipments' actors and identifiers (one hop), and those of the
     shipments linked to them through a non-hub mark (two hops, at most ``cfg.linked_per_seizure`` each)."""
-    OC, P, U = sv.outcomes, t.parties, n.network_uses
+    OC, U = sv.outcomes, n.network_uses
     seized = _frame(conn, select(OC.c.partner, OC.c.shipment_id, OC.c.version, func.coalesce(OC.c.examined_at,
                                                                                             OC.c.recorded_at),
                                  OC.c.recorded_at).where(OC.c.result == "seized", OC.c.recorded_at <= before),
@@ -682,15 +681,7 @@ def seizure_marks(conn: Connection, cfg: NetworkConfig, before: datetime,
         return SeizureMarks.empty()
     source = seized.select("partner", "shipment_id", (pl.col("partner") + "/" + pl.col("shipment_id")).alias("seized"),
                            pl.col("on").dt.date().alias("seized_on"), pl.lit(None, pl.String).alias("via"))
-    cols = [P.c[c] for c in PARTY_COLUMNS]
-    parts = [pl.DataFrame(schema=PARTY_COLUMNS)]
-    for (partner,), rows in seized.group_by("partner"):
-        def stmt(w: ColumnElement[bool] | None, p: Any = partner) -> Select[Any]:
-            return select(*cols).where(P.c.partner == p, *_w(w))
-
-        got = _where_in(conn, stmt, P.c.shipment_id, rows["shipment_id"].to_list(), PARTY_COLUMNS, "shipment_id")
-        parts.append(got.join(rows.select("shipment_id", "version"), on=["shipment_id", "version"], how="semi"))
-    keyed = key_parties(pl.concat(parts))
+    keyed = key_parties(_listed_parties(conn, seized))
     idents = keyed.uses.filter(pl.col("kind").is_in(IDENTS)).select("kind", "value").unique()
     hub = hubs(conn, cfg, idents)
     one = party_marks(keyed.uses, keyed.occurrences.select("partner", "shipment_id", "party", "variant"),

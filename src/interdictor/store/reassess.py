@@ -87,5 +87,4 @@ def write_assessments(store: Store, s: RunSummary, versions: pl.DataFrame, asses
         pl.lit(now).dt.replace_time_zone("UTC").alias("created_at"))
     rsn = reasons.join(ids, on="shipment_id").select(
         *key, pl.lit(s.run_id).alias("run_id"), "code", "weight", "evidence", "item", "party")
-    with store.turn():
-        store.insert_frames([("assessments", assess.sort("shipment_id")), ("reasons", rsn.sort("shipment_id"))])
+    store.insert_frames([("assessments", assess.sort("shipment_id")), ("reasons", rsn.sort("shipment_id"))])
